@@ -1,0 +1,64 @@
+//! What each adapter flavour expects on the wire: channel names and message shapes.
+//! Pure functions from an operation to [`Output`]s; the publisher sends them.
+
+pub mod classic;
+
+use crate::error::{Error, Result};
+
+/// The uid every official emitter writes. Servers drop messages carrying their own uid;
+/// a 7-character value can never equal a server's 6-character one.
+pub const EMITTER_UID: &str = "emitter";
+
+/// The Redis command an output needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Publish,
+}
+
+/// One message to send: a command, its channel and the encoded payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub command: Command,
+    pub channel: String,
+    pub payload: Vec<u8>,
+}
+
+/// Names `emit` refuses, with the official emitter's message (the same list as socket.io
+/// 4.8's BroadcastOperator).
+pub const RESERVED_EVENTS: &[&str] = &[
+    "connect",
+    "connect_error",
+    "disconnect",
+    "disconnecting",
+    "newListener",
+    "removeListener",
+];
+
+/// Names `server_side_emit` refuses. The official emitter checks nothing, but a server
+/// handed `connection` runs its connection handler with a non-socket, and `error` with no
+/// listener throws inside the adapter: both crash the receiving server.
+pub const RESERVED_SERVER_SIDE_EVENTS: &[&str] = &[
+    "connect",
+    "connection",
+    "new_namespace",
+    "error",
+    "connect_error",
+    "disconnect",
+    "disconnecting",
+    "newListener",
+    "removeListener",
+];
+
+pub(crate) fn check_event(event: &str) -> Result<()> {
+    if RESERVED_EVENTS.contains(&event) {
+        return Err(Error::ReservedEvent(event.to_owned()));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_server_side_event(event: &str) -> Result<()> {
+    if RESERVED_SERVER_SIDE_EVENTS.contains(&event) {
+        return Err(Error::ReservedEvent(event.to_owned()));
+    }
+    Ok(())
+}

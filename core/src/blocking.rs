@@ -1,0 +1,185 @@
+//! The blocking API, for callers without a tokio runtime (scripts, thread pools, the C
+//! library). It owns a small runtime whose one worker thread keeps the connection and the
+//! queue running between calls.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{EmitterConfig, QueueFullPolicy};
+use crate::error::{Error, Result};
+use crate::publish::queue::FlushReport;
+use crate::target::Target;
+use crate::value::{IntoRooms, Value};
+
+/// How long dropping the last handle of an unclosed emitter waits for its queue.
+const DROP_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Owns the runtime; when the last handle goes, it closes the emitter so that queued
+/// operations are sent (or their failure reported on stderr) before the runtime stops.
+#[derive(Debug)]
+struct Owner {
+    runtime: Option<tokio::runtime::Runtime>,
+    root: crate::Emitter,
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        let Some(runtime) = self.runtime.take() else {
+            return;
+        };
+        if !self.root.is_closed() && tokio::runtime::Handle::try_current().is_err() {
+            let result =
+                runtime.block_on(tokio::time::timeout(DROP_FLUSH_TIMEOUT, self.root.close()));
+            match result {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => eprintln!("socketio-emitter: dropped without close(): {e}"),
+                Err(_) => eprintln!(
+                    "socketio-emitter: dropped without close(): queued operations did not finish in time"
+                ),
+            }
+        }
+        runtime.shutdown_background();
+    }
+}
+
+/// The blocking twin of [`crate::Emitter`], with the same operations.
+///
+/// ```no_run
+/// use socketio_emitter::{args, blocking::Emitter};
+/// let io = Emitter::connect("redis://127.0.0.1:6379")?;
+/// io.to("room1").emit("chat", &args!["hello"])?;
+/// io.close()?;
+/// # Ok::<(), socketio_emitter::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Emitter {
+    owner: Arc<Owner>,
+    inner: crate::Emitter,
+}
+
+impl Emitter {
+    pub fn connect(url: &str) -> Result<Emitter> {
+        Emitter::with_config(EmitterConfig::new(url))
+    }
+
+    pub fn with_config(config: EmitterConfig) -> Result<Emitter> {
+        refuse_inside_runtime()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("socketio-emitter")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Connection(format!("cannot start the I/O thread: {e}")))?;
+        let root = runtime.block_on(crate::Emitter::with_config(config))?;
+        let owner = Owner {
+            runtime: Some(runtime),
+            root: root.clone(),
+        };
+        Ok(Emitter {
+            owner: Arc::new(owner),
+            inner: root,
+        })
+    }
+
+    fn wrap(&self, inner: crate::Emitter) -> Emitter {
+        Emitter {
+            owner: self.owner.clone(),
+            inner,
+        }
+    }
+
+    fn block_on<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
+        refuse_inside_runtime()?;
+        match &self.owner.runtime {
+            Some(rt) => rt.block_on(fut),
+            None => Err(Error::Closed),
+        }
+    }
+
+    pub fn target(&self) -> &Target {
+        self.inner.target()
+    }
+
+    pub fn of(&self, nsp: &str) -> Emitter {
+        self.wrap(self.inner.of(nsp))
+    }
+
+    pub fn to(&self, rooms: impl IntoRooms) -> Emitter {
+        self.wrap(self.inner.to(rooms))
+    }
+
+    pub fn r#in(&self, rooms: impl IntoRooms) -> Emitter {
+        self.to(rooms)
+    }
+
+    pub fn except(&self, rooms: impl IntoRooms) -> Emitter {
+        self.wrap(self.inner.except(rooms))
+    }
+
+    pub fn volatile(&self) -> Emitter {
+        self.wrap(self.inner.volatile())
+    }
+
+    pub fn compress(&self, compress: bool) -> Emitter {
+        self.wrap(self.inner.compress(compress))
+    }
+
+    pub fn emit(&self, event: &str, args: &[Value]) -> Result<u64> {
+        self.block_on(self.inner.emit(event, args))
+    }
+
+    pub fn sockets_join(&self, rooms: impl IntoRooms) -> Result<u64> {
+        self.block_on(self.inner.sockets_join(rooms))
+    }
+
+    pub fn sockets_leave(&self, rooms: impl IntoRooms) -> Result<u64> {
+        self.block_on(self.inner.sockets_leave(rooms))
+    }
+
+    pub fn disconnect_sockets(&self, close: bool) -> Result<u64> {
+        self.block_on(self.inner.disconnect_sockets(close))
+    }
+
+    pub fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
+        self.block_on(self.inner.server_side_emit(event, args))
+    }
+
+    /// Queues `emit` and returns its ticket at once. When the queue is full it waits for
+    /// room (policy `Block`, the default) or fails with `QUEUE_FULL` (policy `Error`).
+    pub fn emit_nowait(&self, event: &str, args: &[Value]) -> Result<u64> {
+        match self.inner.emit_nowait(event, args) {
+            Err(Error::QueueFull { .. })
+                if self.inner.queue_full_policy() == QueueFullPolicy::Block =>
+            {
+                self.block_on(self.inner.emit_queued(event, args))
+            }
+            other => other,
+        }
+    }
+
+    pub fn flush(&self) -> Result<FlushReport> {
+        self.block_on(self.inner.flush())
+    }
+
+    pub fn close(&self) -> Result<FlushReport> {
+        self.block_on(self.inner.close())
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// The async emitter this one drives, for callers that also have a runtime.
+    pub fn as_async(&self) -> &crate::Emitter {
+        &self.inner
+    }
+}
+
+fn refuse_inside_runtime() -> Result<()> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::InvalidArgument(
+            "the blocking emitter cannot be used from inside an async runtime; use socketio_emitter::Emitter".into(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! The async API (tokio). An [`Emitter`] is a connection plus a [`Target`]; the modifiers
+//! return new emitters that share the connection, so they are cheap and can be reused.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::adapter::{Output, classic};
+use crate::config::{EmitterConfig, QueueFullPolicy};
+use crate::error::{Error, Result};
+use crate::publish::Connection;
+use crate::publish::queue::{FlushReport, Queue};
+use crate::target::{Flag, Target};
+use crate::value::{IntoRooms, Value};
+
+#[derive(Debug)]
+struct Shared {
+    conn: Connection,
+    queue: Queue,
+    key: String,
+    queue_full: QueueFullPolicy,
+    closed: AtomicBool,
+}
+
+/// Publishes Socket.IO operations into Redis for a classic-adapter cluster.
+///
+/// ```no_run
+/// # async fn demo() -> socketio_emitter::Result<()> {
+/// use socketio_emitter::{Emitter, args};
+/// let io = Emitter::connect("redis://127.0.0.1:6379").await?;
+/// let servers = io.to("room1").emit("chat", &args!["hello"]).await?;
+/// println!("{servers} Socket.IO server(s) received it");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Emitter {
+    shared: Arc<Shared>,
+    target: Target,
+}
+
+impl Emitter {
+    /// Connects with default options.
+    pub async fn connect(url: &str) -> Result<Emitter> {
+        Emitter::with_config(EmitterConfig::new(url)).await
+    }
+
+    /// Connects with the given options. Must run inside a tokio runtime: the emitter
+    /// spawns its queue worker there.
+    pub async fn with_config(config: EmitterConfig) -> Result<Emitter> {
+        let conn = Connection::open(&config).await?;
+        let queue = Queue::start(conn.clone(), config.queue_capacity);
+        let shared = Shared {
+            conn,
+            queue,
+            key: config.key.clone(),
+            queue_full: config.queue_full,
+            closed: AtomicBool::new(false),
+        };
+        Ok(Emitter {
+            shared: Arc::new(shared),
+            target: Target::default(),
+        })
+    }
+
+    fn with_target(&self, target: Target) -> Emitter {
+        Emitter {
+            shared: self.shared.clone(),
+            target,
+        }
+    }
+
+    /// The target this emitter addresses.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The channel prefix (`key`) in use.
+    pub fn key(&self) -> &str {
+        &self.shared.key
+    }
+
+    /// A namespace (a leading `/` is added when missing). Rooms and flags start empty.
+    pub fn of(&self, nsp: &str) -> Emitter {
+        self.with_target(self.target.of(nsp))
+    }
+
+    /// Adds one room or several; sockets in any of them receive the event, once each.
+    pub fn to(&self, rooms: impl IntoRooms) -> Emitter {
+        self.with_target(self.target.to(rooms.into_rooms()))
+    }
+
+    /// The same as [`to`](Self::to) (`in` is a Rust keyword).
+    pub fn r#in(&self, rooms: impl IntoRooms) -> Emitter {
+        self.to(rooms)
+    }
+
+    /// Excludes the sockets in these rooms.
+    pub fn except(&self, rooms: impl IntoRooms) -> Emitter {
+        self.with_target(self.target.except(rooms.into_rooms()))
+    }
+
+    /// The event may be dropped for clients that are not ready to receive it.
+    pub fn volatile(&self) -> Emitter {
+        self.with_target(self.target.flag(Flag::Volatile, true))
+    }
+
+    /// Turns per-message compression on or off for this event.
+    pub fn compress(&self, compress: bool) -> Emitter {
+        self.with_target(self.target.flag(Flag::Compress, compress))
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.shared.closed.load(Ordering::Acquire) {
+            Err(Error::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn send(&self, output: Result<Output>) -> Result<u64> {
+        self.check_open()?;
+        self.shared.conn.send(&output?).await
+    }
+
+    /// Emits `event` to the target's clients; resolves to the number of Socket.IO servers
+    /// that received it (0: nobody listens on this key and namespace).
+    pub async fn emit(&self, event: &str, args: &[Value]) -> Result<u64> {
+        self.send(classic::broadcast(
+            &self.shared.key,
+            &self.target,
+            event,
+            args,
+        ))
+        .await
+    }
+
+    /// Makes the target's sockets join `rooms`.
+    pub async fn sockets_join(&self, rooms: impl IntoRooms) -> Result<u64> {
+        let rooms = rooms.into_rooms();
+        self.send(Ok(classic::sockets_join(
+            &self.shared.key,
+            &self.target,
+            &rooms,
+        )))
+        .await
+    }
+
+    /// Makes the target's sockets leave `rooms`.
+    pub async fn sockets_leave(&self, rooms: impl IntoRooms) -> Result<u64> {
+        let rooms = rooms.into_rooms();
+        self.send(Ok(classic::sockets_leave(
+            &self.shared.key,
+            &self.target,
+            &rooms,
+        )))
+        .await
+    }
+
+    /// Disconnects the target's sockets; `close` also closes their underlying connection.
+    pub async fn disconnect_sockets(&self, close: bool) -> Result<u64> {
+        self.send(Ok(classic::disconnect_sockets(
+            &self.shared.key,
+            &self.target,
+            close,
+        )))
+        .await
+    }
+
+    /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` handlers).
+    pub async fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
+        self.send(classic::server_side_emit(
+            &self.shared.key,
+            &self.target,
+            event,
+            args,
+        ))
+        .await
+    }
+
+    /// Encodes `emit` now and queues it without waiting for Redis. Returns a ticket; any
+    /// failure is reported by the next [`flush`](Self::flush) with that ticket. A full
+    /// queue is `QUEUE_FULL` here (async callers cannot block; see [`emit_queued`](Self::emit_queued)).
+    pub fn emit_nowait(&self, event: &str, args: &[Value]) -> Result<u64> {
+        self.check_open()?;
+        let output = classic::broadcast(&self.shared.key, &self.target, event, args)?;
+        self.shared.queue.try_push(output)
+    }
+
+    /// Like [`emit_nowait`](Self::emit_nowait), but waits for room in the queue when the
+    /// policy is `Block`.
+    pub async fn emit_queued(&self, event: &str, args: &[Value]) -> Result<u64> {
+        self.check_open()?;
+        let output = classic::broadcast(&self.shared.key, &self.target, event, args)?;
+        match self.shared.queue_full {
+            QueueFullPolicy::Block => self.shared.queue.push(output).await,
+            QueueFullPolicy::Error => self.shared.queue.try_push(output),
+        }
+    }
+
+    /// Waits until everything queued so far has been sent; reports every failure since the
+    /// previous flush (`FLUSH`, with the tickets).
+    pub async fn flush(&self) -> Result<FlushReport> {
+        self.check_open()?;
+        self.shared.queue.flush().await
+    }
+
+    /// Sends what is queued, then closes. Every later call fails with `CLOSED`; closing
+    /// again is a no-op.
+    pub async fn close(&self) -> Result<FlushReport> {
+        if self.shared.closed.swap(true, Ordering::AcqRel) {
+            return Ok(FlushReport::default());
+        }
+        self.shared.queue.close().await
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.shared.closed.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn queue_full_policy(&self) -> QueueFullPolicy {
+        self.shared.queue_full
+    }
+}

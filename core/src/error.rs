@@ -1,0 +1,116 @@
+//! The one error type of the core. Bindings map it in one exhaustive match each, keyed
+//! on [`Error::code`], which is a stable contract; messages are for people.
+
+use std::fmt;
+
+/// Everything that can go wrong, with a stable [`code`](Error::code).
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The caller passed something unusable (a bad URL, an empty event name, an option out of range).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
+    /// An event name Socket.IO reserves for itself.
+    #[error("\"{0}\" is a reserved event name")]
+    ReservedEvent(String),
+
+    /// A value that cannot be encoded, with the path to it (e.g. `args[1]['tags']`).
+    #[error("{path}: {reason}")]
+    Encode { path: String, reason: String },
+
+    /// Redis could not be reached, or the connection broke.
+    #[error("connection error: {0}")]
+    Connection(String),
+
+    /// Redis answered with an error (for example a missing ACL permission).
+    #[error("redis error: {0}")]
+    Redis(String),
+
+    /// An operation did not finish in time.
+    #[error("timed out: {0}")]
+    Timeout(String),
+
+    /// The emitter was closed.
+    #[error("the emitter is closed")]
+    Closed,
+
+    /// Strict mode: the publish reached no Socket.IO server.
+    #[error("no Socket.IO server is subscribed to {channel}")]
+    NoSubscribers { channel: String },
+
+    /// The non-blocking queue is full.
+    #[error("the emit queue is full ({capacity} pending)")]
+    QueueFull { capacity: usize },
+
+    /// `flush()` found queued operations that failed.
+    #[error("{}", FlushFailures(.0))]
+    Flush(Vec<QueuedFailure>),
+}
+
+impl Error {
+    /// The stable, machine-readable code of this error (the same in every language).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidArgument(_) => "INVALID_ARGUMENT",
+            Error::ReservedEvent(_) => "RESERVED_EVENT",
+            Error::Encode { .. } => "ENCODE",
+            Error::Connection(_) => "CONNECTION",
+            Error::Redis(_) => "REDIS",
+            Error::Timeout(_) => "TIMEOUT",
+            Error::Closed => "CLOSED",
+            Error::NoSubscribers { .. } => "NO_SUBSCRIBERS",
+            Error::QueueFull { .. } => "QUEUE_FULL",
+            Error::Flush(_) => "FLUSH",
+        }
+    }
+
+    /// Every code [`Error::code`] can return, for bindings' exhaustiveness tests.
+    pub const CODES: &'static [&'static str] = &[
+        "INVALID_ARGUMENT",
+        "RESERVED_EVENT",
+        "ENCODE",
+        "CONNECTION",
+        "REDIS",
+        "TIMEOUT",
+        "CLOSED",
+        "NO_SUBSCRIBERS",
+        "QUEUE_FULL",
+        "FLUSH",
+    ];
+
+    pub(crate) fn encode(path: impl Into<String>, reason: impl Into<String>) -> Error {
+        Error::Encode {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// One queued operation that failed, as reported by `flush()`.
+#[derive(Debug, Clone)]
+pub struct QueuedFailure {
+    /// The ticket `emit_nowait` returned for this operation.
+    pub ticket: u64,
+    /// Where it was going.
+    pub channel: String,
+    pub error: Error,
+}
+
+struct FlushFailures<'a>(&'a [QueuedFailure]);
+
+impl fmt::Display for FlushFailures<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} queued operation(s) failed", self.0.len())?;
+        if let Some(first) = self.0.first() {
+            write!(
+                f,
+                "; first: ticket {} to {}: {}",
+                first.ticket, first.channel, first.error
+            )?;
+        }
+        Ok(())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,27 @@
+//! Publish Socket.IO events into Redis exactly as a Node.js Socket.IO server with a Redis
+//! adapter would, so that every server of the cluster delivers them to its clients.
+//!
+//! - [`Emitter`]: the async API (tokio); [`blocking::Emitter`]: the same without a runtime.
+//! - [`encode`] and [`adapter`] are pure: they turn an operation into the bytes to publish,
+//!   byte for byte like `@socket.io/redis-emitter` 5.1.0 (checked by golden vectors).
+//! - [`Error::code`] is a stable, machine-readable error code shared by every binding.
+
+pub mod adapter;
+pub mod blocking;
+mod config;
+mod emitter;
+pub mod encode;
+mod error;
+mod publish;
+mod target;
+mod value;
+
+pub use config::{EmitterConfig, QueueFullPolicy, redact_url};
+pub use emitter::Emitter;
+pub use error::{Error, QueuedFailure, Result};
+pub use publish::queue::FlushReport;
+pub use target::{Flag, Target, normalize_namespace};
+pub use value::{IntoRooms, Map, Room, Value};
+
+/// This crate's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

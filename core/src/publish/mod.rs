@@ -1,0 +1,10 @@
+//! I/O: sending [`Output`](crate::adapter::Output)s to Redis over redis-rs.
+//!
+//! [`Connection`] wraps one multiplexed, self-reconnecting connection: concurrent awaited
+//! publishes share it and are pipelined by redis-rs. [`queue`] adds the non-blocking path,
+//! which batches queued outputs into explicit pipelines.
+
+mod connection;
+pub(crate) mod queue;
+
+pub(crate) use connection::Connection;

@@ -1,0 +1,201 @@
+//! The non-blocking path: `emit_nowait` puts outputs into a bounded queue; one worker task
+//! drains it in batches, each sent as one pipeline. `flush()` travels through the same
+//! queue as a marker, so it answers once everything queued before it is done, with every
+//! failure since the previous flush. Nothing is dropped unreported: after close, enqueuing
+//! fails with `CLOSED`, and the worker drains what was already queued before it stops.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::Connection;
+use crate::adapter::Output;
+use crate::error::{Error, QueuedFailure, Result};
+
+/// Outputs per pipeline: large enough to amortise round trips, small enough to keep a
+/// subscriber's output buffer well below Redis's 32 MB Pub/Sub limit for small payloads.
+const MAX_BATCH: usize = 512;
+
+/// What one flush reports when everything succeeded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlushReport {
+    /// Queued operations completed since the previous flush.
+    pub sent: u64,
+    /// Sum of the servers that received them.
+    pub receivers: u64,
+}
+
+type FlushReply = oneshot::Sender<Result<FlushReport>>;
+
+enum Item {
+    Op { ticket: u64, output: Output },
+    Flush(FlushReply),
+    Close(FlushReply),
+}
+
+#[derive(Debug)]
+pub(crate) struct Queue {
+    tx: mpsc::Sender<Item>,
+    next_ticket: AtomicU64,
+    capacity: usize,
+    worker: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Item {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Item::Op { .. } => "Op",
+            Item::Flush(_) => "Flush",
+            Item::Close(_) => "Close",
+        })
+    }
+}
+
+impl Queue {
+    /// Starts the worker on the current tokio runtime.
+    pub(crate) fn start(conn: Connection, capacity: usize) -> Queue {
+        let (tx, rx) = mpsc::channel(capacity);
+        let worker = tokio::spawn(run(conn, rx));
+        Queue {
+            tx,
+            next_ticket: AtomicU64::new(1),
+            capacity,
+            worker: Mutex::new(Some(worker)),
+        }
+    }
+
+    fn ticket(&self) -> u64 {
+        self.next_ticket.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Enqueues without waiting: `QUEUE_FULL` when there is no room.
+    pub(crate) fn try_push(&self, output: Output) -> Result<u64> {
+        let ticket = self.ticket();
+        match self.tx.try_send(Item::Op { ticket, output }) {
+            Ok(()) => Ok(ticket),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(Error::QueueFull {
+                capacity: self.capacity,
+            }),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(Error::Closed),
+        }
+    }
+
+    /// Enqueues, waiting for room.
+    pub(crate) async fn push(&self, output: Output) -> Result<u64> {
+        let ticket = self.ticket();
+        self.tx
+            .send(Item::Op { ticket, output })
+            .await
+            .map_err(|_| Error::Closed)?;
+        Ok(ticket)
+    }
+
+    pub(crate) async fn flush(&self) -> Result<FlushReport> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Item::Flush(reply))
+            .await
+            .map_err(|_| Error::Closed)?;
+        answer.await.map_err(|_| Error::Closed)?
+    }
+
+    /// Flushes, then stops the worker. Later calls get `CLOSED`.
+    pub(crate) async fn close(&self) -> Result<FlushReport> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Item::Close(reply))
+            .await
+            .map_err(|_| Error::Closed)?;
+        let report = answer.await.map_err(|_| Error::Closed)?;
+        let worker = self.worker.lock().ok().and_then(|mut w| w.take());
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        report
+    }
+}
+
+/// Accumulates results between two flushes.
+#[derive(Default)]
+struct Tally {
+    report: FlushReport,
+    failures: Vec<QueuedFailure>,
+}
+
+impl Tally {
+    fn take(&mut self) -> Result<FlushReport> {
+        let done = std::mem::take(self);
+        if done.failures.is_empty() {
+            Ok(done.report)
+        } else {
+            Err(Error::Flush(done.failures))
+        }
+    }
+}
+
+async fn run(conn: Connection, mut rx: mpsc::Receiver<Item>) {
+    let mut tally = Tally::default();
+    let mut batch: Vec<(u64, Output)> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        let mut next = Some(first);
+        while let Some(item) = next.take() {
+            match item {
+                Item::Op { ticket, output } => {
+                    batch.push((ticket, output));
+                    if batch.len() >= MAX_BATCH {
+                        send(&conn, &mut batch, &mut tally).await;
+                    }
+                }
+                Item::Flush(reply) => {
+                    send(&conn, &mut batch, &mut tally).await;
+                    let _ = reply.send(tally.take());
+                }
+                Item::Close(reply) => {
+                    // Refuse new work, then finish everything already queued.
+                    rx.close();
+                    while let Some(rest) = rx.recv().await {
+                        match rest {
+                            Item::Op { ticket, output } => {
+                                batch.push((ticket, output));
+                                if batch.len() >= MAX_BATCH {
+                                    send(&conn, &mut batch, &mut tally).await;
+                                }
+                            }
+                            Item::Flush(r) | Item::Close(r) => {
+                                send(&conn, &mut batch, &mut tally).await;
+                                let _ = r.send(tally.take());
+                            }
+                        }
+                    }
+                    send(&conn, &mut batch, &mut tally).await;
+                    let _ = reply.send(tally.take());
+                    return;
+                }
+            }
+            next = rx.try_recv().ok();
+        }
+        send(&conn, &mut batch, &mut tally).await;
+    }
+}
+
+async fn send(conn: &Connection, batch: &mut Vec<(u64, Output)>, tally: &mut Tally) {
+    if batch.is_empty() {
+        return;
+    }
+    let outputs: Vec<&Output> = batch.iter().map(|(_, o)| o).collect();
+    let results = conn.send_batch(&outputs).await;
+    for ((ticket, output), result) in batch.drain(..).zip(results) {
+        match result {
+            Ok(n) => {
+                tally.report.sent += 1;
+                tally.report.receivers += n;
+            }
+            Err(error) => tally.failures.push(QueuedFailure {
+                ticket,
+                channel: output.channel,
+                error,
+            }),
+        }
+    }
+}

@@ -28,8 +28,10 @@ impl Drop for Owner {
             return;
         };
         if !self.root.is_closed() && tokio::runtime::Handle::try_current().is_err() {
-            let result =
-                runtime.block_on(tokio::time::timeout(DROP_FLUSH_TIMEOUT, self.root.close()));
+            // The timer must be created inside the runtime, hence the async block.
+            let root = &self.root;
+            let result = runtime
+                .block_on(async { tokio::time::timeout(DROP_FLUSH_TIMEOUT, root.close()).await });
             match result {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => eprintln!("socketio-emitter: dropped without close(): {e}"),

@@ -55,9 +55,9 @@ pub(crate) fn integral(v: f64) -> Option<Integral> {
     }
     if v >= 0.0 {
         // -0.0 lands here too and becomes 0, as in JS.
-        (v < TWO_64).then(|| Integral::Unsigned(v as u64))
+        (v < TWO_64).then_some(Integral::Unsigned(v as u64))
     } else {
-        (v >= -TWO_63).then(|| Integral::Signed(v as i64))
+        (v >= -TWO_63).then_some(Integral::Signed(v as i64))
     }
 }
 

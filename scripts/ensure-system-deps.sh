@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests need, only when they are missing, so that
+# `make test` works on a fresh Debian machine and costs nothing on a prepared one.
+set -euo pipefail
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+for pkg in "$@"; do
+  case "$pkg" in
+    *:*) cmd=${pkg%%:*}; deb=${pkg#*:} ;;  # "php:php-cli" = install php-cli when `php` is missing
+    *) cmd=$pkg; deb=$pkg ;;
+  esac
+  command -v "$cmd" >/dev/null 2>&1 || [ -e "$cmd" ] || missing+=("$deb")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "installing system packages: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -12,7 +12,10 @@ export RUST_TEST_THREADS ?= 4
 NODE_DIRS := tests/fixtures tests/vectors
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
 
-.PHONY: help deps test test-rust test-harness lint demo bench clean
+# Each binding owns bindings-<lang>/Makefile with `test` (and optionally `lint`) targets.
+BINDING_DIRS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile))
+
+.PHONY: help deps test test-rust test-harness test-bindings lint demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -26,7 +29,7 @@ deps: $(NODE_STAMPS) ## install what the tests need (system packages, pinned npm
 	cd $* && $(NPM_CI)
 	@touch $@
 
-test: deps test-rust test-harness ## run every test suite (installs what is missing first)
+test: deps test-rust test-harness test-bindings ## run every test suite (installs what is missing first)
 	@echo "make test: all suites passed"
 
 test-rust: deps ## the Rust core: unit tests, golden vectors, interop against real servers
@@ -35,9 +38,13 @@ test-rust: deps ## the Rust core: unit tests, golden vectors, interop against re
 test-harness: deps ## self-test of the interop harness with the official Node emitter
 	node --test tests/harness/
 
-lint: ## formatting and clippy, warnings are errors
+test-bindings: deps ## every binding's own suite (bindings-*/Makefile)
+	@set -e; for dir in $(BINDING_DIRS); do echo "== $$dir"; $(MAKE) --no-print-directory -C $$dir test; done
+
+lint: ## formatting and clippy, warnings are errors; each binding's own linters
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	@set -e; for dir in $(BINDING_DIRS); do $(MAKE) --no-print-directory -C $$dir lint; done
 
 demo: deps ## start Redis and a Socket.IO server, emit from Rust, show a client receiving it
 	$(CARGO) run --quiet -p socketio-emitter --example demo

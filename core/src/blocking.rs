@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::adapter::Output;
 use crate::config::{EmitterConfig, QueueFullPolicy};
 use crate::error::{Error, Result};
 use crate::publish::queue::FlushReport;
@@ -81,6 +82,44 @@ impl Emitter {
             owner: Arc::new(owner),
             inner: root,
         })
+    }
+
+    /// An emitter that only encodes (see [`crate::Emitter::offline`]); it owns no thread.
+    pub fn offline(key: &str) -> Emitter {
+        let root = crate::Emitter::offline(key);
+        let owner = Owner {
+            runtime: None,
+            root: root.clone(),
+        };
+        Emitter {
+            owner: Arc::new(owner),
+            inner: root,
+        }
+    }
+
+    /// The namespace exactly as given (see [`crate::Emitter::with_namespace`]).
+    pub fn with_namespace(&self, nsp: &str) -> Emitter {
+        self.wrap(self.inner.with_namespace(nsp))
+    }
+
+    pub fn encode_emit(&self, event: &str, args: &[Value]) -> Result<Output> {
+        self.inner.encode_emit(event, args)
+    }
+
+    pub fn encode_server_side_emit(&self, event: &str, args: &[Value]) -> Result<Output> {
+        self.inner.encode_server_side_emit(event, args)
+    }
+
+    pub fn encode_sockets_join(&self, rooms: impl IntoRooms) -> Output {
+        self.inner.encode_sockets_join(rooms)
+    }
+
+    pub fn encode_sockets_leave(&self, rooms: impl IntoRooms) -> Output {
+        self.inner.encode_sockets_leave(rooms)
+    }
+
+    pub fn encode_disconnect_sockets(&self, close: bool) -> Output {
+        self.inner.encode_disconnect_sockets(close)
     }
 
     fn wrap(&self, inner: crate::Emitter) -> Emitter {

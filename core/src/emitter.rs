@@ -14,11 +14,17 @@ use crate::value::{IntoRooms, Value};
 
 #[derive(Debug)]
 struct Shared {
-    conn: Connection,
-    queue: Queue,
+    /// `None` for an offline emitter, which only encodes.
+    link: Option<Link>,
     key: String,
     queue_full: QueueFullPolicy,
     closed: AtomicBool,
+}
+
+#[derive(Debug)]
+struct Link {
+    conn: Connection,
+    queue: Queue,
 }
 
 /// Publishes Socket.IO operations into Redis for a classic-adapter cluster.
@@ -49,8 +55,7 @@ impl Emitter {
         let conn = Connection::open(&config).await?;
         let queue = Queue::start(conn.clone(), config.queue_capacity);
         let shared = Shared {
-            conn,
-            queue,
+            link: Some(Link { conn, queue }),
             key: config.key.clone(),
             queue_full: config.queue_full,
             closed: AtomicBool::new(false),
@@ -59,6 +64,27 @@ impl Emitter {
             shared: Arc::new(shared),
             target: Target::default(),
         })
+    }
+
+    /// An emitter that only encodes: the `encode_*` methods work, every send fails with
+    /// `CLOSED`. For publishing through a Redis client of your own, and for tests.
+    pub fn offline(key: &str) -> Emitter {
+        let shared = Shared {
+            link: None,
+            key: key.to_owned(),
+            queue_full: QueueFullPolicy::Error,
+            closed: AtomicBool::new(false),
+        };
+        Emitter {
+            shared: Arc::new(shared),
+            target: Target::default(),
+        }
+    }
+
+    /// The same emitter addressing `nsp` exactly as given (no `/` added), like the official
+    /// `Emitter` constructor's namespace argument.
+    pub fn with_namespace(&self, nsp: &str) -> Emitter {
+        self.with_target(Target::new(nsp))
     }
 
     fn with_target(&self, target: Target) -> Emitter {
@@ -108,99 +134,93 @@ impl Emitter {
         self.with_target(self.target.flag(Flag::Compress, compress))
     }
 
-    fn check_open(&self) -> Result<()> {
-        if self.shared.closed.load(Ordering::Acquire) {
-            Err(Error::Closed)
-        } else {
-            Ok(())
+    /// The connection, unless closed or offline.
+    fn link(&self) -> Result<&Link> {
+        match &self.shared.link {
+            Some(link) if !self.shared.closed.load(Ordering::Acquire) => Ok(link),
+            _ => Err(Error::Closed),
         }
     }
 
     async fn send(&self, output: Result<Output>) -> Result<u64> {
-        self.check_open()?;
-        self.shared.conn.send(&output?).await
+        let link = self.link()?;
+        link.conn.send(&output?).await
+    }
+
+    /// What [`emit`](Self::emit) would publish, without sending it.
+    pub fn encode_emit(&self, event: &str, args: &[Value]) -> Result<Output> {
+        classic::broadcast(&self.shared.key, &self.target, event, args)
+    }
+
+    /// What [`server_side_emit`](Self::server_side_emit) would publish.
+    pub fn encode_server_side_emit(&self, event: &str, args: &[Value]) -> Result<Output> {
+        classic::server_side_emit(&self.shared.key, &self.target, event, args)
+    }
+
+    /// What [`sockets_join`](Self::sockets_join) would publish.
+    pub fn encode_sockets_join(&self, rooms: impl IntoRooms) -> Output {
+        classic::sockets_join(&self.shared.key, &self.target, &rooms.into_rooms())
+    }
+
+    /// What [`sockets_leave`](Self::sockets_leave) would publish.
+    pub fn encode_sockets_leave(&self, rooms: impl IntoRooms) -> Output {
+        classic::sockets_leave(&self.shared.key, &self.target, &rooms.into_rooms())
+    }
+
+    /// What [`disconnect_sockets`](Self::disconnect_sockets) would publish.
+    pub fn encode_disconnect_sockets(&self, close: bool) -> Output {
+        classic::disconnect_sockets(&self.shared.key, &self.target, close)
     }
 
     /// Emits `event` to the target's clients; resolves to the number of Socket.IO servers
     /// that received it (0: nobody listens on this key and namespace).
     pub async fn emit(&self, event: &str, args: &[Value]) -> Result<u64> {
-        self.send(classic::broadcast(
-            &self.shared.key,
-            &self.target,
-            event,
-            args,
-        ))
-        .await
+        self.send(self.encode_emit(event, args)).await
     }
 
     /// Makes the target's sockets join `rooms`.
     pub async fn sockets_join(&self, rooms: impl IntoRooms) -> Result<u64> {
-        let rooms = rooms.into_rooms();
-        self.send(Ok(classic::sockets_join(
-            &self.shared.key,
-            &self.target,
-            &rooms,
-        )))
-        .await
+        self.send(Ok(self.encode_sockets_join(rooms))).await
     }
 
     /// Makes the target's sockets leave `rooms`.
     pub async fn sockets_leave(&self, rooms: impl IntoRooms) -> Result<u64> {
-        let rooms = rooms.into_rooms();
-        self.send(Ok(classic::sockets_leave(
-            &self.shared.key,
-            &self.target,
-            &rooms,
-        )))
-        .await
+        self.send(Ok(self.encode_sockets_leave(rooms))).await
     }
 
     /// Disconnects the target's sockets; `close` also closes their underlying connection.
     pub async fn disconnect_sockets(&self, close: bool) -> Result<u64> {
-        self.send(Ok(classic::disconnect_sockets(
-            &self.shared.key,
-            &self.target,
-            close,
-        )))
-        .await
+        self.send(Ok(self.encode_disconnect_sockets(close))).await
     }
 
     /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` handlers).
     pub async fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
-        self.send(classic::server_side_emit(
-            &self.shared.key,
-            &self.target,
-            event,
-            args,
-        ))
-        .await
+        self.send(self.encode_server_side_emit(event, args)).await
     }
 
     /// Encodes `emit` now and queues it without waiting for Redis. Returns a ticket; any
     /// failure is reported by the next [`flush`](Self::flush) with that ticket. A full
     /// queue is `QUEUE_FULL` here (async callers cannot block; see [`emit_queued`](Self::emit_queued)).
     pub fn emit_nowait(&self, event: &str, args: &[Value]) -> Result<u64> {
-        self.check_open()?;
-        let output = classic::broadcast(&self.shared.key, &self.target, event, args)?;
-        self.shared.queue.try_push(output)
+        let link = self.link()?;
+        link.queue.try_push(self.encode_emit(event, args)?)
     }
 
     /// Like [`emit_nowait`](Self::emit_nowait), but waits for room in the queue when the
     /// policy is `Block`.
     pub async fn emit_queued(&self, event: &str, args: &[Value]) -> Result<u64> {
-        self.check_open()?;
-        let output = classic::broadcast(&self.shared.key, &self.target, event, args)?;
+        let link = self.link()?;
+        let output = self.encode_emit(event, args)?;
         match self.shared.queue_full {
-            QueueFullPolicy::Block => self.shared.queue.push(output).await,
-            QueueFullPolicy::Error => self.shared.queue.try_push(output),
+            QueueFullPolicy::Block => link.queue.push(output).await,
+            QueueFullPolicy::Error => link.queue.try_push(output),
         }
     }
 
     /// Waits until everything queued so far has been sent; reports every failure since the
     /// previous flush (`FLUSH`, with the tickets).
     pub async fn flush(&self) -> Result<FlushReport> {
-        self.check_open()?;
-        self.shared.queue.flush().await
+        self.link()?.queue.flush().await
     }
 
     /// Sends what is queued, then closes. Every later call fails with `CLOSED`; closing
@@ -209,7 +229,10 @@ impl Emitter {
         if self.shared.closed.swap(true, Ordering::AcqRel) {
             return Ok(FlushReport::default());
         }
-        self.shared.queue.close().await
+        match &self.shared.link {
+            Some(link) => link.queue.close().await,
+            None => Ok(FlushReport::default()),
+        }
     }
 
     pub fn is_closed(&self) -> bool {

@@ -127,11 +127,11 @@ impl From<serde_json::Value> for Value {
     }
 }
 
-/// Builds a `Vec<Value>` of event arguments from anything convertible:
-/// `args![1, "two", Value::bytes([3])]`.
+/// Builds an array of event arguments from anything convertible, to pass as a slice:
+/// `io.emit("ev", &args![1, "two", Value::bytes([3])])`.
 #[macro_export]
 macro_rules! args {
-    ($($v:expr),* $(,)?) => { vec![$($crate::Value::from($v)),*] };
+    ($($v:expr),* $(,)?) => { [$($crate::Value::from($v)),*] };
 }
 
 /// A room name. Socket.IO ≥ 3 compares rooms by identity, so the number `7` and the

@@ -193,3 +193,26 @@ fn every_golden_vector_is_byte_identical() {
     );
     assert!(checked >= 180, "only {checked} vectors checked");
 }
+
+#[test]
+fn offline_emitters_encode_like_the_adapter_and_refuse_to_send() {
+    let io = socketio_emitter::Emitter::offline("socket.io")
+        .of("admin")
+        .to("r1");
+    let out = io.encode_emit("ev", &[Value::Int(1)]).unwrap();
+    assert_eq!(out.channel, "socket.io#/admin#r1#");
+    assert_eq!(
+        out,
+        classic::broadcast("socket.io", io.target(), "ev", &[Value::Int(1)]).unwrap()
+    );
+    let blocking = socketio_emitter::blocking::Emitter::offline("k").with_namespace("raw");
+    assert_eq!(
+        blocking.encode_disconnect_sockets(true).channel,
+        "k-request#raw#"
+    );
+    assert_eq!(blocking.emit("ev", &[]).unwrap_err().code(), "CLOSED");
+    assert_eq!(
+        blocking.emit_nowait("ev", &[]).unwrap_err().code(),
+        "CLOSED"
+    );
+}

@@ -26,7 +26,8 @@ fn redis_restart_during_emits_reports_failures_and_recovers() {
 
     // A thread emits continuously; every call must return, success or typed error.
     let stop = Arc::new(AtomicBool::new(false));
-    let outcomes: Arc<Mutex<Vec<(Duration, Result<u64, &'static str>)>>> = Arc::default();
+    type Outcome = (Duration, Result<u64, &'static str>);
+    let outcomes: Arc<Mutex<Vec<Outcome>>> = Arc::default();
     let worker = {
         let (io, stop, outcomes) = (io.clone(), stop.clone(), outcomes.clone());
         std::thread::spawn(move || {

@@ -1,0 +1,629 @@
+#!/usr/bin/env node
+"use strict";
+// Interop harness: one redis-server, N Socket.IO 4.8.1 servers with the classic Redis adapter,
+// and recording socket.io-client clients, driven over stdin/stdout JSON lines.
+// The protocol is specified in README.md next to this file; keep the two in step.
+//
+//   node tests/harness/harness.js [--servers 2] [--key socket.io] [--server-events a,b]
+//                                 [--specific-response-channel] [--verbose]
+
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const readline = require("node:readline");
+const { createRequire } = require("node:module");
+const { randomBytes } = require("node:crypto");
+
+const { FIXTURES, RedisProcess, ServerProcess, killAllNow } = require("./lib/processes");
+const { Clients } = require("./lib/clients");
+
+// ------------------------------------------------------------------------------------------------
+// Output
+
+let stdoutClosed = false;
+function out(obj) {
+  if (stdoutClosed) return;
+  try {
+    process.stdout.write(JSON.stringify(obj) + "\n");
+  } catch (_) {
+    stdoutClosed = true;
+  }
+}
+function log(msg) {
+  process.stderr.write(`[harness] ${msg}\n`);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Arguments
+
+function parseArgs(argv) {
+  const opts = {
+    servers: 2,
+    key: "socket.io",
+    serverEvents: "server_event,ping_servers",
+    specificResponseChannel: false,
+    verbose: process.env.SIO_HARNESS_VERBOSE === "1",
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      if (i + 1 >= argv.length) throw new Error(`${flag} needs a value`);
+      return argv[++i];
+    };
+    switch (flag) {
+      case "--servers":
+        opts.servers = Number(value());
+        if (!Number.isInteger(opts.servers) || opts.servers < 1 || opts.servers > 16) {
+          throw new Error("--servers must be an integer from 1 to 16");
+        }
+        break;
+      case "--key":
+        opts.key = value();
+        break;
+      case "--server-events":
+        opts.serverEvents = value();
+        break;
+      case "--specific-response-channel":
+        opts.specificResponseChannel = true;
+        break;
+      case "--verbose":
+        opts.verbose = true;
+        break;
+      default:
+        throw new Error(`unknown argument ${arg}`);
+    }
+  }
+  return opts;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Helpers
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function normalizeNsp(nsp) {
+  if (nsp === undefined || nsp === null) return "/";
+  if (typeof nsp !== "string") throw new Error("nsp must be a string");
+  return nsp.startsWith("/") ? nsp : "/" + nsp;
+}
+
+function optTimeout(msg, fallback) {
+  if (msg.timeout_ms === undefined) return fallback;
+  const t = Number(msg.timeout_ms);
+  if (!Number.isFinite(t) || t <= 0) throw new Error("timeout_ms must be a positive number");
+  return t;
+}
+
+function parseClientList(text) {
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const fields = {};
+      for (const part of line.split(" ")) {
+        const eq = part.indexOf("=");
+        if (eq > 0) fields[part.slice(0, eq)] = part.slice(eq + 1);
+      }
+      return fields;
+    });
+}
+
+/** Removes temp dirs left by harnesses that were killed with SIGKILL. */
+function sweepStaleTmpDirs() {
+  let names = [];
+  try {
+    names = fs.readdirSync(os.tmpdir());
+  } catch (_) {
+    return;
+  }
+  for (const name of names) {
+    const m = /^sio-harness-(\d+)-/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (err) {
+      if (err.code === "ESRCH") {
+        fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// The harness
+
+class Harness {
+  constructor(opts) {
+    this.opts = opts;
+    if (!fs.existsSync(path.join(FIXTURES, "node_modules", "socket.io-client"))) {
+      throw new Error(`the pinned packages are not installed; run \`npm ci\` in ${FIXTURES}`);
+    }
+    this.tagged = require(path.join(FIXTURES, "tagged.js"));
+    sweepStaleTmpDirs();
+    this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), `sio-harness-${process.pid}-`));
+    this.redis = new RedisProcess({ dir: this.tmpDir, log, verbose: opts.verbose });
+    this.redis.onUnexpectedExit = (code, signal) => {
+      if (!this.stopping) out({ type: "redis_exit", code, signal });
+    };
+    this.servers = [];
+    this.clients = null; // created once the packages are loaded
+    this.control = null; // node-redis client used for checks, flush markers and `official`
+    this.flushAcks = new Map(); // token -> Set of server indexes still to ack
+    this.stopping = false;
+  }
+
+  get redisUrl() {
+    return `redis://127.0.0.1:${this.redis.port}`;
+  }
+
+  /** Loads the pinned packages (about 0.3 s, so it runs while the servers boot). */
+  loadPackages() {
+    const fixturesRequire = createRequire(path.join(FIXTURES, "package.json"));
+    this.ioClient = fixturesRequire("socket.io-client").io;
+    this.redisLib = fixturesRequire("redis");
+    this.Emitter = fixturesRequire("@socket.io/redis-emitter").Emitter;
+    this.clients = new Clients({ io: this.ioClient, encode: this.tagged.encode, out });
+  }
+
+  async start() {
+    const t0 = Date.now();
+    await this.redis.start();
+    const redisMs = Date.now() - t0;
+    const serversStarted = this.startServers();
+    this.loadPackages();
+    this.control = this.redisLib.createClient({
+      url: this.redisUrl,
+      name: "sio-harness-control",
+      socket: { reconnectStrategy: (n) => Math.min(20 + n * 10, 100) },
+    });
+    let lastError = "";
+    this.control.on("error", (err) => {
+      if (err.message !== lastError && !this.stopping) log(`control client: ${err.message}`);
+      lastError = err.message;
+    });
+    await Promise.all([this.control.connect(), serversStarted]);
+    out({
+      type: "ready",
+      redis_url: this.redisUrl,
+      redis_port: this.redis.port,
+      servers: this.servers.map((s) => ({ index: s.index, port: s.port })),
+      key: this.opts.key,
+      pid: process.pid,
+      startup_ms: Date.now() - t0,
+    });
+    log(
+      `ready in ${Date.now() - t0} ms (redis ${redisMs} ms, process uptime ` +
+        `${Math.round(process.uptime() * 1000)} ms)`,
+    );
+  }
+
+  startServers() {
+    for (let i = 0; i < this.opts.servers; i++) {
+      const server = new ServerProcess({
+        index: i,
+        redisUrl: this.redisUrl,
+        key: this.opts.key,
+        serverEvents: this.opts.serverEvents,
+        specificResponseChannel: this.opts.specificResponseChannel,
+        log,
+        onLine: (msg) => this.onServerLine(msg),
+      });
+      server.onUnexpectedExit = (code, signal, stderrTail) => {
+        for (const pending of this.flushAcks.values()) pending.delete(server.index);
+        if (!this.stopping) {
+          out({ type: "server_exit", server: server.index, code, signal, stderr_tail: stderrTail });
+        }
+      };
+      this.servers.push(server);
+    }
+    return Promise.all(this.servers.map((s) => s.start()));
+  }
+
+  onServerLine(msg) {
+    switch (msg.type) {
+      case "server_event":
+        if (!this.stopping) out(msg);
+        return;
+      case "flush_ack": {
+        const pending = this.flushAcks.get(msg.token);
+        if (pending) pending.delete(msg.server);
+        return;
+      }
+      default:
+        log(`unexpected line from server ${msg.server}: ${JSON.stringify(msg)}`);
+    }
+  }
+
+  server(index) {
+    if (!Number.isInteger(index) || index < 0 || index >= this.servers.length) {
+      throw new Error(`no server ${JSON.stringify(index)} (there are ${this.servers.length})`);
+    }
+    return this.servers[index];
+  }
+
+  aliveServers() {
+    return this.servers.filter((s) => s.alive);
+  }
+
+  requireRedis() {
+    if (!this.redis.running) throw new Error("redis-server is stopped (send redis_start first)");
+  }
+
+  /**
+   * Polls Redis until the subscriptions match what the live servers should hold:
+   * for every namespace, PUBSUB NUMSUB <key>-request#<nsp># equals the number of live servers
+   * that have created it; and every server's subscriber connection (CLIENT LIST, by name) has one
+   * pattern and three channels per namespace. PUBSUB NUMPAT cannot be used for the second check:
+   * Redis 7 counts unique patterns, so two servers on the same pattern count once.
+   */
+  async waitSubscriptions(onlyNsp, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    for (;;) {
+      try {
+        const problems = await this.subscriptionProblems(onlyNsp);
+        if (problems.length === 0) return;
+        last = problems.join("; ");
+      } catch (err) {
+        last = err.message;
+      }
+      if (Date.now() > deadline) throw new Error(`subscriptions not restored: ${last}`);
+      await sleep(10);
+    }
+  }
+
+  async subscriptionProblems(onlyNsp) {
+    if (!this.control.isReady) return ["control client not connected yet"];
+    const alive = this.aliveServers();
+    const problems = [];
+    const nsps = new Set();
+    for (const s of alive) for (const n of s.nsps) nsps.add(n);
+    if (onlyNsp !== undefined) {
+      nsps.clear();
+      nsps.add(onlyNsp);
+    }
+    for (const nsp of nsps) {
+      const channel = `${this.opts.key}-request#${nsp}#`;
+      const expected = alive.filter((s) => s.nsps.has(nsp)).length;
+      const reply = await this.control.sendCommand(["PUBSUB", "NUMSUB", channel]);
+      const count = Number(reply[1]);
+      if (count !== expected) problems.push(`NUMSUB ${channel} = ${count}, want ${expected}`);
+    }
+    if (onlyNsp === undefined) {
+      const list = parseClientList(await this.control.sendCommand(["CLIENT", "LIST"]));
+      for (const s of alive) {
+        const entry = list.find((c) => c.name === `sio-harness-sub-${s.index}`);
+        const want = { psub: s.nsps.size, sub: 3 * s.nsps.size };
+        if (!entry) {
+          problems.push(`server ${s.index}: subscriber not connected`);
+        } else if (Number(entry.psub) !== want.psub || Number(entry.sub) !== want.sub) {
+          problems.push(
+            `server ${s.index}: psub=${entry.psub} sub=${entry.sub}, want psub=${want.psub} sub=${want.sub}`,
+          );
+        }
+      }
+    }
+    return problems;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Commands
+
+  async command(msg) {
+    if (this.stopping && msg.cmd !== "shutdown") throw new Error("the harness is shutting down");
+    switch (msg.cmd) {
+      case "ping":
+        return {};
+
+      case "client": {
+        if (typeof msg.name !== "string" || msg.name === "") {
+          throw new Error("name must be a non-empty string");
+        }
+        const shared = msg.share !== undefined;
+        if (shared && typeof msg.share !== "string") throw new Error("share must be a client name");
+        const server = this.server(msg.server ?? (shared ? this.clients.serverOf(msg.share) : 0));
+        if (!server.alive) throw new Error(`server ${server.index} is not running`);
+        const rooms = msg.rooms ?? [];
+        if (
+          !Array.isArray(rooms) ||
+          !rooms.every((r) => typeof r === "string" || (typeof r === "number" && Number.isFinite(r)))
+        ) {
+          throw new Error("rooms must be an array of strings and numbers");
+        }
+        const nsp = normalizeNsp(msg.nsp);
+        const { sid } = await this.clients.connect({
+          name: msg.name,
+          server: server.index,
+          share: msg.share,
+          port: server.port,
+          nsp,
+          rooms,
+          timeoutMs: optTimeout(msg, 10000),
+        });
+        return { sid, server: server.index, nsp };
+      }
+
+      case "close_client":
+        this.clients.close(msg.name);
+        return {};
+
+      case "redis_stop":
+        await this.redis.kill();
+        return {};
+
+      case "redis_start": {
+        const t0 = Date.now();
+        const timeoutMs = optTimeout(msg, 15000);
+        await this.redis.start(this.redis.port);
+        await withTimeout(
+          (async () => {
+            await Promise.all(
+              this.aliveServers().map((s) => s.request("check", { timeout_ms: timeoutMs }, timeoutMs)),
+            );
+            await this.waitSubscriptions(undefined, timeoutMs);
+          })(),
+          timeoutMs,
+          "redis_start",
+        );
+        return { resubscribed_ms: Date.now() - t0 };
+      }
+
+      case "wait_subscribed": {
+        this.requireRedis();
+        const nsp = normalizeNsp(msg.nsp);
+        const timeoutMs = optTimeout(msg, 10000);
+        if (msg.create !== false) {
+          await Promise.all(
+            this.aliveServers().map((s) => s.request("ensure_nsp", { nsp }, timeoutMs)),
+          );
+        }
+        await this.waitSubscriptions(nsp, timeoutMs);
+        const servers = this.aliveServers()
+          .filter((s) => s.nsps.has(nsp))
+          .map((s) => s.index);
+        return { nsp, servers, subscribers: servers.length };
+      }
+
+      case "flush":
+        return this.flush(optTimeout(msg, 5000));
+
+      case "official":
+        return this.official(msg);
+
+      case "server_restart": {
+        const server = this.server(msg.server);
+        await server.stop();
+        await server.start(optTimeout(msg, 15000));
+        return { port: server.port };
+      }
+
+      case "shutdown":
+        await this.shutdown();
+        return {};
+
+      default:
+        throw new Error(`unknown cmd ${JSON.stringify(msg.cmd)}`);
+    }
+  }
+
+  /**
+   * Barrier: publishes a marker to every namespace that has connected clients and a server-side
+   * marker on "/", then waits until every connected client and every live server has seen its
+   * marker. Redis delivers messages to each subscriber in publish order, and every server and
+   * client keeps that order, so anything published (and acknowledged by Redis) before the flush
+   * has been delivered and written out by the time the reply is written.
+   */
+  async flush(timeoutMs) {
+    this.requireRedis();
+    const token = randomBytes(8).toString("hex");
+    const clients = this.clients.connectedClients();
+    const serverSet = new Set(this.aliveServers().map((s) => s.index));
+    this.flushAcks.set(token, serverSet);
+    const clientWait = this.clients.waitFlush(
+      token,
+      clients.map((c) => c.name),
+    );
+    try {
+      const publishes = [];
+      const recorder = {
+        publish: (channel, payload) => publishes.push(this.control.publish(channel, payload)),
+      };
+      const emitter = new this.Emitter(recorder, { key: this.opts.key });
+      for (const nsp of new Set(clients.map((c) => c.nsp))) {
+        emitter.of(nsp).emit("__harness_flush", token);
+      }
+      emitter.serverSideEmit("__harness_flush", token);
+      await withTimeout(
+        (async () => {
+          await Promise.all(publishes);
+          await clientWait.done;
+          while (serverSet.size > 0) await sleep(2);
+        })(),
+        timeoutMs,
+        `flush (waiting for clients [${[...clientWait.waiter.pending].join(", ")}], ` +
+          `servers [${[...serverSet].join(", ")}])`,
+      );
+    } finally {
+      clientWait.cancel();
+      this.flushAcks.delete(token);
+    }
+    return {};
+  }
+
+  /** Publishes through the official @socket.io/redis-emitter 5.1.0. */
+  async official(msg) {
+    this.requireRedis();
+    const { decode, encode } = this.tagged;
+    const recorded = [];
+    const recorder = {
+      publish: (channel, payload) => {
+        const p = this.control.publish(channel, payload);
+        recorded.push({ channel, payload, p });
+        return p;
+      },
+    };
+    const roomList = (field) => {
+      const v = msg[field] ?? [];
+      const list = Array.isArray(v) ? v : [v];
+      if (!list.every((r) => typeof r === "string" || typeof r === "number")) {
+        throw new Error(`${field} must be a room or an array of rooms (strings or numbers)`);
+      }
+      return list;
+    };
+    let target = new this.Emitter(recorder, { key: this.opts.key }).of(normalizeNsp(msg.nsp));
+    for (const room of roomList("to")) target = target.to(room);
+    for (const room of roomList("except")) target = target.except(room);
+    if (!Array.isArray(msg.args ?? [])) throw new Error("args must be an array");
+    if (msg.volatile) target = target.volatile;
+    if (msg.compress !== undefined) target = target.compress(Boolean(msg.compress));
+    const op = msg.op ?? "emit";
+    switch (op) {
+      case "emit":
+        if (typeof msg.event !== "string") throw new Error("event must be a string");
+        target.emit(msg.event, ...decode(msg.args ?? []));
+        break;
+      case "socketsJoin":
+        if (msg.rooms === undefined) throw new Error("socketsJoin needs rooms");
+        target.socketsJoin(roomList("rooms"));
+        break;
+      case "socketsLeave":
+        if (msg.rooms === undefined) throw new Error("socketsLeave needs rooms");
+        target.socketsLeave(roomList("rooms"));
+        break;
+      case "disconnectSockets":
+        target.disconnectSockets(Boolean(msg.close));
+        break;
+      case "serverSideEmit":
+        if (typeof msg.event !== "string") throw new Error("event must be a string");
+        target.serverSideEmit(msg.event, ...decode(msg.args ?? []));
+        break;
+      default:
+        throw new Error(`unknown op ${JSON.stringify(op)}`);
+    }
+    const settled = await Promise.allSettled(recorded.map((r) => r.p));
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) throw new Error(`PUBLISH failed: ${failed.reason && failed.reason.message}`);
+    const published = recorded.map((r, i) => ({
+      channel: r.channel,
+      payload: encode(Buffer.from(r.payload)),
+      receivers: Number(settled[i].value),
+    }));
+    return { published };
+  }
+
+  async shutdown() {
+    if (this.shutdownPromise) return this.shutdownPromise;
+    this.stopping = true;
+    this.shutdownPromise = (async () => {
+      if (this.clients) this.clients.closeAll();
+      if (this.control) {
+        try {
+          await withTimeout(this.control.disconnect(), 1000, "control disconnect");
+        } catch (_) {
+          // Redis may already be gone
+        }
+      }
+      await Promise.all(this.servers.map((s) => s.stop()));
+      await this.redis.kill();
+      this.removeTmpDir();
+    })();
+    return this.shutdownPromise;
+  }
+
+  removeTmpDir() {
+    try {
+      fs.rmSync(this.tmpDir, { recursive: true, force: true });
+    } catch (_) {
+      // best effort
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    out({ type: "fatal", error: err.message });
+    log(err.message);
+    process.exit(2);
+  }
+
+  let harness;
+  const finish = async (code) => {
+    try {
+      if (harness) await withTimeout(harness.shutdown(), 5000, "shutdown");
+    } catch (err) {
+      log(`shutdown: ${err.message}`);
+    }
+    killAllNow();
+    if (harness) harness.removeTmpDir();
+    process.exit(code);
+  };
+
+  process.on("exit", () => {
+    killAllNow();
+    if (harness) harness.removeTmpDir();
+  });
+  process.on("SIGTERM", () => finish(0));
+  process.on("SIGINT", () => finish(0));
+  process.on("SIGHUP", () => finish(0));
+  process.stdout.on("error", () => {
+    stdoutClosed = true;
+    finish(0);
+  });
+  process.on("uncaughtException", (err) => {
+    log(`uncaught exception: ${err && err.stack ? err.stack : err}`);
+    out({ type: "fatal", error: String(err && err.message ? err.message : err) });
+    finish(1);
+  });
+
+  try {
+    harness = new Harness(opts);
+    await harness.start();
+  } catch (err) {
+    out({ type: "fatal", error: err.message });
+    log(`startup failed: ${err.stack || err.message}`);
+    await finish(1);
+    return;
+  }
+
+  const rl = readline.createInterface({ input: process.stdin });
+  rl.on("line", (line) => {
+    if (!line.trim()) return;
+    let msg;
+    try {
+      msg = JSON.parse(line);
+      if (msg === null || typeof msg !== "object" || Array.isArray(msg)) {
+        throw new Error("a command must be a JSON object");
+      }
+    } catch (err) {
+      out({ type: "reply", id: null, ok: false, error: `bad command line: ${err.message}` });
+      return;
+    }
+    const id = msg.id ?? null;
+    harness.command(msg).then(
+      (fields) => {
+        out({ type: "reply", id, ok: true, ...fields });
+        if (msg.cmd === "shutdown") finish(0);
+      },
+      (err) => out({ type: "reply", id, ok: false, error: String(err && err.message ? err.message : err) }),
+    );
+  });
+  rl.on("close", () => finish(0));
+}
+
+main();

@@ -1,0 +1,175 @@
+"use strict";
+// Recording socket.io-client 4.8.1 clients.
+
+const JOINED_EVENT = "__harness_joined";
+const FLUSH_EVENT = "__harness_flush";
+
+class Clients {
+  /**
+   * @param io       socket.io-client's `io` function
+   * @param encode   tagged-JSON encoder
+   * @param out      writes one JSON line on stdout
+   */
+  constructor({ io, encode, out }) {
+    this.io = io;
+    this.encode = encode;
+    this.out = out;
+    this.byName = new Map();
+    this.flushWaiters = new Set(); // {token, pending:Set<name>, check()}
+    this.quiet = false; // set during shutdown: no more lines
+  }
+
+  /**
+   * Connects a client; resolves with its sid once the server has joined its rooms.
+   * With `share`, the new socket uses the connection (Manager) of that client instead of a new one.
+   */
+  connect({ name, server, port, nsp, rooms, timeoutMs, share }) {
+    const existing = this.byName.get(name);
+    if (existing && existing.connected) {
+      return Promise.reject(new Error(`client ${JSON.stringify(name)} is already connected`));
+    }
+    let socket;
+    if (share !== undefined) {
+      const other = this.byName.get(share);
+      if (!other || !other.connected) {
+        return Promise.reject(new Error(`share: no connected client ${JSON.stringify(share)}`));
+      }
+      if (server !== undefined && server !== other.server) {
+        return Promise.reject(new Error(`share: ${share} is connected to server ${other.server}`));
+      }
+      const manager = other.socket.io;
+      if (manager.nsps[nsp]) {
+        return Promise.reject(new Error(`share: ${share}'s connection already has a socket on ${nsp}`));
+      }
+      server = other.server;
+      socket = manager.socket(nsp, { auth: { rooms } });
+    } else {
+      socket = this.io(`http://127.0.0.1:${port}${nsp}`, {
+        transports: ["websocket"],
+        forceNew: true,
+        reconnection: false,
+        timeout: timeoutMs,
+        auth: { rooms },
+      });
+    }
+    const client = { name, server, socket, nsp, connected: false, sid: null };
+    this.byName.set(name, client);
+
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (err, value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) {
+          socket.removeAllListeners();
+          socket.offAny();
+          socket.disconnect();
+          if (this.byName.get(name) === client) this.byName.delete(name);
+          reject(err);
+        } else {
+          resolve(value);
+        }
+      };
+      const timer = setTimeout(
+        () => settle(new Error(`client ${name}: not joined within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+
+      socket.onAny((event, ...args) => {
+        if (event === JOINED_EVENT) {
+          client.connected = true;
+          client.sid = socket.id;
+          settle(null, { sid: socket.id });
+          return;
+        }
+        if (event === FLUSH_EVENT) {
+          this.#flushSeen(name, args[0]);
+          return;
+        }
+        if (this.quiet) return;
+        const line = { type: "event", client: name, event, args: [] };
+        const last = args[args.length - 1];
+        if (typeof last === "function") {
+          // The packet carried an ack id; an emitter should never do that.
+          args.pop();
+          line.ack = true;
+        }
+        line.args = this.encode(args);
+        this.out(line);
+      });
+      socket.on("connect_error", (err) => {
+        settle(new Error(`client ${name}: connect_error: ${err.message}`));
+      });
+      socket.on("disconnect", (reason) => {
+        const wasJoined = client.connected;
+        client.connected = false;
+        if (!settled) {
+          settle(new Error(`client ${name}: disconnected before joining (${reason})`));
+          return;
+        }
+        if (wasJoined && !this.quiet) this.out({ type: "disconnect", client: name, reason });
+        this.#flushGone(name);
+      });
+    });
+  }
+
+  /** Disconnects a client on the client side and forgets it. */
+  close(name) {
+    const client = this.byName.get(name);
+    if (!client) throw new Error(`unknown client ${JSON.stringify(name)}`);
+    client.socket.disconnect(); // emits the "io client disconnect" line while connected
+    client.socket.removeAllListeners();
+    client.socket.offAny();
+    this.byName.delete(name);
+  }
+
+  closeAll() {
+    this.quiet = true;
+    for (const name of [...this.byName.keys()]) this.close(name);
+  }
+
+  serverOf(name) {
+    const client = this.byName.get(name);
+    if (!client) throw new Error(`share: unknown client ${JSON.stringify(name)}`);
+    return client.server;
+  }
+
+  connectedClients() {
+    return [...this.byName.values()].filter((c) => c.connected);
+  }
+
+  /** Resolves once every client in `names` saw the flush marker `token` or disconnected. */
+  waitFlush(token, names) {
+    const waiter = { token, pending: new Set(names) };
+    const done = new Promise((resolve) => {
+      waiter.check = () => {
+        if (waiter.pending.size === 0) {
+          this.flushWaiters.delete(waiter);
+          resolve();
+        }
+      };
+    });
+    this.flushWaiters.add(waiter);
+    waiter.check();
+    return { done, waiter, cancel: () => this.flushWaiters.delete(waiter) };
+  }
+
+  #flushSeen(name, token) {
+    for (const w of this.flushWaiters) {
+      if (w.token === token) {
+        w.pending.delete(name);
+        w.check();
+      }
+    }
+  }
+
+  #flushGone(name) {
+    for (const w of this.flushWaiters) {
+      w.pending.delete(name);
+      w.check();
+    }
+  }
+}
+
+module.exports = { Clients };

@@ -1,0 +1,313 @@
+"use strict";
+// Child processes of the harness: redis-server and the Socket.IO servers (tests/fixtures/server.js).
+//
+// Every child is started through `setpriv --pdeathsig KILL` when setpriv exists, so that the kernel
+// kills it if the harness dies without cleaning up (SIGKILL, OOM). The servers also exit when their
+// stdin closes, which covers machines without setpriv.
+
+const fs = require("node:fs");
+const net = require("node:net");
+const path = require("node:path");
+const readline = require("node:readline");
+const { spawn } = require("node:child_process");
+
+const FIXTURES = path.resolve(__dirname, "..", "..", "fixtures");
+const SERVER_JS = path.join(FIXTURES, "server.js");
+
+const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => fs.existsSync(p));
+
+/** Every live child pid, so that the harness can kill them synchronously on exit. */
+const livePids = new Set();
+
+function spawnGuarded(command, args, options) {
+  const [cmd, argv] = SETPRIV
+    ? [SETPRIV, ["--pdeathsig", "KILL", command, ...args]]
+    : [command, args];
+  const child = spawn(cmd, argv, options);
+  if (child.pid) {
+    livePids.add(child.pid);
+    child.once("exit", () => livePids.delete(child.pid));
+  }
+  return child;
+}
+
+function killAllNow() {
+  for (const pid of livePids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch (_) {
+      // already gone
+    }
+  }
+  livePids.clear();
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function waitExit(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** Keeps the last `limit` characters written to a stream. */
+function tail(limit) {
+  let text = "";
+  return {
+    push(chunk) {
+      text = (text + chunk).slice(-limit);
+    },
+    get text() {
+      return text;
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
+// redis-server
+
+class RedisProcess {
+  constructor({ dir, log, verbose, binary }) {
+    this.dir = dir;
+    this.log = log;
+    this.verbose = verbose;
+    this.binary = binary || process.env.REDIS_SERVER || "redis-server";
+    this.port = null;
+    this.child = null;
+    this.onUnexpectedExit = () => {};
+  }
+
+  get running() {
+    return this.child !== null;
+  }
+
+  /** Starts redis-server. Without a port, tries free ports until one binds. */
+  async start(port = null) {
+    if (this.child) return;
+    const attempts = port === null ? 5 : 3;
+    let lastError;
+    for (let i = 0; i < attempts; i++) {
+      const p = port === null ? await freePort() : port;
+      try {
+        await this.#startOn(p);
+        this.port = p;
+        return;
+      } catch (err) {
+        lastError = err;
+        this.log(`redis-server on port ${p} failed: ${err.message}`);
+        if (err.code === "ENOENT" || /failed to execute/.test(err.message)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    throw lastError;
+  }
+
+  #startOn(port) {
+    const args = [
+      "--port", String(port),
+      "--bind", "127.0.0.1",
+      "--save", "",
+      "--appendonly", "no",
+      "--dir", this.dir,
+      "--daemonize", "no",
+      "--logfile", "",
+      "--loglevel", "notice",
+    ];
+    const child = spawnGuarded(this.binary, args, { stdio: ["ignore", "pipe", "pipe"], cwd: this.dir });
+    const logTail = tail(4000);
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      const onData = (chunk) => {
+        const s = chunk.toString();
+        logTail.push(s);
+        if (this.verbose) process.stderr.write(s.replace(/^/gm, "[redis] "));
+        if (!ready && s.includes("Ready to accept connections")) {
+          ready = true;
+          this.child = child;
+          resolve();
+        }
+      };
+      child.stdout.on("data", onData);
+      child.stderr.on("data", onData);
+      child.once("error", (err) => {
+        if (!ready) reject(err);
+      });
+      child.once("exit", (code, signal) => {
+        if (!ready) {
+          const why = logTail.text.trim().split("\n").slice(-3).join(" | ");
+          reject(new Error(`redis-server exited (code ${code}, signal ${signal}): ${why}`));
+          return;
+        }
+        if (this.child === child) {
+          this.child = null;
+          this.onUnexpectedExit(code, signal);
+        }
+      });
+    });
+  }
+
+  /** SIGKILL (a crash, not a clean shutdown), then wait until the process is gone. */
+  async kill() {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    child.kill("SIGKILL");
+    await waitExit(child);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Socket.IO servers
+
+class ServerProcess {
+  constructor({ index, redisUrl, key, serverEvents, specificResponseChannel, log, onLine }) {
+    this.index = index;
+    this.redisUrl = redisUrl;
+    this.key = key;
+    this.serverEvents = serverEvents;
+    this.specificResponseChannel = specificResponseChannel;
+    this.log = log;
+    this.onLine = onLine; // lines that the harness relays or reacts to
+    this.onUnexpectedExit = () => {};
+    this.port = 0;
+    this.child = null;
+    this.nsps = new Set();
+    this.pending = new Map();
+    this.nextId = 1;
+  }
+
+  get alive() {
+    return this.child !== null;
+  }
+
+  /** Starts server.js and resolves with its port once it is listening and subscribed. */
+  start(timeoutMs = 15000) {
+    const env = {
+      ...process.env,
+      REDIS_URL: this.redisUrl,
+      PORT: String(this.port),
+      KEY: this.key,
+      SERVER_INDEX: String(this.index),
+      SERVER_EVENTS: this.serverEvents,
+      SPECIFIC_RESPONSE_CHANNEL: this.specificResponseChannel ? "1" : "0",
+      EXIT_ON_STDIN_EOF: "1",
+    };
+    const nsps = new Set(); // namespaces this child created
+    this.nsps = nsps;
+    const stderrTail = tail(2000);
+    const pending = new Map(); // this child's unanswered stdin commands
+    this.pending = pending;
+    const child = spawnGuarded(process.execPath, [SERVER_JS], {
+      env,
+      cwd: FIXTURES,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    // "close" rather than "exit": stdout and stderr have been read to the end by then.
+    this.closed = new Promise((resolve) => child.once("close", resolve));
+    child.stdin.on("error", () => {}); // EPIPE once the server is gone
+    readline.createInterface({ input: child.stderr }).on("line", (line) => {
+      stderrTail.push(line + "\n");
+      const text = line.startsWith("[server ") ? line : `[server ${this.index}] ${line}`;
+      process.stderr.write(text + "\n");
+    });
+    return new Promise((resolve, reject) => {
+      let listening = false;
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`server ${this.index} did not start within ${timeoutMs} ms`));
+      }, timeoutMs);
+      readline.createInterface({ input: child.stdout }).on("line", (line) => {
+        let msg;
+        try {
+          msg = JSON.parse(line);
+        } catch (_) {
+          this.log(`server ${this.index} wrote a non-JSON line: ${line}`);
+          return;
+        }
+        switch (msg.type) {
+          case "listening":
+            this.port = msg.port;
+            if (!listening) {
+              listening = true;
+              this.child = child;
+              clearTimeout(timer);
+              resolve(msg.port);
+            }
+            return;
+          case "nsp":
+            nsps.add(msg.nsp);
+            return;
+          case "ack": {
+            const p = pending.get(msg.id);
+            if (!p) return;
+            pending.delete(msg.id);
+            if (msg.ok) p.resolve(msg);
+            else p.reject(new Error(`server ${this.index}: ${msg.error}`));
+            return;
+          }
+          default:
+            this.onLine(msg);
+        }
+      });
+      child.once("error", (err) => {
+        clearTimeout(timer);
+        if (!listening) reject(err);
+      });
+      child.once("close", (code, signal) => {
+        clearTimeout(timer);
+        for (const p of pending.values()) {
+          p.reject(new Error(`server ${this.index} exited (code ${code}, signal ${signal})`));
+        }
+        pending.clear();
+        if (!listening) {
+          const why = stderrTail.text.trim().split("\n").slice(-3).join(" | ");
+          reject(new Error(`server ${this.index} exited during startup (code ${code}): ${why}`));
+          return;
+        }
+        if (this.child === child) {
+          this.child = null;
+          this.onUnexpectedExit(code, signal, stderrTail.text);
+        }
+      });
+    });
+  }
+
+  /** Sends a command to server.js over its stdin and resolves with its ack. */
+  request(cmd, fields = {}, timeoutMs = 10000) {
+    if (!this.child) return Promise.reject(new Error(`server ${this.index} is not running`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`server ${this.index} did not answer ${cmd} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.child.stdin.write(JSON.stringify({ id, cmd, ...fields }) + "\n");
+    });
+  }
+
+  /** Stops the server on purpose (no server_exit line). */
+  async stop(graceMs = 2000) {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await this.closed;
+    clearTimeout(timer);
+  }
+}
+
+module.exports = { FIXTURES, RedisProcess, ServerProcess, killAllNow, freePort };

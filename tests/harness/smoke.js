@@ -1,0 +1,266 @@
+"use strict";
+// Self-test of the interop harness, using the official @socket.io/redis-emitter 5.1.0.
+//
+//   node --test tests/harness/          (runs this file through smoke.test.js)
+//   node --test tests/harness/smoke.js
+
+const assert = require("node:assert/strict");
+const path = require("node:path");
+const { createRequire } = require("node:module");
+const { describe, it, before, after } = require("node:test");
+const { Harness } = require("./driver");
+
+const fixturesRequire = createRequire(path.join(__dirname, "..", "fixtures", "package.json"));
+const { createClient } = fixturesRequire("redis");
+const { Emitter } = fixturesRequire("@socket.io/redis-emitter");
+
+/** Events per client, e.g. {a0: [["hello", [1]]]}; fails on any line other than an event. */
+function eventsByClient(lines) {
+  const by = {};
+  for (const l of lines) {
+    assert.equal(l.type, "event", `unexpected line ${JSON.stringify(l)}`);
+    (by[l.client] ||= []).push([l.event, l.args]);
+  }
+  return by;
+}
+
+function only(lines, type) {
+  return lines.filter((l) => l.type === type);
+}
+
+describe("interop harness", () => {
+  let h;
+  let redis;
+  let io;
+
+  // The official emitter does not return PUBLISH's promise. A PING on the same connection is
+  // answered after the PUBLISH, so once it resolves the message is in Redis and a flush covers it.
+  const published = () => redis.ping();
+
+  before(async () => {
+    h = await Harness.start({ servers: 2 });
+    assert.equal(h.ready.servers.length, 2);
+    assert.match(h.ready.redis_url, /^redis:\/\/127\.0\.0\.1:\d+$/);
+    redis = createClient({
+      url: h.redisUrl,
+      socket: { reconnectStrategy: (n) => Math.min(20 + n * 10, 100) },
+    });
+    redis.on("error", () => {}); // expected while Redis is stopped
+    await redis.connect();
+    io = new Emitter(redis);
+
+    const clients = [
+      { name: "a0", server: 0, nsp: "/", rooms: ["room1", 7] },
+      { name: "a1", server: 1, nsp: "/", rooms: ["room1", "7"] },
+      { name: "b0", server: 0, nsp: "/", rooms: ["room2"] },
+      { name: "b1", server: 1, nsp: "/", rooms: ["room1", "room2"] },
+      { name: "c0", server: 0, nsp: "/admin", rooms: ["room1"] },
+      { name: "c1", server: 1, nsp: "/admin", rooms: [] },
+    ];
+    const replies = await Promise.all(clients.map((c) => h.cmd({ cmd: "client", ...c })));
+    for (const r of replies) assert.match(r.sid, /^[\w-]{20}$/);
+    const sub = await h.cmd({ cmd: "wait_subscribed", nsp: "/admin" });
+    assert.deepEqual(sub.servers, [0, 1]);
+    assert.deepEqual(h.take(), []);
+  });
+
+  after(async () => {
+    if (redis) await redis.disconnect().catch(() => {});
+    if (h) assert.equal(await h.close(), 0);
+  });
+
+  it("broadcasts to every client of the namespace, binary as $bytes", async () => {
+    io.emit("hello", 1, "two", { three: [3] }, Buffer.from([1, 2, 255]));
+    await published();
+    const args = [1, "two", { three: [3] }, { $bytes: "0102ff" }];
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+      a0: [["hello", args]],
+      a1: [["hello", args]],
+      b0: [["hello", args]],
+      b1: [["hello", args]],
+    });
+  });
+
+  it("targets one room, on both servers", async () => {
+    io.to("room1").emit("r1", "x");
+    await published();
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+      a0: [["r1", ["x"]]],
+      a1: [["r1", ["x"]]],
+      b1: [["r1", ["x"]]],
+    });
+  });
+
+  it("keeps numeric and string rooms apart", async () => {
+    io.to(7).emit("num");
+    io.to("7").emit("str");
+    await published();
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+      a0: [["num", []]],
+      a1: [["str", []]],
+    });
+  });
+
+  it("honours except", async () => {
+    io.to("room1").except("room2").emit("ex1");
+    io.except("room1").emit("ex2");
+    await published();
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+      a0: [["ex1", []]],
+      a1: [["ex1", []]],
+      b0: [["ex2", []]],
+    });
+  });
+
+  it("targets a namespace", async () => {
+    io.of("/admin").emit("adm", { ok: true });
+    io.of("/admin").to("room1").emit("adm-r1");
+    await published();
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+      c0: [
+        ["adm", [{ ok: true }]],
+        ["adm-r1", []],
+      ],
+      c1: [["adm", [{ ok: true }]]],
+    });
+  });
+
+  it("socketsJoin, then emits to the new room", async () => {
+    io.in("room2").socketsJoin("joined");
+    io.to("joined").emit("in-joined");
+    await published();
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+      b0: [["in-joined", []]],
+      b1: [["in-joined", []]],
+    });
+  });
+
+  it("reports serverSideEmit as server_event from every server", async () => {
+    io.serverSideEmit("server_event", "x", { y: 1 }, Buffer.from("hi"));
+    io.serverSideEmit("not_recorded", 1);
+    await published();
+    const lines = await h.flushAndTake();
+    const seen = only(lines, "server_event").sort((a, b) => a.server - b.server);
+    assert.equal(lines.length, seen.length);
+    assert.deepEqual(
+      seen,
+      [0, 1].map((server) => ({
+        type: "server_event",
+        server,
+        nsp: "/",
+        event: "server_event",
+        // serverSideEmit requests are JSON, so a Buffer reaches the servers as its toJSON() form.
+        args: ["x", { y: 1 }, { type: "Buffer", data: [104, 105] }],
+      })),
+    );
+  });
+
+  it("publishes through the official emitter on request", async () => {
+    const reply = await h.cmd({
+      cmd: "official",
+      nsp: "/admin",
+      to: ["room1"],
+      event: "via-harness",
+      args: [{ $bytes: "00" }, { n: 1.5 }],
+    });
+    assert.deepEqual(
+      reply.published.map((p) => [p.channel, p.receivers]),
+      [["socket.io#/admin#room1#", 2]],
+    );
+    assert.match(reply.published[0].payload.$bytes, /^93a7656d6974746572/);
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+      c0: [["via-harness", [{ $bytes: "00" }, { n: 1.5 }]]],
+    });
+  });
+
+  it("disconnectSockets(false) and (true), no reconnection", async () => {
+    // d0 and e1 each carry a second socket ("/admin") over the same connection.
+    await h.cmd({ cmd: "client", name: "d0", server: 0, rooms: ["soft"] });
+    await h.cmd({ cmd: "client", name: "d0a", share: "d0", nsp: "/admin" });
+    await h.cmd({ cmd: "client", name: "e1", server: 1, rooms: ["hard"] });
+    await h.cmd({ cmd: "client", name: "e1a", share: "e1", nsp: "/admin" });
+    io.in("soft").disconnectSockets(false); // only the "/" socket of d0
+    io.in("hard").disconnectSockets(true); // the whole connection of e1: e1 and e1a
+    await published();
+    let lines = await h.flushAndTake();
+    // socket.io 4.8.1 sends a DISCONNECT packet to every socket before it closes the
+    // connection, so close=true also reads "io server disconnect" at the client.
+    assert.deepEqual(
+      lines.map((l) => [l.type, l.client, l.reason]).sort(),
+      [
+        ["disconnect", "d0", "io server disconnect"],
+        ["disconnect", "e1", "io server disconnect"],
+        ["disconnect", "e1a", "io server disconnect"],
+      ],
+    );
+    io.of("/admin").emit("still-here");
+    await published();
+    assert.deepEqual(Object.keys(eventsByClient(await h.flushAndTake())).sort(), ["c0", "c1", "d0a"]);
+
+    // Keep only a0 and a1 for the next tests.
+    io.in("room2").disconnectSockets(false);
+    io.of("/admin").disconnectSockets(true);
+    io.emit("after-disconnect");
+    await published();
+    lines = await h.flushAndTake();
+    assert.deepEqual(
+      only(lines, "disconnect").map((l) => l.client).sort(),
+      ["b0", "b1", "c0", "c1", "d0a"],
+    );
+    assert.deepEqual(Object.keys(eventsByClient(only(lines, "event"))).sort(), ["a0", "a1"]);
+    assert.equal(lines.length, 7);
+  });
+
+  it("delivers again after redis_stop / redis_start", async () => {
+    await h.cmd({ cmd: "redis_stop" });
+    const stopped = await h.send({ cmd: "flush" });
+    assert.equal(stopped.ok, false);
+    const started = await h.cmd({ cmd: "redis_start" });
+    assert.equal(typeof started.resubscribed_ms, "number");
+    io.emit("after-restart", 42);
+    await published();
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+      a0: [["after-restart", [42]]],
+      a1: [["after-restart", [42]]],
+    });
+    const reply = await h.cmd({ cmd: "official", event: "count" });
+    assert.equal(reply.published[0].receivers, 2);
+    await h.flushAndTake();
+  });
+
+  it("reports a server killed by a malformed payload, and restarts it", async () => {
+    await redis.publish("socket.io#/#", '{"not":"msgpack"}');
+    const exit0 = await h.waitFor((l) => l.type === "server_exit" && l.server === 0);
+    await h.waitFor((l) => l.type === "server_exit" && l.server === 1);
+    // The clients' disconnect lines and server_exit are not ordered with each other.
+    await h.waitFor((l) => l.type === "disconnect" && l.client === "a0");
+    await h.waitFor((l) => l.type === "disconnect" && l.client === "a1");
+    assert.equal(exit0.code, 1);
+    assert.match(exit0.stderr_tail, /trailing bytes/);
+    const lines = h.take();
+    assert.deepEqual(
+      only(lines, "disconnect").map((l) => [l.client, l.reason]).sort(),
+      [
+        ["a0", "transport close"],
+        ["a1", "transport close"],
+      ],
+    );
+    const before0 = h.ready.servers[0].port;
+    const restarted = await h.cmd({ cmd: "server_restart", server: 0 });
+    assert.equal(restarted.port, before0);
+    await h.cmd({ cmd: "server_restart", server: 1 });
+    await h.cmd({ cmd: "client", name: "a0", server: 0, rooms: ["room1"] });
+    io.to("room1").emit("back");
+    await published();
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), { a0: [["back", []]] });
+  });
+
+  it("answers bad commands with ok:false", async () => {
+    assert.equal((await h.send({ cmd: "nope" })).ok, false);
+    assert.equal((await h.send({ cmd: "client", name: "a0", server: 0 })).ok, false); // in use
+    assert.equal((await h.send({ cmd: "client", name: "z", server: 9 })).ok, false);
+    assert.equal((await h.send({ cmd: "close_client", name: "missing" })).ok, false);
+    await h.cmd({ cmd: "close_client", name: "a0" });
+    assert.deepEqual(h.take(), [{ type: "disconnect", client: "a0", reason: "io client disconnect" }]);
+  });
+});

@@ -430,3 +430,17 @@ fn custom_prefix_reaches_servers_using_that_key() {
 fn emitter_for(h: &Harness) -> Emitter {
     Emitter::connect(&h.redis_url).unwrap()
 }
+
+#[test]
+fn close_sends_what_is_still_queued() {
+    clients("/drain", &[("dr-a", 0, json!([]))]);
+    let io = emitter().of("/drain");
+    for i in 0..1000 {
+        io.emit_nowait("d", &args![i]).unwrap();
+    }
+    let report = io.close().unwrap();
+    assert_eq!(report.sent, 1000, "close reports what it sent");
+    assert_eq!(io.emit_nowait("late", &[]).unwrap_err().code(), "CLOSED");
+    harness().flush();
+    assert_eq!(harness().events("dr-a").len(), 1000);
+}

@@ -134,68 +134,83 @@ impl Tally {
     }
 }
 
+/// The worker's state: the batch being filled and the results since the last flush.
+struct Worker {
+    conn: Connection,
+    batch: Vec<(u64, Output)>,
+    tally: Tally,
+}
+
 async fn run(conn: Connection, mut rx: mpsc::Receiver<Item>) {
-    let mut tally = Tally::default();
-    let mut batch: Vec<(u64, Output)> = Vec::with_capacity(MAX_BATCH);
+    let mut worker = Worker {
+        conn,
+        batch: Vec::with_capacity(MAX_BATCH),
+        tally: Tally::default(),
+    };
     while let Some(first) = rx.recv().await {
         let mut next = Some(first);
         while let Some(item) = next.take() {
-            match item {
-                Item::Op { ticket, output } => {
-                    batch.push((ticket, output));
-                    if batch.len() >= MAX_BATCH {
-                        send(&conn, &mut batch, &mut tally).await;
+            if let Some(close_reply) = worker.handle(item).await {
+                // Refuse new work, then finish everything already queued.
+                rx.close();
+                while let Some(rest) = rx.recv().await {
+                    if let Some(another_close) = worker.handle(rest).await {
+                        worker.answer(another_close).await;
                     }
                 }
-                Item::Flush(reply) => {
-                    send(&conn, &mut batch, &mut tally).await;
-                    let _ = reply.send(tally.take());
-                }
-                Item::Close(reply) => {
-                    // Refuse new work, then finish everything already queued.
-                    rx.close();
-                    while let Some(rest) = rx.recv().await {
-                        match rest {
-                            Item::Op { ticket, output } => {
-                                batch.push((ticket, output));
-                                if batch.len() >= MAX_BATCH {
-                                    send(&conn, &mut batch, &mut tally).await;
-                                }
-                            }
-                            Item::Flush(r) | Item::Close(r) => {
-                                send(&conn, &mut batch, &mut tally).await;
-                                let _ = r.send(tally.take());
-                            }
-                        }
-                    }
-                    send(&conn, &mut batch, &mut tally).await;
-                    let _ = reply.send(tally.take());
-                    return;
-                }
+                worker.answer(close_reply).await;
+                return;
             }
             next = rx.try_recv().ok();
         }
-        send(&conn, &mut batch, &mut tally).await;
+        worker.send().await;
     }
+    worker.send().await;
 }
 
-async fn send(conn: &Connection, batch: &mut Vec<(u64, Output)>, tally: &mut Tally) {
-    if batch.is_empty() {
-        return;
-    }
-    let outputs: Vec<&Output> = batch.iter().map(|(_, o)| o).collect();
-    let results = conn.send_batch(&outputs).await;
-    for ((ticket, output), result) in batch.drain(..).zip(results) {
-        match result {
-            Ok(n) => {
-                tally.report.sent += 1;
-                tally.report.receivers += n;
+impl Worker {
+    /// Handles one item; returns the reply channel of a `Close`, which the caller handles.
+    async fn handle(&mut self, item: Item) -> Option<FlushReply> {
+        match item {
+            Item::Op { ticket, output } => {
+                self.batch.push((ticket, output));
+                if self.batch.len() >= MAX_BATCH {
+                    self.send().await;
+                }
+                None
             }
-            Err(error) => tally.failures.push(QueuedFailure {
-                ticket,
-                channel: output.channel,
-                error,
-            }),
+            Item::Flush(reply) => {
+                self.answer(reply).await;
+                None
+            }
+            Item::Close(reply) => Some(reply),
+        }
+    }
+
+    /// Sends the pending batch, then reports everything since the previous flush.
+    async fn answer(&mut self, reply: FlushReply) {
+        self.send().await;
+        let _ = reply.send(self.tally.take());
+    }
+
+    async fn send(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let outputs: Vec<&Output> = self.batch.iter().map(|(_, o)| o).collect();
+        let results = self.conn.send_batch(&outputs).await;
+        for ((ticket, output), result) in self.batch.drain(..).zip(results) {
+            match result {
+                Ok(n) => {
+                    self.tally.report.sent += 1;
+                    self.tally.report.receivers += n;
+                }
+                Err(error) => self.tally.failures.push(QueuedFailure {
+                    ticket,
+                    channel: output.channel,
+                    error,
+                }),
+            }
         }
     }
 }

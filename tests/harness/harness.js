@@ -14,7 +14,7 @@ const readline = require("node:readline");
 const { createRequire } = require("node:module");
 const { randomBytes } = require("node:crypto");
 
-const { FIXTURES, RedisProcess, ServerProcess, killAllNow } = require("./lib/processes");
+const { FIXTURES, RedisProcess, ServerProcess, killAllNow, makeTlsFiles } = require("./lib/processes");
 const { Clients } = require("./lib/clients");
 
 // ------------------------------------------------------------------------------------------------
@@ -42,6 +42,9 @@ function parseArgs(argv) {
     key: "socket.io",
     serverEvents: "server_event,ping_servers",
     specificResponseChannel: false,
+    redisUser: null,
+    redisPassword: null,
+    redisTls: false,
     verbose: process.env.SIO_HARNESS_VERBOSE === "1",
   };
   for (let i = 0; i < argv.length; i++) {
@@ -70,6 +73,15 @@ function parseArgs(argv) {
         break;
       case "--verbose":
         opts.verbose = true;
+        break;
+      case "--redis-user":
+        opts.redisUser = value();
+        break;
+      case "--redis-password":
+        opts.redisPassword = value();
+        break;
+      case "--redis-tls":
+        opts.redisTls = true;
         break;
       default:
         throw new Error(`unknown argument ${arg}`);
@@ -151,7 +163,13 @@ class Harness {
     this.tagged = require(path.join(FIXTURES, "tagged.js"));
     sweepStaleTmpDirs();
     this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), `sio-harness-${process.pid}-`));
-    this.redis = new RedisProcess({ dir: this.tmpDir, log, verbose: opts.verbose });
+    this.tls = opts.redisTls ? makeTlsFiles(this.tmpDir) : null;
+    this.redis = new RedisProcess({
+      dir: this.tmpDir,
+      log,
+      verbose: opts.verbose,
+      security: { user: opts.redisUser, password: opts.redisPassword, tls: this.tls },
+    });
     this.redis.onUnexpectedExit = (code, signal) => {
       if (!this.stopping) out({ type: "redis_exit", code, signal });
     };
@@ -162,8 +180,19 @@ class Harness {
     this.stopping = false;
   }
 
+  /** The URL every client uses, with the credentials and scheme the options ask for. */
   get redisUrl() {
-    return `redis://127.0.0.1:${this.redis.port}`;
+    const { redisUser, redisPassword } = this.opts;
+    const enc = encodeURIComponent;
+    let auth = "";
+    if (redisUser) auth = `${enc(redisUser)}:${enc(redisPassword || "")}@`;
+    else if (redisPassword) auth = `:${enc(redisPassword)}@`;
+    return `${this.tls ? "rediss" : "redis"}://${auth}127.0.0.1:${this.redis.port}`;
+  }
+
+  /** node-redis socket options for our Redis (trusting the throwaway CA under --redis-tls). */
+  socketOptions(extra) {
+    return this.tls ? { ...extra, tls: true, ca: fs.readFileSync(this.tls.ca) } : extra;
   }
 
   /** Loads the pinned packages (about 0.3 s, so it runs while the servers boot). */
@@ -184,7 +213,7 @@ class Harness {
     this.control = this.redisLib.createClient({
       url: this.redisUrl,
       name: "sio-harness-control",
-      socket: { reconnectStrategy: (n) => Math.min(20 + n * 10, 100) },
+      socket: this.socketOptions({ reconnectStrategy: (n) => Math.min(20 + n * 10, 100) }),
     });
     let lastError = "";
     this.control.on("error", (err) => {
@@ -196,6 +225,7 @@ class Harness {
       type: "ready",
       redis_url: this.redisUrl,
       redis_port: this.redis.port,
+      redis_ca_file: this.tls ? this.tls.ca : null,
       servers: this.servers.map((s) => ({ index: s.index, port: s.port })),
       key: this.opts.key,
       pid: process.pid,
@@ -212,6 +242,7 @@ class Harness {
       const server = new ServerProcess({
         index: i,
         redisUrl: this.redisUrl,
+        redisCaFile: this.tls ? this.tls.ca : null,
         key: this.opts.key,
         serverEvents: this.opts.serverEvents,
         specificResponseChannel: this.opts.specificResponseChannel,

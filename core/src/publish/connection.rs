@@ -29,6 +29,7 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     pub(crate) async fn open(cfg: &EmitterConfig) -> Result<Connection> {
         cfg.validate()?;
+        install_crypto_provider();
         let secrets: Arc<[String]> = cfg.secrets().into();
         let scrub = |e: redis::RedisError| map_error(&e, &secrets);
         let client = match &cfg.tls_ca_pem {
@@ -127,6 +128,15 @@ impl Connection {
         }
         Ok(count)
     }
+}
+
+/// rustls needs a process-wide crypto provider for `rediss://`. Install ring's unless the
+/// application already chose one (then `install_default` fails, which is fine).
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 fn command(out: &Output) -> redis::Cmd {

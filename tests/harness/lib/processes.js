@@ -75,8 +75,32 @@ function tail(limit) {
 // ------------------------------------------------------------------------------------------------
 // redis-server
 
+/**
+ * Writes a throwaway CA and a server certificate for 127.0.0.1/localhost into `dir` with the
+ * openssl CLI; returns the file paths. Used by --redis-tls.
+ */
+function makeTlsFiles(dir) {
+  const { execFileSync } = require("node:child_process");
+  const f = (name) => path.join(dir, name);
+  const run = (...args) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
+  run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=sio-harness-ca",
+    "-keyout", f("ca.key"), "-out", f("ca.pem"));
+  run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+    "-keyout", f("server.key"), "-out", f("server.csr"));
+  fs.writeFileSync(f("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  run("x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"),
+    "-CAcreateserial", "-days", "2", "-extfile", f("server.ext"), "-out", f("server.pem"));
+  return { ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key") };
+}
+
 class RedisProcess {
-  constructor({ dir, log, verbose, binary }) {
+  /**
+   * `security` (optional): `{ user, password, tls }`. With a user, the default user is switched
+   * off so that unauthenticated clients are refused; with only a password, `requirepass`.
+   * `tls` holds the `makeTlsFiles` paths; the plain port is then closed.
+   */
+  constructor({ dir, log, verbose, binary, security = {} }) {
+    this.security = security;
     this.dir = dir;
     this.log = log;
     this.verbose = verbose;
@@ -112,8 +136,23 @@ class RedisProcess {
   }
 
   #startOn(port) {
+    const { user, password, tls } = this.security;
+    const listen = tls
+      ? ["--port", "0", "--tls-port", String(port), "--tls-cert-file", tls.cert,
+         "--tls-key-file", tls.key, "--tls-ca-cert-file", tls.ca, "--tls-auth-clients", "no"]
+      : ["--port", String(port)];
+    let auth = [];
+    if (user) {
+      // The password goes in as its SHA-256 (`#hash`): Redis re-splits its command line on spaces,
+      // and the hash also keeps the secret out of `ps`.
+      const hash = require("node:crypto").createHash("sha256").update(password || "").digest("hex");
+      // One argv element per ACL rule: Redis appends them to the --user directive.
+      auth = ["--user", user, "on", `#${hash}`, "~*", "&*", "+@all", "--user", "default", "off"];
+    }
+    else if (password) auth = ["--requirepass", password];
     const args = [
-      "--port", String(port),
+      ...listen,
+      ...auth,
       "--bind", "127.0.0.1",
       "--save", "",
       "--appendonly", "no",
@@ -169,7 +208,8 @@ class RedisProcess {
 // Socket.IO servers
 
 class ServerProcess {
-  constructor({ index, redisUrl, key, serverEvents, specificResponseChannel, log, onLine }) {
+  constructor({ index, redisUrl, redisCaFile, key, serverEvents, specificResponseChannel, log, onLine }) {
+    this.redisCaFile = redisCaFile;
     this.index = index;
     this.redisUrl = redisUrl;
     this.key = key;
@@ -194,6 +234,7 @@ class ServerProcess {
     const env = {
       ...process.env,
       REDIS_URL: this.redisUrl,
+      REDIS_CA_FILE: this.redisCaFile || "",
       PORT: String(this.port),
       KEY: this.key,
       SERVER_INDEX: String(this.index),
@@ -310,4 +351,4 @@ class ServerProcess {
   }
 }
 
-module.exports = { FIXTURES, RedisProcess, ServerProcess, killAllNow, freePort };
+module.exports = { FIXTURES, RedisProcess, ServerProcess, killAllNow, freePort, makeTlsFiles };

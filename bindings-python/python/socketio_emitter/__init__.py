@@ -1,0 +1,75 @@
+"""Publish Socket.IO events into Redis from Python, byte for byte like the official
+``@socket.io/redis-emitter``: every Socket.IO server of the cluster delivers them.
+
+>>> from socketio_emitter import Emitter
+>>> io = Emitter("redis://127.0.0.1:6379")          # doctest: +SKIP
+>>> io.to("room1").emit("chat", {"text": "hi"})     # doctest: +SKIP
+2
+
+See README.md for asyncio, the options, the value rules and the errors.
+"""
+
+from __future__ import annotations
+
+import atexit
+
+from . import exceptions
+from ._native import (
+    CORE_VERSION,
+    ERROR_CODES,
+    OPTION_NAMES,
+    AsyncEmitter,
+    Emitter,
+    FlushReport,
+    _close_all,
+)
+from .exceptions import (
+    ClosedError,
+    EmitterError,
+    EmitterTimeoutError,
+    EncodeError,
+    FlushError,
+    InvalidArgumentError,
+    NoSubscribersError,
+    QueueFullError,
+    QueuedFailure,
+    RedisConnectionError,
+    RedisError,
+    ReservedEventError,
+)
+
+__version__ = CORE_VERSION
+
+__all__ = [
+    "CORE_VERSION",
+    "ERROR_CODES",
+    "OPTION_NAMES",
+    "AsyncEmitter",
+    "ClosedError",
+    "Emitter",
+    "EmitterError",
+    "EmitterTimeoutError",
+    "EncodeError",
+    "FlushError",
+    "FlushReport",
+    "InvalidArgumentError",
+    "NoSubscribersError",
+    "QueueFullError",
+    "QueuedFailure",
+    "RedisConnectionError",
+    "RedisError",
+    "ReservedEventError",
+    "__version__",
+    "exceptions",
+]
+
+#: How long interpreter exit waits for emitters that were never closed to send what
+#: ``emit_nowait`` queued.
+EXIT_FLUSH_TIMEOUT = 5.0
+
+
+def _at_exit() -> None:
+    _close_all(EXIT_FLUSH_TIMEOUT)
+
+
+atexit.register(_at_exit)

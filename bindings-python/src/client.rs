@@ -1,0 +1,256 @@
+//! What every Python emitter object holds: a shared [`Client`] (options, the per-process
+//! connection, the closed flag) and its own immutable target.
+//!
+//! The connection belongs to one process. A child created by `fork()` inherits the memory
+//! of the parent's connection but none of its threads, so each use checks the pid and a
+//! child connects again, lazily; the parent's state is leaked in the child, never touched.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use socketio_emitter::{
+    Emitter as Core, EmitterConfig, Error, Flag, FlushReport, Result, Room, Target,
+};
+use tokio::sync::OnceCell;
+
+use crate::runtime;
+
+/// The connection of one process.
+#[derive(Default)]
+struct Slot {
+    pid: u32,
+    root: OnceCell<Core>,
+}
+
+pub(crate) struct Client {
+    /// `None` for an offline (encode-only) emitter.
+    config: Option<EmitterConfig>,
+    key: String,
+    pub(crate) default: Option<Py<PyAny>>,
+    closed: AtomicBool,
+    slot: Mutex<Arc<Slot>>,
+}
+
+/// Live clients, so that interpreter exit can send what is still queued.
+static CLIENTS: Mutex<Vec<Weak<Client>>> = Mutex::new(Vec::new());
+
+impl Client {
+    pub(crate) fn new(
+        config: Option<EmitterConfig>,
+        key: String,
+        default: Option<Py<PyAny>>,
+    ) -> Arc<Client> {
+        let client = Arc::new(Client {
+            config,
+            key,
+            default,
+            closed: AtomicBool::new(false),
+            slot: Mutex::new(Arc::new(Slot {
+                pid: std::process::id(),
+                root: OnceCell::new(),
+            })),
+        });
+        let mut all = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+        all.retain(|w| w.strong_count() > 0);
+        all.push(Arc::downgrade(&client));
+        client
+    }
+
+    pub(crate) fn config(&self) -> Option<&EmitterConfig> {
+        self.config.as_ref()
+    }
+
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// This process's slot; a forked child replaces (and leaks) the parent's.
+    fn slot(&self) -> Arc<Slot> {
+        let pid = std::process::id();
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.pid != pid {
+            let inherited = std::mem::replace(
+                &mut *slot,
+                Arc::new(Slot {
+                    pid,
+                    root: OnceCell::new(),
+                }),
+            );
+            std::mem::forget(inherited);
+        }
+        slot.clone()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// The connected root emitter of this process, connecting first if needed. Must run
+    /// on the runtime (inside `block_on` or a spawned task).
+    pub(crate) async fn root(&self) -> Result<Core> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        let slot = self.slot();
+        let root = slot
+            .root
+            .get_or_try_init(|| async {
+                match &self.config {
+                    Some(cfg) => Core::with_config(cfg.clone()).await,
+                    None => Ok(Core::offline(&self.key)),
+                }
+            })
+            .await?;
+        Ok(root.clone())
+    }
+
+    /// The root emitter if this process already connected.
+    pub(crate) fn connected(&self) -> Option<Core> {
+        self.slot().root.get().cloned()
+    }
+
+    /// Sends what is queued, then refuses every later call. Closing again is a no-op.
+    pub(crate) async fn close(&self) -> Result<FlushReport> {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return Ok(FlushReport::default());
+        }
+        match self.connected() {
+            Some(root) => root.close().await,
+            None => Ok(FlushReport::default()),
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let closed = self.is_closed();
+        let slot = self.slot.get_mut().unwrap_or_else(|p| p.into_inner());
+        if slot.pid != std::process::id() {
+            std::mem::forget(std::mem::take(slot));
+            return;
+        }
+        // Dropped without close(): let the queue drain in the background.
+        if let (Some(root), false, Ok(rt)) = (slot.root.get(), closed, runtime::get()) {
+            let root = root.clone();
+            rt.spawn(async move {
+                if let Err(e) = root.close().await {
+                    eprintln!("socketio-emitter: emitter dropped without close(): {e}");
+                }
+            });
+        }
+    }
+}
+
+/// Closes every emitter of this process that is still open, waiting at most `timeout`
+/// in all (registered with `atexit`).
+#[pyfunction]
+pub(crate) fn _close_all(py: Python<'_>, timeout: f64) -> PyResult<()> {
+    let clients: Vec<Arc<Client>> = CLIENTS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .filter_map(Weak::upgrade)
+        .filter(|c| !c.is_closed() && c.connected().is_some())
+        .collect();
+    if clients.is_empty() {
+        return Ok(());
+    }
+    let limit = Duration::try_from_secs_f64(timeout).unwrap_or(Duration::ZERO);
+    runtime::block_on(py, async move {
+        let all = async {
+            for c in &clients {
+                if let Err(e) = c.close().await {
+                    eprintln!("socketio-emitter: at exit: {e}");
+                }
+            }
+        };
+        if tokio::time::timeout(limit, all).await.is_err() {
+            eprintln!("socketio-emitter: at exit: queued operations did not finish in time");
+        }
+        Ok(())
+    })
+}
+
+/// A shared client plus one immutable target: what each Python object wraps.
+#[derive(Clone)]
+pub(crate) struct Handle {
+    pub(crate) client: Arc<Client>,
+    /// An offline core emitter: it carries the key and target, builds new targets with
+    /// the core's own rules, and encodes without any connection.
+    pub(crate) target: Core,
+}
+
+impl Handle {
+    pub(crate) fn new(client: Arc<Client>, nsp: &str) -> Handle {
+        let target = Core::offline(client.key()).with_namespace(nsp);
+        Handle { client, target }
+    }
+
+    pub(crate) fn with(&self, target: Core) -> Handle {
+        Handle {
+            client: self.client.clone(),
+            target,
+        }
+    }
+
+    /// The connected emitter for this target.
+    pub(crate) async fn emitter(&self) -> Result<Core> {
+        Ok(retarget(&self.client.root().await?, self.target.target()))
+    }
+
+    /// The connected emitter, connecting on the calling thread if needed (GIL released).
+    pub(crate) fn emitter_blocking(&self, py: Python<'_>) -> PyResult<Core> {
+        match self.client.connected() {
+            Some(root) if !self.client.is_closed() => Ok(retarget(&root, self.target.target())),
+            _ => runtime::block_on(py, self.emitter()),
+        }
+    }
+
+    pub(crate) fn repr(&self, class: &str) -> String {
+        let t = self.target.target();
+        let url = self
+            .client
+            .config()
+            .map_or_else(|| "offline".to_owned(), |c| c.redacted_url());
+        format!(
+            "<{class} {url} key={:?} nsp={:?} rooms=[{}] except=[{}]{}>",
+            self.client.key(),
+            t.namespace(),
+            fmt_rooms(t.rooms().iter()),
+            fmt_rooms(t.excepted().iter()),
+            if self.client.is_closed() { " closed" } else { "" }
+        )
+    }
+}
+
+fn fmt_rooms<'a>(rooms: impl Iterator<Item = &'a Room>) -> String {
+    let shown: Vec<String> = rooms
+        .map(|r| match r {
+            Room::Name(s) => format!("{s:?}"),
+            Room::Number(n) => n.to_string(),
+        })
+        .collect();
+    shown.join(", ")
+}
+
+/// The root emitter aimed at `t`. The core keeps the target private, so it is rebuilt with
+/// the same calls that built it; the result is equal to `t` (checked in debug builds).
+fn retarget(root: &Core, t: &Target) -> Core {
+    let mut e = root.with_namespace(t.namespace());
+    if !t.rooms().is_empty() {
+        e = e.to(t.rooms().iter().cloned().collect::<Vec<Room>>());
+    }
+    if !t.excepted().is_empty() {
+        e = e.except(t.excepted().iter().cloned().collect::<Vec<Room>>());
+    }
+    for (flag, on) in t.flags() {
+        e = match flag {
+            Flag::Volatile => e.volatile(),
+            Flag::Compress => e.compress(*on),
+        };
+    }
+    debug_assert_eq!(e.target(), t);
+    e
+}

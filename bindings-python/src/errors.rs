@@ -1,0 +1,75 @@
+//! The one place where a core [`Error`] becomes a Python exception.
+//!
+//! The classes live in `socketio_emitter/exceptions.py` (plain Python, so that they can use
+//! multiple inheritance: `EncodeError` is also a `TypeError`, `TimeoutError` a builtin
+//! `TimeoutError`, ...). `exceptions.BY_CODE` maps each stable code to its class; this file
+//! only adds the structured details of each variant.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList};
+use socketio_emitter::Error;
+
+static EXCEPTIONS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+fn exceptions(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    EXCEPTIONS
+        .get_or_try_init(py, || {
+            py.import("socketio_emitter.exceptions").map(Bound::unbind)
+        })
+        .map(|m| m.bind(py))
+}
+
+/// Converts a core error into the matching `socketio_emitter.exceptions` instance.
+pub(crate) fn to_py_err(e: Error) -> PyErr {
+    Python::attach(|py| build(py, &e).unwrap_or_else(|failure| failure))
+}
+
+fn build(py: Python<'_>, e: &Error) -> Result<PyErr, PyErr> {
+    let module = exceptions(py)?;
+    let details = PyDict::new(py);
+    // Exhaustive over today's variants; the core marks `Error` non-exhaustive, so a code
+    // added later still gets its own `.code` through the base class (see `_ =>`).
+    match e {
+        Error::InvalidArgument(_)
+        | Error::Connection(_)
+        | Error::Redis(_)
+        | Error::Timeout(_)
+        | Error::Closed => {}
+        Error::ReservedEvent(event) => details.set_item("event", event)?,
+        Error::Encode { path, reason } => {
+            details.set_item("path", path)?;
+            details.set_item("reason", reason)?;
+        }
+        Error::NoSubscribers { channel } => details.set_item("channel", channel)?,
+        Error::QueueFull { capacity } => details.set_item("capacity", capacity)?,
+        Error::Flush(failures) => {
+            let cls = module.getattr("QueuedFailure")?;
+            let list = PyList::empty(py);
+            for f in failures {
+                let error = to_py_err(f.error.clone()).into_value(py);
+                list.append(cls.call1((f.ticket, &f.channel, error))?)?;
+            }
+            details.set_item("failures", list)?;
+        }
+        _ => {}
+    }
+    let code = e.code();
+    let cls = module
+        .getattr("BY_CODE")?
+        .get_item(code)
+        .or_else(|_| module.getattr("EmitterError"))?;
+    details.set_item("code", code)?;
+    let exc = cls.call((e.to_string(),), Some(&details))?;
+    Ok(PyErr::from_value(exc))
+}
+
+/// Every code the core can produce, for the exhaustiveness test in Python.
+pub(crate) fn codes() -> Vec<&'static str> {
+    Error::CODES.to_vec()
+}
+
+/// An `INVALID_ARGUMENT` error, for bad options found by the binding itself.
+pub(crate) fn invalid(msg: impl Into<String>) -> PyErr {
+    to_py_err(Error::InvalidArgument(msg.into()))
+}

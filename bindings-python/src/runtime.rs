@@ -1,0 +1,113 @@
+//! The process-wide tokio runtime, and the two ways Python waits on it.
+//!
+//! One runtime per process, created on first use. After `fork()` the child has none of the
+//! parent's threads, so the runtime is keyed by pid: a child builds its own on first use
+//! and leaks the parent's copy (dropping it would try to join threads that do not exist).
+//!
+//! - Sync calls run the future with [`block_on`] on the calling thread, the GIL released:
+//!   encoding happens there, I/O on the runtime's worker.
+//! - Async calls [`spawn_for_asyncio`]: the future runs on the runtime and completes an
+//!   `asyncio.Future` through `loop.call_soon_threadsafe`. No thread per call.
+
+use std::future::Future;
+use std::sync::Mutex;
+
+use pyo3::BoundObject;
+use pyo3::prelude::*;
+use socketio_emitter::{Error, Result};
+use tokio::runtime::{Builder, Runtime};
+
+use crate::errors::to_py_err;
+
+static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
+
+/// The runtime of this process (a forked child gets a new one).
+pub(crate) fn get() -> Result<&'static Runtime> {
+    let pid = std::process::id();
+    // A lock poisoned by a panic still holds valid data.
+    let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((owner, rt)) = *slot
+        && owner == pid
+    {
+        return Ok(rt);
+    }
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("socketio-emitter")
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Connection(format!("cannot start the I/O threads: {e}")))?;
+    // Leaked on purpose: it lives for the process, and a parent's copy must never be dropped.
+    let rt: &'static Runtime = Box::leak(Box::new(rt));
+    *slot = Some((pid, rt));
+    Ok(rt)
+}
+
+/// Runs `fut` to completion on the current thread with the GIL released.
+pub(crate) fn block_on<T: Send>(
+    py: Python<'_>,
+    fut: impl Future<Output = Result<T>> + Send,
+) -> PyResult<T> {
+    py.detach(|| {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::InvalidArgument(
+                "the blocking Emitter cannot be used from the emitter's own I/O thread".into(),
+            ));
+        }
+        get()?.block_on(fut)
+    })
+    .map_err(to_py_err)
+}
+
+/// Starts `fut` on the runtime and returns an `asyncio.Future` of the running loop that
+/// receives its result. Must be called from a coroutine (or callback) of a running loop.
+pub(crate) fn spawn_for_asyncio<'py, T>(
+    py: Python<'py>,
+    fut: impl Future<Output = Result<T>> + Send + 'static,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
+    let future = event_loop.call_method0("create_future")?;
+    let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
+    get().map_err(to_py_err)?.spawn(async move {
+        let result = fut.await;
+        Python::attach(|py| {
+            let (setter, value) = match result {
+                Ok(v) => match v.into_pyobject(py) {
+                    Ok(obj) => ("_set_result", obj.into_any().unbind()),
+                    Err(e) => ("_set_exception", PyErr::from(e.into()).into_value(py).into_any()),
+                },
+                Err(e) => ("_set_exception", to_py_err(e).into_value(py).into_any()),
+            };
+            let resolve = || -> PyResult<()> {
+                let module = py.import("socketio_emitter._native")?;
+                let setter = module.getattr(setter)?;
+                loop_ref.call_method1(py, "call_soon_threadsafe", (setter, future_ref, value))?;
+                Ok(())
+            };
+            // The loop may be closed already; nobody is waiting then.
+            let _ = resolve();
+        });
+    });
+    Ok(future)
+}
+
+/// Completes an `asyncio.Future` unless it was cancelled meanwhile (runs on its loop).
+#[pyfunction]
+pub(crate) fn _set_result(future: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    if !future.call_method0("done")?.is_truthy()? {
+        future.call_method1("set_result", (value,))?;
+    }
+    Ok(())
+}
+
+/// Fails an `asyncio.Future` unless it was cancelled meanwhile (runs on its loop).
+#[pyfunction]
+pub(crate) fn _set_exception(future: &Bound<'_, PyAny>, exc: &Bound<'_, PyAny>) -> PyResult<()> {
+    if !future.call_method0("done")?.is_truthy()? {
+        future.call_method1("set_exception", (exc,))?;
+    }
+    Ok(())
+}

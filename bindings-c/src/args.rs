@@ -1,0 +1,264 @@
+//! Event arguments: JSON text for the argument list, plus `sioe_buffers`, the binary
+//! parts, referenced from the JSON by `{"$bin": index}` placeholders at any depth.
+
+use std::ffi::c_char;
+
+use serde_json::Value as Json;
+use socketio_emitter::{Room, Value};
+
+use crate::error::{Failure, Outcome, sioe_error, sioe_status};
+use crate::guard::{self, call};
+
+/// A list of binary buffers for one call's arguments. Add each buffer with
+/// `sioe_buffers_add` (it is copied) and refer to it from the JSON arguments as
+/// `{"$bin": index}`. The same list can serve many calls. Not thread-safe while being
+/// modified; calls that only read it may share it across threads.
+#[derive(Debug, Default)]
+pub struct sioe_buffers {
+    parts: Vec<Vec<u8>>,
+}
+
+/// A new, empty list. Returns NULL only if the library failed internally.
+#[unsafe(no_mangle)]
+pub extern "C" fn sioe_buffers_new() -> *mut sioe_buffers {
+    guard::value(std::ptr::null_mut(), || {
+        Box::into_raw(Box::<sioe_buffers>::default())
+    })
+}
+
+/// Releases `bufs`. NULL is allowed and does nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_buffers_free(bufs: *mut sioe_buffers) {
+    guard::value((), || {
+        if !bufs.is_null() {
+            // SAFETY: created by `sioe_buffers_new`, freed once.
+            drop(unsafe { Box::from_raw(bufs) });
+        }
+    })
+}
+
+/// Copies `len` bytes at `data` (NULL allowed when `len` is 0) to the end of the list and
+/// writes its index (0, 1, ...) to `*index` when `index` is not NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_buffers_add(
+    bufs: *mut sioe_buffers,
+    data: *const c_char,
+    len: usize,
+    index: *mut usize,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    call(err, || {
+        // SAFETY: NULL or a live list used by this thread only.
+        let bufs = unsafe { guard::handle_mut(bufs, "bufs") }?;
+        // SAFETY: (pointer, length) per the conventions.
+        let data = unsafe { guard::bytes(data, len, "data", true) }?;
+        bufs.parts.push(data.to_vec());
+        // SAFETY: NULL or writable.
+        unsafe { guard::put(index, bufs.parts.len() - 1) };
+        Ok(())
+    })
+}
+
+/// The number of buffers in `bufs` (0 for NULL).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_buffers_len(bufs: *const sioe_buffers) -> usize {
+    guard::value(0, || {
+        // SAFETY: NULL or a live list.
+        unsafe { bufs.as_ref() }.map_or(0, |b| b.parts.len())
+    })
+}
+
+/// Empties `bufs` so that it can be reused. NULL is allowed and does nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_buffers_clear(bufs: *mut sioe_buffers) {
+    guard::value((), || {
+        // SAFETY: NULL or a live list used by this thread only.
+        if let Some(b) = unsafe { bufs.as_mut() } {
+            b.parts.clear();
+        }
+    })
+}
+
+fn invalid(msg: impl Into<String>) -> Failure {
+    Failure::new(sioe_status::InvalidArgument, msg)
+}
+
+/// Parses UTF-8 JSON text, with distinct statuses for bad UTF-8 and bad JSON.
+fn parse(raw: &[u8], what: &str) -> Outcome<Json> {
+    let text = guard::utf8(raw, what)?;
+    serde_json::from_str(text)
+        .map_err(|e| Failure::new(sioe_status::InvalidJson, format!("{what}: {e}")))
+}
+
+/// The event arguments: `json` must be a JSON array (NULL means no arguments). Numbers
+/// keep their nature: `1` is an integer, `1.0` a float. Objects keep their key order.
+///
+/// # Safety
+/// (pointer, length) per the conventions; `bufs` NULL or a live list.
+pub(crate) unsafe fn event_args(
+    json: *const c_char,
+    json_len: usize,
+    bufs: *const sioe_buffers,
+) -> Outcome<Vec<Value>> {
+    if json.is_null() && json_len == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: guaranteed by the caller.
+    let raw = unsafe { guard::bytes(json, json_len, "args_json", false) }?;
+    // SAFETY: guaranteed by the caller.
+    let parts: &[Vec<u8>] = unsafe { bufs.as_ref() }.map_or(&[], |b| &b.parts);
+    match parse(raw, "args_json")? {
+        Json::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| convert(v, parts, &mut format!("args[{i}]")))
+            .collect(),
+        other => Err(invalid(format!(
+            "args_json must be a JSON array of arguments, got {}",
+            kind(&other)
+        ))),
+    }
+}
+
+fn kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// `Some(index)` when `map` is a `{"$bin": n}` placeholder.
+fn placeholder(map: &serde_json::Map<String, Json>, path: &str) -> Outcome<Option<usize>> {
+    if map.len() != 1 {
+        return Ok(None);
+    }
+    let Some(v) = map.get("$bin") else {
+        return Ok(None);
+    };
+    v.as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            invalid(format!(
+                "{path}: a {{\"$bin\": n}} placeholder needs a non-negative integer, got {v}"
+            ))
+        })
+}
+
+fn convert(v: Json, parts: &[Vec<u8>], path: &mut String) -> Outcome<Value> {
+    Ok(match v {
+        Json::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                out.push(convert(item, parts, path)?);
+                path.truncate(len);
+            }
+            Value::Array(out)
+        }
+        Json::Object(map) => {
+            if let Some(i) = placeholder(&map, path)? {
+                let part = parts.get(i).ok_or_else(|| {
+                    invalid(format!(
+                        "{path}: {{\"$bin\": {i}}} refers to buffer {i}, but {} buffer(s) were given",
+                        parts.len()
+                    ))
+                })?;
+                return Ok(Value::Bytes(part.clone()));
+            }
+            let mut out = socketio_emitter::Map::with_capacity(map.len());
+            for (k, item) in map {
+                let len = path.len();
+                path.push_str(&format!("[{k:?}]"));
+                let value = convert(item, parts, path)?;
+                path.truncate(len);
+                out.insert(k, value);
+            }
+            Value::Map(out)
+        }
+        scalar => Value::from(scalar),
+    })
+}
+
+/// Rooms as JSON: a string, an integer, or an array of those. `7` and `"7"` are different
+/// rooms, as in Socket.IO.
+pub(crate) fn parse_rooms(raw: &[u8]) -> Outcome<Vec<Room>> {
+    let one = |v: &Json| match v {
+        Json::String(s) => Ok(Room::Name(s.clone())),
+        Json::Number(n) => n
+            .as_i64()
+            .map(Room::Number)
+            .ok_or_else(|| invalid(format!("rooms_json: room {n} is not an integer"))),
+        other => Err(invalid(format!(
+            "rooms_json: a room is a string or an integer, got {}",
+            kind(other)
+        ))),
+    };
+    match parse(raw, "rooms_json")? {
+        Json::Array(items) => items.iter().map(one).collect(),
+        single => Ok(vec![one(&single)?]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(json: &str, parts: Vec<Vec<u8>>) -> Outcome<Vec<Value>> {
+        let bufs = sioe_buffers { parts };
+        // SAFETY: a live slice and a live list.
+        unsafe { event_args(json.as_ptr().cast(), json.len(), &bufs) }
+    }
+
+    #[test]
+    fn placeholders_become_binary_at_any_depth() {
+        let got = args(
+            r#"[{"a":[1,{"$bin":1}]},{"$bin":0},1.5,2]"#,
+            vec![vec![1], vec![2, 3]],
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                Value::map([("a", Value::Array(vec![Value::Int(1), Value::bytes([2, 3])]))]),
+                Value::bytes([1]),
+                Value::Float(1.5),
+                Value::Int(2),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_arguments_say_what_is_wrong() {
+        let status = |r: Outcome<Vec<Value>>| r.unwrap_err().status;
+        assert_eq!(status(args("[", vec![])), sioe_status::InvalidJson);
+        assert_eq!(status(args("{}", vec![])), sioe_status::InvalidArgument);
+        let e = args(r#"[[{"$bin":2}]]"#, vec![vec![]]).unwrap_err();
+        assert_eq!(e.status, sioe_status::InvalidArgument);
+        assert!(e.message.contains("args[0][0]"), "{}", e.message);
+        assert_eq!(
+            status(args(r#"[{"$bin":-1}]"#, vec![])),
+            sioe_status::InvalidArgument
+        );
+        let bad = [b'[', b'"', 0xff, b'"', b']'];
+        // SAFETY: a live slice.
+        let r = unsafe { event_args(bad.as_ptr().cast(), bad.len(), std::ptr::null()) };
+        assert_eq!(status(r), sioe_status::InvalidUtf8);
+    }
+
+    #[test]
+    fn rooms_are_strings_or_integers() {
+        assert_eq!(
+            parse_rooms(br#"["a",7]"#).unwrap(),
+            vec![Room::Name("a".into()), Room::Number(7)]
+        );
+        assert_eq!(parse_rooms(b"\"x\"").unwrap(), vec![Room::Name("x".into())]);
+        assert!(parse_rooms(b"1.5").is_err());
+        assert!(parse_rooms(b"[null]").is_err());
+    }
+}

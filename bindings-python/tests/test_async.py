@@ -1,0 +1,116 @@
+"""AsyncEmitter under asyncio: results, errors and delivery observed at real clients."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from harness import Harness
+from socketio_emitter import AsyncEmitter, FlushReport
+from socketio_emitter.exceptions import (
+    ClosedError,
+    EncodeError,
+    NoSubscribersError,
+    ReservedEventError,
+)
+
+
+def test_gather_of_many_emits_is_delivered(harness: Harness, redis_url: str, ns: str) -> None:
+    harness.clients(ns, [(f"{ns}a", 0, []), (f"{ns}b", 1, [])])
+
+    async def main() -> list[int]:
+        async with AsyncEmitter(redis_url) as io:
+            e = io.of(ns)
+            return await asyncio.gather(*(e.emit("n", i) for i in range(500)))
+
+    assert asyncio.run(main()) == [2] * 500
+    harness.flush()
+    for client in (f"{ns}a", f"{ns}b"):
+        assert sorted(args[0] for _, args in harness.events(client)) == list(range(500))
+
+
+def test_every_operation_is_awaitable(harness: Harness, redis_url: str, ns: str) -> None:
+    harness.clients(ns, [(f"{ns}a", 0, ["r"]), (f"{ns}b", 1, [])])
+
+    async def main() -> None:
+        io = AsyncEmitter(redis_url)
+        await io.connect()
+        e = io.of(ns)
+        assert await e.to("r").sockets_join("joined") == 2
+        assert await e.to("joined").emit("to-joined", {"n": 1}) == 2
+        assert await e.to("r").sockets_leave("joined") == 2
+        assert await e.to("joined").emit("nobody") == 2
+        assert await e.server_side_emit("server_event", "x") == 2
+        ticket = e.emit_nowait("queued", 1)
+        assert ticket >= 1
+        assert await e.flush(timeout=10) == FlushReport(sent=1, receivers=2)
+        assert await e.to("r").disconnect_sockets() == 2
+        assert await io.close() == FlushReport()
+        assert io.closed and e.closed
+
+    asyncio.run(main())
+    assert harness.disconnect_reason(f"{ns}a") == "io server disconnect"
+    assert harness.received(f"{ns}a", f"{ns}b") == [["to-joined", "queued"], ["queued"]]
+
+
+def test_errors_are_raised_by_await(redis_url: str) -> None:
+    async def main() -> None:
+        async with AsyncEmitter(redis_url) as io:
+            with pytest.raises(ReservedEventError):
+                await io.emit("connect")
+            with pytest.raises(EncodeError, match=r"args\[0\]\['s'\]: set is not supported"):
+                await io.emit("ev", {"s": {1}})
+        strict = AsyncEmitter(redis_url, key="nobody-async", require_receivers=True)
+        with pytest.raises(NoSubscribersError):
+            await strict.emit("lost")
+        await strict.close()
+        with pytest.raises(ClosedError):
+            await strict.emit("late")
+        await strict.close()  # a second close is a no-op
+
+    asyncio.run(main())
+
+
+def test_no_thread_per_call(redis_url: str) -> None:
+    async def main() -> int:
+        async with AsyncEmitter(redis_url, key="threads-async") as io:
+            await io.emit("warm-up")
+            before = threading.active_count()
+            await asyncio.gather(*(io.emit("n", i) for i in range(300)))
+            return threading.active_count() - before
+
+    assert asyncio.run(main()) == 0
+
+
+def test_coroutines_need_a_running_loop() -> None:
+    io = AsyncEmitter("redis://127.0.0.1:1")
+    with pytest.raises(RuntimeError):
+        io.emit("ev")
+
+
+def test_a_cancelled_await_does_not_break_the_loop(redis_url: str) -> None:
+    async def main() -> int:
+        async with AsyncEmitter(redis_url, key="cancel") as io:
+            task = asyncio.ensure_future(io.emit("ev"))
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await asyncio.sleep(0.05)  # the result arrives for a cancelled future: ignored
+            return await io.emit("after")
+
+    assert asyncio.run(main()) == 0
+
+
+def test_unreachable_redis_fails_on_first_use() -> None:
+    from socketio_emitter.exceptions import RedisConnectionError
+
+    async def main() -> None:
+        io = AsyncEmitter("redis://127.0.0.1:1", connect_timeout=0.5, reconnect_attempts=0)
+        with pytest.raises(RedisConnectionError) as info:
+            await io.emit("ev")
+        assert info.value.code == "CONNECTION"
+        assert isinstance(info.value, ConnectionError)
+
+    asyncio.run(main())

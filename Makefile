@@ -49,8 +49,9 @@ lint: ## formatting and clippy, warnings are errors; each binding's own linters
 demo: deps ## start Redis and a Socket.IO server, emit from Rust, show a client receiving it
 	$(CARGO) run --quiet -p socketio-emitter --example demo
 
-bench: deps ## throughput and latency against the peers (writes bench/results.md)
-	@echo "make bench: not built yet (issue 6)"; exit 1
+bench: deps bench/peers/node/node_modules/.installed ## throughput, latency, memory vs the peers and redis-benchmark (writes bench/results.md)
+	bench/setup.sh
+	python3 bench/run.py
 
 clean: ## remove build outputs and installed npm packages
 	$(CARGO) clean

@@ -1,0 +1,697 @@
+#!/usr/bin/env python3
+"""`make bench`: throughput, latency and memory of our emitters against the peers and Redis.
+
+    python3 bench/run.py [--runs 3] [--seconds 1.0] [--only SUBSTRING] [--out bench/results.md]
+
+One redis-server on a free 127.0.0.1 port, with one pattern subscriber attached (as a
+Socket.IO server would be), serves every measurement. Each runner is a small program that
+prints one JSON line ({"ops", "secs", "receivers"}); this script runs every case once per
+round, --runs rounds (interleaved, so that a noisy minute hits every case alike), and writes
+medians with min..max and the ratios between cases of this same run. Peak RSS comes from
+GNU time around each runner process. Raw results go to bench/out/results.json.
+
+Stdlib only. What is not built or installed becomes a "not available" row, not a failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+OUT = BENCH / "out"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+SIO_BENCH = TARGET / "release" / "sio-bench"
+VENV_PY = BENCH / ".venv" / "bin" / "python"
+PEERS_NODE = BENCH / "peers" / "node" / "node_modules"
+FIXTURES_NODE = ROOT / "tests" / "fixtures" / "node_modules"
+CHANNEL = "socket.io#/#room1#"
+PATTERN = "socket.io#/#*"
+TIME = "/usr/bin/time"  # GNU time (Debian package `time`), for peak RSS
+PAYLOADS = ["small", "json1k", "bin64k"]
+PAYLOAD_LABEL = {"small": "small JSON (41 B)", "json1k": "1 KiB JSON", "bin64k": "64 KiB binary"}
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Redis:
+    """One redis-server for the whole run, plus the draining pattern subscriber."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.dir = tempfile.mkdtemp(prefix="sio-bench-redis-")
+        self.proc: subprocess.Popen | None = None
+        self.drain: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        # No persistence. The Pub/Sub output-buffer limit is lifted so that a subscriber that
+        # falls behind during a burst is not disconnected (which would make PUBLISH cheaper and
+        # the figures wrong); check_subscriber() verifies it stayed attached after every case.
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", self.dir,
+             "--client-output-buffer-limit", "pubsub 0 0 0", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.time() + 10
+        while True:
+            try:
+                if self.cmd("PING") == "PONG":
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        self.drain = subprocess.Popen(
+            [sys.executable, str(BENCH / "tools" / "drain.py"), str(self.port), PATTERN],
+            stdout=subprocess.PIPE, text=True,
+        )
+        if self.drain.stdout.readline().strip() != "ready":
+            raise RuntimeError("the pattern subscriber did not start")
+
+    def cmd(self, *args: str):
+        """A minimal RESP client for the few commands the orchestrator needs."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            req = b"*%d\r\n" % len(args) + b"".join(
+                b"$%d\r\n%s\r\n" % (len(a.encode()), a.encode()) for a in args)
+            s.sendall(req)
+            f = s.makefile("rb")
+            return _read_reply(f)
+
+    def check_subscriber(self) -> None:
+        if self.drain.poll() is not None:
+            raise RuntimeError("the pattern subscriber was disconnected")
+        if self.cmd("PUBSUB", "NUMPAT") < 1:
+            raise RuntimeError("the pattern subscriber is gone (PUBSUB NUMPAT = 0)")
+
+    def stop(self) -> None:
+        for p in (self.drain, self.proc):
+            if p and p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _read_reply(f):
+    line = f.readline().rstrip(b"\r\n")
+    kind, rest = line[:1], line[1:]
+    if kind == b"+":
+        return rest.decode()
+    if kind == b"-":
+        raise RuntimeError(rest.decode())
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        n = int(rest)
+        return None if n < 0 else f.read(n + 2)[:-2].decode(errors="replace")
+    if kind == b"*":
+        return [_read_reply(f) for _ in range(int(rest))]
+    raise RuntimeError(f"bad reply {line!r}")
+
+
+# --------------------------------------------------------------------------- processes
+
+
+@dataclass
+class Sample:
+    ops_per_s: float
+    rss_kib: int
+    extra: dict = field(default_factory=dict)
+
+
+def run_json(argv: list[str], timeout: float = 120, cwd: Path | None = None,
+             env: dict | None = None) -> tuple[dict, int]:
+    """Runs one runner; returns its last JSON stdout line and its peak RSS (KiB).
+
+    The peak RSS comes from GNU time (`%M`), not from our own wait4(): Linux carries the
+    high-water mark of the process that exec()s into the child's ru_maxrss, so a child
+    forked from this Python process would never report less than this process' own RSS.
+    """
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
+        proc = subprocess.Popen([TIME, "-f", "%M", "-o", rss.name, *argv], stdout=subprocess.PIPE,
+                                stderr=err, cwd=cwd, env={**os.environ, **(env or {})},
+                                start_new_session=True)
+        timer = threading.Timer(timeout, lambda: os.killpg(proc.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            out = proc.stdout.read().decode(errors="replace")
+            proc.wait()
+        finally:
+            timer.cancel()
+        if proc.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-1500:]
+            raise RuntimeError(f"{' '.join(map(str, argv))} exited with {proc.returncode}: {tail}")
+        peak = int((rss.read().strip().splitlines() or ["0"])[-1])
+    lines = [line for line in out.splitlines() if line.strip().startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{argv[0]} printed no JSON line: {out[-500:]!r}")
+    return json.loads(lines[-1]), peak
+
+
+# --------------------------------------------------------------------------- cases
+
+
+@dataclass
+class Case:
+    group: str          # "limit", "peer", "ours"
+    name: str           # row label
+    key: str            # stable id
+    argv: Callable[[str], list[str]] | None  # payload -> command line
+    unavailable: str | None = None  # why it cannot run
+    payloads: tuple[str, ...] = tuple(PAYLOADS)
+    kind: str = "runner"  # "runner" | "redis-benchmark"
+    note: str = ""
+    env: dict | None = None
+
+
+def have(path: Path) -> bool:
+    return path.exists()
+
+
+def build_cases(redis: Redis, opts) -> list[Case]:
+    url = redis.url
+    secs = str(opts.seconds)
+    warm = str(opts.warmup)
+    cases: list[Case] = []
+
+    # The limit: redis-benchmark with one connection (an emitter has one), -P 1 and -P 64,
+    # plus 50 connections as Redis' own ceiling. publish_blast where redis-benchmark cannot
+    # send the bytes (NUL in the payload).
+    for label, key, conns, pipe in [
+        ("redis-benchmark -c 1 -P 1", "rb-p1", 1, 1),
+        ("redis-benchmark -c 1 -P 64", "rb-p64", 1, 64),
+        ("redis-benchmark -c 50 -P 64 (Redis ceiling)", "rb-c50", 50, 64),
+    ]:
+        cases.append(Case("limit", label, key, None, kind="redis-benchmark",
+                          note=f"{conns}:{pipe}"))
+    for pipe in (1, 64):
+        cases.append(Case(
+            "limit", f"publish_blast -P {pipe} (redis-benchmark's loop, binary-safe)", f"pb-p{pipe}",
+            lambda p, pipe=pipe: [str(OUT / "publish_blast"), str(redis.port), str(OUT / f"channel_{p}"),
+                                  str(OUT / f"payload_{p}"), "{n}", str(pipe)],
+            kind="blast",
+        ))
+
+    # Peers.
+    node_ok = None if have(PEERS_NODE / "@socket.io" / "redis-emitter") else "bench/peers/node not installed"
+    for client in ("node-redis", "ioredis"):
+        for mode, label in (("await", "awaited one by one"), ("fire", "fired without waiting")):
+            cases.append(Case(
+                "peer", f"official @socket.io/redis-emitter 5.1.0 + {client}, {label}",
+                f"official-{client}-{mode}",
+                lambda p, client=client, mode=mode: [
+                    "node", str(BENCH / "runners" / "node" / "official.js"), "--url", url,
+                    "--payload", p, "--client", client, "--mode", mode,
+                    "--seconds", secs, "--warmup", warm],
+                unavailable=node_ok))
+    py_ok = None if VENV_PY.exists() and subprocess.run(
+        [str(VENV_PY), "-c", "import socket_io_emitter"], capture_output=True).returncode == 0 \
+        else "bench/.venv has no socket.io-emitter"
+    cases.append(Case(
+        "peer", "Python socket.io-emitter 0.1.5.1 + redis-py 8.1 (sync)", "py-peer",
+        lambda p: [str(VENV_PY), str(BENCH / "runners" / "python" / "peer.py"), "--url", url,
+                   "--payload", p, "--seconds", secs, "--warmup", warm],
+        unavailable=py_ok))
+
+    # Ours: Rust.
+    rust_ok = None if SIO_BENCH.exists() else f"{SIO_BENCH} not built"
+    for mode, label in (
+        ("blocking", "Rust blocking, one at a time"),
+        ("awaited", "Rust async, awaited one at a time"),
+        ("concurrent", "Rust async, awaited concurrently (256 in flight)"),
+        ("queue", "Rust blocking emit_nowait + flush"),
+        ("queue-async", "Rust async emit_queued + flush"),
+    ):
+        cases.append(Case(
+            "ours", label, f"rust-{mode}",
+            lambda p, mode=mode: [str(SIO_BENCH), "run", "--url", url, "--payload", p,
+                                  "--mode", mode, "--seconds", secs, "--warmup", warm],
+            unavailable=rust_ok))
+
+    # Ours: the bindings (each adds its cases, or "not available" rows).
+    from bindings import binding_cases  # bench/bindings.py
+
+    cases.extend(binding_cases(Case, url, secs, warm))
+    if opts.only:
+        cases = [c for c in cases if opts.only in c.key or opts.only in c.name]
+    return cases
+
+
+def redis_benchmark(redis: Redis, payload: str, conns: int, pipe: int, n: int) -> float:
+    with open(OUT / f"payload_{payload}", "rb") as stdin:
+        out = subprocess.run(
+            ["redis-benchmark", "-p", str(redis.port), "-c", str(conns), "-P", str(pipe),
+             "-n", str(n), "-q", "-x", "PUBLISH", CHANNEL],
+            stdin=stdin, capture_output=True, text=True, timeout=120, check=True,
+        ).stdout
+    found = re.findall(r"([\d.]+) requests per second", out.replace("\r", "\n"))
+    if not found:
+        raise RuntimeError(f"redis-benchmark printed no result: {out[-300:]!r}")
+    return float(found[-1])
+
+
+class Runner:
+    def __init__(self, redis: Redis, opts) -> None:
+        self.redis = redis
+        self.opts = opts
+        self.samples: dict[tuple[str, str], list[Sample]] = {}
+        self.errors: dict[tuple[str, str], str] = {}
+        self.counts: dict[tuple[str, str], int] = {}  # calibrated request counts
+
+    def calibrate(self, case: Case, payload: str) -> int:
+        """Request count for redis-benchmark / publish_blast so that one run lasts ~seconds."""
+        key = (case.key, payload)
+        if key not in self.counts:
+            probe = 2000 if payload != "bin64k" else 300
+            if case.note.endswith(":64"):
+                probe *= 10
+            rate = self.measure_fixed(case, payload, probe)
+            self.counts[key] = max(1000, int(rate * self.opts.seconds))
+        return self.counts[key]
+
+    def measure_fixed(self, case: Case, payload: str, n: int) -> float:
+        if case.kind == "redis-benchmark":
+            conns, pipe = map(int, case.note.split(":"))
+            return redis_benchmark(self.redis, payload, conns, pipe, n)
+        argv = [a.replace("{n}", str(n)) for a in case.argv(payload)]
+        result, _ = run_json(argv)
+        return result["ops"] / result["secs"]
+
+    def run_once(self, case: Case, payload: str) -> Sample:
+        if case.kind == "redis-benchmark":
+            n = self.calibrate(case, payload)
+            conns, pipe = map(int, case.note.split(":"))
+            return Sample(redis_benchmark(self.redis, payload, conns, pipe, n), 0)
+        if case.kind == "blast":
+            n = self.calibrate(case, payload)
+            argv = [a.replace("{n}", str(n)) for a in case.argv(payload)]
+        else:
+            argv = case.argv(payload)
+        result, rss = run_json(argv, env=case.env)
+        extra = {k: v for k, v in result.items() if k not in ("ops", "secs")}
+        if result.get("receivers") not in (None, result["ops"]):
+            extra["warning"] = f"receivers {result['receivers']} != ops {result['ops']}"
+        return Sample(result["ops"] / result["secs"], rss, extra)
+
+    def skip(self, case: Case, payload: str) -> bool:
+        if case.kind == "redis-benchmark":
+            # redis-benchmark -x cuts the argument at the first NUL byte.
+            return b"\0" in (OUT / f"payload_{payload}").read_bytes()
+        return False
+
+    def round(self, cases: list[Case], index: int) -> None:
+        for case in cases:
+            if case.unavailable:
+                continue
+            for payload in case.payloads:
+                key = (case.key, payload)
+                if key in self.errors or self.skip(case, payload):
+                    continue
+                try:
+                    sample = self.run_once(case, payload)
+                    self.redis.check_subscriber()
+                except Exception as e:  # noqa: BLE001 - one broken runner must not stop the rest
+                    self.errors[key] = str(e)[-600:]
+                    log(f"FAILED {case.key} {payload}: {str(e)[-300:]}")
+                    continue
+                self.samples.setdefault(key, []).append(sample)
+                log(f"round {index + 1}: {case.key:<28} {payload:<7} {sample.ops_per_s:>12,.0f}/s"
+                    f"  rss {sample.rss_kib / 1024:6.1f} MiB")
+
+
+# --------------------------------------------------------------------------- latency, memory
+
+
+def start_fixture_server(redis: Redis) -> tuple[subprocess.Popen, int]:
+    proc = subprocess.Popen(
+        ["node", str(ROOT / "tests" / "fixtures" / "server.js")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "REDIS_URL": redis.url, "PORT": "0", "EXIT_ON_STDIN_EOF": "1"},
+    )
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if msg.get("type") == "listening":
+            # Keep reading its stdout so that it never blocks on a full pipe.
+            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+            return proc, msg["port"]
+    proc.kill()
+    raise RuntimeError("the fixture Socket.IO server did not start")
+
+
+def latency_senders(redis: Redis, opts) -> list[tuple[str, str, list[str] | None, str | None]]:
+    count, interval = str(opts.latency_count), str(opts.latency_interval_us)
+    senders = [
+        ("ours: Rust async, awaited", "rust",
+         [str(SIO_BENCH), "latency", "--url", redis.url, "--count", count, "--interval-us", interval],
+         None if SIO_BENCH.exists() else "sio-bench not built"),
+        ("official emitter + node-redis, awaited", "official",
+         ["node", str(BENCH / "runners" / "node" / "official_latency.js"), "--url", redis.url,
+          "--count", count, "--interval-us", interval],
+         None if (PEERS_NODE / "redis").exists() else "bench/peers/node not installed"),
+    ]
+    from bindings import latency_senders as binding_senders
+
+    senders.extend(binding_senders(redis.url, count, interval))
+    return senders
+
+
+def run_latency(redis: Redis, opts) -> dict:
+    if not (FIXTURES_NODE / "socket.io").exists():
+        return {"unavailable": "tests/fixtures/node_modules is not installed (make deps)"}
+    server, port = start_fixture_server(redis)
+    results: dict[str, dict] = {}
+    try:
+        senders = latency_senders(redis, opts)
+        for r in range(opts.runs):
+            for label, key, argv, why in senders:
+                entry = results.setdefault(key, {"label": label, "runs": [], "unavailable": why})
+                if why:
+                    continue
+                client = subprocess.Popen(
+                    ["node", str(BENCH / "runners" / "latency" / "client.js"), "--port", str(port)],
+                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                try:
+                    if '"ready"' not in (client.stdout.readline() or ""):
+                        raise RuntimeError("latency client did not join")
+                    run_json(argv, timeout=60)
+                    done = json.loads(client.stdout.readline() or "{}")
+                    client.wait(10)
+                except Exception as e:  # noqa: BLE001
+                    client.kill()
+                    entry["error"] = str(e)[-400:]
+                    log(f"FAILED latency {key}: {str(e)[-300:]}")
+                    continue
+                entry["runs"].append(done)
+                log(f"latency round {r + 1}: {key:<10} p50 {done.get('p50_ms')} ms, "
+                    f"p99 {done.get('p99_ms')} ms ({done.get('received')}/{done.get('expected')})")
+    finally:
+        server.stdin.close()
+        server.terminate()
+        server.wait(10)
+    return results
+
+
+def run_memory(redis: Redis, opts) -> dict:
+    if not SIO_BENCH.exists():
+        return {"unavailable": "sio-bench not built"}
+    result, rss = run_json([str(SIO_BENCH), "rss", "--url", redis.url, "--payload", "small",
+                            "--count", str(opts.rss_count), "--every", str(opts.rss_count // 10)],
+                           timeout=300)
+    redis.check_subscriber()
+    result["peak_rss_kib"] = rss
+    log(f"memory: {opts.rss_count:,} queued emits in {result['secs']:.1f} s, peak RSS {rss / 1024:.1f} MiB")
+    return result
+
+
+# --------------------------------------------------------------------------- report
+
+
+def fmt_rate(v: float) -> str:
+    if v >= 100_000:
+        return f"{v / 1000:,.0f}k"
+    if v >= 10_000:
+        return f"{v / 1000:,.1f}k"
+    return f"{v:,.0f}"
+
+
+def summary(samples: list[Sample]) -> tuple[float, float, float]:
+    rates = [s.ops_per_s for s in samples]
+    return statistics.median(rates), min(rates), max(rates)
+
+
+def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, memory: dict,
+                 opts, started: float, env_info: dict) -> None:
+    med: dict[tuple[str, str], float] = {}
+    for key, samples in runner.samples.items():
+        med[key] = summary(samples)[0]
+
+    def ratio(a: str, b: str, payload: str) -> str:
+        if (a, payload) in med and (b, payload) in med and med[(b, payload)] > 0:
+            return f"{med[(a, payload)] / med[(b, payload)]:.2f}"
+        return "n/a"
+
+    lines: list[str] = []
+    w = lines.append
+    w("# `make bench` results")
+    w("")
+    w(f"Generated by `bench/run.py` on {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} "
+      f"({(time.time() - started) / 60:.1f} min). {opts.runs} runs of every case, interleaved; "
+      f"each run times {opts.seconds} s of emits after {opts.warmup} s of warm-up, and stops the "
+      "clock only once Redis acknowledged every emit. Figures are **median [min..max] emits per "
+      "second**; ratios divide medians of this same run.")
+    w("")
+    w("Machine: " + ", ".join(f"{k} {v}" for k, v in env_info.items()) + ".")
+    w("")
+    w("Every emit is `to(\"room1\").emit(\"bench\", payload)`: one PUBLISH to `socket.io#/#room1#`, "
+      "received by one pattern subscriber (`PSUBSCRIBE socket.io#/#*`, like a Socket.IO server's "
+      "adapter) that only drains its socket. Payloads (`bench/payloads.json`): small = a 41-byte "
+      "JSON object (92-byte message), 1 KiB = a 1024-byte JSON object (823-byte message), "
+      "64 KiB = 65536 bytes of binary (65604-byte message).")
+    w("")
+
+    # Targets first.
+    w("## Targets")
+    w("")
+    w("| target | measured (small payload unless said) | goal | met |")
+    w("|---|---|---|---|")
+    targets = [
+        ("Rust enqueue + flush vs redis-benchmark -c 1 -P 64", "rust-queue", "rb-p64", 0.8),
+        ("Rust blocking, one at a time vs redis-benchmark -c 1 -P 1", "rust-blocking", "rb-p1", 0.9),
+        ("Rust async, awaited one at a time vs redis-benchmark -c 1 -P 1", "rust-awaited", "rb-p1", 0.9),
+        ("Python sync, one at a time vs redis-benchmark -c 1 -P 1", "python-sync", "rb-p1", 0.9),
+        ("Node, await each vs redis-benchmark -c 1 -P 1", "node-await", "rb-p1", 0.9),
+        ("C, one at a time vs redis-benchmark -c 1 -P 1", "c-sync", "rb-p1", 0.9),
+        ("Python enqueue + flush vs Python peer", "python-queue", "py-peer", 10.0),
+        ("Node Promise.all vs official + node-redis fired", "node-all", "official-node-redis-fire", 2.0),
+        ("Node Promise.all vs official + ioredis fired", "node-all", "official-ioredis-fire", 2.0),
+    ]
+    for label, a, b, goal in targets:
+        r = ratio(a, b, "small")
+        met = "n/a" if r == "n/a" else ("yes" if float(r) >= goal else "**no**")
+        w(f"| {label} | {r} | ≥ {goal:g} | {met} |")
+    w("")
+
+    # Throughput table.
+    w("## Throughput (emits/s)")
+    w("")
+    head = "| group | runner | " + " | ".join(PAYLOAD_LABEL[p] for p in PAYLOADS) + \
+        " | vs -P 1 (small) | vs -P 64 (small) | peak RSS MiB (small / 64 KiB) |"
+    w(head)
+    w("|" + "---|" * (head.count("|") - 1))
+    for case in cases:
+        cells = []
+        for p in PAYLOADS:
+            key = (case.key, p)
+            if case.unavailable:
+                cells.append("not available")
+            elif key in runner.errors:
+                cells.append("failed")
+            elif key in runner.samples:
+                m, lo, hi = summary(runner.samples[key])
+                cells.append(f"{fmt_rate(m)} [{fmt_rate(lo)}..{fmt_rate(hi)}]")
+            elif case.kind == "redis-benchmark" and runner.skip(case, p):
+                cells.append("(NUL in payload: see publish_blast)")
+            else:
+                cells.append("—")
+        rss = []
+        for p in ("small", "bin64k"):
+            s = runner.samples.get((case.key, p))
+            rss.append(f"{statistics.median([x.rss_kib for x in s]) / 1024:.0f}" if s and s[0].rss_kib else "—")
+        if case.unavailable:
+            r1 = r64 = "—"
+            rss_cell = f"— ({case.unavailable})"
+        else:
+            r1, r64 = ratio(case.key, "rb-p1", "small"), ratio(case.key, "rb-p64", "small")
+            rss_cell = " / ".join(rss)
+        w(f"| {case.group} | {case.name} | " + " | ".join(cells) + f" | {r1} | {r64} | {rss_cell} |")
+    w("")
+    if runner.errors:
+        w("Failures:")
+        w("")
+        for (k, p), e in runner.errors.items():
+            w(f"- `{k}` / {p}: `{e.strip().splitlines()[-1][:300] if e.strip() else e}`")
+        w("")
+
+    # Latency.
+    w("## End to end: emit to client")
+    w("")
+    if "unavailable" in latency:
+        w(f"not available: {latency['unavailable']}")
+    else:
+        w(f"{opts.latency_count} awaited emits per run, one every {opts.latency_interval_us} µs, each "
+          "carrying its send time; one socket.io-client 4.8.1 socket in room1 on the fixture server "
+          "(`tests/fixtures/server.js`: socket.io 4.8.1 + @socket.io/redis-adapter 8.3.0) records "
+          "the arrival time (same clock). Median [min..max] over the runs, milliseconds.")
+        w("")
+        w("| sender | p50 ms | p99 ms | received |")
+        w("|---|---|---|---|")
+        for key, e in latency.items():
+            if e.get("unavailable"):
+                w(f"| {e['label']} | not available ({e['unavailable']}) | | |")
+                continue
+            runs = e["runs"]
+            if not runs:
+                w(f"| {e['label']} | failed: {e.get('error', '?')[:200]} | | |")
+                continue
+
+            def mm(field_: str) -> str:
+                v = [r[field_] for r in runs if r.get(field_) is not None]
+                return f"{statistics.median(v):.3f} [{min(v):.3f}..{max(v):.3f}]" if v else "—"
+
+            got = sum(r.get("received", 0) for r in runs)
+            exp = sum(r.get("expected", 0) for r in runs)
+            w(f"| {e['label']} | {mm('p50_ms')} | {mm('p99_ms')} | {got}/{exp} |")
+    w("")
+
+    # Memory.
+    w("## Memory over one million emits")
+    w("")
+    if "unavailable" in memory:
+        w(f"not available: {memory['unavailable']}")
+    else:
+        w(f"`sio-bench rss`: {memory['ops']:,} small emits through the blocking `emit_nowait`, one "
+          f"`flush` at the end ({memory['secs']:.1f} s, {memory['ops'] / memory['secs']:,.0f}/s), "
+          f"RSS read from /proc every {memory['ops'] // 10:,} emits. Peak RSS (GNU time): "
+          f"{memory['peak_rss_kib'] / 1024:.1f} MiB.")
+        w("")
+        w("| emits | " + " | ".join(f"{s['emits'] // 1000}k" + ("+flush" if s.get("after_flush") else "")
+                                   for s in memory["samples"]) + " |")
+        w("|---|" + "---|" * len(memory["samples"]))
+        w("| RSS MiB | " + " | ".join(f"{s['rss'] / 2**20:.1f}" for s in memory["samples"]) + " |")
+    w("")
+
+    notes = BENCH / "analysis.md"
+    if notes.exists():
+        w(notes.read_text().rstrip())
+        w("")
+    path.write_text("\n".join(lines))
+
+
+# --------------------------------------------------------------------------- main
+
+
+def prepare() -> None:
+    OUT.mkdir(exist_ok=True)
+    subprocess.run(["cc", "-O2", "-o", str(OUT / "publish_blast"), str(BENCH / "tools" / "publish_blast.c")],
+                   check=True)
+    if not SIO_BENCH.exists():
+        raise SystemExit(f"{SIO_BENCH} is missing: build it with `cargo build --release -p socketio-emitter-bench`")
+    # The emit arguments as JSON text, for the runners that take JSON (C, and the wrappers
+    # over it): binary is the placeholder {"$bin": 0} for buffer 0.
+    payloads = json.loads((BENCH / "payloads.json").read_text())
+    for p in PAYLOADS:
+        args = [{"$bin": 0}] if p == "bin64k" else [payloads[p]]
+        (OUT / f"args_{p}.json").write_text(json.dumps(args, separators=(",", ":")))
+    for p in PAYLOADS:
+        subprocess.run([str(SIO_BENCH), "encode", "--payload", p, "--channel-out", str(OUT / f"channel_{p}"),
+                        "--payload-out", str(OUT / f"payload_{p}")], check=True, stdout=subprocess.DEVNULL)
+
+
+def machine_info() -> dict:
+    info = {"CPUs": os.cpu_count(), "kernel": platform.release()}
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        info["CPU"] = model
+    except (OSError, StopIteration):
+        pass
+    for name, argv in (("redis", ["redis-server", "--version"]), ("node", ["node", "--version"]),
+                       ("rustc", ["rustc", "--version"])):
+        try:
+            out = subprocess.run(argv, capture_output=True, text=True).stdout
+            info[name] = (re.search(r"v=([\d.]+)", out) or re.search(r"v?(\d+\.\d+\.\d+)", out)).group(1)
+        except (OSError, AttributeError):
+            pass
+    info["python"] = platform.python_version()
+    info["load average at start"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return info
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=1.0)
+    ap.add_argument("--warmup", type=float, default=0.2)
+    ap.add_argument("--only", help="run only the cases whose key or name contains this")
+    ap.add_argument("--latency-count", type=int, default=1000)
+    ap.add_argument("--latency-interval-us", type=int, default=2000)
+    ap.add_argument("--rss-count", type=int, default=1_000_000)
+    ap.add_argument("--skip-latency", action="store_true")
+    ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--out", type=Path, default=BENCH / "results.md")
+    opts = ap.parse_args()
+    sys.path.insert(0, str(BENCH))
+
+    started = time.time()
+    env_info = machine_info()
+    prepare()
+    redis = Redis()
+    redis.start()
+    log(f"redis-server on port {redis.port}, pattern subscriber attached")
+    try:
+        cases = build_cases(redis, opts)
+        for c in cases:
+            if c.unavailable:
+                log(f"not available: {c.name}: {c.unavailable}")
+        runner = Runner(redis, opts)
+        for i in range(opts.runs):
+            runner.round(cases, i)
+        latency = {} if opts.skip_latency else run_latency(redis, opts)
+        memory = {"unavailable": "skipped"} if opts.skip_memory else run_memory(redis, opts)
+    finally:
+        redis.stop()
+
+    raw = {
+        "machine": env_info,
+        "samples": {f"{k}/{p}": [s.__dict__ for s in v] for (k, p), v in runner.samples.items()},
+        "errors": {f"{k}/{p}": e for (k, p), e in runner.errors.items()},
+        "latency": latency,
+        "memory": memory,
+    }
+    (OUT / "results.json").write_text(json.dumps(raw, indent=1))
+    write_report(opts.out, cases, runner, latency, memory, opts, started, env_info)
+    log(f"wrote {opts.out} in {(time.time() - started) / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Our Python binding (`socketio_emitter`), installed into bench/.venv from ./bindings-python.
+
+    bench/.venv/bin/python ours.py --url U --payload P --mode sync|queue|gather
+                                   [--seconds 1] [--warmup 0.2] [--window 256]
+
+sync:   Emitter.emit, one at a time (each waits for Redis' reply)
+queue:  Emitter.emit_nowait until the time is up, then one flush()
+gather: AsyncEmitter.emit, `window` at a time with asyncio.gather
+latency mode (--mode latency --count N --interval-us I): paced awaited emits of {t, i}.
+"""
+
+import asyncio
+import json
+import os
+import sys
+import time
+
+from socketio_emitter import AsyncEmitter, Emitter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CHECK_EVERY = 128
+
+
+def payload_args(name):
+    if name == "bin64k":
+        return [bytes((i * 31 + 7) % 256 for i in range(65536))]
+    with open(os.path.join(HERE, "..", "..", "payloads.json")) as f:
+        return [json.load(f)[name]]
+
+
+def sync_loop(room, args, seconds):
+    start = time.perf_counter()
+    end = start + seconds
+    ops = receivers = 0
+    emit = room.emit
+    while time.perf_counter() < end:
+        for _ in range(CHECK_EVERY):
+            receivers += emit("bench", *args)
+        ops += CHECK_EVERY
+    return {"ops": ops, "secs": time.perf_counter() - start, "receivers": receivers}
+
+
+def queue_loop(io, room, args, seconds):
+    start = time.perf_counter()
+    end = start + seconds
+    ops = 0
+    emit_nowait = room.emit_nowait
+    while time.perf_counter() < end:
+        for _ in range(CHECK_EVERY):
+            emit_nowait("bench", *args)
+        ops += CHECK_EVERY
+    report = io.flush()
+    return {"ops": ops, "secs": time.perf_counter() - start, "receivers": report.receivers}
+
+
+async def gather_loop(room, args, seconds, window):
+    start = time.perf_counter()
+    end = start + seconds
+    ops = receivers = 0
+    while time.perf_counter() < end:
+        results = await asyncio.gather(*(room.emit("bench", *args) for _ in range(window)))
+        receivers += sum(results)
+        ops += window
+    return {"ops": ops, "secs": time.perf_counter() - start, "receivers": receivers}
+
+
+async def latency(url, count, interval):
+    io = AsyncEmitter(url)
+    await io.connect()
+    room = io.to("room1")
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for i in range(count):
+        delay = start + i * interval - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await room.emit("lat", {"t": time.time() * 1000.0, "i": i})
+    await room.emit("done", count)
+    await io.close()
+    return {"sent": count}
+
+
+def main():
+    argv = sys.argv[1:]
+    opts = dict(zip((a[2:] for a in argv[::2]), argv[1::2]))
+    mode, url = opts["mode"], opts["url"]
+    if mode == "latency":
+        interval = int(opts.get("interval-us", 2000)) / 1e6
+        print(json.dumps(asyncio.run(latency(url, int(opts.get("count", 1000)), interval))), flush=True)
+        return
+    args = payload_args(opts["payload"])
+    warmup, seconds = float(opts.get("warmup", 0.2)), float(opts.get("seconds", 1))
+    if mode in ("sync", "queue"):
+        io = Emitter(url)
+        room = io.to("room1")
+        if mode == "sync":
+            sync_loop(room, args, warmup)
+            result = sync_loop(room, args, seconds)
+        else:
+            queue_loop(io, room, args, warmup)
+            result = queue_loop(io, room, args, seconds)
+        io.close()
+    elif mode == "gather":
+        window = int(opts.get("window", 256))
+
+        async def go():
+            io = AsyncEmitter(url)
+            await io.connect()
+            room = io.to("room1")
+            await gather_loop(room, args, warmup, window)
+            r = await gather_loop(room, args, seconds, window)
+            await io.close()
+            return r
+
+        result = asyncio.run(go())
+    else:
+        sys.exit(f"unknown mode {mode}")
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Installs and builds what `make bench` measures, skipping what is already up to date:
+# system tools, the Python peer (bench/.venv), the Rust runner, and each binding that exists.
+# A binding that fails to build is reported and left out (bench/run.py marks it "not
+# available"); only the Rust runner and the peers are required.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH="$ROOT/bench"
+OUT="$BENCH/out"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export PATH="/usr/local/go/bin:$PATH"
+mkdir -p "$OUT"
+
+say() { echo "[bench setup] $*" >&2; }
+warn() { echo "[bench setup] WARNING: $*" >&2; }
+# True when stamp $1 is missing or older than any file under the other arguments.
+stale() {
+  local stamp="$1"; shift
+  [ -e "$stamp" ] || return 0
+  [ -n "$(find "$@" -newer "$stamp" -type f -not -path '*/node_modules/*' -not -path '*/__pycache__/*' 2>/dev/null | head -1)" ]
+}
+
+set -e
+"$ROOT/scripts/ensure-system-deps.sh" /usr/bin/time:time redis-benchmark:redis-tools python3:python3
+python3 -c 'import ensurepip' 2>/dev/null || "$ROOT/scripts/ensure-system-deps.sh" /nonexistent:python3-venv
+
+# The Python peer, pinned, in a private venv (PyPI).
+if [ ! -x "$BENCH/.venv/bin/python" ]; then
+  say "creating bench/.venv"
+  python3 -m venv "$BENCH/.venv"
+fi
+if stale "$BENCH/.venv/.peers" "$BENCH/peers/python/requirements.txt"; then
+  say "installing the Python peer (bench/peers/python/requirements.txt)"
+  "$BENCH/.venv/bin/pip" install --quiet --disable-pip-version-check -r "$BENCH/peers/python/requirements.txt"
+  touch "$BENCH/.venv/.peers"
+fi
+
+# The Rust runner (always: cargo is quick when nothing changed).
+say "building sio-bench (release)"
+cargo build --quiet --release -p socketio-emitter-bench
+set +e
+
+# Python binding: pip builds it with maturin (release) into the bench venv.
+if [ -f "$ROOT/bindings-python/pyproject.toml" ]; then
+  if stale "$BENCH/.venv/.binding" "$ROOT/bindings-python/src" "$ROOT/bindings-python/python" \
+      "$ROOT/bindings-python/Cargo.toml" "$ROOT/core/src"; then
+    say "installing bindings-python into bench/.venv (release build)"
+    if "$BENCH/.venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps \
+        "$ROOT/bindings-python"; then
+      touch "$BENCH/.venv/.binding"
+    else
+      warn "bindings-python did not build; its rows will say not available"
+    fi
+  fi
+fi
+
+# Node binding: a release build of the addon next to its package.json.
+if [ -f "$ROOT/bindings-node/package.json" ]; then
+  if stale "$OUT/node.ok" "$ROOT/bindings-node/src" "$ROOT/bindings-node/Cargo.toml" "$ROOT/core/src" \
+      || [ -z "$(ls "$ROOT"/bindings-node/*.node 2>/dev/null)" ]; then
+    say "building bindings-node (release)"
+    if (cd "$ROOT/bindings-node" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } \
+        && npm run --silent build -- --release); then
+      touch "$OUT/node.ok"
+    else
+      warn "bindings-node did not build; its rows will say not available"
+    fi
+  fi
+fi
+
+# C library (release) and the C runner; Go, PHP and Java wrappers over it.
+if [ -f "$ROOT/bindings-c/Cargo.toml" ] && [ -f "$ROOT/bindings-c/include/socketio_emitter.h" ]; then
+  say "building bindings-c (release) and the C runner"
+  rm -f "$OUT/c_runner"
+  if cargo build --quiet --release -p socketio-emitter-c \
+      && cc -O2 -std=c11 -Wall -Wextra -I"$ROOT/bindings-c/include" -o "$OUT/c_runner" \
+         "$BENCH/runners/c/bench.c" -L"$CARGO_TARGET_DIR/release" -lsocketio_emitter \
+         -Wl,-rpath,"$CARGO_TARGET_DIR/release"; then
+    :
+  else
+    warn "the C runner did not build; its rows will say not available"
+  fi
+  [ -x "$BENCH/runners/setup-wrappers.sh" ] && "$BENCH/runners/setup-wrappers.sh"
+fi
+exit 0

@@ -1,0 +1,3 @@
+module example.invalid/socketio-emitter/emitter
+
+go 1.19

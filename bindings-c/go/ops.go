@@ -1,0 +1,188 @@
+package emitter
+
+/*
+#include "socketio_emitter.h"
+*/
+import "C"
+
+// FlushReport says what Flush or Close completed: queued operations sent since the
+// previous flush, and the sum of the Socket.IO servers that received them.
+type FlushReport struct {
+	Sent      uint64
+	Receivers uint64
+}
+
+// withHandle runs f with a C handle for this emitter's target, under the connection's
+// read lock. The target handles are built here and freed afterwards.
+func (e *Emitter) withHandle(f func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status) error {
+	e.conn.mu.RLock()
+	defer e.conn.mu.RUnlock()
+	if e.conn.handle == nil {
+		return newError("CLOSED", "the emitter is closed")
+	}
+	var cerr *C.sioe_error
+	h := e.conn.handle
+	var owned []*C.sioe_emitter
+	defer func() {
+		for _, o := range owned {
+			C.sioe_emitter_free(o)
+		}
+	}()
+	step := func(status C.sioe_status, next *C.sioe_emitter) error {
+		if err := check(status, cerr); err != nil {
+			return err
+		}
+		owned = append(owned, next)
+		h = next
+		return nil
+	}
+	var next *C.sioe_emitter
+	if e.target.nsp != "/" {
+		p, n := cbytes([]byte(e.target.nsp))
+		if err := step(C.sioe_emitter_of(h, p, n, &next, &cerr), next); err != nil {
+			return err
+		}
+	}
+	for _, o := range e.target.ops {
+		var status C.sioe_status
+		next = nil
+		switch o.kind {
+		case opTo, opExcept:
+			p, n := cbytes([]byte(o.name))
+			if o.kind == opTo {
+				status = C.sioe_emitter_to(h, p, n, &next, &cerr)
+			} else {
+				status = C.sioe_emitter_except(h, p, n, &next, &cerr)
+			}
+		case opToID:
+			status = C.sioe_emitter_to_id(h, C.int64_t(o.id), &next, &cerr)
+		case opExceptID:
+			status = C.sioe_emitter_except_id(h, C.int64_t(o.id), &next, &cerr)
+		case opVolatile:
+			status = C.sioe_emitter_volatile(h, &next, &cerr)
+		case opCompress:
+			status = C.sioe_emitter_compress(h, C.bool(o.on), &next, &cerr)
+		}
+		if err := step(status, next); err != nil {
+			return err
+		}
+	}
+	return check(f(h, &cerr), cerr)
+}
+
+// withArgs encodes args and runs f with the C event name, JSON and buffers.
+func (e *Emitter) withArgs(event string, args []any,
+	f func(h *C.sioe_emitter, ev *C.char, evLen C.size_t, js *C.char, jsLen C.size_t, bufs *C.sioe_buffers, cerr **C.sioe_error) C.sioe_status) error {
+	text, buffers, err := encodeArgs(args)
+	if err != nil {
+		return err
+	}
+	bufs := C.sioe_buffers_new()
+	defer C.sioe_buffers_free(bufs)
+	for _, b := range buffers {
+		var cerr *C.sioe_error
+		p, n := cbytes(b)
+		if err := check(C.sioe_buffers_add(bufs, p, n, nil, &cerr), cerr); err != nil {
+			return err
+		}
+	}
+	name := []byte(event)
+	return e.withHandle(func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status {
+		ev, evLen := cbytes(name)
+		js, jsLen := cbytes(text)
+		return f(h, ev, evLen, js, jsLen, bufs, cerr)
+	})
+}
+
+// Emit sends event with args to the target's clients and waits for Redis. []byte values
+// (at any depth) arrive as binary; everything else is marshalled like encoding/json does.
+// It returns how many Socket.IO servers received it (0: nobody listens on this key and
+// namespace).
+func (e *Emitter) Emit(event string, args ...any) (uint64, error) {
+	var n C.uint64_t
+	err := e.withArgs(event, args, func(h *C.sioe_emitter, ev *C.char, evLen C.size_t, js *C.char, jsLen C.size_t, bufs *C.sioe_buffers, cerr **C.sioe_error) C.sioe_status {
+		return C.sioe_emitter_emit(h, ev, evLen, js, jsLen, bufs, &n, cerr)
+	})
+	return uint64(n), err
+}
+
+// Enqueue queues the event and returns at once with a ticket; a background thread sends
+// it. Flush reports failures with their tickets. Encoding errors are returned here.
+func (e *Emitter) Enqueue(event string, args ...any) (uint64, error) {
+	var ticket C.uint64_t
+	err := e.withArgs(event, args, func(h *C.sioe_emitter, ev *C.char, evLen C.size_t, js *C.char, jsLen C.size_t, bufs *C.sioe_buffers, cerr **C.sioe_error) C.sioe_status {
+		return C.sioe_emitter_enqueue(h, ev, evLen, js, jsLen, bufs, &ticket, cerr)
+	})
+	return uint64(ticket), err
+}
+
+// ServerSideEmit sends event to the Socket.IO servers' serverSideEmit listeners.
+func (e *Emitter) ServerSideEmit(event string, args ...any) (uint64, error) {
+	var n C.uint64_t
+	err := e.withArgs(event, args, func(h *C.sioe_emitter, ev *C.char, evLen C.size_t, js *C.char, jsLen C.size_t, bufs *C.sioe_buffers, cerr **C.sioe_error) C.sioe_status {
+		return C.sioe_emitter_server_side_emit(h, ev, evLen, js, jsLen, bufs, &n, cerr)
+	})
+	return uint64(n), err
+}
+
+func (e *Emitter) rooms(rooms []any, join bool) (uint64, error) {
+	text, _, err := encodeArgs(rooms)
+	if err != nil {
+		return 0, err
+	}
+	var n C.uint64_t
+	err = e.withHandle(func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status {
+		p, l := cbytes(text)
+		if join {
+			return C.sioe_emitter_sockets_join(h, p, l, &n, cerr)
+		}
+		return C.sioe_emitter_sockets_leave(h, p, l, &n, cerr)
+	})
+	return uint64(n), err
+}
+
+// SocketsJoin makes the target's sockets join rooms (strings, or integers for numeric rooms).
+func (e *Emitter) SocketsJoin(rooms ...any) (uint64, error) { return e.rooms(rooms, true) }
+
+// SocketsLeave makes the target's sockets leave rooms.
+func (e *Emitter) SocketsLeave(rooms ...any) (uint64, error) { return e.rooms(rooms, false) }
+
+// DisconnectSockets disconnects the target's sockets; close also closes their
+// underlying connection.
+func (e *Emitter) DisconnectSockets(close bool) (uint64, error) {
+	var n C.uint64_t
+	err := e.withHandle(func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status {
+		return C.sioe_emitter_disconnect_sockets(h, C.bool(close), &n, cerr)
+	})
+	return uint64(n), err
+}
+
+// Flush waits until everything queued by Enqueue so far was sent. It fails with code
+// FLUSH when some queued operations failed.
+func (e *Emitter) Flush() (FlushReport, error) {
+	var sent, receivers C.uint64_t
+	err := e.withHandle(func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status {
+		return C.sioe_emitter_flush(h, &sent, &receivers, cerr)
+	})
+	return FlushReport{uint64(sent), uint64(receivers)}, err
+}
+
+// Close sends what is queued, closes the connection (for every target derived from it)
+// and releases it. Later calls fail with code CLOSED; closing again does nothing.
+func (e *Emitter) Close() (FlushReport, error) {
+	c := e.conn
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.handle == nil {
+		return FlushReport{}, nil
+	}
+	var sent, receivers C.uint64_t
+	var cerr *C.sioe_error
+	err := check(C.sioe_emitter_close(c.handle, &sent, &receivers, &cerr), cerr)
+	C.sioe_emitter_free(c.handle)
+	c.handle = nil
+	return FlushReport{uint64(sent), uint64(receivers)}, err
+}
+
+// Version is the C library's version string.
+func Version() string { return C.GoString(C.sioe_version()) }

@@ -190,6 +190,11 @@ impl Worker {
     /// Sends the pending batch, then reports everything since the previous flush.
     async fn answer(&mut self, reply: FlushReply) {
         self.send().await;
+        // A caller that stopped waiting (a flush with a timeout) leaves its results to
+        // the next flush instead of losing them.
+        if reply.is_closed() {
+            return;
+        }
         let _ = reply.send(self.tally.take());
     }
 

@@ -154,12 +154,13 @@ def test_exceptions_survive_pickling() -> None:
 
 def test_timeout_on_flush(redis_url: str) -> None:
     io = Emitter(redis_url, key="flush-timeout")
-    for i in range(2000):
-        io.emit_nowait("x", i)
+    blob = b"\x00" * (1 << 20)
+    for i in range(150):
+        io.emit_nowait("x", i, blob)
     with pytest.raises(exceptions.EmitterTimeoutError) as info:
-        io.flush(timeout=0)  # the queue cannot be sent in no time
+        io.flush(timeout=0.001)  # 150 MB cannot reach Redis in a millisecond
     assert info.value.code == "TIMEOUT" and isinstance(info.value, TimeoutError)
-    assert io.flush(timeout=30).sent == 2000  # nothing was lost meanwhile
+    assert io.flush(timeout=60).sent == 150  # nothing was lost meanwhile
     io.close()
 
 

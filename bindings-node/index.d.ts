@@ -1,0 +1,190 @@
+// Public types of socketio-emitter, written by hand over the generated native.d.ts (which
+// describes the addon and is drift-checked against the Rust sources). The generics follow
+// @socket.io/redis-emitter's `Emitter<EmitEvents>` so typed code keeps compiling.
+
+/// <reference types="node" />
+
+import type { Encoded } from "./native";
+
+/** What an operation would publish: the Redis channel and the exact payload bytes. */
+export type { Encoded };
+
+/** A map of event names to listener signatures, as in socket.io's typed events. */
+export interface EventsMap {
+  [event: string]: any;
+}
+
+/** What an emitter accepts when no events map is given: any event, any arguments. */
+export interface DefaultEventsMap {
+  [event: string]: (...args: any[]) => void;
+}
+
+/** The event names of a map. */
+export type EventNames<Map extends EventsMap> = keyof Map & (string | symbol);
+
+/** The arguments an event takes. */
+export type EventParams<Map extends EventsMap, Ev extends EventNames<Map>> = Parameters<Map[Ev]>;
+
+/** A room: socket.io compares rooms by identity, so `7` and `"7"` are different rooms. */
+export type Room = string | number;
+
+/**
+ * Options, with the names every language binding uses (camelCase spellings are accepted
+ * too). Durations are in milliseconds.
+ */
+export interface EmitterOptions {
+  /** `redis://[user[:password]@]host[:port][/db]` or `rediss://…` (TLS). */
+  url?: string;
+  /** Channel prefix: the Redis adapter's `key` option. Default `"socket.io"`. */
+  key?: string;
+  /** The namespace, used as given (like the official constructor's third argument). Default `"/"`. */
+  nsp?: string;
+  /** PEM of the CA that signed the Redis server's certificate (`rediss://` with a private CA). */
+  tls_ca_pem?: string | Buffer;
+  tlsCaPem?: string | Buffer;
+  /** One connection attempt, in ms. Default 5000. */
+  connect_timeout?: number;
+  connectTimeout?: number;
+  /** One command's reply, in ms. Default 5000. */
+  response_timeout?: number;
+  responseTimeout?: number;
+  /** Reconnection backoff while Redis is unreachable, in ms: default 100 doubling to 2000. */
+  reconnect_min_delay?: number;
+  reconnectMinDelay?: number;
+  reconnect_max_delay?: number;
+  reconnectMaxDelay?: number;
+  /** Connection attempts per reconnection before waiting calls fail. Default 6. */
+  reconnect_attempts?: number;
+  reconnectAttempts?: number;
+  /** Reject with `NO_SUBSCRIBERS` when a publish reaches no Socket.IO server. Default false. */
+  require_receivers?: boolean;
+  requireReceivers?: boolean;
+}
+
+/** The stable codes of `SocketIOEmitterError.code`, shared by every language binding. */
+export type ErrorCode =
+  | "INVALID_ARGUMENT"
+  | "RESERVED_EVENT"
+  | "ENCODE"
+  | "CONNECTION"
+  | "REDIS"
+  | "TIMEOUT"
+  | "CLOSED"
+  | "NO_SUBSCRIBERS"
+  | "QUEUE_FULL"
+  | "FLUSH";
+
+/** The errors this package throws and rejects with: plain `Error`s with a `code`. */
+export interface SocketIOEmitterError extends Error {
+  code: ErrorCode;
+  /** ENCODE: where the value is, e.g. `args[1]['tags'][0]`. */
+  path?: string;
+  /** ENCODE: why it was refused. */
+  reason?: string;
+  /** NO_SUBSCRIBERS: the channel nobody listens on. */
+  channel?: string;
+  /** FLUSH: every queued operation that failed. */
+  failures?: Array<SocketIOEmitterError & { ticket: number; channel: string }>;
+}
+
+export declare const ERROR_CODES: readonly ErrorCode[];
+
+/** Event names `emit` refuses (`"connect" is a reserved event name`). */
+export declare const RESERVED_EVENTS: ReadonlySet<string>;
+
+/**
+ * Publishes Socket.IO operations into Redis, byte for byte like `@socket.io/redis-emitter`
+ * 5.1.0, for servers using the classic Redis adapter.
+ *
+ * ```ts
+ * const io = new Emitter("redis://localhost:6379");
+ * const servers = await io.to("room1").emit("chat", { text: "hi" });
+ * ```
+ */
+export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
+  /**
+   * Does not wait for Redis: the connection opens with the first operation. A Redis client
+   * as first argument (the official constructor) throws, explaining the one-line change.
+   */
+  constructor(url: string, opts?: Omit<EmitterOptions, "url">, nsp?: string);
+  constructor(options: EmitterOptions & { url: string });
+
+  /** Creates an emitter and resolves once its connection is open (rejects if it cannot open). */
+  static connect<EmitEvents extends EventsMap = DefaultEventsMap>(
+    url: string,
+    opts?: Omit<EmitterOptions, "url">,
+    nsp?: string,
+  ): Promise<Emitter<EmitEvents>>;
+  static connect<EmitEvents extends EventsMap = DefaultEventsMap>(
+    options: EmitterOptions & { url: string },
+  ): Promise<Emitter<EmitEvents>>;
+
+  /** An emitter that never connects: the `encode*` methods work, operations reject with `CLOSED`. */
+  static offline<EmitEvents extends EventsMap = DefaultEventsMap>(options?: {
+    key?: string;
+    nsp?: string;
+  }): Emitter<EmitEvents>;
+
+  /** The namespace this emitter addresses. */
+  readonly nsp: string;
+
+  /** The same connection, another namespace (a leading "/" is added when missing). */
+  of(nsp: string): Emitter<EmitEvents>;
+
+  /**
+   * Emits to every client of the namespace. Throws synchronously for a reserved name or a
+   * value that cannot be encoded; resolves to the number of Socket.IO servers that received
+   * it (0: nobody listens on this key and namespace).
+   */
+  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): Promise<number>;
+
+  to(room: Room | Room[]): BroadcastOperator<EmitEvents>;
+  in(room: Room | Room[]): BroadcastOperator<EmitEvents>;
+  except(room: Room | Room[]): BroadcastOperator<EmitEvents>;
+  get volatile(): BroadcastOperator<EmitEvents>;
+  compress(compress: boolean): BroadcastOperator<EmitEvents>;
+
+  /** Makes every socket of the namespace join `rooms`. */
+  socketsJoin(rooms: Room | Room[]): Promise<number>;
+  /** Makes every socket of the namespace leave `rooms`. */
+  socketsLeave(rooms: Room | Room[]): Promise<number>;
+  /** Disconnects every socket of the namespace; `close` also closes their connections. */
+  disconnectSockets(close?: boolean): Promise<number>;
+  /**
+   * Emits to the Socket.IO servers (their `serverSideEmit` listeners); the arguments travel
+   * as JSON. Acknowledgements are not supported, and `connection`, `new_namespace`, `error`
+   * and the reserved names are refused (they crash receiving servers).
+   */
+  serverSideEmit(ev: string, ...args: any[]): Promise<number>;
+
+  encodeEmit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): Encoded;
+  encodeServerSideEmit(ev: string, ...args: any[]): Encoded;
+  encodeSocketsJoin(rooms: Room | Room[]): Encoded;
+  encodeSocketsLeave(rooms: Room | Room[]): Encoded;
+  encodeDisconnectSockets(close?: boolean): Encoded;
+
+  /**
+   * Waits for the operations already started, then closes the connection shared by this
+   * emitter and every emitter or operator made from it. Later operations reject with
+   * `CLOSED`; closing again does nothing.
+   */
+  close(): Promise<void>;
+}
+
+/** An immutable target: each method returns a new operator. */
+export declare class BroadcastOperator<EmitEvents extends EventsMap = DefaultEventsMap> {
+  private constructor();
+  to(room: Room | Room[]): BroadcastOperator<EmitEvents>;
+  in(room: Room | Room[]): BroadcastOperator<EmitEvents>;
+  except(room: Room | Room[]): BroadcastOperator<EmitEvents>;
+  compress(compress: boolean): BroadcastOperator<EmitEvents>;
+  get volatile(): BroadcastOperator<EmitEvents>;
+  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): Promise<number>;
+  socketsJoin(rooms: Room | Room[]): Promise<number>;
+  socketsLeave(rooms: Room | Room[]): Promise<number>;
+  disconnectSockets(close?: boolean): Promise<number>;
+  encodeEmit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): Encoded;
+  encodeSocketsJoin(rooms: Room | Room[]): Encoded;
+  encodeSocketsLeave(rooms: Room | Room[]): Encoded;
+  encodeDisconnectSockets(close?: boolean): Encoded;
+}

@@ -1,0 +1,8 @@
+//! Node.js bindings of socketio-emitter. The `#[napi]` items register themselves; this file
+//! only lists the modules. The public JavaScript API is `emitter.js`, layered over
+//! `NativeEmitter` (`native.d.ts` is generated from these sources).
+
+mod convert;
+mod dispatch;
+mod emitter;
+mod errors;

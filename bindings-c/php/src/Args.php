@@ -1,0 +1,89 @@
+<?php
+// SPDX-License-Identifier: MIT
+declare(strict_types=1);
+
+namespace SocketIO;
+
+use FFI;
+
+/**
+ * PHP values to the C library's form: JSON text for the arguments, plus a sioe_buffers
+ * list holding every Binary, referenced from the JSON as {"$bin": index}.
+ * Lists become arrays, other arrays and objects become maps (public properties;
+ * JsonSerializable is honoured), floats stay floats, strings must be UTF-8.
+ */
+final class Args
+{
+    private const MAX_DEPTH = 128;
+
+    /** @var list<string> */
+    private array $buffers = [];
+
+    /** @return array{string, list<string>} */
+    public static function encode(array $args): array
+    {
+        $self = new self();
+        $walked = [];
+        foreach (array_values($args) as $i => $arg) {
+            $walked[] = $self->walk($arg, "args[$i]", 0);
+        }
+        try {
+            $json = json_encode($walked, JSON_THROW_ON_ERROR | JSON_PRESERVE_ZERO_FRACTION
+                | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+        } catch (\JsonException $e) {
+            $code = $e->getCode() === JSON_ERROR_UTF8 ? 'INVALID_UTF8' : 'ENCODE';
+            throw new EmitterException($code, -1, 'cannot encode the arguments: ' . $e->getMessage());
+        }
+        return [$json, $self->buffers];
+    }
+
+    private function walk(mixed $v, string $path, int $depth): mixed
+    {
+        if ($depth > self::MAX_DEPTH) {
+            throw new EmitterException('ENCODE', -1, "$path: nested too deeply (a cycle?)");
+        }
+        if ($v instanceof Binary) {
+            $this->buffers[] = $v->bytes;
+            return ['$bin' => count($this->buffers) - 1];
+        }
+        if ($v instanceof \JsonSerializable) {
+            return $this->walk($v->jsonSerialize(), $path, $depth + 1);
+        }
+        if (is_object($v)) {
+            $out = new \stdClass();
+            foreach (get_object_vars($v) as $k => $item) {
+                $out->$k = $this->walk($item, "{$path}['$k']", $depth + 1);
+            }
+            return $out;
+        }
+        if (is_array($v)) {
+            $out = [];
+            foreach ($v as $k => $item) {
+                $out[$k] = $this->walk($item, "{$path}['$k']", $depth + 1);
+            }
+            return array_is_list($v) ? $out : (object) $out;
+        }
+        if (is_resource($v)) {
+            throw new EmitterException('ENCODE', -1, "$path: a resource cannot be sent");
+        }
+        return $v;
+    }
+
+    /** A C sioe_buffers list holding $buffers; free it with sioe_buffers_free. */
+    public static function buffers(FFI $ffi, array $buffers): ?FFI\CData
+    {
+        if ($buffers === []) {
+            return null;
+        }
+        $list = $ffi->sioe_buffers_new();
+        try {
+            foreach ($buffers as $bytes) {
+                Native::call(fn ($err) => $ffi->sioe_buffers_add($list, $bytes, strlen($bytes), null, $err));
+            }
+        } catch (\Throwable $e) {
+            $ffi->sioe_buffers_free($list);
+            throw $e;
+        }
+        return $list;
+    }
+}

@@ -1,0 +1,289 @@
+<?php
+// SPDX-License-Identifier: MIT
+declare(strict_types=1);
+
+namespace SocketIO;
+
+use FFI;
+
+/**
+ * Publishes Socket.IO events into Redis like the official Node emitter.
+ *
+ *     $io = SocketIO\Emitter::connect('redis://127.0.0.1:6379');
+ *     $io->to('room1')->except('room2')->of('/admin')->emit('event', ['a' => 1], new SocketIO\Binary($bytes));
+ *
+ * Immutable: to/in/except/of/volatile/compress return a new Emitter and leave this one
+ * unchanged. Unlike the Node API, of() keeps the rooms and flags already chosen, so the
+ * calls can come in any order. Failures throw EmitterException carrying the error code.
+ */
+final class Emitter
+{
+    private const OPTIONS = ['key', 'tls_ca_pem', 'connect_timeout_ms', 'response_timeout_ms',
+        'reconnect_min_delay_ms', 'reconnect_max_delay_ms', 'reconnect_attempts', 'queue_capacity',
+        'queue_full', 'require_receivers', 'persistent'];
+
+    /** @param list<array{string, string|int|bool}> $ops */
+    private function __construct(private readonly Connection $conn, private readonly string $nsp = '/', private readonly array $ops = [])
+    {
+    }
+
+    /**
+     * Connects to Redis. Options (all optional): key (channel prefix, "socket.io"),
+     * tls_ca_pem, connect_timeout_ms and response_timeout_ms (5000), reconnect_min_delay_ms
+     * (100), reconnect_max_delay_ms (2000), reconnect_attempts (6), queue_capacity (10000),
+     * queue_full ("block" or "error"), require_receivers (false), persistent (false: true
+     * shares one connection per URL and options across the requests a PHP-FPM worker serves).
+     */
+    public static function connect(string $url, array $options = []): self
+    {
+        $ffi = Native::ffi();
+        $unknown = array_diff(array_keys($options), self::OPTIONS);
+        if ($unknown !== []) {
+            throw new EmitterException('INVALID_ARGUMENT', 4, 'unknown option(s): ' . implode(', ', $unknown));
+        }
+        $opts = $ffi->sioe_options_new();
+        try {
+            self::apply($ffi, $opts, $options);
+            $out = $ffi->new('sioe_emitter*');
+            Native::call(fn ($err) => $ffi->sioe_connect($url, strlen($url), $opts, FFI::addr($out), $err));
+        } finally {
+            $ffi->sioe_options_free($opts);
+        }
+        return new self(new Connection($out));
+    }
+
+    /** An emitter that only encodes (encodeEmit, encodeServerSideEmit), for your own Redis client. */
+    public static function offline(string $key = 'socket.io'): self
+    {
+        $ffi = Native::ffi();
+        $out = $ffi->new('sioe_emitter*');
+        Native::call(fn ($err) => $ffi->sioe_offline($key, strlen($key), FFI::addr($out), $err));
+        return new self(new Connection($out));
+    }
+
+    private static function apply(FFI $ffi, FFI\CData $o, array $opt): void
+    {
+        $set = fn (callable $fn) => Native::call($fn);
+        if (isset($opt['key'])) {
+            $k = (string) $opt['key'];
+            $set(fn ($e) => $ffi->sioe_options_set_key($o, $k, strlen($k), $e));
+        }
+        if (isset($opt['tls_ca_pem'])) {
+            $p = (string) $opt['tls_ca_pem'];
+            $set(fn ($e) => $ffi->sioe_options_set_tls_ca_pem($o, $p, strlen($p), $e));
+        }
+        if (isset($opt['connect_timeout_ms'])) {
+            $set(fn ($e) => $ffi->sioe_options_set_connect_timeout_ms($o, (int) $opt['connect_timeout_ms'], $e));
+        }
+        if (isset($opt['response_timeout_ms'])) {
+            $set(fn ($e) => $ffi->sioe_options_set_response_timeout_ms($o, (int) $opt['response_timeout_ms'], $e));
+        }
+        if (isset($opt['reconnect_min_delay_ms']) || isset($opt['reconnect_max_delay_ms']) || isset($opt['reconnect_attempts'])) {
+            $set(fn ($e) => $ffi->sioe_options_set_reconnect($o, (int) ($opt['reconnect_min_delay_ms'] ?? 100),
+                (int) ($opt['reconnect_max_delay_ms'] ?? 2000), (int) ($opt['reconnect_attempts'] ?? 6), $e));
+        }
+        if (isset($opt['queue_capacity']) || isset($opt['queue_full'])) {
+            $policy = match ($opt['queue_full'] ?? 'block') {
+                'block' => 0,
+                'error' => 1,
+                default => throw new EmitterException('INVALID_ARGUMENT', 4, 'queue_full must be "block" or "error"'),
+            };
+            $set(fn ($e) => $ffi->sioe_options_set_queue($o, (int) ($opt['queue_capacity'] ?? 10000), $policy, $e));
+        }
+        if (isset($opt['require_receivers'])) {
+            $set(fn ($e) => $ffi->sioe_options_set_require_receivers($o, (bool) $opt['require_receivers'], $e));
+        }
+        if (isset($opt['persistent'])) {
+            $set(fn ($e) => $ffi->sioe_options_set_persistent($o, (bool) $opt['persistent'], $e));
+        }
+    }
+
+    private function with(array $ops, ?string $nsp = null): self
+    {
+        return new self($this->conn, $nsp ?? $this->nsp, [...$this->ops, ...$ops]);
+    }
+
+    private static function rooms(string $op, array $rooms): array
+    {
+        $ops = [];
+        foreach ($rooms as $room) {
+            foreach (is_array($room) ? $room : [$room] as $r) {
+                if (!is_string($r) && !is_int($r)) {
+                    throw new EmitterException('INVALID_ARGUMENT', 4, 'a room is a string or an int');
+                }
+                $ops[] = [$op, $r];
+            }
+        }
+        return $ops;
+    }
+
+    /** Adds rooms (strings, or ints: 7 and "7" are different rooms). */
+    public function to(string|int|array ...$rooms): self
+    {
+        return $this->with(self::rooms('to', $rooms));
+    }
+
+    public function in(string|int|array ...$rooms): self
+    {
+        return $this->to(...$rooms);
+    }
+
+    public function except(string|int|array ...$rooms): self
+    {
+        return $this->with(self::rooms('except', $rooms));
+    }
+
+    /** The namespace (a leading "/" is added when missing). */
+    public function of(string $nsp): self
+    {
+        return $this->with([], $nsp);
+    }
+
+    public function volatile(): self
+    {
+        return $this->with([['volatile', true]]);
+    }
+
+    public function compress(bool $compress = true): self
+    {
+        return $this->with([['compress', $compress]]);
+    }
+
+    /** Runs $fn with a C handle for this target; the handles built here are freed after. */
+    private function run(callable $fn): mixed
+    {
+        $ffi = Native::ffi();
+        $h = $this->conn->handle();
+        $owned = [];
+        try {
+            $steps = $this->nsp === '/' ? $this->ops : [['of', $this->nsp], ...$this->ops];
+            foreach ($steps as [$op, $arg]) {
+                $next = $ffi->new('sioe_emitter*');
+                $addr = FFI::addr($next);
+                Native::call(match (true) {
+                    $op === 'of' => fn ($e) => $ffi->sioe_emitter_of($h, $arg, strlen($arg), $addr, $e),
+                    $op === 'to' && is_int($arg) => fn ($e) => $ffi->sioe_emitter_to_id($h, $arg, $addr, $e),
+                    $op === 'to' => fn ($e) => $ffi->sioe_emitter_to($h, $arg, strlen($arg), $addr, $e),
+                    $op === 'except' && is_int($arg) => fn ($e) => $ffi->sioe_emitter_except_id($h, $arg, $addr, $e),
+                    $op === 'except' => fn ($e) => $ffi->sioe_emitter_except($h, $arg, strlen($arg), $addr, $e),
+                    $op === 'volatile' => fn ($e) => $ffi->sioe_emitter_volatile($h, $addr, $e),
+                    default => fn ($e) => $ffi->sioe_emitter_compress($h, $arg, $addr, $e),
+                });
+                $owned[] = $next;
+                $h = $next;
+            }
+            return $fn($ffi, $h);
+        } finally {
+            foreach ($owned as $o) {
+                $ffi->sioe_emitter_free($o);
+            }
+        }
+    }
+
+    /** Runs an event call (emit, enqueue, serverSideEmit, encode) with its arguments. */
+    private function event(string $function, string $event, array $args, string $outType): FFI\CData
+    {
+        [$json, $buffers] = Args::encode($args);
+        return $this->run(function (FFI $ffi, FFI\CData $h) use ($function, $event, $json, $buffers, $outType) {
+            $bufs = Args::buffers($ffi, $buffers);
+            $out = $ffi->new($outType);
+            try {
+                Native::call(fn ($e) => $ffi->$function($h, $event, strlen($event), $json, strlen($json), $bufs, FFI::addr($out), $e));
+            } finally {
+                if ($bufs !== null) {
+                    $ffi->sioe_buffers_free($bufs);
+                }
+            }
+            return $out;
+        });
+    }
+
+    /** Emits to the target's clients; returns how many Socket.IO servers received it. */
+    public function emit(string $event, mixed ...$args): int
+    {
+        return $this->event('sioe_emitter_emit', $event, $args, 'uint64_t')->cdata;
+    }
+
+    /** Queues the emit and returns a ticket at once; flush() reports failures. */
+    public function enqueue(string $event, mixed ...$args): int
+    {
+        return $this->event('sioe_emitter_enqueue', $event, $args, 'uint64_t')->cdata;
+    }
+
+    /** Emits to the Socket.IO servers' serverSideEmit listeners. */
+    public function serverSideEmit(string $event, mixed ...$args): int
+    {
+        return $this->event('sioe_emitter_server_side_emit', $event, $args, 'uint64_t')->cdata;
+    }
+
+    private function roomsCall(string $function, string|int|array $rooms): int
+    {
+        $json = json_encode($rooms, JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE);
+        return $this->run(function (FFI $ffi, FFI\CData $h) use ($function, $json) {
+            $n = $ffi->new('uint64_t');
+            Native::call(fn ($e) => $ffi->$function($h, $json, strlen($json), FFI::addr($n), $e));
+            return $n->cdata;
+        });
+    }
+
+    public function socketsJoin(string|int|array $rooms): int
+    {
+        return $this->roomsCall('sioe_emitter_sockets_join', $rooms);
+    }
+
+    public function socketsLeave(string|int|array $rooms): int
+    {
+        return $this->roomsCall('sioe_emitter_sockets_leave', $rooms);
+    }
+
+    public function disconnectSockets(bool $close = false): int
+    {
+        return $this->run(function (FFI $ffi, FFI\CData $h) use ($close) {
+            $n = $ffi->new('uint64_t');
+            Native::call(fn ($e) => $ffi->sioe_emitter_disconnect_sockets($h, $close, FFI::addr($n), $e));
+            return $n->cdata;
+        });
+    }
+
+    /** Waits for everything enqueued; returns ['sent' => n, 'receivers' => n]. */
+    public function flush(): array
+    {
+        return $this->run(function (FFI $ffi, FFI\CData $h) {
+            $sent = $ffi->new('uint64_t');
+            $receivers = $ffi->new('uint64_t');
+            Native::call(fn ($e) => $ffi->sioe_emitter_flush($h, FFI::addr($sent), FFI::addr($receivers), $e));
+            return ['sent' => $sent->cdata, 'receivers' => $receivers->cdata];
+        });
+    }
+
+    /** Sends what is queued and closes the connection for every Emitter derived from it. */
+    public function close(): array
+    {
+        return $this->conn->close();
+    }
+
+    /** @return array{channel: string, payload: string} what emit() would publish. */
+    public function encodeEmit(string $event, mixed ...$args): array
+    {
+        return self::output($this->event('sioe_emitter_encode_emit', $event, $args, 'sioe_output*'));
+    }
+
+    /** @return array{channel: string, payload: string} what serverSideEmit() would publish. */
+    public function encodeServerSideEmit(string $event, mixed ...$args): array
+    {
+        return self::output($this->event('sioe_emitter_encode_server_side_emit', $event, $args, 'sioe_output*'));
+    }
+
+    private static function output(FFI\CData $out): array
+    {
+        $ffi = Native::ffi();
+        try {
+            $len = $ffi->new('size_t');
+            $channel = $ffi->sioe_output_channel($out, FFI::addr($len));
+            $payload = $ffi->sioe_output_payload($out, FFI::addr($len));
+            return ['channel' => $channel, 'payload' => FFI::string($payload, $len->cdata)];
+        } finally {
+            $ffi->sioe_output_free($out);
+        }
+    }
+}

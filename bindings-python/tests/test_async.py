@@ -87,7 +87,7 @@ def test_no_thread_per_call(redis_url: str) -> None:
 def test_coroutines_need_a_running_loop() -> None:
     io = AsyncEmitter("redis://127.0.0.1:1")
     with pytest.raises(RuntimeError):
-        io.emit("ev")
+        _ = io.emit("ev")
 
 
 def test_a_cancelled_await_does_not_break_the_loop(redis_url: str) -> None:

@@ -68,7 +68,8 @@ def tagged(tag: str, v: Any) -> Any:
 def build(case: dict[str, Any]) -> Emitter:
     e = Emitter.offline(case.get("key", "socket.io"), nsp=case.get("nsp", "/"))
     for op in case["ops"]:
-        name, arg = op[0], (op[1] if len(op) > 1 else None)
+        name = op[0]
+        arg: Any = op[1] if len(op) > 1 else None
         if name == "of":
             e = e.of(arg)
         elif name == "to":

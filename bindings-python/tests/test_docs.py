@@ -1,0 +1,124 @@
+"""The README's code blocks are the files in examples/, and each one runs against real
+Socket.IO servers here (Flask, FastAPI, Django and Celery are pinned in
+requirements-examples.txt)."""
+
+from __future__ import annotations
+
+import os
+import re
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import Harness
+
+HERE = Path(__file__).resolve().parents[1]
+EXAMPLES = HERE / "examples"
+MARKER = re.compile(r"<!-- example: (examples/[\w.]+) -->\n```python\n(.*?)\n```", re.S)
+
+
+def readme_examples() -> dict[str, str]:
+    return dict(MARKER.findall((HERE / "README.md").read_text("utf-8")))
+
+
+def test_readme_blocks_are_the_example_files() -> None:
+    blocks = readme_examples()
+    files = {f"examples/{p.name}" for p in EXAMPLES.glob("*.py")}
+    assert set(blocks) == files
+    for name, code in blocks.items():
+        assert code == (HERE / name).read_text("utf-8").rstrip("\n"), f"{name} drifted"
+
+
+@pytest.fixture
+def env(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.setenv("REDIS_URL", harness.redis_url)
+    return {**os.environ, "REDIS_URL": harness.redis_url}
+
+
+def events(harness: Harness, client: str, event: str) -> list[list[Any]]:
+    harness.flush()
+    return [args for name, args in harness.events(client) if name == event]
+
+
+def run_script(name: str, env: dict[str, str]) -> str:
+    done = subprocess.run([sys.executable, str(EXAMPLES / name)], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_quickstart(harness: Harness, env: dict[str, str]) -> None:
+    harness.client("qs-room1", 0, "/", ["room1"])
+    harness.client("qs-admin", 1, "/admin", ["x"])
+    harness.request({"cmd": "wait_subscribed", "nsp": "/admin"})
+    out = run_script("quickstart.py", env)
+    assert "2 Socket.IO server(s) received it" in out
+    assert events(harness, "qs-room1", "chat") == [[{"text": "hi"}, {"$bytes": "0001"}]]
+    assert events(harness, "qs-room1", "news") == [[{"title": "hello"}]]
+    assert events(harness, "qs-admin", "alert") == [["disk almost full"]]
+
+
+def test_asyncio_example(harness: Harness, env: dict[str, str]) -> None:
+    harness.client("aio-room1", 1, "/", ["room1"])
+    out = run_script("asyncio_app.py", env)
+    assert out.strip() == "200 deliveries to servers"
+    assert sorted(a[0] for a in events(harness, "aio-room1", "count")) == list(range(100))
+
+
+def test_fastapi_example(harness: Harness, env: dict[str, str]) -> None:
+    from fastapi.testclient import TestClient
+
+    harness.client("fastapi-c", 0, "/", ["fastapi-room"])
+    app = runpy.run_path(str(EXAMPLES / "fastapi_app.py"))["app"]
+    with TestClient(app) as client:
+        for text in ("one", "two"):
+            reply = client.post("/rooms/fastapi-room/messages", params={"text": text})
+            assert reply.status_code == 200 and reply.json() == {"servers": 2}
+    assert events(harness, "fastapi-c", "message") == [[{"text": "one"}], [{"text": "two"}]]
+
+
+def test_flask_example(harness: Harness, env: dict[str, str]) -> None:
+    harness.client("flask-c", 1, "/", ["flask-room"])
+    module = runpy.run_path(str(EXAMPLES / "flask_app.py"))
+    client = module["app"].test_client()
+    reply = client.post("/rooms/flask-room/messages", json={"text": "hi", "n": [1, 2]})
+    assert reply.status_code == 200 and reply.get_json() == {"servers": 2}
+    assert events(harness, "flask-c", "message") == [[{"text": "hi", "n": [1, 2]}]]
+    module["io"].close()
+
+
+def test_django_example(harness: Harness, env: dict[str, str]) -> None:
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            ALLOWED_HOSTS=["*"],
+            DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+        )
+        django.setup()
+    from django.db import transaction
+    from django.test import RequestFactory
+
+    harness.client("django-c", 0, "/", ["django-room"])
+    module = runpy.run_path(str(EXAMPLES / "django_app.py"))
+    view = module["post_message"]
+    with transaction.atomic():
+        reply = view(RequestFactory().post("/", {"text": "saved"}), room="django-room")
+        assert reply.status_code == 200
+        assert events(harness, "django-c", "message") == []  # not before the commit
+    assert events(harness, "django-c", "message") == [[{"text": "saved"}]]
+    module["io"].close()
+
+
+def test_celery_example(harness: Harness, env: dict[str, str]) -> None:
+    harness.client("celery-c", 1, "/", ["job:j1"])
+    module = runpy.run_path(str(EXAMPLES / "celery_app.py"))
+    result = module["report_progress"].apply(args=("j1", 50))
+    assert result.get(timeout=10) == 2
+    assert events(harness, "celery-c", "progress") == [[{"job": "j1", "percent": 50}]]
+    module["io"].close()

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+package socketio.emitter;
+
+import static socketio.emitter.Connection.C;
+import static socketio.emitter.Connection.arg;
+import static socketio.emitter.Connection.check;
+import static socketio.emitter.Connection.utf8;
+
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * Publishes Socket.IO events into Redis like the official Node emitter.
+ *
+ * <pre>{@code
+ * try (Emitter io = Emitter.connect("redis://127.0.0.1:6379")) {
+ *     io.to("room1").emit("event", Map.of("a", 1), new byte[] {1, 2});
+ * }
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe: {@code to/in/except/of/asVolatile/compress} return a new
+ * Emitter on the same connection. {@code byte[]} arguments (at any depth) arrive as binary.
+ * Failures throw {@link EmitterException} carrying the error code. {@link #close()} closes
+ * the connection for every Emitter derived from it.
+ */
+public final class Emitter implements AutoCloseable {
+    private record Op(char kind, String name, long id, boolean on) {}
+
+    private final Connection conn;
+    private final String nsp;
+    private final List<Op> ops;
+
+    private Emitter(Connection conn, String nsp, List<Op> ops) {
+        this.conn = conn;
+        this.nsp = nsp;
+        this.ops = ops;
+    }
+
+    public static Emitter connect(String url) {
+        return connect(url, new Options());
+    }
+
+    public static Emitter connect(String url, Options o) {
+        Pointer opts = C.sioe_options_new();
+        try {
+            PointerByReference err = new PointerByReference();
+            if (o.key != null) {
+                byte[] k = utf8(o.key, "key");
+                check(C.sioe_options_set_key(opts, arg(k), new NativeLib.SizeT(k.length), err), err);
+            }
+            if (o.tlsCaPem != null) {
+                check(C.sioe_options_set_tls_ca_pem(opts, arg(o.tlsCaPem), new NativeLib.SizeT(o.tlsCaPem.length), err), err);
+            }
+            if (o.connectTimeout != null) {
+                check(C.sioe_options_set_connect_timeout_ms(opts, o.connectTimeout.toMillis(), err), err);
+            }
+            if (o.responseTimeout != null) {
+                check(C.sioe_options_set_response_timeout_ms(opts, o.responseTimeout.toMillis(), err), err);
+            }
+            if (o.reconnectSet) {
+                check(C.sioe_options_set_reconnect(opts, o.reconnectMinDelay.toMillis(), o.reconnectMaxDelay.toMillis(),
+                        new NativeLib.SizeT(o.reconnectAttempts), err), err);
+            }
+            if (o.queueCapacity != null) {
+                check(C.sioe_options_set_queue(opts, new NativeLib.SizeT(o.queueCapacity), o.queueFullError ? 1 : 0, err), err);
+            }
+            if (o.requireReceivers) {
+                check(C.sioe_options_set_require_receivers(opts, true, err), err);
+            }
+            byte[] u = utf8(url, "url");
+            PointerByReference out = new PointerByReference();
+            check(C.sioe_connect(arg(u), new NativeLib.SizeT(u.length), opts, out, err), err);
+            return new Emitter(new Connection(out.getValue()), "/", List.of());
+        } finally {
+            C.sioe_options_free(opts);
+        }
+    }
+
+    private Emitter push(Op op) {
+        List<Op> next = new ArrayList<>(ops);
+        next.add(op);
+        return new Emitter(conn, nsp, List.copyOf(next));
+    }
+
+    /** A namespace (a leading "/" is added when missing); rooms and flags start empty. */
+    public Emitter of(String namespace) {
+        return new Emitter(conn, namespace, List.of());
+    }
+
+    /** Adds a room: sockets in any of the target's rooms receive the event, once each. */
+    public Emitter to(String room) {
+        return push(new Op('t', room, 0, false));
+    }
+
+    /** Adds a numeric room (7 and "7" are different rooms in Socket.IO). */
+    public Emitter to(long room) {
+        return push(new Op('T', null, room, false));
+    }
+
+    public Emitter in(String room) {
+        return to(room);
+    }
+
+    public Emitter except(String room) {
+        return push(new Op('e', room, 0, false));
+    }
+
+    public Emitter except(long room) {
+        return push(new Op('E', null, room, false));
+    }
+
+    /** Socket.IO's {@code volatile} flag ({@code volatile} is a Java keyword). */
+    public Emitter asVolatile() {
+        return push(new Op('v', null, 0, true));
+    }
+
+    public Emitter compress(boolean compress) {
+        return push(new Op('c', null, 0, compress));
+    }
+
+    /** Builds this target's C handle, runs {@code f}, frees the handles it built. */
+    private <T> T run(BiFunction<Pointer, PointerByReference, T> f) {
+        conn.lock.readLock().lock();
+        List<Pointer> owned = new ArrayList<>();
+        try {
+            Pointer h = conn.root();
+            PointerByReference err = new PointerByReference();
+            List<Op> steps = new ArrayList<>();
+            if (!nsp.equals("/")) {
+                steps.add(new Op('o', nsp, 0, false));
+            }
+            steps.addAll(ops);
+            for (Op op : steps) {
+                PointerByReference out = new PointerByReference();
+                byte[] s = op.name() == null ? null : utf8(op.name(), op.kind() == 'o' ? "namespace" : "room");
+                NativeLib.SizeT n = new NativeLib.SizeT(s == null ? 0 : s.length);
+                int status = switch (op.kind()) {
+                    case 'o' -> C.sioe_emitter_of(h, arg(s), n, out, err);
+                    case 't' -> C.sioe_emitter_to(h, arg(s), n, out, err);
+                    case 'T' -> C.sioe_emitter_to_id(h, op.id(), out, err);
+                    case 'e' -> C.sioe_emitter_except(h, arg(s), n, out, err);
+                    case 'E' -> C.sioe_emitter_except_id(h, op.id(), out, err);
+                    case 'v' -> C.sioe_emitter_volatile(h, out, err);
+                    default -> C.sioe_emitter_compress(h, op.on(), out, err);
+                };
+                check(status, err);
+                h = out.getValue();
+                owned.add(h);
+            }
+            return f.apply(h, err);
+        } finally {
+            for (Pointer p : owned) {
+                C.sioe_emitter_free(p);
+            }
+            conn.lock.readLock().unlock();
+        }
+    }
+
+    private interface EventCall {
+        int call(Pointer h, byte[] ev, NativeLib.SizeT evLen, byte[] json, NativeLib.SizeT jsonLen, Pointer bufs,
+                LongByReference out, PointerByReference err);
+    }
+
+    private long event(EventCall fn, String event, Object[] args) {
+        byte[] ev = utf8(event, "event");
+        Json j = Json.encodeArgs(args);
+        byte[] json = utf8(j.out.toString(), "arguments");
+        return run((h, err) -> {
+            Pointer bufs = j.parts.isEmpty() ? null : C.sioe_buffers_new();
+            try {
+                for (byte[] part : j.parts) {
+                    check(C.sioe_buffers_add(bufs, arg(part), new NativeLib.SizeT(part.length), null, err), err);
+                }
+                LongByReference out = new LongByReference();
+                check(fn.call(h, arg(ev), new NativeLib.SizeT(ev.length), json, new NativeLib.SizeT(json.length), bufs, out, err), err);
+                return out.getValue();
+            } finally {
+                if (bufs != null) {
+                    C.sioe_buffers_free(bufs);
+                }
+            }
+        });
+    }
+
+    /** Emits to the target's clients; returns how many Socket.IO servers received it. */
+    public long emit(String event, Object... args) {
+        return event(C::sioe_emitter_emit, event, args);
+    }
+
+    /** Queues the emit and returns a ticket at once; {@link #flush()} reports failures. */
+    public long enqueue(String event, Object... args) {
+        return event(C::sioe_emitter_enqueue, event, args);
+    }
+
+    /** Emits to the Socket.IO servers' serverSideEmit listeners. */
+    public long serverSideEmit(String event, Object... args) {
+        return event(C::sioe_emitter_server_side_emit, event, args);
+    }
+
+    private long rooms(boolean join, Object... rooms) {
+        for (Object r : rooms) {
+            if (!(r instanceof String) && !(r instanceof Integer) && !(r instanceof Long)) {
+                throw new EmitterException("INVALID_ARGUMENT", 4, "a room is a String or an integer, got " + r);
+            }
+        }
+        byte[] json = utf8(Json.encodeArgs(rooms).out.toString(), "rooms");
+        return run((h, err) -> {
+            LongByReference n = new LongByReference();
+            NativeLib.SizeT len = new NativeLib.SizeT(json.length);
+            check(join ? C.sioe_emitter_sockets_join(h, json, len, n, err) : C.sioe_emitter_sockets_leave(h, json, len, n, err), err);
+            return n.getValue();
+        });
+    }
+
+    /** Makes the target's sockets join rooms (Strings, or integers for numeric rooms). */
+    public long socketsJoin(Object... rooms) {
+        return rooms(true, rooms);
+    }
+
+    public long socketsLeave(Object... rooms) {
+        return rooms(false, rooms);
+    }
+
+    /** Disconnects the target's sockets; {@code close} also closes their underlying connection. */
+    public long disconnectSockets(boolean close) {
+        return run((h, err) -> {
+            LongByReference n = new LongByReference();
+            check(C.sioe_emitter_disconnect_sockets(h, close, n, err), err);
+            return n.getValue();
+        });
+    }
+
+    /** Waits for everything enqueued; returns {sent, receivers}. */
+    public long[] flush() {
+        return run((h, err) -> {
+            LongByReference sent = new LongByReference();
+            LongByReference receivers = new LongByReference();
+            check(C.sioe_emitter_flush(h, sent, receivers, err), err);
+            return new long[] {sent.getValue(), receivers.getValue()};
+        });
+    }
+
+    /** Sends what is queued and closes the connection; closing again does nothing. */
+    @Override
+    public void close() {
+        conn.close();
+    }
+
+    public static String version() {
+        return C.sioe_version();
+    }
+}

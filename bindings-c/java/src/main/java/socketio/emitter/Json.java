@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+package socketio.emitter;
+
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Java values to the C library's form: JSON text for the arguments, plus the binary parts.
+ * Every {@code byte[]} (at any depth) becomes a {@code {"$bin": i}} placeholder for part i,
+ * which clients receive as binary. Maps (string keys, in iteration order) become objects;
+ * Collections and arrays become arrays; Strings, Numbers, Booleans, Characters, enums
+ * (their name) and null are written as JSON. Anything else is an ENCODE error.
+ */
+final class Json {
+    final StringBuilder out = new StringBuilder();
+    final List<byte[]> parts = new ArrayList<>();
+    private final Map<Object, Boolean> path = new IdentityHashMap<>();
+
+    static Json encodeArgs(Object[] args) {
+        Json j = new Json();
+        j.write(args == null ? new Object[0] : args, "args");
+        return j;
+    }
+
+    private static EmitterException encodeError(String where, String why) {
+        return new EmitterException("ENCODE", -1, where + ": " + why);
+    }
+
+    private void write(Object v, String where) {
+        if (v == null) {
+            out.append("null");
+        } else if (v instanceof byte[] bytes) {
+            parts.add(bytes.clone());
+            out.append("{\"$bin\":").append(parts.size() - 1).append('}');
+        } else if (v instanceof String s) {
+            string(s);
+        } else if (v instanceof Character c) {
+            string(c.toString());
+        } else if (v instanceof Boolean b) {
+            out.append(b);
+        } else if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw encodeError(where, "NaN and infinities cannot be sent as JSON");
+            }
+            out.append(d);
+        } else if (v instanceof Number n) {
+            out.append(n);
+        } else if (v instanceof Enum<?> e) {
+            string(e.name());
+        } else if (v instanceof Map<?, ?> || v instanceof Collection<?> || v.getClass().isArray()) {
+            if (path.put(v, Boolean.TRUE) != null) {
+                throw encodeError(where, "a cycle");
+            }
+            if (v instanceof Map<?, ?> m) {
+                out.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    if (!(e.getKey() instanceof String key)) {
+                        throw encodeError(where, "map keys must be strings, got " + e.getKey());
+                    }
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    string(key);
+                    out.append(':');
+                    write(e.getValue(), where + "['" + key + "']");
+                }
+                out.append('}');
+            } else {
+                Iterable<?> items = v instanceof Collection<?> c ? c : arrayItems(v);
+                out.append('[');
+                int i = 0;
+                for (Object item : items) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    write(item, where + "[" + i++ + "]");
+                }
+                out.append(']');
+            }
+            path.remove(v);
+        } else {
+            throw encodeError(where, "cannot send a " + v.getClass().getName());
+        }
+    }
+
+    private static List<Object> arrayItems(Object array) {
+        int n = Array.getLength(array);
+        List<Object> items = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            items.add(Array.get(array, i));
+        }
+        return items;
+    }
+
+    private void string(String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}

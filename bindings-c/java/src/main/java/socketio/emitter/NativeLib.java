@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+package socketio.emitter;
+
+import com.sun.jna.IntegerType;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * The C library's functions (include/socketio_emitter.h), bound with JNA. Strings cross as
+ * UTF-8 byte arrays with their length; handles are opaque {@link Pointer}s. The library is
+ * found through {@code jna.library.path} or the system's loader path.
+ */
+interface NativeLib extends Library {
+    NativeLib C = Native.load("socketio_emitter", NativeLib.class);
+
+    /** C {@code size_t}. */
+    final class SizeT extends IntegerType {
+        private static final long serialVersionUID = 1L;
+
+        public SizeT() {
+            this(0);
+        }
+
+        public SizeT(long value) {
+            super(Native.SIZE_T_SIZE, value, true);
+        }
+    }
+
+    String sioe_version();
+
+    String sioe_status_name(int status);
+
+    String sioe_error_message(Pointer err);
+
+    void sioe_error_free(Pointer err);
+
+    Pointer sioe_options_new();
+
+    void sioe_options_free(Pointer opts);
+
+    int sioe_options_set_key(Pointer opts, byte[] key, SizeT len, PointerByReference err);
+
+    int sioe_options_set_tls_ca_pem(Pointer opts, byte[] pem, SizeT len, PointerByReference err);
+
+    int sioe_options_set_connect_timeout_ms(Pointer opts, long ms, PointerByReference err);
+
+    int sioe_options_set_response_timeout_ms(Pointer opts, long ms, PointerByReference err);
+
+    int sioe_options_set_reconnect(Pointer opts, long minMs, long maxMs, SizeT attempts, PointerByReference err);
+
+    int sioe_options_set_queue(Pointer opts, SizeT capacity, int whenFull, PointerByReference err);
+
+    int sioe_options_set_require_receivers(Pointer opts, boolean require, PointerByReference err);
+
+    int sioe_connect(byte[] url, SizeT len, Pointer opts, PointerByReference out, PointerByReference err);
+
+    void sioe_emitter_free(Pointer em);
+
+    int sioe_emitter_of(Pointer em, byte[] nsp, SizeT len, PointerByReference out, PointerByReference err);
+
+    int sioe_emitter_to(Pointer em, byte[] room, SizeT len, PointerByReference out, PointerByReference err);
+
+    int sioe_emitter_to_id(Pointer em, long room, PointerByReference out, PointerByReference err);
+
+    int sioe_emitter_except(Pointer em, byte[] room, SizeT len, PointerByReference out, PointerByReference err);
+
+    int sioe_emitter_except_id(Pointer em, long room, PointerByReference out, PointerByReference err);
+
+    int sioe_emitter_volatile(Pointer em, PointerByReference out, PointerByReference err);
+
+    int sioe_emitter_compress(Pointer em, boolean compress, PointerByReference out, PointerByReference err);
+
+    Pointer sioe_buffers_new();
+
+    void sioe_buffers_free(Pointer bufs);
+
+    int sioe_buffers_add(Pointer bufs, byte[] data, SizeT len, Pointer index, PointerByReference err);
+
+    int sioe_emitter_emit(Pointer em, byte[] ev, SizeT evLen, byte[] json, SizeT jsonLen, Pointer bufs,
+            LongByReference receivers, PointerByReference err);
+
+    int sioe_emitter_enqueue(Pointer em, byte[] ev, SizeT evLen, byte[] json, SizeT jsonLen, Pointer bufs,
+            LongByReference ticket, PointerByReference err);
+
+    int sioe_emitter_server_side_emit(Pointer em, byte[] ev, SizeT evLen, byte[] json, SizeT jsonLen, Pointer bufs,
+            LongByReference receivers, PointerByReference err);
+
+    int sioe_emitter_sockets_join(Pointer em, byte[] rooms, SizeT len, LongByReference receivers, PointerByReference err);
+
+    int sioe_emitter_sockets_leave(Pointer em, byte[] rooms, SizeT len, LongByReference receivers, PointerByReference err);
+
+    int sioe_emitter_disconnect_sockets(Pointer em, boolean close, LongByReference receivers, PointerByReference err);
+
+    int sioe_emitter_flush(Pointer em, LongByReference sent, LongByReference receivers, PointerByReference err);
+
+    int sioe_emitter_close(Pointer em, LongByReference sent, LongByReference receivers, PointerByReference err);
+}

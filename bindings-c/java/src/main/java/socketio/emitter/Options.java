@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+package socketio.emitter;
+
+import java.time.Duration;
+
+/**
+ * Connection options; every setter returns this. Unset options keep the library's
+ * defaults: key "socket.io", 5 s timeouts, reconnect 100 ms to 2 s with 6 attempts, a
+ * queue of 10000 that blocks when full, no strict mode.
+ */
+public final class Options {
+    String key;
+    byte[] tlsCaPem;
+    Duration connectTimeout;
+    Duration responseTimeout;
+    Duration reconnectMinDelay = Duration.ofMillis(100);
+    Duration reconnectMaxDelay = Duration.ofSeconds(2);
+    Integer reconnectAttempts;
+    boolean reconnectSet;
+    Integer queueCapacity;
+    boolean queueFullError;
+    boolean requireReceivers;
+
+    /** The channel prefix: the adapter's {@code key} option. */
+    public Options key(String key) {
+        this.key = key;
+        return this;
+    }
+
+    /** PEM bundle of a private CA, for rediss:// URLs. */
+    public Options tlsCaPem(byte[] pem) {
+        this.tlsCaPem = pem.clone();
+        return this;
+    }
+
+    public Options connectTimeout(Duration d) {
+        this.connectTimeout = d;
+        return this;
+    }
+
+    public Options responseTimeout(Duration d) {
+        this.responseTimeout = d;
+        return this;
+    }
+
+    /** Reconnection backoff (first delay, doubling up to max) and attempts per reconnection. */
+    public Options reconnect(Duration minDelay, Duration maxDelay, int attempts) {
+        this.reconnectMinDelay = minDelay;
+        this.reconnectMaxDelay = maxDelay;
+        this.reconnectAttempts = attempts;
+        this.reconnectSet = true;
+        return this;
+    }
+
+    /** Capacity of the {@code enqueue} queue; {@code failWhenFull} gives QUEUE_FULL instead of waiting. */
+    public Options queue(int capacity, boolean failWhenFull) {
+        this.queueCapacity = capacity;
+        this.queueFullError = failWhenFull;
+        return this;
+    }
+
+    /** Strict mode: a publish that reaches no Socket.IO server fails with NO_SUBSCRIBERS. */
+    public Options requireReceivers(boolean require) {
+        this.requireReceivers = require;
+        return this;
+    }
+}

@@ -122,9 +122,10 @@ impl PyAsyncEmitter {
     ) -> PyResult<Bound<'py, PyAny>> {
         let values = self.h.values(args)?;
         let h = self.h.clone();
-        spawn_for_asyncio(py, async move {
-            h.emitter().await?.emit(&event, &values).await
-        })
+        spawn_for_asyncio(
+            py,
+            async move { h.emitter().await?.emit(&event, &values).await },
+        )
     }
 
     #[pyo3(signature = (event, *args))]
@@ -149,9 +150,10 @@ impl PyAsyncEmitter {
     ) -> PyResult<Bound<'py, PyAny>> {
         let rooms = crate::convert::rooms(rooms)?;
         let h = self.h.clone();
-        spawn_for_asyncio(py, async move {
-            h.emitter().await?.sockets_join(rooms).await
-        })
+        spawn_for_asyncio(
+            py,
+            async move { h.emitter().await?.sockets_join(rooms).await },
+        )
     }
 
     #[pyo3(signature = (*rooms))]
@@ -162,9 +164,10 @@ impl PyAsyncEmitter {
     ) -> PyResult<Bound<'py, PyAny>> {
         let rooms = crate::convert::rooms(rooms)?;
         let h = self.h.clone();
-        spawn_for_asyncio(py, async move {
-            h.emitter().await?.sockets_leave(rooms).await
-        })
+        spawn_for_asyncio(
+            py,
+            async move { h.emitter().await?.sockets_leave(rooms).await },
+        )
     }
 
     #[pyo3(signature = (close = false))]
@@ -257,7 +260,12 @@ impl PyAsyncEmitter {
         py: Python<'py>,
         rooms: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        output(py, self.h.target.encode_sockets_join(crate::convert::rooms(rooms)?))
+        output(
+            py,
+            self.h
+                .target
+                .encode_sockets_join(crate::convert::rooms(rooms)?),
+        )
     }
 
     #[pyo3(signature = (*rooms))]
@@ -266,7 +274,12 @@ impl PyAsyncEmitter {
         py: Python<'py>,
         rooms: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        output(py, self.h.target.encode_sockets_leave(crate::convert::rooms(rooms)?))
+        output(
+            py,
+            self.h
+                .target
+                .encode_sockets_leave(crate::convert::rooms(rooms)?),
+        )
     }
 
     #[pyo3(signature = (close = false))]

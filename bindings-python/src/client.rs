@@ -220,7 +220,11 @@ impl Handle {
             t.namespace(),
             fmt_rooms(t.rooms().iter()),
             fmt_rooms(t.excepted().iter()),
-            if self.client.is_closed() { " closed" } else { "" }
+            if self.client.is_closed() {
+                " closed"
+            } else {
+                ""
+            }
         )
     }
 }

@@ -50,7 +50,13 @@ impl From<socketio_emitter::FlushReport> for PyFlushReport {
 /// `(channel, payload)`, what an `encode_*` method returns.
 pub(crate) fn output<'py>(py: Python<'py>, out: Output) -> PyResult<Bound<'py, PyTuple>> {
     let payload = PyBytes::new(py, &out.payload);
-    PyTuple::new(py, [out.channel.into_pyobject(py)?.into_any(), payload.into_any()])
+    PyTuple::new(
+        py,
+        [
+            out.channel.into_pyobject(py)?.into_any(),
+            payload.into_any(),
+        ],
+    )
 }
 
 pub(crate) fn room_list<'py, 'a>(
@@ -85,7 +91,10 @@ pub(crate) async fn bounded<T>(
     match limit {
         None => fut.await,
         Some(d) => tokio::time::timeout(d, fut).await.map_err(|_| {
-            Error::Timeout(format!("{what} did not finish within {:.3} s", d.as_secs_f64()))
+            Error::Timeout(format!(
+                "{what} did not finish within {:.3} s",
+                d.as_secs_f64()
+            ))
         })?,
     }
 }
@@ -93,7 +102,11 @@ pub(crate) async fn bounded<T>(
 impl Handle {
     /// Event arguments as core values, through the client's `default` hook.
     pub(crate) fn values(&self, args: &Bound<'_, PyTuple>) -> PyResult<Vec<Value>> {
-        let hook = self.client.default.as_ref().map(|d| d.bind(args.py()).clone());
+        let hook = self
+            .client
+            .default
+            .as_ref()
+            .map(|d| d.bind(args.py()).clone());
         let hook = hook.as_ref();
         Converter::new(hook).args(args)
     }

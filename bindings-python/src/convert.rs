@@ -269,7 +269,9 @@ fn datetime(ob: &Bound<'_, PyAny>) -> Result<Value, Fail> {
         .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
             let dt = py.import("datetime")?;
             let utc = dt.getattr("timezone")?.getattr("utc")?;
-            let epoch = dt.getattr("datetime")?.call1((1970, 1, 1, 0, 0, 0, 0, utc))?;
+            let epoch = dt
+                .getattr("datetime")?
+                .call1((1970, 1, 1, 0, 0, 0, 0, utc))?;
             Ok(epoch.unbind())
         })
         .map_err(|e| Fail::caused("cannot import datetime", e))?;

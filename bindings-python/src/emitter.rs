@@ -125,7 +125,11 @@ impl PyEmitter {
     ) -> PyResult<u64> {
         let values = self.h.values(args)?;
         runtime::block_on(py, async {
-            self.h.emitter().await?.server_side_emit(&event, &values).await
+            self.h
+                .emitter()
+                .await?
+                .server_side_emit(&event, &values)
+                .await
         })
     }
 
@@ -229,7 +233,12 @@ impl PyEmitter {
         py: Python<'py>,
         rooms: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        output(py, self.h.target.encode_sockets_join(crate::convert::rooms(rooms)?))
+        output(
+            py,
+            self.h
+                .target
+                .encode_sockets_join(crate::convert::rooms(rooms)?),
+        )
     }
 
     #[pyo3(signature = (*rooms))]
@@ -238,7 +247,12 @@ impl PyEmitter {
         py: Python<'py>,
         rooms: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        output(py, self.h.target.encode_sockets_leave(crate::convert::rooms(rooms)?))
+        output(
+            py,
+            self.h
+                .target
+                .encode_sockets_leave(crate::convert::rooms(rooms)?),
+        )
     }
 
     #[pyo3(signature = (close = false))]

@@ -11,6 +11,8 @@
 
 use std::future::Future;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::time::{Duration, Instant};
 
 use pyo3::BoundObject;
 use pyo3::prelude::*;
@@ -39,6 +41,8 @@ pub(crate) fn get() -> Result<&'static Runtime> {
         .map_err(|e| Error::Connection(format!("cannot start the I/O threads: {e}")))?;
     // Leaked on purpose: it lives for the process, and a parent's copy must never be dropped.
     let rt: &'static Runtime = Box::leak(Box::new(rt));
+    // Attaches counted in the parent belong to threads this process does not have.
+    IN_PYTHON.store(0, SeqCst);
     *slot = Some((pid, rt));
     Ok(rt)
 }
@@ -73,11 +77,14 @@ where
     let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
     get().map_err(to_py_err)?.spawn(async move {
         let result = fut.await;
-        Python::attach(|py| {
+        with_python(|py| {
             let (setter, value) = match result {
                 Ok(v) => match v.into_pyobject(py) {
                     Ok(obj) => ("_set_result", obj.into_any().unbind()),
-                    Err(e) => ("_set_exception", PyErr::from(e.into()).into_value(py).into_any()),
+                    Err(e) => {
+                        let err: PyErr = e.into();
+                        ("_set_exception", err.into_value(py).into_any())
+                    }
                 },
                 Err(e) => ("_set_exception", to_py_err(e).into_value(py).into_any()),
             };
@@ -110,4 +117,35 @@ pub(crate) fn _set_exception(future: &Bound<'_, PyAny>, exc: &Bound<'_, PyAny>) 
         future.call_method1("set_exception", (exc,))?;
     }
     Ok(())
+}
+
+/// Set at interpreter exit: from then on, I/O threads no longer enter Python.
+static PYTHON_GONE: AtomicBool = AtomicBool::new(false);
+/// I/O threads currently inside (or waiting to enter) Python.
+static IN_PYTHON: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `f` with the GIL from an I/O thread, unless the interpreter is shutting down: a
+/// thread that takes the GIL during finalization aborts the process.
+fn with_python<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
+    IN_PYTHON.fetch_add(1, SeqCst);
+    let result = if PYTHON_GONE.load(SeqCst) {
+        None
+    } else {
+        Some(Python::attach(f))
+    };
+    IN_PYTHON.fetch_sub(1, SeqCst);
+    result
+}
+
+/// Called by `atexit` (before finalization starts): stops I/O threads from entering
+/// Python and waits, GIL released, for those already inside.
+#[pyfunction]
+pub(crate) fn _python_exiting(py: Python<'_>) {
+    PYTHON_GONE.store(true, SeqCst);
+    py.detach(|| {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while IN_PYTHON.load(SeqCst) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
 }

@@ -114,3 +114,26 @@ def test_unreachable_redis_fails_on_first_use() -> None:
         assert isinstance(info.value, ConnectionError)
 
     asyncio.run(main())
+
+
+def test_interpreter_exit_right_after_awaits_is_clean(redis_url: str) -> None:
+    """I/O threads must not enter Python while the interpreter finalizes (that aborts)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import asyncio, socketio_emitter as s\n"
+        "async def main():\n"
+        f"    async with s.AsyncEmitter({redis_url!r}, key='exit') as io:\n"
+        "        await asyncio.gather(*(io.emit('x', i) for i in range(50)))\n"
+        "    bad = s.AsyncEmitter('redis://127.0.0.1:1', connect_timeout=0.2, reconnect_attempts=0)\n"
+        "    try:\n"
+        "        await bad.emit('x')\n"
+        "    except s.RedisConnectionError:\n"
+        "        pass\n"
+        "asyncio.run(main())\n"
+    )
+    for _ in range(8):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr

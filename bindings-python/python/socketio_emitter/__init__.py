@@ -22,6 +22,7 @@ from ._native import (
     Emitter,
     FlushReport,
     _close_all,
+    _python_exiting,
 )
 from .exceptions import (
     ClosedError,
@@ -69,7 +70,10 @@ EXIT_FLUSH_TIMEOUT = 5.0
 
 
 def _at_exit() -> None:
-    _close_all(EXIT_FLUSH_TIMEOUT)
+    try:
+        _close_all(EXIT_FLUSH_TIMEOUT)
+    finally:
+        _python_exiting()
 
 
 atexit.register(_at_exit)

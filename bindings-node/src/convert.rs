@@ -147,7 +147,7 @@ impl Walker {
             // through a `toJSON` method.
             sys::ValueType::napi_function
             | sys::ValueType::napi_symbol
-            | sys::ValueType::napi_bigint => match self.to_json(v, true)? {
+            | sys::ValueType::napi_bigint => match self.call_to_json(v, true)? {
                 Some(replaced) => self.nested(replaced, depth),
                 None => Err(Fail::refused(COULD_NOT_ENCODE)),
             },
@@ -205,7 +205,7 @@ impl Walker {
             let converted = self.buffer_from(v)?;
             return Ok(Value::Bytes(self.typed_array(converted)?));
         }
-        if let Some(replaced) = self.to_json(v, false)? {
+        if let Some(replaced) = self.call_to_json(v, false)? {
             return self.nested(replaced, depth);
         }
         if depth >= MAX_DEPTH {
@@ -303,7 +303,7 @@ impl Walker {
 
     /// `value.toJSON()` when it is a function. Primitives (symbols, BigInts) are looked up
     /// through their wrapper object but called with themselves as `this`, as JavaScript does.
-    fn to_json(&mut self, v: sys::napi_value, primitive: bool) -> Result<Option<sys::napi_value>> {
+    fn call_to_json(&self, v: sys::napi_value, primitive: bool) -> Result<Option<sys::napi_value>> {
         let holder = if primitive {
             let mut obj = ptr::null_mut();
             self.call(unsafe { sys::napi_coerce_to_object(self.env, v, &mut obj) })?;
@@ -326,7 +326,10 @@ impl Walker {
     /// caller sees.
     fn call(&self, status: sys::napi_status) -> napi::Result<()> {
         if status == sys::Status::napi_pending_exception {
-            return Err(napi::Error::new(Status::PendingException, "JavaScript exception"));
+            return Err(napi::Error::new(
+                Status::PendingException,
+                "JavaScript exception",
+            ));
         }
         check(status)
     }
@@ -363,7 +366,9 @@ impl Walker {
     /// `Buffer.from(string)`).
     pub(crate) fn string(&self, v: sys::napi_value) -> napi::Result<String> {
         let mut len = 0usize;
-        check(unsafe { sys::napi_get_value_string_utf8(self.env, v, ptr::null_mut(), 0, &mut len) })?;
+        check(unsafe {
+            sys::napi_get_value_string_utf8(self.env, v, ptr::null_mut(), 0, &mut len)
+        })?;
         let mut buf = vec![0u8; len + 1];
         let mut written = 0usize;
         check(unsafe {

@@ -2,7 +2,7 @@
 //!
 //! JavaScript calls push jobs into an unbounded channel from the JS thread, so the channel
 //! holds them in call order. The task starts each job's publish before it looks at the next
-//! one, and keeps every started publish in flight at once: redis-rs writes them to its
+//! one, and keeps up to [`WINDOW`] started publishes in flight: redis-rs writes them to its
 //! multiplexed connection in that order and pipelines them. That is what makes
 //! `await Promise.all(many emits)` fast while a client still receives one caller's events in
 //! the order they were emitted.
@@ -15,6 +15,11 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use socketio_emitter::{Emitter, EmitterConfig, Error, Flag, Room, Target, Value};
 use tokio::sync::mpsc;
+
+/// Publishes in flight at once. Below redis-rs's pipeline buffer (50 requests), so a started
+/// publish always enters the connection's queue on its first poll, in the order started: with
+/// a full buffer, waiting publishes would be woken, and so queued, in no particular order.
+const WINDOW: usize = 32;
 
 /// What JavaScript asked for, with the target it applies to.
 #[derive(Debug)]
@@ -83,7 +88,7 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
             // first poll (and so its place in the pipeline) before the next job is read.
             biased;
             Some(()) = in_flight.next(), if !in_flight.is_empty() => continue,
-            job = rx.recv() => job,
+            job = rx.recv(), if in_flight.len() < WINDOW => job,
         };
         let Some(job) = job else { break };
         match job {

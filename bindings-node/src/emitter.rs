@@ -8,9 +8,7 @@ use std::time::Duration;
 use napi::bindgen_prelude::{Buffer, Object};
 use napi::{Env, JsValue, Unknown};
 use napi_derive::napi;
-use socketio_emitter::adapter::{
-    Output, RESERVED_EVENTS, RESERVED_SERVER_SIDE_EVENTS, classic,
-};
+use socketio_emitter::adapter::{Output, RESERVED_EVENTS, RESERVED_SERVER_SIDE_EVENTS, classic};
 use socketio_emitter::{EmitterConfig, Error, Flag, Room, Target, Value};
 
 use crate::convert::Walker;
@@ -115,13 +113,13 @@ impl NativeEmitter {
     /// Resolves once connected (connecting now if needed).
     #[napi(ts_return_type = "Promise<number>")]
     pub fn ready<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
-        self.submit(env, Job::Ready)
+        self.submit(env, Job::Ready, Err(Error::Closed))
     }
 
     /// Finishes what is in flight, then closes; later operations fail with `CLOSED`.
     #[napi(ts_return_type = "Promise<number>")]
     pub fn close<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
-        self.submit(env, Job::Close)
+        self.submit(env, Job::Close, Ok(0))
     }
 
     #[napi(ts_return_type = "Promise<number>")]
@@ -267,14 +265,20 @@ impl NativeEmitter {
 
 impl NativeEmitter {
     fn op<'env>(&self, env: &'env Env, target: Target, op: Op) -> napi::Result<Object<'env>> {
-        self.submit(env, |reply| Job::Op { target, op, reply })
+        self.submit(
+            env,
+            |reply| Job::Op { target, op, reply },
+            Err(Error::Closed),
+        )
     }
 
-    /// A promise settled by the connection task with the job's result.
+    /// A promise settled by the connection task with the job's result (or at once with
+    /// `offline` when there is no connection).
     fn submit<'env>(
         &self,
         env: &'env Env,
         job: impl FnOnce(Reply) -> Job,
+        offline: Result<u64, Error>,
     ) -> napi::Result<Object<'env>> {
         type Settle = Box<dyn FnOnce(Env) -> napi::Result<f64> + Send>;
         let (deferred, promise) = env.create_deferred::<f64, Settle>()?;
@@ -286,7 +290,7 @@ impl NativeEmitter {
         });
         match &self.link {
             Some(link) => link.send(job(reply)),
-            None => reply(Err(Error::Closed)),
+            None => reply(offline),
         }
         Ok(promise)
     }
@@ -302,7 +306,10 @@ fn emit_request(
     args: Unknown,
 ) -> napi::Result<(Target, Vec<Value>)> {
     if RESERVED_EVENTS.contains(&event) {
-        return Err(errors::to_napi(env, &Error::ReservedEvent(event.to_owned())));
+        return Err(errors::to_napi(
+            env,
+            &Error::ReservedEvent(event.to_owned()),
+        ));
     }
     let target = target(env, nsp, rooms, except, flags)?;
     Ok((target, values(env, args)?))
@@ -310,7 +317,10 @@ fn emit_request(
 
 fn server_side_request(env: &Env, event: &str, args: Unknown) -> napi::Result<Vec<Value>> {
     if RESERVED_SERVER_SIDE_EVENTS.contains(&event) {
-        return Err(errors::to_napi(env, &Error::ReservedEvent(event.to_owned())));
+        return Err(errors::to_napi(
+            env,
+            &Error::ReservedEvent(event.to_owned()),
+        ));
     }
     values(env, args)
 }
@@ -332,7 +342,13 @@ fn rooms_of(env: &Env, rooms: Unknown) -> napi::Result<Vec<Room>> {
 
 /// `flags` lists the flags in the order they were first set: `v` volatile, `C` compress
 /// on, `c` compress off.
-fn target(env: &Env, nsp: &str, rooms: Unknown, except: Unknown, flags: &str) -> napi::Result<Target> {
+fn target(
+    env: &Env,
+    nsp: &str,
+    rooms: Unknown,
+    except: Unknown,
+    flags: &str,
+) -> napi::Result<Target> {
     let mut target = Target::new(nsp)
         .to(rooms_of(env, rooms)?)
         .except(rooms_of(env, except)?);
@@ -341,7 +357,12 @@ fn target(env: &Env, nsp: &str, rooms: Unknown, except: Unknown, flags: &str) ->
             'v' => target.flag(Flag::Volatile, true),
             'C' => target.flag(Flag::Compress, true),
             'c' => target.flag(Flag::Compress, false),
-            other => return Err(errors::invalid_argument(env, format!("unknown flag {other:?}"))),
+            other => {
+                return Err(errors::invalid_argument(
+                    env,
+                    format!("unknown flag {other:?}"),
+                ));
+            }
         };
     }
     Ok(target)

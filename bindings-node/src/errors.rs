@@ -69,7 +69,10 @@ fn check(status: sys::napi_status) -> napi::Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {
-        Err(napi::Error::new(Status::from(status), "building an error object failed"))
+        Err(napi::Error::new(
+            Status::from(status),
+            "building an error object failed",
+        ))
     }
 }
 

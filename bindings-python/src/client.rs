@@ -5,7 +5,7 @@
 //! of the parent's connection but none of its threads, so each use checks the pid and a
 //! child connects again, lazily; the parent's state is leaked in the child, never touched.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
@@ -18,10 +18,18 @@ use tokio::sync::OnceCell;
 use crate::runtime;
 
 /// The connection of one process.
-#[derive(Default)]
 struct Slot {
     pid: u32,
     root: OnceCell<Core>,
+}
+
+impl Slot {
+    fn new() -> *mut Slot {
+        Box::into_raw(Box::new(Slot {
+            pid: std::process::id(),
+            root: OnceCell::new(),
+        }))
+    }
 }
 
 pub(crate) struct Client {
@@ -30,7 +38,10 @@ pub(crate) struct Client {
     key: String,
     pub(crate) default: Option<Py<PyAny>>,
     closed: AtomicBool,
-    slot: Mutex<Arc<Slot>>,
+    /// This process's connection. Read without a lock: a lock held by another thread at
+    /// `fork()` time would stay held forever in the child. A slot is only freed by
+    /// `Drop` (exclusive access); one replaced after a fork is leaked on purpose.
+    slot: AtomicPtr<Slot>,
 }
 
 /// Live clients, so that interpreter exit can send what is still queued.
@@ -47,10 +58,7 @@ impl Client {
             key,
             default,
             closed: AtomicBool::new(false),
-            slot: Mutex::new(Arc::new(Slot {
-                pid: std::process::id(),
-                root: OnceCell::new(),
-            })),
+            slot: AtomicPtr::new(Slot::new()),
         });
         let mut all = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
         all.retain(|w| w.strong_count() > 0);
@@ -66,21 +74,29 @@ impl Client {
         &self.key
     }
 
-    /// This process's slot; a forked child replaces (and leaks) the parent's.
-    fn slot(&self) -> Arc<Slot> {
+    /// This process's slot; a forked child replaces (and leaks) the parent's, whose
+    /// connection belongs to threads the child does not have.
+    fn slot(&self) -> &Slot {
         let pid = std::process::id();
-        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.pid != pid {
-            let inherited = std::mem::replace(
-                &mut *slot,
-                Arc::new(Slot {
-                    pid,
-                    root: OnceCell::new(),
-                }),
-            );
-            std::mem::forget(inherited);
+        let current = self.slot.load(Ordering::Acquire);
+        // SAFETY: slots are only freed in `Drop`, which has exclusive access.
+        let slot = unsafe { &*current };
+        if slot.pid == pid {
+            return slot;
         }
-        slot.clone()
+        let mine = Slot::new();
+        match self
+            .slot
+            .compare_exchange(current, mine, Ordering::AcqRel, Ordering::Acquire)
+        {
+            // SAFETY: published, and freed only in `Drop`.
+            Ok(_) => unsafe { &*mine },
+            Err(_) => {
+                // SAFETY: `mine` was never published.
+                drop(unsafe { Box::from_raw(mine) });
+                self.slot()
+            }
+        }
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -125,14 +141,17 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        let closed = self.is_closed();
-        let slot = self.slot.get_mut().unwrap_or_else(|p| p.into_inner());
+        let ptr = *self.slot.get_mut();
+        // SAFETY: `drop` has exclusive access, and every reference handed out by `slot()`
+        // borrowed `self`.
+        let slot = unsafe { Box::from_raw(ptr) };
         if slot.pid != std::process::id() {
-            std::mem::forget(std::mem::take(slot));
+            // The parent's connection: its threads do not exist here, never touch it.
+            std::mem::forget(slot);
             return;
         }
         // Dropped without close(): let the queue drain in the background.
-        if let (Some(root), false, Ok(rt)) = (slot.root.get(), closed, runtime::get()) {
+        if let (Some(root), false, Ok(rt)) = (slot.root.get(), self.is_closed(), runtime::get()) {
             let root = root.clone();
             rt.spawn(async move {
                 if let Err(e) = root.close().await {
@@ -147,9 +166,21 @@ impl Drop for Client {
 /// in all (registered with `atexit`).
 #[pyfunction]
 pub(crate) fn _close_all(py: Python<'_>, timeout: f64) -> PyResult<()> {
-    let clients: Vec<Arc<Client>> = CLIENTS
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
+    // Never hang at exit: after a fork, the lock may be held by a thread that is gone.
+    let registry = py.detach(|| {
+        for _ in 0..200 {
+            match CLIENTS.try_lock() {
+                Ok(guard) => return Some(guard.clone()),
+                Err(std::sync::TryLockError::Poisoned(p)) => return Some(p.into_inner().clone()),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    std::thread::sleep(Duration::from_millis(5))
+                }
+            }
+        }
+        None
+    });
+    let clients: Vec<Arc<Client>> = registry
+        .unwrap_or_default()
         .iter()
         .filter_map(Weak::upgrade)
         .filter(|c| !c.is_closed() && c.connected().is_some())

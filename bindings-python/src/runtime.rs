@@ -10,8 +10,7 @@
 //!   `asyncio.Future` through `loop.call_soon_threadsafe`. No thread per call.
 
 use std::future::Future;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 use pyo3::BoundObject;
@@ -21,17 +20,25 @@ use tokio::runtime::{Builder, Runtime};
 
 use crate::errors::to_py_err;
 
-static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
+/// The runtime of one process. Never freed: a child must not drop its parent's copy.
+struct Owned {
+    pid: u32,
+    rt: Runtime,
+}
+
+/// No lock on this path: a lock held by another thread at `fork()` time would stay held
+/// forever in the child.
+static RUNTIME: AtomicPtr<Owned> = AtomicPtr::new(std::ptr::null_mut());
 
 /// The runtime of this process (a forked child gets a new one).
 pub(crate) fn get() -> Result<&'static Runtime> {
     let pid = std::process::id();
-    // A lock poisoned by a panic still holds valid data.
-    let mut slot = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((owner, rt)) = *slot
-        && owner == pid
+    let current = RUNTIME.load(SeqCst);
+    // SAFETY: a published `Owned` is leaked, so the pointer stays valid for the process.
+    if let Some(owned) = unsafe { current.as_ref() }
+        && owned.pid == pid
     {
-        return Ok(rt);
+        return Ok(&owned.rt);
     }
     let rt = Builder::new_multi_thread()
         .worker_threads(2)
@@ -39,12 +46,23 @@ pub(crate) fn get() -> Result<&'static Runtime> {
         .enable_all()
         .build()
         .map_err(|e| Error::Connection(format!("cannot start the I/O threads: {e}")))?;
-    // Leaked on purpose: it lives for the process, and a parent's copy must never be dropped.
-    let rt: &'static Runtime = Box::leak(Box::new(rt));
-    // Attaches counted in the parent belong to threads this process does not have.
-    IN_PYTHON.store(0, SeqCst);
-    *slot = Some((pid, rt));
-    Ok(rt)
+    let mine = Box::into_raw(Box::new(Owned { pid, rt }));
+    match RUNTIME.compare_exchange(current, mine, SeqCst, SeqCst) {
+        Ok(_) => {
+            // Attaches counted in the parent belong to threads this process does not have.
+            IN_PYTHON.store(0, SeqCst);
+            // SAFETY: just published and never freed.
+            Ok(unsafe { &(*mine).rt })
+        }
+        Err(_) => {
+            // Another thread of this process won the race: use its runtime, drop ours.
+            // SAFETY: `mine` was never published.
+            let loser = unsafe { Box::from_raw(mine) };
+            let Owned { rt, .. } = *loser;
+            rt.shutdown_background();
+            get()
+        }
+    }
 }
 
 /// Runs `fut` to completion on the current thread with the GIL released.

@@ -147,13 +147,14 @@ def test_fork_while_other_threads_emit(harness: Harness, io: Emitter, ns: str) -
     try:
         time.sleep(0.05)
         ctx = multiprocessing.get_context("fork")
-        parent_end, child_end = ctx.Pipe()
-        p = ctx.Process(target=_child_emit, args=(harness.redis_url, ns, io, child_end))
-        p.start()
-        assert parent_end.poll(30), "the child hung"
-        assert parent_end.recv() == ("ok", 2)
-        p.join(30)
-        assert p.exitcode == 0
+        for _ in range(8):  # each fork lands at a different point of the busy threads' calls
+            parent_end, child_end = ctx.Pipe()
+            p = ctx.Process(target=_child_emit, args=(harness.redis_url, ns, io, child_end))
+            p.start()
+            assert parent_end.poll(30), "the child hung"
+            assert parent_end.recv() == ("ok", 2)
+            p.join(30)
+            assert p.exitcode == 0
     finally:
         stop.set()
         for w in workers:

@@ -18,6 +18,18 @@ struct Entry {
 
 static PERSISTENT: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
 
+/// Emitters inherited through `fork()` and released in the child: their I/O thread does not
+/// exist here, so tearing their runtime down could hang. They are kept, unused, until the
+/// process ends (reachable, so leak checkers do not report them).
+static ORPHANS: Mutex<Vec<Emitter>> = Mutex::new(Vec::new());
+
+fn orphan(emitter: Emitter) {
+    ORPHANS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(emitter);
+}
+
 /// An emitter tied to the process that created it.
 #[derive(Debug, Clone)]
 pub(crate) struct Owned {
@@ -41,10 +53,7 @@ impl Owned {
 impl Drop for Owned {
     fn drop(&mut self) {
         if !self.in_this_process() {
-            // The parent's I/O thread does not exist here: tearing its runtime down could
-            // hang, so the memory is left to the process's end.
-            let emitter = self.emitter.clone();
-            std::mem::forget(emitter);
+            orphan(self.emitter.clone());
         }
     }
 }
@@ -60,7 +69,7 @@ pub(crate) fn persistent(
     let mut table = PERSISTENT.lock().unwrap_or_else(|p| p.into_inner());
     // Entries inherited through fork() are unusable here and must not be dropped.
     for stale in table.extract_if(.., |e| e.pid != pid) {
-        std::mem::forget(stale);
+        orphan(stale.emitter.clone());
     }
     table.retain(|e| !e.emitter.is_closed());
     if let Some(e) = table.iter().find(|e| e.url == url && e.opts == *opts) {

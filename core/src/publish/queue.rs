@@ -1,11 +1,15 @@
 //! The non-blocking path: `emit_nowait` puts outputs into a bounded queue; one worker task
-//! drains it in batches, each sent as one pipeline. `flush()` travels through the same
+//! drains it in batches, each sent as one pipeline, with up to two pipelines in flight (in
+//! queue order). `flush()` travels through the same
 //! queue as a marker, so it answers once everything queued before it is done, with every
 //! failure since the previous flush. Nothing is dropped unreported: after close, enqueuing
 //! fails with `CLOSED`, and the worker drains what was already queued before it stops.
 
+use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Poll;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -16,6 +20,10 @@ use crate::error::{Error, QueuedFailure, Result};
 /// Outputs per pipeline: large enough to amortise round trips, small enough to keep a
 /// subscriber's output buffer well below Redis's 32 MB Pub/Sub limit for small payloads.
 const MAX_BATCH: usize = 512;
+
+/// Pipelines sent and not yet answered. With two, Redis works on one batch while the worker
+/// prepares the next, instead of each side waiting for the other.
+const MAX_IN_FLIGHT: usize = 2;
 
 /// What one flush reports when everything succeeded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -137,15 +145,21 @@ impl Tally {
 /// The worker's state: the batch being filled and the results since the last flush.
 struct Worker {
     conn: Connection,
-    batch: Vec<(u64, Output)>,
+    batch: Batch,
     tally: Tally,
+    in_flight: VecDeque<InFlight>,
 }
+
+type Batch = Vec<(u64, Output)>;
+type Sent = (Batch, Vec<Result<u64>>);
+type InFlight = Pin<Box<dyn Future<Output = Sent> + Send>>;
 
 async fn run(conn: Connection, mut rx: mpsc::Receiver<Item>) {
     let mut worker = Worker {
         conn,
         batch: Vec::with_capacity(MAX_BATCH),
         tally: Tally::default(),
+        in_flight: VecDeque::with_capacity(MAX_IN_FLIGHT),
     };
     while let Some(first) = rx.recv().await {
         let mut next = Some(first);
@@ -165,7 +179,7 @@ async fn run(conn: Connection, mut rx: mpsc::Receiver<Item>) {
         }
         worker.send().await;
     }
-    worker.send().await;
+    worker.settle().await;
 }
 
 impl Worker {
@@ -189,7 +203,7 @@ impl Worker {
 
     /// Sends the pending batch, then reports everything since the previous flush.
     async fn answer(&mut self, reply: FlushReply) {
-        self.send().await;
+        self.settle().await;
         // A caller that stopped waiting (a flush with a timeout) leaves its results to
         // the next flush instead of losing them.
         if reply.is_closed() {
@@ -198,13 +212,44 @@ impl Worker {
         let _ = reply.send(self.tally.take());
     }
 
+    /// Starts sending the pending batch; waits for the oldest pipeline only when
+    /// `MAX_IN_FLIGHT` are unanswered.
     async fn send(&mut self) {
-        if self.batch.is_empty() {
-            return;
+        if !self.batch.is_empty() {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(MAX_BATCH));
+            let conn = self.conn.clone();
+            let mut pipeline: InFlight = Box::pin(async move {
+                let outputs: Vec<&Output> = batch.iter().map(|(_, o)| o).collect();
+                let results = conn.send_batch(&outputs).await;
+                drop(outputs);
+                (batch, results)
+            });
+            // Polled once now, so that it reaches the connection before any later batch:
+            // the order of emits is kept.
+            match poll_once(&mut pipeline).await {
+                Some(sent) => self.count(sent),
+                None => self.in_flight.push_back(pipeline),
+            }
         }
-        let outputs: Vec<&Output> = self.batch.iter().map(|(_, o)| o).collect();
-        let results = self.conn.send_batch(&outputs).await;
-        for ((ticket, output), result) in self.batch.drain(..).zip(results) {
+        while self.in_flight.len() >= MAX_IN_FLIGHT {
+            if let Some(oldest) = self.in_flight.pop_front() {
+                let sent = oldest.await;
+                self.count(sent);
+            }
+        }
+    }
+
+    /// Sends the pending batch and waits until every pipeline was answered.
+    async fn settle(&mut self) {
+        self.send().await;
+        while let Some(oldest) = self.in_flight.pop_front() {
+            let sent = oldest.await;
+            self.count(sent);
+        }
+    }
+
+    fn count(&mut self, (batch, results): Sent) {
+        for ((ticket, output), result) in batch.into_iter().zip(results) {
             match result {
                 Ok(n) => {
                     self.tally.report.sent += 1;
@@ -218,4 +263,13 @@ impl Worker {
             }
         }
     }
+}
+
+/// Polls `fut` once: its result if it finished at once, `None` if it is pending.
+async fn poll_once(fut: &mut InFlight) -> Option<Sent> {
+    std::future::poll_fn(|cx| match fut.as_mut().poll(cx) {
+        Poll::Ready(sent) => Poll::Ready(Some(sent)),
+        Poll::Pending => Poll::Ready(None),
+    })
+    .await
 }

@@ -4,6 +4,7 @@ when its binding is not built or installed. `bench/setup.sh` builds and installs
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,7 @@ ROOT = BENCH.parent
 VENV_PY = BENCH / ".venv" / "bin" / "python"
 RUNNERS = BENCH / "runners"
 OUT = BENCH / "out"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 
 
 def python_unavailable() -> str | None:
@@ -73,17 +75,19 @@ def binding_cases(Case, url: str, secs: str, warm: str) -> list:
             lambda p, mode=mode: [str(c_bin), url, str(OUT / f"args_{p}.json"), mode, secs, warm],
             unavailable=c_why))
 
+    lib_dir = TARGET / "release"
     php_runner = RUNNERS / "php" / "bench.php"
-    php_why = built(OUT / "php.ok", "the PHP wrapper") if php_runner.exists() else "no PHP runner yet"
-    for mode, label in (("sync", "PHP emit, one at a time"), ("queue", "PHP emitNowait + flush")):
+    php_why = built(OUT / "php.ok", "the PHP wrapper (FFI)")
+    for mode, label in (("sync", "PHP emit, one at a time"), ("queue", "PHP enqueue + flush")):
         cases.append(Case(
             "ours", label, f"php-{mode}",
             lambda p, mode=mode: ["php", str(php_runner), url, p, mode, secs, warm],
-            unavailable=php_why))
+            unavailable=php_why,
+            env={"SOCKETIO_EMITTER_LIB": str(lib_dir / "libsocketio_emitter.so")}))
 
     go_bin = OUT / "go_runner"
     go_why = built(go_bin, "the Go runner")
-    for mode, label in (("sync", "Go Emit, one at a time"), ("queue", "Go EmitNowait + Flush")):
+    for mode, label in (("sync", "Go Emit, one at a time"), ("queue", "Go Enqueue + Flush")):
         cases.append(Case(
             "ours", label, f"go-{mode}",
             lambda p, mode=mode: [str(go_bin), url, p, mode, secs, warm],
@@ -91,11 +95,13 @@ def binding_cases(Case, url: str, secs: str, warm: str) -> list:
 
     java_cp = OUT / "java" / "classpath.txt"
     java_why = built(java_cp, "the Java runner")
-    for mode, label in (("sync", "Java emit, one at a time"), ("queue", "Java emitNowait + flush")):
+    for mode, label in (("sync", "Java emit, one at a time"), ("queue", "Java enqueue + flush")):
         cases.append(Case(
             "ours", label, f"java-{mode}",
-            lambda p, mode=mode: ["java", "-cp", java_cp.read_text().strip(), "BenchRunner",
-                                  url, p, mode, secs, warm],
+            lambda p, mode=mode: ["java", "-cp", java_cp.read_text().strip(),
+                                  f"-Djna.library.path={lib_dir}",
+                                  f"-Dbench.payloads={BENCH / 'payloads.json'}",
+                                  "BenchRunner", url, p, mode, secs, warm],
             unavailable=java_why))
     return cases
 

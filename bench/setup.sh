@@ -55,18 +55,12 @@ if [ -f "$ROOT/bindings-python/pyproject.toml" ]; then
   fi
 fi
 
-# Node binding: a release build of the addon next to its package.json.
-if [ -f "$ROOT/bindings-node/package.json" ]; then
-  if stale "$OUT/node.ok" "$ROOT/bindings-node/src" "$ROOT/bindings-node/Cargo.toml" "$ROOT/core/src" \
-      || [ -z "$(ls "$ROOT"/bindings-node/*.node 2>/dev/null)" ]; then
-    say "building bindings-node (release)"
-    if (cd "$ROOT/bindings-node" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } \
-        && npm run --silent build -- --release); then
-      touch "$OUT/node.ok"
-    else
-      warn "bindings-node did not build; its rows will say not available"
-    fi
-  fi
+# Node binding: its own build script makes a release build of the addon next to package.json
+# (what `npm install ./bindings-node` runs; cargo makes a rerun cheap).
+if [ -f "$ROOT/bindings-node/scripts/build.js" ]; then
+  say "building bindings-node (release)"
+  (cd "$ROOT/bindings-node" && node scripts/build.js >/dev/null) \
+    || warn "bindings-node did not build; its rows will say not available"
 fi
 
 # C library (release) and the C runner; Go, PHP and Java wrappers over it.
@@ -81,6 +75,34 @@ if [ -f "$ROOT/bindings-c/Cargo.toml" ] && [ -f "$ROOT/bindings-c/include/socket
   else
     warn "the C runner did not build; its rows will say not available"
   fi
-  [ -x "$BENCH/runners/setup-wrappers.sh" ] && "$BENCH/runners/setup-wrappers.sh"
+  LIB="$CARGO_TARGET_DIR/release"
+  if [ -f "$LIB/libsocketio_emitter.so" ]; then
+    # PHP: FFI needs only the library (bench.php gets it through SOCKETIO_EMITTER_LIB).
+    rm -f "$OUT/php.ok"
+    if [ -f "$ROOT/bindings-c/php/autoload.php" ] && command -v php >/dev/null; then
+      php -r 'exit(extension_loaded("ffi") ? 0 : 1);' && touch "$OUT/php.ok" || warn "PHP has no FFI extension"
+    fi
+    # Go: cgo through a pkg-config file that points at the release library.
+    rm -f "$OUT/go_runner"
+    if [ -f "$ROOT/bindings-c/go/go.mod" ] && command -v go >/dev/null; then
+      mkdir -p "$OUT/pkgconfig"
+      sed -e "s|@LIBDIR@|$LIB|; s|@INCLUDEDIR@|$ROOT/bindings-c/include|; s|@VERSION@|0.1.0|" \
+        "$ROOT/bindings-c/socketio_emitter.pc.in" > "$OUT/pkgconfig/socketio_emitter.pc"
+      (cd "$BENCH/runners/go" && PKG_CONFIG_PATH="$OUT/pkgconfig" GOFLAGS=-mod=mod go build -o "$OUT/go_runner" .) \
+        || warn "the Go runner did not build"
+    fi
+    # Java: the wrapper's sources and the runner, compiled together against Debian's JNA.
+    rm -rf "$OUT/java"
+    JNA_JAR="${JNA_JAR:-/usr/share/java/jna.jar}"
+    if [ -d "$ROOT/bindings-c/java/src/main" ] && command -v javac >/dev/null && [ -f "$JNA_JAR" ]; then
+      mkdir -p "$OUT/java/classes"
+      if javac -nowarn -d "$OUT/java/classes" -cp "$JNA_JAR" \
+          $(find "$ROOT/bindings-c/java/src/main" -name '*.java') "$BENCH/runners/java/BenchRunner.java"; then
+        echo "$OUT/java/classes:$JNA_JAR" > "$OUT/java/classpath.txt"
+      else
+        warn "the Java runner did not build"
+      fi
+    fi
+  fi
 fi
 exit 0

@@ -222,10 +222,10 @@ async fn async_loop(
             let mut inflight = FuturesUnordered::new();
             while start.elapsed() < d {
                 for _ in 0..CHECK_EVERY {
-                    if inflight.len() >= window {
-                        if let Some(r) = inflight.next().await {
-                            receivers += r?;
-                        }
+                    if inflight.len() >= window
+                        && let Some(r) = inflight.next().await
+                    {
+                        receivers += r?;
                     }
                     inflight.push(io.emit(EVENT, args));
                     ops += 1;

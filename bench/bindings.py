@@ -29,11 +29,10 @@ def python_unavailable() -> str | None:
 
 
 def node_unavailable() -> str | None:
-    pkg = ROOT / "bindings-node"
-    if not (pkg / "package.json").exists():
+    if not (ROOT / "bindings-node" / "package.json").exists():
         return "bindings-node/ has no package.json yet"
-    if not list(pkg.glob("*.node")):
-        return "bindings-node is not built (no .node file)"
+    if not (OUT / "node-pkg" / "socketio-emitter.node").exists():
+        return "bindings-node is not built (bench/out/node-pkg missing)"
     return None
 
 

@@ -251,8 +251,8 @@ def build_cases(redis: Redis, opts) -> list[Case]:
     rust_ok = None if SIO_BENCH.exists() else f"{SIO_BENCH} not built"
     for mode, label in (
         ("blocking", "Rust blocking, one at a time"),
-        ("awaited", "Rust async, awaited one at a time"),
-        ("concurrent", "Rust async, awaited concurrently (256 in flight)"),
+        ("awaited", "Rust async, awaited one at a time (in a task)"),
+        ("concurrent", "Rust async, awaited concurrently (256 in flight, in a task)"),
         ("queue", "Rust blocking emit_nowait + flush"),
         ("queue-async", "Rust async emit_queued + flush"),
     ):
@@ -433,15 +433,35 @@ def run_latency(redis: Redis, opts) -> dict:
 
 
 def run_memory(redis: Redis, opts) -> dict:
-    if not SIO_BENCH.exists():
-        return {"unavailable": "sio-bench not built"}
-    result, rss = run_json([str(SIO_BENCH), "rss", "--url", redis.url, "--payload", "small",
-                            "--count", str(opts.rss_count), "--every", str(opts.rss_count // 10)],
-                           timeout=300)
-    redis.check_subscriber()
-    result["peak_rss_kib"] = rss
-    log(f"memory: {opts.rss_count:,} queued emits in {result['secs']:.1f} s, peak RSS {rss / 1024:.1f} MiB")
-    return result
+    """One million queued emits (small payload) per runner, RSS sampled every 10%."""
+    from bindings import python_unavailable
+
+    count, every = str(opts.rss_count), str(opts.rss_count // 10)
+    runners = [
+        ("Rust blocking emit_nowait", "rust",
+         [str(SIO_BENCH), "rss", "--url", redis.url, "--payload", "small", "--count", count, "--every", every],
+         None if SIO_BENCH.exists() else "sio-bench not built"),
+        ("Python emit_nowait", "python",
+         [str(VENV_PY), str(BENCH / "runners" / "python" / "ours.py"), "--url", redis.url, "--mode", "rss",
+          "--payload", "small", "--count", count, "--every", every],
+         python_unavailable()),
+    ]
+    results = {}
+    for label, key, argv, why in runners:
+        if why:
+            results[key] = {"label": label, "unavailable": why}
+            continue
+        try:
+            result, rss = run_json(argv, timeout=300)
+            redis.check_subscriber()
+        except Exception as e:  # noqa: BLE001
+            results[key] = {"label": label, "unavailable": f"failed: {str(e)[-300:]}"}
+            log(f"FAILED memory {key}: {str(e)[-300:]}")
+            continue
+        result.update(label=label, peak_rss_kib=rss)
+        results[key] = result
+        log(f"memory {key}: {opts.rss_count:,} queued emits in {result['secs']:.1f} s, peak RSS {rss / 1024:.1f} MiB")
+    return results
 
 
 # --------------------------------------------------------------------------- report
@@ -587,18 +607,22 @@ def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, m
     # Memory.
     w("## Memory over one million emits")
     w("")
-    if "unavailable" in memory:
-        w(f"not available: {memory['unavailable']}")
-    else:
-        w(f"`sio-bench rss`: {memory['ops']:,} small emits through the blocking `emit_nowait`, one "
-          f"`flush` at the end ({memory['secs']:.1f} s, {memory['ops'] / memory['secs']:,.0f}/s), "
-          f"RSS read from /proc every {memory['ops'] // 10:,} emits. Peak RSS (GNU time): "
-          f"{memory['peak_rss_kib'] / 1024:.1f} MiB.")
+    w(f"{opts.rss_count:,} small emits through `emit_nowait` (queue capacity 10 000, blocking when full), "
+      "one `flush` at the end; RSS read from /proc/self/statm every 10%, and after the flush; peak "
+      "RSS from GNU time.")
+    w("")
+    for key, m in memory.items():
+        if m.get("unavailable"):
+            w(f"- {m.get('label', key)}: not available ({m['unavailable']})")
+            continue
+        w(f"**{m['label']}**: {m['ops']:,} emits in {m['secs']:.1f} s ({m['ops'] / m['secs']:,.0f}/s), "
+          f"peak RSS {m['peak_rss_kib'] / 1024:.1f} MiB, {m['receivers']:,} receptions reported.")
         w("")
-        w("| emits | " + " | ".join(f"{s['emits'] // 1000}k" + ("+flush" if s.get("after_flush") else "")
-                                   for s in memory["samples"]) + " |")
-        w("|---|" + "---|" * len(memory["samples"]))
-        w("| RSS MiB | " + " | ".join(f"{s['rss'] / 2**20:.1f}" for s in memory["samples"]) + " |")
+        w("| emits | " + " | ".join(f"{s['emits'] // 1000}k" + (" +flush" if s.get("after_flush") else "")
+                                   for s in m["samples"]) + " |")
+        w("|---|" + "---|" * len(m["samples"]))
+        w("| RSS MiB | " + " | ".join(f"{s['rss'] / 2**20:.1f}" for s in m["samples"]) + " |")
+        w("")
     w("")
 
     notes = BENCH / "analysis.md"
@@ -677,7 +701,7 @@ def main() -> None:
         for i in range(opts.runs):
             runner.round(cases, i)
         latency = {} if opts.skip_latency else run_latency(redis, opts)
-        memory = {"unavailable": "skipped"} if opts.skip_memory else run_memory(redis, opts)
+        memory = {} if opts.skip_memory else run_memory(redis, opts)
     finally:
         redis.stop()
 

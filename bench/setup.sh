@@ -55,12 +55,18 @@ if [ -f "$ROOT/bindings-python/pyproject.toml" ]; then
   fi
 fi
 
-# Node binding: its own build script makes a release build of the addon next to package.json
-# (what `npm install ./bindings-node` runs; cargo makes a rerun cheap).
-if [ -f "$ROOT/bindings-node/scripts/build.js" ]; then
+# Node binding: a release build of the addon, copied with the package's JS files into
+# bench/out/node-pkg, so that a debug build in bindings-node/ (development) is never measured.
+rm -rf "$OUT/node-pkg"
+if [ -f "$ROOT/bindings-node/Cargo.toml" ] && [ -f "$ROOT/bindings-node/package.json" ]; then
   say "building bindings-node (release)"
-  (cd "$ROOT/bindings-node" && node scripts/build.js >/dev/null) \
-    || warn "bindings-node did not build; its rows will say not available"
+  if cargo build --quiet --release --lib -p socketio-emitter-node; then
+    mkdir -p "$OUT/node-pkg"
+    cp "$ROOT"/bindings-node/*.js "$ROOT/bindings-node/package.json" "$OUT/node-pkg/"
+    cp "$CARGO_TARGET_DIR/release/libsocketio_emitter_node.so" "$OUT/node-pkg/socketio-emitter.node"
+  else
+    warn "bindings-node did not build; its rows will say not available"
+  fi
 fi
 
 # C library (release) and the C runner; Go, PHP and Java wrappers over it.

@@ -1,5 +1,5 @@
 "use strict";
-// Our Node binding (bindings-node, package `socketio-emitter`).
+// Our Node binding (bindings-node, package `socketio-emitter`), release build from bench/out/node-pkg.
 //   node ours.js --url U --payload P --mode await|all [--seconds 1] [--warmup 0.2]
 //   node ours.js --url U --mode latency [--count 1000] [--interval-us 2000]
 // await: each emit awaited in turn. all: chunks of 1024 emits (64 for 64 KiB) settled with
@@ -8,7 +8,8 @@
 
 const path = require("node:path");
 const { parseArgs, payloadArgs, awaitedLoop, chunkFor, report } = require("./common");
-const { Emitter } = require(path.join(__dirname, "../../../bindings-node"));
+// bench/setup.sh puts a release build of bindings-node there.
+const { Emitter } = require(process.env.BENCH_NODE_PKG || path.join(__dirname, "../../out/node-pkg"));
 
 async function allLoop(emitOne, seconds, chunk) {
   const start = performance.now();

@@ -7,6 +7,7 @@ sync:   Emitter.emit, one at a time (each waits for Redis' reply)
 queue:  Emitter.emit_nowait until the time is up, then one flush()
 gather: AsyncEmitter.emit, `window` at a time with asyncio.gather
 latency mode (--mode latency --count N --interval-us I): paced awaited emits of {t, i}.
+rss mode (--mode rss --count N --every K): N emit_nowait calls, RSS sampled every K.
 """
 
 import asyncio
@@ -80,10 +81,37 @@ async def latency(url, count, interval):
     return {"sent": count}
 
 
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def rss(url, args, count, every):
+    """`count` emit_nowait calls, one flush at the end, sampling RSS every `every`."""
+    io = Emitter(url)
+    room = io.to("room1")
+    samples = [{"emits": 0, "rss": rss_bytes()}]
+    start = time.perf_counter()
+    for i in range(1, count + 1):
+        room.emit_nowait("bench", *args)
+        if i % every == 0:
+            samples.append({"emits": i, "rss": rss_bytes()})
+    report = io.flush()
+    secs = time.perf_counter() - start
+    samples.append({"emits": count, "rss": rss_bytes(), "after_flush": True})
+    io.close()
+    return {"ops": count, "secs": secs, "receivers": report.receivers, "samples": samples}
+
+
 def main():
     argv = sys.argv[1:]
     opts = dict(zip((a[2:] for a in argv[::2]), argv[1::2]))
     mode, url = opts["mode"], opts["url"]
+    if mode == "rss":
+        count = int(opts.get("count", 1_000_000))
+        result = rss(url, payload_args(opts.get("payload", "small")), count, int(opts.get("every", count // 10)))
+        print(json.dumps(result), flush=True)
+        return
     if mode == "latency":
         interval = int(opts.get("interval-us", 2000)) / 1e6
         print(json.dumps(asyncio.run(latency(url, int(opts.get("count", 1000)), interval))), flush=True)

@@ -3,6 +3,7 @@
 //! ```text
 //! sio-bench encode  --payload P --channel-out FILE --payload-out FILE
 //! sio-bench run     --url U --payload P --mode M [--seconds S] [--warmup S] [--window W]
+//!                   [--runtime multi|current] [--queue-capacity N]
 //! sio-bench rss     --url U [--count N] [--every K]
 //! sio-bench latency --url U [--count N] [--interval-us I]
 //! ```
@@ -24,7 +25,7 @@ const EVENT: &str = "bench";
 /// Operations between two looks at the clock.
 const CHECK_EVERY: u64 = 128;
 
-type BoxError = Box<dyn std::error::Error>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 fn main() {
     if let Err(e) = real_main() {
@@ -146,18 +147,19 @@ fn run(opts: &Opts) -> Result<(), BoxError> {
         }
         "awaited" | "concurrent" | "queue-async" => {
             let window = opts.num("window", 256usize)?;
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            rt.block_on(async {
-                let io = Emitter::with_config(opts.config()?).await?;
+            let rt = runtime(opts)?;
+            // In a spawned task, as a server's handlers run, not in block_on's thread.
+            let (config, mode) = (opts.config()?, mode.to_owned());
+            let task = rt.spawn(async move {
+                let io = Emitter::with_config(config).await?;
                 let room = io.to(ROOM);
-                let go = |d| async_loop(&room, &args, mode, window, d);
+                let go = |d| async_loop(&room, &args, &mode, window, d);
                 go(warmup).await?;
                 let result = go(seconds).await?;
                 io.close().await?;
                 Ok::<_, BoxError>(result)
-            })?
+            });
+            rt.block_on(task)??
         }
         other => return Err(format!("unknown mode {other:?}").into()),
     };
@@ -166,6 +168,17 @@ fn run(opts: &Opts) -> Result<(), BoxError> {
 }
 
 type Outcome = (u64, f64, u64);
+
+/// `--runtime multi` (default: tokio's multi-threaded runtime, one worker per core) or
+/// `current` (everything on this thread).
+fn runtime(opts: &Opts) -> Result<tokio::runtime::Runtime, BoxError> {
+    let mut builder = match opts.0.get("runtime").map(String::as_str) {
+        None | Some("multi") => tokio::runtime::Builder::new_multi_thread(),
+        Some("current") => tokio::runtime::Builder::new_current_thread(),
+        Some(other) => return Err(format!("--runtime: unknown {other:?}").into()),
+    };
+    Ok(builder.enable_all().build()?)
+}
 
 fn blocking_loop(io: &blocking::Emitter, args: &[Value], d: Duration) -> Result<Outcome, BoxError> {
     let start = Instant::now();
@@ -292,8 +305,9 @@ fn latency(opts: &Opts) -> Result<(), BoxError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async {
-        let io = Emitter::with_config(opts.config()?).await?;
+    let config = opts.config()?;
+    let task = rt.spawn(async move {
+        let io = Emitter::with_config(config).await?;
         let room = io.to(ROOM);
         let start = tokio::time::Instant::now();
         for i in 0..count {
@@ -304,6 +318,7 @@ fn latency(opts: &Opts) -> Result<(), BoxError> {
         room.emit("done", &[Value::from(count)]).await?;
         io.close().await?;
         print(json!({"sent": count}));
-        Ok(())
-    })
+        Ok::<_, BoxError>(())
+    });
+    rt.block_on(task)?
 }

@@ -69,8 +69,11 @@ if [ -f "$ROOT/bindings-node/Cargo.toml" ] && [ -f "$ROOT/bindings-node/package.
   fi
 fi
 
-# C library (release) and the C runner; Go, PHP and Java wrappers over it.
+# C library (release) and the C runner; Go, PHP and Java wrappers over it (with the same
+# system packages as bindings-c's own suites).
 if [ -f "$ROOT/bindings-c/Cargo.toml" ] && [ -f "$ROOT/bindings-c/include/socketio_emitter.h" ]; then
+  "$ROOT/scripts/ensure-system-deps.sh" pkg-config php:php-cli go:golang-go javac:default-jdk-headless \
+    /usr/share/java/jna.jar:libjna-java || warn "could not install the wrappers' system packages"
   say "building bindings-c (release) and the C runner"
   rm -f "$OUT/c_runner"
   if cargo build --quiet --release -p socketio-emitter-c \

@@ -3,10 +3,10 @@
 //! completes an `asyncio.Future` of the caller's loop: no thread per call.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::client::{Client, Handle};
-use crate::common::{PyFlushReport, bounded, output, room_list};
+use crate::common::{PyFlushReport, bounded, emitter_pymethods};
 use crate::config::Options;
 use crate::emitter::DEFAULT_URL;
 use crate::errors::to_py_err;
@@ -19,14 +19,7 @@ pub(crate) struct PyAsyncEmitter {
     h: Handle,
 }
 
-impl PyAsyncEmitter {
-    fn with(&self, h: Handle) -> PyAsyncEmitter {
-        PyAsyncEmitter { h }
-    }
-}
-
-#[pymethods]
-impl PyAsyncEmitter {
+emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
     #[new]
     #[pyo3(signature = (url = DEFAULT_URL.to_owned(), **options))]
     fn new(url: String, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
@@ -38,78 +31,9 @@ impl PyAsyncEmitter {
         })
     }
 
-    /// An encode-only emitter: `encode_*` work, sending raises `ClosedError`.
-    #[staticmethod]
-    #[pyo3(signature = (key = "socket.io".to_owned(), *, nsp = "/".to_owned(), default = None))]
-    fn offline(key: String, nsp: String, default: Option<Py<PyAny>>) -> PyAsyncEmitter {
-        let client = Client::new(None, key.clone(), default);
-        PyAsyncEmitter {
-            h: Handle::new(client, &nsp),
-        }
-    }
-
-    #[getter]
-    fn key(&self) -> &str {
-        self.h.client.key()
-    }
-
-    #[getter]
-    fn nsp(&self) -> &str {
-        self.h.target.target().namespace()
-    }
-
-    #[getter]
-    fn rooms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        room_list(py, self.h.target.target().rooms().iter())
-    }
-
-    #[getter]
-    fn except_rooms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        room_list(py, self.h.target.target().excepted().iter())
-    }
-
-    #[getter]
-    fn closed(&self) -> bool {
-        self.h.client.is_closed()
-    }
-
-    fn __repr__(&self) -> String {
-        self.h.repr("AsyncEmitter")
-    }
-
-    #[pyo3(signature = (*rooms))]
-    fn to(&self, rooms: &Bound<'_, PyTuple>) -> PyResult<PyAsyncEmitter> {
-        Ok(self.with(self.h.to(rooms)?))
-    }
-
-    #[pyo3(signature = (*rooms))]
-    fn in_(&self, rooms: &Bound<'_, PyTuple>) -> PyResult<PyAsyncEmitter> {
-        self.to(rooms)
-    }
-
-    #[pyo3(signature = (*rooms))]
-    fn except_(&self, rooms: &Bound<'_, PyTuple>) -> PyResult<PyAsyncEmitter> {
-        Ok(self.with(self.h.except(rooms)?))
-    }
-
-    fn of(&self, nsp: &str) -> PyAsyncEmitter {
-        self.with(self.h.with(self.h.target.of(nsp)))
-    }
-
-    #[getter]
-    fn volatile(&self) -> PyAsyncEmitter {
-        self.with(self.h.with(self.h.target.volatile()))
-    }
-
-    #[pyo3(signature = (compress = true))]
-    fn compress(&self, compress: bool) -> PyAsyncEmitter {
-        self.with(self.h.with(self.h.target.compress(compress)))
-    }
-
     /// Connects now (otherwise the first operation does).
     fn connect<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let h = self.h.clone();
-        spawn_for_asyncio(py, async move { h.emitter().await.map(|_| ()) })
+        self.h.spawn(py, |_| async { Ok(()) })
     }
 
     /// Resolves to how many Socket.IO servers received the event.
@@ -121,11 +45,8 @@ impl PyAsyncEmitter {
         args: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let values = self.h.values(args)?;
-        let h = self.h.clone();
-        spawn_for_asyncio(
-            py,
-            async move { h.emitter().await?.emit(&event, &values).await },
-        )
+        self.h
+            .spawn(py, |e| async move { e.emit(&event, &values).await })
     }
 
     #[pyo3(signature = (event, *args))]
@@ -136,10 +57,10 @@ impl PyAsyncEmitter {
         args: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let values = self.h.values(args)?;
-        let h = self.h.clone();
-        spawn_for_asyncio(py, async move {
-            h.emitter().await?.server_side_emit(&event, &values).await
-        })
+        self.h.spawn(
+            py,
+            |e| async move { e.server_side_emit(&event, &values).await },
+        )
     }
 
     #[pyo3(signature = (*rooms))]
@@ -149,11 +70,8 @@ impl PyAsyncEmitter {
         rooms: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let rooms = crate::convert::rooms(rooms)?;
-        let h = self.h.clone();
-        spawn_for_asyncio(
-            py,
-            async move { h.emitter().await?.sockets_join(rooms).await },
-        )
+        self.h
+            .spawn(py, |e| async move { e.sockets_join(rooms).await })
     }
 
     #[pyo3(signature = (*rooms))]
@@ -163,19 +81,16 @@ impl PyAsyncEmitter {
         rooms: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let rooms = crate::convert::rooms(rooms)?;
-        let h = self.h.clone();
-        spawn_for_asyncio(
-            py,
-            async move { h.emitter().await?.sockets_leave(rooms).await },
-        )
+        self.h
+            .spawn(py, |e| async move { e.sockets_leave(rooms).await })
     }
 
     #[pyo3(signature = (close = false))]
     fn disconnect_sockets<'py>(&self, py: Python<'py>, close: bool) -> PyResult<Bound<'py, PyAny>> {
-        let h = self.h.clone();
-        spawn_for_asyncio(py, async move {
-            h.emitter().await?.disconnect_sockets(close).await
-        })
+        self.h.spawn(
+            py,
+            move |e| async move { e.disconnect_sockets(close).await },
+        )
     }
 
     /// Queues the emit and returns its ticket at once; a full queue raises
@@ -196,9 +111,7 @@ impl PyAsyncEmitter {
     #[pyo3(signature = (timeout = None))]
     fn flush<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
         let limit = crate::common::timeout(timeout)?;
-        let h = self.h.clone();
-        spawn_for_asyncio(py, async move {
-            let e = h.emitter().await?;
+        self.h.spawn(py, move |e| async move {
             bounded("flush", limit, e.flush())
                 .await
                 .map(PyFlushReport::from)
@@ -215,12 +128,8 @@ impl PyAsyncEmitter {
     }
 
     fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let h = slf.get().h.clone();
         let this = slf.clone().unbind();
-        spawn_for_asyncio(slf.py(), async move {
-            h.emitter().await?;
-            Ok(this)
-        })
+        slf.get().h.spawn(slf.py(), |_| async move { Ok(this) })
     }
 
     /// Closes; resolves to `None`, so exceptions propagate.
@@ -233,61 +142,4 @@ impl PyAsyncEmitter {
         let h = self.h.clone();
         spawn_for_asyncio(py, async move { h.client.close().await.map(|_| ()) })
     }
-
-    #[pyo3(signature = (event, *args))]
-    fn encode_emit<'py>(
-        &self,
-        py: Python<'py>,
-        event: String,
-        args: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        self.h.encode_emit(py, &event, args)
-    }
-
-    #[pyo3(signature = (event, *args))]
-    fn encode_server_side_emit<'py>(
-        &self,
-        py: Python<'py>,
-        event: String,
-        args: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        self.h.encode_server_side_emit(py, &event, args)
-    }
-
-    #[pyo3(signature = (*rooms))]
-    fn encode_sockets_join<'py>(
-        &self,
-        py: Python<'py>,
-        rooms: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        output(
-            py,
-            self.h
-                .target
-                .encode_sockets_join(crate::convert::rooms(rooms)?),
-        )
-    }
-
-    #[pyo3(signature = (*rooms))]
-    fn encode_sockets_leave<'py>(
-        &self,
-        py: Python<'py>,
-        rooms: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        output(
-            py,
-            self.h
-                .target
-                .encode_sockets_leave(crate::convert::rooms(rooms)?),
-        )
-    }
-
-    #[pyo3(signature = (close = false))]
-    fn encode_disconnect_sockets<'py>(
-        &self,
-        py: Python<'py>,
-        close: bool,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        output(py, self.h.target.encode_disconnect_sockets(close))
-    }
-}
+});

@@ -1,4 +1,5 @@
-//! Pieces both emitter classes share: the flush report, encode outputs, argument helpers.
+//! Pieces both emitter classes share: the flush report, encode outputs, argument helpers,
+//! and the methods they have in common ([`emitter_pymethods`]).
 
 use std::future::Future;
 use std::time::Duration;
@@ -6,11 +7,12 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use socketio_emitter::adapter::Output;
-use socketio_emitter::{Error, Result, Room, Value};
+use socketio_emitter::{Emitter as Core, Error, Result, Room, Value};
 
 use crate::client::Handle;
 use crate::convert::{Converter, rooms};
 use crate::errors::invalid;
+use crate::runtime;
 
 /// What `flush()` and `close()` report when every queued operation succeeded.
 #[pyclass(frozen, get_all, eq, module = "socketio_emitter", name = "FlushReport")]
@@ -119,25 +121,200 @@ impl Handle {
         Ok(self.with(self.target.except(rooms(items)?)))
     }
 
-    pub(crate) fn encode_emit<'py>(
+    /// `encode(target, values)` on the event arguments, the GIL released while it runs.
+    pub(crate) fn encode_event<'py>(
         &self,
         py: Python<'py>,
-        event: &str,
         args: &Bound<'py, PyTuple>,
+        encode: impl FnOnce(&Core, &[Value]) -> Result<Output> + Send,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let values = self.values(args)?;
-        let out = py.detach(|| self.target.encode_emit(event, &values));
+        let out = py.detach(|| encode(&self.target, &values));
         output(py, out.map_err(crate::errors::to_py_err)?)
     }
 
-    pub(crate) fn encode_server_side_emit<'py>(
+    /// Runs `op` on the connected emitter on this thread, the GIL released (`Emitter`).
+    pub(crate) fn run<T, Fut>(
+        &self,
+        py: Python<'_>,
+        op: impl FnOnce(Core) -> Fut + Send,
+    ) -> PyResult<T>
+    where
+        T: Send,
+        Fut: Future<Output = Result<T>> + Send,
+    {
+        runtime::block_on(py, async { op(self.emitter().await?).await })
+    }
+
+    /// Starts `op` on the connected emitter and returns an `asyncio.Future` of its result
+    /// (`AsyncEmitter`).
+    pub(crate) fn spawn<'py, T, Fut>(
         &self,
         py: Python<'py>,
-        event: &str,
-        args: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        let values = self.values(args)?;
-        let out = py.detach(|| self.target.encode_server_side_emit(event, &values));
-        output(py, out.map_err(crate::errors::to_py_err)?)
+        op: impl FnOnce(Core) -> Fut + Send + 'static,
+    ) -> PyResult<Bound<'py, PyAny>>
+    where
+        T: for<'a> IntoPyObject<'a> + Send + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        let h = self.clone();
+        runtime::spawn_for_asyncio(py, async move { op(h.emitter().await?).await })
     }
 }
+
+/// The `#[pymethods]` of an emitter class: `$methods`, then the getters, builders and
+/// encoders both classes share. A macro because pyo3 takes one `#[pymethods]` block per
+/// class and the builders must return the concrete class. `$class` has one field, `h`.
+macro_rules! emitter_pymethods {
+    ($class:ident, $name:literal, { $($methods:tt)* }) => {
+        impl $class {
+            fn with(&self, h: $crate::client::Handle) -> $class {
+                $class { h }
+            }
+        }
+
+        #[::pyo3::pymethods]
+        impl $class {
+            $($methods)*
+
+            /// An encode-only emitter: `encode_*` work, sending raises `ClosedError`.
+            #[staticmethod]
+            #[pyo3(signature = (key = "socket.io".to_owned(), *, nsp = "/".to_owned(), default = None))]
+            fn offline(
+                key: String,
+                nsp: String,
+                default: Option<::pyo3::Py<::pyo3::PyAny>>,
+            ) -> $class {
+                let client = $crate::client::Client::new(None, key, default);
+                $class {
+                    h: $crate::client::Handle::new(client, &nsp),
+                }
+            }
+
+            #[getter]
+            fn key(&self) -> &str {
+                self.h.client.key()
+            }
+
+            #[getter]
+            fn nsp(&self) -> &str {
+                self.h.target.target().namespace()
+            }
+
+            #[getter]
+            fn rooms<'py>(
+                &self,
+                py: ::pyo3::Python<'py>,
+            ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyList>> {
+                $crate::common::room_list(py, self.h.target.target().rooms().iter())
+            }
+
+            #[getter]
+            fn except_rooms<'py>(
+                &self,
+                py: ::pyo3::Python<'py>,
+            ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyList>> {
+                $crate::common::room_list(py, self.h.target.target().excepted().iter())
+            }
+
+            #[getter]
+            fn closed(&self) -> bool {
+                self.h.client.is_closed()
+            }
+
+            fn __repr__(&self) -> String {
+                self.h.repr($name)
+            }
+
+            #[pyo3(signature = (*rooms))]
+            fn to(
+                &self,
+                rooms: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>,
+            ) -> ::pyo3::PyResult<$class> {
+                Ok(self.with(self.h.to(rooms)?))
+            }
+
+            #[pyo3(signature = (*rooms))]
+            fn in_(
+                &self,
+                rooms: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>,
+            ) -> ::pyo3::PyResult<$class> {
+                self.to(rooms)
+            }
+
+            #[pyo3(signature = (*rooms))]
+            fn except_(
+                &self,
+                rooms: &::pyo3::Bound<'_, ::pyo3::types::PyTuple>,
+            ) -> ::pyo3::PyResult<$class> {
+                Ok(self.with(self.h.except(rooms)?))
+            }
+
+            fn of(&self, nsp: &str) -> $class {
+                self.with(self.h.with(self.h.target.of(nsp)))
+            }
+
+            #[getter]
+            fn volatile(&self) -> $class {
+                self.with(self.h.with(self.h.target.volatile()))
+            }
+
+            #[pyo3(signature = (compress = true))]
+            fn compress(&self, compress: bool) -> $class {
+                self.with(self.h.with(self.h.target.compress(compress)))
+            }
+
+            /// `(channel, payload)` that `emit` would publish.
+            #[pyo3(signature = (event, *args))]
+            fn encode_emit<'py>(
+                &self,
+                py: ::pyo3::Python<'py>,
+                event: String,
+                args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
+            ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
+                self.h.encode_event(py, args, |t, values| t.encode_emit(&event, values))
+            }
+
+            #[pyo3(signature = (event, *args))]
+            fn encode_server_side_emit<'py>(
+                &self,
+                py: ::pyo3::Python<'py>,
+                event: String,
+                args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
+            ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
+                self.h
+                    .encode_event(py, args, |t, values| t.encode_server_side_emit(&event, values))
+            }
+
+            #[pyo3(signature = (*rooms))]
+            fn encode_sockets_join<'py>(
+                &self,
+                py: ::pyo3::Python<'py>,
+                rooms: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
+            ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
+                let rooms = $crate::convert::rooms(rooms)?;
+                $crate::common::output(py, self.h.target.encode_sockets_join(rooms))
+            }
+
+            #[pyo3(signature = (*rooms))]
+            fn encode_sockets_leave<'py>(
+                &self,
+                py: ::pyo3::Python<'py>,
+                rooms: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
+            ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
+                let rooms = $crate::convert::rooms(rooms)?;
+                $crate::common::output(py, self.h.target.encode_sockets_leave(rooms))
+            }
+
+            #[pyo3(signature = (close = false))]
+            fn encode_disconnect_sockets<'py>(
+                &self,
+                py: ::pyo3::Python<'py>,
+                close: bool,
+            ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
+                $crate::common::output(py, self.h.target.encode_disconnect_sockets(close))
+            }
+        }
+    };
+}
+pub(crate) use emitter_pymethods;

@@ -150,6 +150,26 @@ fn derive(
     })
 }
 
+/// `derive` for the target functions that take a string: reads it (after the handle is
+/// checked; `what` names it in errors), then `f` builds the new target.
+///
+/// # Safety
+/// (`text`, `len`) per the conventions.
+unsafe fn derive_text(
+    em: *const sioe_emitter,
+    text: *const c_char,
+    len: usize,
+    what: &str,
+    out: *mut *mut sioe_emitter,
+    err: *mut *mut sioe_error,
+    f: impl FnOnce(&Emitter, &str) -> Emitter,
+) -> sioe_status {
+    derive(em, out, err, |e| {
+        // SAFETY: guaranteed by the caller.
+        Ok(f(e, unsafe { guard::text(text, len, what) }?))
+    })
+}
+
 /// A new handle for namespace `nsp` (a leading `/` is added when missing). Rooms,
 /// excluded rooms and flags start empty again.
 #[unsafe(no_mangle)]
@@ -160,10 +180,8 @@ pub unsafe extern "C" fn sioe_emitter_of(
     out: *mut *mut sioe_emitter,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    derive(em, out, err, |e| {
-        // SAFETY: (pointer, length) per the conventions.
-        Ok(e.of(unsafe { guard::text(nsp, nsp_len, "nsp") }?))
-    })
+    // SAFETY: (pointer, length) per the conventions.
+    unsafe { derive_text(em, nsp, nsp_len, "nsp", out, err, Emitter::of) }
 }
 
 /// A new handle that also targets room `room` (a string room; see `sioe_emitter_to_id`
@@ -177,10 +195,8 @@ pub unsafe extern "C" fn sioe_emitter_to(
     out: *mut *mut sioe_emitter,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    derive(em, out, err, |e| {
-        // SAFETY: (pointer, length) per the conventions.
-        Ok(e.to(unsafe { guard::text(room, room_len, "room") }?))
-    })
+    // SAFETY: (pointer, length) per the conventions.
+    unsafe { derive_text(em, room, room_len, "room", out, err, |e, r| e.to(r)) }
 }
 
 /// Like `sioe_emitter_to` for a numeric room: `7` and `"7"` are different rooms.
@@ -203,10 +219,8 @@ pub unsafe extern "C" fn sioe_emitter_except(
     out: *mut *mut sioe_emitter,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    derive(em, out, err, |e| {
-        // SAFETY: (pointer, length) per the conventions.
-        Ok(e.except(unsafe { guard::text(room, room_len, "room") }?))
-    })
+    // SAFETY: (pointer, length) per the conventions.
+    unsafe { derive_text(em, room, room_len, "room", out, err, |e, r| e.except(r)) }
 }
 
 /// Like `sioe_emitter_except` for a numeric room.

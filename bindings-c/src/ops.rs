@@ -4,7 +4,7 @@
 use std::ffi::{CString, c_char};
 
 use socketio_emitter::blocking::Emitter;
-use socketio_emitter::{FlushReport, Value};
+use socketio_emitter::{FlushReport, Room, Value};
 
 use crate::args::{event_args, parse_rooms, sioe_buffers};
 use crate::emitter::sioe_emitter;
@@ -28,22 +28,58 @@ fn run(
     })
 }
 
-/// An event name and its arguments, read before anything is sent.
-///
-/// # Safety
-/// (pointer, length) per the conventions; `bufs` NULL or a live list.
-unsafe fn event(
+/// An event's C arguments: (name, length), (JSON, length) and buffers. They are read
+/// only when the operation runs, after the handle was checked.
+struct Event {
     name: *const c_char,
     name_len: usize,
     json: *const c_char,
     json_len: usize,
     bufs: *const sioe_buffers,
-) -> Outcome<(String, Vec<Value>)> {
+}
+
+impl Event {
+    /// # Safety
+    /// (pointer, length) per the conventions; `bufs` NULL or a live list; all valid while
+    /// the operation from [`Event::then`] runs.
+    unsafe fn new(
+        name: *const c_char,
+        name_len: usize,
+        json: *const c_char,
+        json_len: usize,
+        bufs: *const sioe_buffers,
+    ) -> Event {
+        Event {
+            name,
+            name_len,
+            json,
+            json_len,
+            bufs,
+        }
+    }
+
+    /// The body for `run` or `encode`: reads the event name and arguments, then calls `op`.
+    fn then<T>(
+        self,
+        op: impl FnOnce(&Emitter, &str, &[Value]) -> socketio_emitter::Result<T>,
+    ) -> impl FnOnce(&Emitter) -> Outcome<T> {
+        move |e| {
+            // SAFETY: promised to `Event::new`.
+            let name = unsafe { guard::text(self.name, self.name_len, "event") }?;
+            // SAFETY: promised to `Event::new`.
+            let args = unsafe { event_args(self.json, self.json_len, self.bufs) }?;
+            Ok(op(e, name, &args)?)
+        }
+    }
+}
+
+/// The rooms of `sockets_join`/`sockets_leave`: a JSON room or array of rooms.
+///
+/// # Safety
+/// (pointer, length) per the conventions.
+unsafe fn rooms(json: *const c_char, len: usize) -> Outcome<Vec<Room>> {
     // SAFETY: guaranteed by the caller.
-    let name = unsafe { guard::text(name, name_len, "event") }?.to_owned();
-    // SAFETY: guaranteed by the caller.
-    let args = unsafe { event_args(json, json_len, bufs) }?;
-    Ok((name, args))
+    parse_rooms(unsafe { guard::bytes(json, len, "rooms_json", false) }?)
 }
 
 /// Emits `event` to the target's clients and waits for Redis. `args_json` is a JSON array
@@ -62,11 +98,9 @@ pub unsafe extern "C" fn sioe_emitter_emit(
     receivers: *mut u64,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    run(em, receivers, err, |e| {
-        // SAFETY: per the conventions.
-        let (name, args) = unsafe { event(event_name, event_len, args_json, args_len, bufs) }?;
-        Ok(e.emit(&name, &args)?)
-    })
+    // SAFETY: the caller's arguments, per the conventions.
+    let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
+    run(em, receivers, err, ev.then(Emitter::emit))
 }
 
 /// Like `sioe_emitter_emit`, but only encodes and queues the event; a background thread
@@ -84,11 +118,9 @@ pub unsafe extern "C" fn sioe_emitter_enqueue(
     ticket: *mut u64,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    run(em, ticket, err, |e| {
-        // SAFETY: per the conventions.
-        let (name, args) = unsafe { event(event_name, event_len, args_json, args_len, bufs) }?;
-        Ok(e.emit_nowait(&name, &args)?)
-    })
+    // SAFETY: the caller's arguments, per the conventions.
+    let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
+    run(em, ticket, err, ev.then(Emitter::emit_nowait))
 }
 
 /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` listeners).
@@ -105,11 +137,9 @@ pub unsafe extern "C" fn sioe_emitter_server_side_emit(
     receivers: *mut u64,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    run(em, receivers, err, |e| {
-        // SAFETY: per the conventions.
-        let (name, args) = unsafe { event(event_name, event_len, args_json, args_len, bufs) }?;
-        Ok(e.server_side_emit(&name, &args)?)
-    })
+    // SAFETY: the caller's arguments, per the conventions.
+    let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
+    run(em, receivers, err, ev.then(Emitter::server_side_emit))
 }
 
 /// Makes the target's sockets join `rooms_json`: a JSON string, integer or array of them
@@ -124,8 +154,7 @@ pub unsafe extern "C" fn sioe_emitter_sockets_join(
 ) -> sioe_status {
     run(em, receivers, err, |e| {
         // SAFETY: (pointer, length) per the conventions.
-        let raw = unsafe { guard::bytes(rooms_json, rooms_len, "rooms_json", false) }?;
-        Ok(e.sockets_join(parse_rooms(raw)?)?)
+        Ok(e.sockets_join(unsafe { rooms(rooms_json, rooms_len) }?)?)
     })
 }
 
@@ -140,8 +169,7 @@ pub unsafe extern "C" fn sioe_emitter_sockets_leave(
 ) -> sioe_status {
     run(em, receivers, err, |e| {
         // SAFETY: (pointer, length) per the conventions.
-        let raw = unsafe { guard::bytes(rooms_json, rooms_len, "rooms_json", false) }?;
-        Ok(e.sockets_leave(parse_rooms(raw)?)?)
+        Ok(e.sockets_leave(unsafe { rooms(rooms_json, rooms_len) }?)?)
     })
 }
 
@@ -300,11 +328,9 @@ pub unsafe extern "C" fn sioe_emitter_encode_emit(
     out: *mut *mut sioe_output,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    encode(em, out, err, |e| {
-        // SAFETY: per the conventions.
-        let (name, args) = unsafe { event(event_name, event_len, args_json, args_len, bufs) }?;
-        Ok(e.encode_emit(&name, &args)?)
-    })
+    // SAFETY: the caller's arguments, per the conventions.
+    let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
+    encode(em, out, err, ev.then(Emitter::encode_emit))
 }
 
 /// What `sioe_emitter_server_side_emit` would publish, without sending it.
@@ -319,9 +345,7 @@ pub unsafe extern "C" fn sioe_emitter_encode_server_side_emit(
     out: *mut *mut sioe_output,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    encode(em, out, err, |e| {
-        // SAFETY: per the conventions.
-        let (name, args) = unsafe { event(event_name, event_len, args_json, args_len, bufs) }?;
-        Ok(e.encode_server_side_emit(&name, &args)?)
-    })
+    // SAFETY: the caller's arguments, per the conventions.
+    let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
+    encode(em, out, err, ev.then(Emitter::encode_server_side_emit))
 }

@@ -148,8 +148,7 @@ pub unsafe extern "C" fn sioe_options_set_connect_timeout_ms(
     err: *mut *mut sioe_error,
 ) -> sioe_status {
     set(opts, err, |o| {
-        o.connect_timeout_ms = positive(ms, "connect_timeout_ms")?;
-        Ok(())
+        set_positive(&mut o.connect_timeout_ms, ms, "connect_timeout_ms")
     })
 }
 
@@ -161,8 +160,7 @@ pub unsafe extern "C" fn sioe_options_set_response_timeout_ms(
     err: *mut *mut sioe_error,
 ) -> sioe_status {
     set(opts, err, |o| {
-        o.response_timeout_ms = positive(ms, "response_timeout_ms")?;
-        Ok(())
+        set_positive(&mut o.response_timeout_ms, ms, "response_timeout_ms")
     })
 }
 
@@ -244,9 +242,11 @@ fn invalid(msg: impl Into<String>) -> Failure {
     Failure::new(sioe_status::InvalidArgument, msg)
 }
 
-fn positive(ms: u64, name: &str) -> Outcome<u64> {
+/// Stores `ms` in `field` unless it is 0; `name` says which option in the error.
+fn set_positive(field: &mut u64, ms: u64, name: &str) -> Outcome {
     if ms == 0 {
         return Err(invalid(format!("{name} must be greater than zero")));
     }
-    Ok(ms)
+    *field = ms;
+    Ok(())
 }

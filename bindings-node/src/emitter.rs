@@ -159,8 +159,7 @@ impl NativeEmitter {
         except: Unknown,
         join: Unknown,
     ) -> napi::Result<Object<'env>> {
-        let target = target(env, &nsp, rooms, except, "")?;
-        let join = rooms_of(env, join)?;
+        let (target, join) = rooms_request(env, &nsp, rooms, except, join)?;
         self.op(env, target, Op::Join(join))
     }
 
@@ -173,8 +172,7 @@ impl NativeEmitter {
         except: Unknown,
         leave: Unknown,
     ) -> napi::Result<Object<'env>> {
-        let target = target(env, &nsp, rooms, except, "")?;
-        let leave = rooms_of(env, leave)?;
+        let (target, leave) = rooms_request(env, &nsp, rooms, except, leave)?;
         self.op(env, target, Op::Leave(leave))
     }
 
@@ -230,8 +228,7 @@ impl NativeEmitter {
         except: Unknown,
         join: Unknown,
     ) -> napi::Result<Encoded> {
-        let target = target(env, &nsp, rooms, except, "")?;
-        let join = rooms_of(env, join)?;
+        let (target, join) = rooms_request(env, &nsp, rooms, except, join)?;
         Ok(classic::sockets_join(&self.key, &target, &join).into())
     }
 
@@ -244,8 +241,7 @@ impl NativeEmitter {
         except: Unknown,
         leave: Unknown,
     ) -> napi::Result<Encoded> {
-        let target = target(env, &nsp, rooms, except, "")?;
-        let leave = rooms_of(env, leave)?;
+        let (target, leave) = rooms_request(env, &nsp, rooms, except, leave)?;
         Ok(classic::sockets_leave(&self.key, &target, &leave).into())
     }
 
@@ -313,6 +309,18 @@ fn emit_request(
     }
     let target = target(env, nsp, rooms, except, flags)?;
     Ok((target, values(env, args)?))
+}
+
+/// The target and the rooms of `sockets_join`/`sockets_leave`.
+fn rooms_request(
+    env: &Env,
+    nsp: &str,
+    rooms: Unknown,
+    except: Unknown,
+    list: Unknown,
+) -> napi::Result<(Target, Vec<Room>)> {
+    let target = target(env, nsp, rooms, except, "")?;
+    Ok((target, rooms_of(env, list)?))
 }
 
 fn server_side_request(env: &Env, event: &str, args: Unknown) -> napi::Result<Vec<Value>> {

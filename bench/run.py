@@ -267,7 +267,8 @@ def build_cases(redis: Redis, opts) -> list[Case]:
 
     cases.extend(binding_cases(Case, url, secs, warm))
     if opts.only:
-        cases = [c for c in cases if opts.only in c.key or opts.only in c.name]
+        wanted = [w for w in opts.only.split(",") if w]
+        cases = [c for c in cases if any(w in c.key or w in c.name for w in wanted)]
     return cases
 
 
@@ -676,7 +677,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--warmup", type=float, default=0.2)
-    ap.add_argument("--only", help="run only the cases whose key or name contains this")
+    ap.add_argument("--only", help="run only the cases whose key or name contains this "
+                    "(several: comma-separated, any of them)")
     ap.add_argument("--latency-count", type=int, default=1000)
     ap.add_argument("--latency-interval-us", type=int, default=2000)
     ap.add_argument("--rss-count", type=int, default=1_000_000)

@@ -165,24 +165,34 @@ impl Emitter {
         self.wrap(self.inner.compress(compress))
     }
 
+    /// Sends on this thread when the synchronous lane is free, through the I/O thread otherwise.
+    fn send(&self, output: Result<Output>) -> Result<u64> {
+        refuse_inside_runtime()?;
+        let output = output?;
+        match self.inner.try_send_now(&output) {
+            Some(result) => result,
+            None => self.block_on(self.inner.send_output(&output)),
+        }
+    }
+
     pub fn emit(&self, event: &str, args: &[Value]) -> Result<u64> {
-        self.block_on(self.inner.emit(event, args))
+        self.send(self.inner.encode_emit(event, args))
     }
 
     pub fn sockets_join(&self, rooms: impl IntoRooms) -> Result<u64> {
-        self.block_on(self.inner.sockets_join(rooms))
+        self.send(Ok(self.inner.encode_sockets_join(rooms)))
     }
 
     pub fn sockets_leave(&self, rooms: impl IntoRooms) -> Result<u64> {
-        self.block_on(self.inner.sockets_leave(rooms))
+        self.send(Ok(self.inner.encode_sockets_leave(rooms)))
     }
 
     pub fn disconnect_sockets(&self, close: bool) -> Result<u64> {
-        self.block_on(self.inner.disconnect_sockets(close))
+        self.send(Ok(self.inner.encode_disconnect_sockets(close)))
     }
 
     pub fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
-        self.block_on(self.inner.server_side_emit(event, args))
+        self.send(self.inner.encode_server_side_emit(event, args))
     }
 
     /// Queues `emit` and returns its ticket at once. When the queue is full it waits for

@@ -444,3 +444,40 @@ fn close_sends_what_is_still_queued() {
     harness().flush();
     assert_eq!(harness().events("dr-a").len(), 1000);
 }
+
+#[test]
+fn blocking_emits_from_many_threads_arrive_once_in_per_thread_order() {
+    // Threads contend for the synchronous lane; losers go through the multiplexed connection.
+    // Each call completes before its thread's next one, so per-thread order must hold.
+    clients(
+        "/threads",
+        &[("th-a", 0, json!([])), ("th-b", 1, json!([]))],
+    );
+    let io = emitter().of("/threads");
+    let workers: Vec<_> = (0..8)
+        .map(|t| {
+            let io = io.clone();
+            std::thread::spawn(move || {
+                for i in 0..100 {
+                    assert_eq!(io.emit("t", &args![t, i]).unwrap(), 2);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    harness().flush();
+    for client in ["th-a", "th-b"] {
+        let events = harness().events(client);
+        assert_eq!(events.len(), 800, "{client}");
+        for t in 0..8 {
+            let seq: Vec<i64> = events
+                .iter()
+                .filter(|(_, a)| a[0] == t)
+                .map(|(_, a)| a[1].as_i64().unwrap())
+                .collect();
+            assert_eq!(seq, (0..100).collect::<Vec<_>>(), "{client}, thread {t}");
+        }
+    }
+}

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use super::fast_lane::FastLane;
+
 use crate::adapter::{Command, Output};
 use crate::config::EmitterConfig;
 use crate::error::{Error, Result};
@@ -18,6 +20,8 @@ pub(crate) struct Connection {
     require_receivers: bool,
     /// The most any one call may wait: a reconnection in progress plus the response.
     call_timeout: Duration,
+    /// The synchronous connection blocking callers use when it is free.
+    fast_lane: Arc<FastLane>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -43,6 +47,11 @@ impl Connection {
             None => redis::Client::open(cfg.url()),
         }
         .map_err(scrub)?;
+        let fast_lane = Arc::new(FastLane::new(
+            client.clone(),
+            cfg.connect_timeout,
+            cfg.response_timeout,
+        ));
         let manager_config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(cfg.connect_timeout))
             .set_response_timeout(Some(cfg.response_timeout))
@@ -62,6 +71,7 @@ impl Connection {
             secrets,
             require_receivers: cfg.require_receivers,
             call_timeout,
+            fast_lane,
         })
     }
 
@@ -73,6 +83,17 @@ impl Connection {
             .map_err(|_| Error::Timeout(format!("publishing to {}", out.channel)))?;
         let value: redis::Value = reply.map_err(|e| map_error(&e, &self.secrets))?;
         self.receivers(out, value)
+    }
+
+    /// For callers on a thread without an async runtime: sends on the calling thread when the
+    /// fast lane is free (see [`FastLane`]); `None` means "await [`send`](Self::send) instead".
+    pub(crate) fn try_send_blocking(&self, out: &Output) -> Option<Result<u64>> {
+        let reply = self.fast_lane.try_query(&command(out))?;
+        Some(
+            reply
+                .map_err(|e| map_error(&e, &self.secrets))
+                .and_then(|v| self.receivers(out, v)),
+        )
     }
 
     /// Sends many outputs as one pipeline; one result per output, in order.

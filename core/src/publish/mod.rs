@@ -5,6 +5,7 @@
 //! which batches queued outputs into explicit pipelines.
 
 mod connection;
+mod fast_lane;
 pub(crate) mod queue;
 
 pub(crate) use connection::Connection;

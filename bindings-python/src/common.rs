@@ -146,6 +146,25 @@ impl Handle {
         runtime::block_on(py, async { op(self.emitter().await?).await })
     }
 
+    /// Sends one encoded operation (`Emitter`), the GIL released: on this thread through
+    /// the core's synchronous lane when it is free (no thread hand-off), otherwise on the
+    /// runtime.
+    pub(crate) fn send(
+        &self,
+        py: Python<'_>,
+        encode: impl FnOnce(&Core) -> Result<Output> + Send,
+    ) -> PyResult<u64> {
+        let e = self.emitter_blocking(py)?;
+        let sent = py.detach(|| {
+            let out = encode(&e)?;
+            Ok::<_, Error>(e.try_send_now(&out).ok_or(out))
+        });
+        match sent.map_err(crate::errors::to_py_err)? {
+            Ok(result) => result.map_err(crate::errors::to_py_err),
+            Err(out) => runtime::block_on(py, async move { e.send_output(&out).await }),
+        }
+    }
+
     /// Starts `op` on the connected emitter and returns an `asyncio.Future` of its result
     /// (`AsyncEmitter`).
     pub(crate) fn spawn<'py, T, Fut>(

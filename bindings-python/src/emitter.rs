@@ -36,8 +36,7 @@ emitter_pymethods!(PyEmitter, "Emitter", {
     #[pyo3(signature = (event, *args))]
     fn emit(&self, py: Python<'_>, event: String, args: &Bound<'_, PyTuple>) -> PyResult<u64> {
         let values = self.h.values(args)?;
-        self.h
-            .run(py, |e| async move { e.emit(&event, &values).await })
+        self.h.send(py, |e| e.encode_emit(&event, &values))
     }
 
     #[pyo3(signature = (event, *args))]
@@ -48,30 +47,25 @@ emitter_pymethods!(PyEmitter, "Emitter", {
         args: &Bound<'_, PyTuple>,
     ) -> PyResult<u64> {
         let values = self.h.values(args)?;
-        self.h.run(
-            py,
-            |e| async move { e.server_side_emit(&event, &values).await },
-        )
+        self.h
+            .send(py, |e| e.encode_server_side_emit(&event, &values))
     }
 
     #[pyo3(signature = (*rooms))]
     fn sockets_join(&self, py: Python<'_>, rooms: &Bound<'_, PyTuple>) -> PyResult<u64> {
         let rooms = crate::convert::rooms(rooms)?;
-        self.h
-            .run(py, |e| async move { e.sockets_join(rooms).await })
+        self.h.send(py, |e| Ok(e.encode_sockets_join(rooms)))
     }
 
     #[pyo3(signature = (*rooms))]
     fn sockets_leave(&self, py: Python<'_>, rooms: &Bound<'_, PyTuple>) -> PyResult<u64> {
         let rooms = crate::convert::rooms(rooms)?;
-        self.h
-            .run(py, |e| async move { e.sockets_leave(rooms).await })
+        self.h.send(py, |e| Ok(e.encode_sockets_leave(rooms)))
     }
 
     #[pyo3(signature = (close = false))]
     fn disconnect_sockets(&self, py: Python<'_>, close: bool) -> PyResult<u64> {
-        self.h
-            .run(py, |e| async move { e.disconnect_sockets(close).await })
+        self.h.send(py, |e| Ok(e.encode_disconnect_sockets(close)))
     }
 
     /// Queues the emit and returns its ticket; `flush()` reports failures by ticket.

@@ -11,6 +11,8 @@
 //! stay synchronous like the official constructor. A failed connection fails the jobs
 //! waiting for it; the next job tries again.
 
+use std::sync::Arc;
+
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use socketio_emitter::{Emitter, EmitterConfig, Error, Flag, Room, Target, Value};
@@ -31,8 +33,7 @@ pub(crate) enum Op {
     Disconnect(bool),
 }
 
-/// Where an operation's result goes (it settles a JavaScript promise).
-pub(crate) type Reply = Box<dyn FnOnce(Result<u64, Error>) + Send>;
+pub(crate) use crate::settle::Reply;
 
 pub(crate) enum Job {
     Op {
@@ -72,7 +73,7 @@ impl Link {
             // The runtime is shutting down: nothing will ever run this job.
             match job {
                 Job::Op { reply, .. } | Job::Ready(reply) | Job::Close(reply) => {
-                    reply(Err(Error::Closed))
+                    reply.send(Err(Error::Closed))
                 }
             }
         }
@@ -82,6 +83,8 @@ impl Link {
 async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut state = State::Idle;
     let mut in_flight = FuturesUnordered::new();
+    // The last target and the emitter aimed at it.
+    let mut aimed: Option<(Target, Arc<Emitter>)> = None;
     loop {
         let job = tokio::select! {
             // Poll what is in flight first: a job pushed in the previous turn gets its
@@ -96,18 +99,26 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
                 let root = match connected(&mut state, &config, &mut rx).await {
                     Ok(root) => root,
                     Err(e) => {
-                        reply(Err(e));
+                        reply.send(Err(e));
                         continue;
                     }
                 };
+                // Callers usually repeat one target: aim once, share the emitter.
+                let emitter = match &aimed {
+                    Some((last, emitter)) if *last == target => emitter.clone(),
+                    _ => {
+                        let emitter = Arc::new(aim(&root, &target));
+                        aimed = Some((target, emitter.clone()));
+                        emitter
+                    }
+                };
                 in_flight.push(async move {
-                    let emitter = aim(&root, &target);
-                    reply(perform(&emitter, op).await);
+                    reply.send(perform(&emitter, op).await);
                 });
             }
             Job::Ready(reply) => {
                 let result = connected(&mut state, &config, &mut rx).await.map(|_| 0);
-                reply(result);
+                reply.send(result);
             }
             Job::Close(reply) => {
                 while in_flight.next().await.is_some() {}
@@ -115,7 +126,8 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
                     State::Connected(root) => root.close().await.map(|_| 0),
                     State::Idle | State::Closed => Ok(0),
                 };
-                reply(result);
+                aimed = None;
+                reply.send(result);
             }
         }
     }
@@ -146,11 +158,11 @@ async fn connected(
         Err(e) => {
             while let Ok(job) = rx.try_recv() {
                 match job {
-                    Job::Op { reply, .. } | Job::Ready(reply) => reply(Err(e.clone())),
+                    Job::Op { reply, .. } | Job::Ready(reply) => reply.send(Err(e.clone())),
                     // Closing needs no connection; what follows it gets `CLOSED`.
                     Job::Close(reply) => {
                         *state = State::Closed;
-                        reply(Ok(0));
+                        reply.send(Ok(0));
                         break;
                     }
                 }

@@ -3,10 +3,12 @@
 //! flags) and passes it with each call; everything that can be refused is checked here,
 //! synchronously, before a promise exists.
 
+use std::ptr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use napi::bindgen_prelude::{Buffer, Object};
-use napi::{Env, JsValue, Unknown};
+use napi::{Env, JsValue, Status, Unknown, sys};
 use napi_derive::napi;
 use socketio_emitter::adapter::{Output, RESERVED_EVENTS, RESERVED_SERVER_SIDE_EVENTS, classic};
 use socketio_emitter::{EmitterConfig, Error, Flag, Room, Target, Value};
@@ -14,6 +16,7 @@ use socketio_emitter::{EmitterConfig, Error, Flag, Room, Target, Value};
 use crate::convert::Walker;
 use crate::dispatch::{Job, Link, Op, Reply};
 use crate::errors;
+use crate::settle::{self, Settler};
 
 /// Connection options, already checked and normalised by `emitter.js`; durations are in
 /// milliseconds.
@@ -59,7 +62,8 @@ impl From<Output> for Encoded {
 #[napi]
 #[derive(Debug)]
 pub struct NativeEmitter {
-    link: Option<Link>,
+    /// The connection task and the settler of its promises; `None` offline.
+    link: Option<(Link, Arc<Settler>)>,
     key: String,
 }
 
@@ -74,7 +78,7 @@ fn ms(value: Option<f64>, default: Duration) -> Duration {
 impl NativeEmitter {
     /// Starts the connection task; the connection itself is opened by the first operation.
     #[napi(constructor)]
-    pub fn new(url: String, options: NativeOptions) -> NativeEmitter {
+    pub fn new(env: &Env, url: String, options: NativeOptions) -> napi::Result<NativeEmitter> {
         let mut config = EmitterConfig::new(url);
         if let Some(key) = options.key {
             config = config.with_key(key);
@@ -93,10 +97,11 @@ impl NativeEmitter {
             config = config.with_require_receivers(require);
         }
         let key = config.key.clone();
-        NativeEmitter {
-            link: Some(Link::start(config)),
+        let settler = Settler::new(env.raw())?;
+        Ok(NativeEmitter {
+            link: Some((Link::start(config), settler)),
             key,
-        }
+        })
     }
 
     /// An emitter that only encodes; every publish fails with `CLOSED`.
@@ -276,19 +281,20 @@ impl NativeEmitter {
         job: impl FnOnce(Reply) -> Job,
         offline: Result<u64, Error>,
     ) -> napi::Result<Object<'env>> {
-        type Settle = Box<dyn FnOnce(Env) -> napi::Result<f64> + Send>;
-        let (deferred, promise) = env.create_deferred::<f64, Settle>()?;
-        let reply: Reply = Box::new(move |result: Result<u64, Error>| {
-            deferred.resolve(Box::new(move |env: Env| match result {
-                Ok(n) => Ok(n as f64),
-                Err(e) => Err(errors::to_napi(&env, &e)),
-            }))
-        });
-        match &self.link {
-            Some(link) => link.send(job(reply)),
-            None => reply(offline),
+        let mut deferred = ptr::null_mut();
+        let mut promise = ptr::null_mut();
+        let status = unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) };
+        if status != sys::Status::napi_ok {
+            return Err(napi::Error::new(
+                Status::from(status),
+                "creating a promise failed",
+            ));
         }
-        Ok(promise)
+        match &self.link {
+            Some((link, settler)) => link.send(job(settler.reply(env.raw(), deferred))),
+            None => settle::settle(env.raw(), deferred, offline),
+        }
+        Ok(Object::from_raw(env.raw(), promise))
     }
 }
 

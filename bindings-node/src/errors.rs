@@ -23,6 +23,25 @@ pub(crate) fn to_napi(env: &Env, err: &Error) -> napi::Error {
     }
 }
 
+/// The JavaScript error object for a core error (to reject a promise with). Falls back to
+/// a bare error with the code in its message, then to `undefined`, if building it fails.
+pub(crate) fn value(env: sys::napi_env, err: &Error) -> sys::napi_value {
+    if let Ok(obj) = build(env, err) {
+        return obj;
+    }
+    let text = format!("{} [{}]", err, err.code());
+    if let Ok(obj) = string(env, &text).and_then(|m| {
+        let mut out = ptr::null_mut();
+        check(unsafe { sys::napi_create_error(env, ptr::null_mut(), m, &mut out) })?;
+        Ok(out)
+    }) {
+        return obj;
+    }
+    let mut undefined = ptr::null_mut();
+    unsafe { sys::napi_get_undefined(env, &mut undefined) };
+    undefined
+}
+
 /// An `INVALID_ARGUMENT` error for the binding's own argument checks.
 pub(crate) fn invalid_argument(env: &Env, message: impl Into<String>) -> napi::Error {
     to_napi(env, &Error::InvalidArgument(message.into()))

@@ -6,3 +6,4 @@ mod convert;
 mod dispatch;
 mod emitter;
 mod errors;
+mod settle;

@@ -33,6 +33,7 @@ type Options struct {
 	ReconnectMaxDelay time.Duration // default 2s
 	ReconnectAttempts int           // default 6
 	QueueCapacity     int           // capacity of the Enqueue queue, default 10000
+	QueueMaxBytes     int           // byte bound of the Enqueue queue, default 64 MiB
 	QueueFullError    bool          // a full queue fails with QUEUE_FULL instead of blocking
 	RequireReceivers  bool          // a publish that reaches no server fails with NO_SUBSCRIBERS
 }
@@ -138,6 +139,11 @@ func buildOptions(o *Options) (*C.sioe_options, error) {
 			policy = C.SIOE_QUEUE_FULL_ERROR
 		}
 		steps = append(steps, func() C.sioe_status { return C.sioe_options_set_queue(opts, C.size_t(capacity), policy, &cerr) })
+	}
+	if o.QueueMaxBytes > 0 {
+		steps = append(steps, func() C.sioe_status {
+			return C.sioe_options_set_queue_max_bytes(opts, C.size_t(o.QueueMaxBytes), &cerr)
+		})
 	}
 	if o.RequireReceivers {
 		steps = append(steps, func() C.sioe_status { return C.sioe_options_set_require_receivers(opts, true, &cerr) })

@@ -399,6 +399,13 @@ sioe_status sioe_options_set_queue(sioe_options *opts,
                                    int32_t when_full,
                                    sioe_error **err);
 
+// The byte bound of the `sioe_emitter_enqueue` queue (1 to 4294967295; default 64 MiB):
+// a queued operation holds its payload's bytes until Redis answered it, and an enqueue
+// that does not fit waits or fails like a full queue (`sioe_options_set_queue`).
+sioe_status sioe_options_set_queue_max_bytes(sioe_options *opts,
+                                             size_t max_bytes,
+                                             sioe_error **err);
+
 // Strict mode: a publish that reaches no Socket.IO server fails with
 // `SIOE_STATUS_NO_SUBSCRIBERS`.
 sioe_status sioe_options_set_require_receivers(sioe_options *opts, bool require, sioe_error **err);

@@ -164,5 +164,8 @@ sioe_status sioe_options_set_queue(sioe_options *opts,
                                    size_t capacity,
                                    int32_t when_full,
                                    sioe_error **err);
+sioe_status sioe_options_set_queue_max_bytes(sioe_options *opts,
+                                             size_t max_bytes,
+                                             sioe_error **err);
 sioe_status sioe_options_set_require_receivers(sioe_options *opts, bool require, sioe_error **err);
 sioe_status sioe_options_set_persistent(sioe_options *opts, bool persistent, sioe_error **err);

@@ -31,6 +31,7 @@ pub struct sioe_options {
     pub(crate) response_timeout_ms: u64,
     pub(crate) reconnect: (u64, u64, usize),
     pub(crate) queue: (usize, QueueFullPolicy),
+    pub(crate) queue_max_bytes: usize,
     pub(crate) require_receivers: bool,
     pub(crate) persistent: bool,
 }
@@ -49,6 +50,7 @@ impl Default for sioe_options {
                 d.reconnect_attempts,
             ),
             queue: (d.queue_capacity, d.queue_full),
+            queue_max_bytes: d.queue_max_bytes,
             require_receivers: d.require_receivers,
             persistent: false,
         }
@@ -68,6 +70,7 @@ impl sioe_options {
             .with_response_timeout(ms(self.response_timeout_ms))
             .with_reconnect(ms(self.reconnect.0), ms(self.reconnect.1), self.reconnect.2)
             .with_queue(self.queue.0, self.queue.1)
+            .with_queue_max_bytes(self.queue_max_bytes)
             .with_require_receivers(self.require_receivers);
         if let Some(pem) = &self.tls_ca_pem {
             cfg = cfg.with_tls_ca_pem(pem.clone());
@@ -202,6 +205,26 @@ pub unsafe extern "C" fn sioe_options_set_queue(
             other => return Err(invalid(format!("unknown sioe_queue_full value {other}"))),
         };
         o.queue = (capacity, policy);
+        Ok(())
+    })
+}
+
+/// The byte bound of the `sioe_emitter_enqueue` queue (1 to 4294967295; default 64 MiB):
+/// a queued operation holds its payload's bytes until Redis answered it, and an enqueue
+/// that does not fit waits or fails like a full queue (`sioe_options_set_queue`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_options_set_queue_max_bytes(
+    opts: *mut sioe_options,
+    max_bytes: usize,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    set(opts, err, |o| {
+        if max_bytes == 0 || u32::try_from(max_bytes).is_err() {
+            return Err(invalid(
+                "the queue's byte bound must be between 1 and 4294967295",
+            ));
+        }
+        o.queue_max_bytes = max_bytes;
         Ok(())
     })
 }

@@ -20,6 +20,7 @@ pub(crate) const OPTION_NAMES: &[&str] = &[
     "reconnect_max_delay",
     "reconnect_attempts",
     "queue_capacity",
+    "queue_max_bytes",
     "queue_full",
     "require_receivers",
     "default",
@@ -65,6 +66,7 @@ impl Options {
                 "reconnect_max_delay" => cfg.reconnect_max_delay = duration(&name, &value)?,
                 "reconnect_attempts" => cfg.reconnect_attempts = count(&name, &value)?,
                 "queue_capacity" => cfg.queue_capacity = count(&name, &value)?,
+                "queue_max_bytes" => cfg.queue_max_bytes = count(&name, &value)?,
                 "queue_full" => cfg.queue_full = policy(&value)?,
                 "require_receivers" => cfg.require_receivers = value.extract()?,
                 "default" => {

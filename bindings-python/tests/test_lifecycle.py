@@ -106,6 +106,9 @@ def test_bad_options() -> None:
         Emitter("redis://127.0.0.1:1", connect_timeout=-1)
     with pytest.raises(InvalidArgumentError):
         Emitter("redis://127.0.0.1:1", queue_capacity=0)
+    for bytes_bound in (0, 2**32):
+        with pytest.raises(InvalidArgumentError, match="queue_max_bytes"):
+            Emitter("redis://127.0.0.1:1", queue_max_bytes=bytes_bound)
     with pytest.raises(TypeError, match="unexpected keyword argument 'keys'"):
         Emitter("redis://127.0.0.1:1", keys="x")  # type: ignore[call-arg]
     with pytest.raises(TypeError):
@@ -123,7 +126,7 @@ def test_option_names_match_the_stub() -> None:
         text = f.read()
     for name in OPTION_NAMES:
         assert f"        {name}: " in text, name
-    assert len(OPTION_NAMES) == 12
+    assert len(OPTION_NAMES) == 13
     assert inspect.isclass(Emitter)
 
 

@@ -37,8 +37,10 @@ pub struct EmitterConfig {
     pub reconnect_max_delay: Duration,
     /// Connection attempts per reconnection before the waiting calls fail. Default 6.
     pub reconnect_attempts: usize,
-    /// Capacity of the `emit_nowait` queue. Default 10 000.
+    /// Capacity of the `emit_nowait` queue, in operations. Default 10 000.
     pub queue_capacity: usize,
+    /// Capacity of the `emit_nowait` queue, in payload bytes (at most 4 GiB). Default 64 MiB.
+    pub queue_max_bytes: usize,
     pub queue_full: QueueFullPolicy,
     /// Fail with `NO_SUBSCRIBERS` when a publish reaches no server. Default false.
     pub require_receivers: bool,
@@ -56,6 +58,7 @@ impl EmitterConfig {
             reconnect_max_delay: Duration::from_secs(2),
             reconnect_attempts: 6,
             queue_capacity: 10_000,
+            queue_max_bytes: 64 << 20,
             queue_full: QueueFullPolicy::Block,
             require_receivers: false,
         }
@@ -90,6 +93,11 @@ impl EmitterConfig {
         self.reconnect_min_delay = min_delay;
         self.reconnect_max_delay = max_delay;
         self.reconnect_attempts = attempts;
+        self
+    }
+
+    pub fn with_queue_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.queue_max_bytes = max_bytes;
         self
     }
 
@@ -145,6 +153,11 @@ impl EmitterConfig {
                 self.redacted_url()
             )));
         }
+        if self.queue_max_bytes == 0 || u32::try_from(self.queue_max_bytes).is_err() {
+            return Err(Error::InvalidArgument(
+                "queue_max_bytes must be between 1 and 4294967295".into(),
+            ));
+        }
         if self.queue_capacity == 0 {
             return Err(Error::InvalidArgument(
                 "queue_capacity must be at least 1".into(),
@@ -176,6 +189,7 @@ impl fmt::Debug for EmitterConfig {
             .field("reconnect_max_delay", &self.reconnect_max_delay)
             .field("reconnect_attempts", &self.reconnect_attempts)
             .field("queue_capacity", &self.queue_capacity)
+            .field("queue_max_bytes", &self.queue_max_bytes)
             .field("queue_full", &self.queue_full)
             .field("require_receivers", &self.require_receivers)
             .finish()

@@ -53,7 +53,9 @@ impl Emitter {
     /// spawns its queue worker there.
     pub async fn with_config(config: EmitterConfig) -> Result<Emitter> {
         let conn = Connection::open(&config).await?;
-        let queue = Queue::start(conn.clone(), config.queue_capacity);
+        // validate() (in Connection::open) checked that the byte bound fits in a u32.
+        let max_bytes = u32::try_from(config.queue_max_bytes).unwrap_or(u32::MAX);
+        let queue = Queue::start(conn.clone(), config.queue_capacity, max_bytes);
         let shared = Shared {
             link: Some(Link { conn, queue }),
             key: config.key.clone(),

@@ -9,6 +9,8 @@ use interop_harness::{Harness, json};
 use socketio_emitter::blocking::Emitter;
 use socketio_emitter::{EmitterConfig, args};
 
+// redis-rs is a dependency of the crate under test; the byte-bound test drives Redis with it.
+
 fn quick(url: &str) -> EmitterConfig {
     EmitterConfig::new(url)
         .with_connect_timeout(Duration::from_millis(500))
@@ -138,4 +140,52 @@ fn bad_urls_and_passwords_never_leak() {
         );
         assert!(!err.to_string().contains("Sup3r-Secret"), "{err}");
     }
+}
+
+#[test]
+fn the_queue_is_bounded_in_bytes_too() {
+    use socketio_emitter::{QueueFullPolicy, Value};
+    let h = Harness::start(&["--servers", "1"]);
+    h.client("qb", 0, "/", json!([]));
+    let io = Emitter::with_config(
+        quick(&h.redis_url)
+            .with_response_timeout(Duration::from_secs(5))
+            .with_queue(10_000, QueueFullPolicy::Error)
+            .with_queue_max_bytes(4096),
+    )
+    .unwrap();
+    // Hold every publish in Redis for a moment, so queued operations keep their bytes.
+    let admin = redis::Client::open(h.redis_url.as_str()).unwrap();
+    let mut admin = admin.get_connection().unwrap();
+    redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(1500)
+        .arg("WRITE")
+        .exec(&mut admin)
+        .unwrap();
+    let payload = Value::bytes(vec![7u8; 1000]);
+    let mut accepted = 0;
+    let mut full = None;
+    for _ in 0..20 {
+        match io.emit_nowait("big", std::slice::from_ref(&payload)) {
+            Ok(_) => accepted += 1,
+            Err(e) => {
+                full = Some(e);
+                break;
+            }
+        }
+    }
+    assert!(
+        (1..=4).contains(&accepted),
+        "4096 bytes hold at most four 1 kB emits, took {accepted}"
+    );
+    assert_eq!(full.map(|e| e.code()), Some("QUEUE_FULL"));
+    let report = io.flush().unwrap();
+    assert_eq!(report.sent, accepted);
+    // Once answered, the bytes are free again.
+    io.emit_nowait("big", std::slice::from_ref(&payload))
+        .unwrap();
+    io.flush().unwrap();
+    h.flush();
+    assert_eq!(h.event_names("qb").len() as u64, accepted + 1);
 }

@@ -20,7 +20,7 @@ final class Emitter
 {
     private const OPTIONS = ['key', 'tls_ca_pem', 'connect_timeout_ms', 'response_timeout_ms',
         'reconnect_min_delay_ms', 'reconnect_max_delay_ms', 'reconnect_attempts', 'queue_capacity',
-        'queue_full', 'require_receivers', 'persistent'];
+        'queue_max_bytes', 'queue_full', 'require_receivers', 'persistent'];
 
     /** @param list<array{string, string|int|bool}> $ops */
     private function __construct(private readonly Connection $conn, private readonly string $nsp = '/', private readonly array $ops = [])
@@ -31,7 +31,7 @@ final class Emitter
      * Connects to Redis. Options (all optional): key (channel prefix, "socket.io"),
      * tls_ca_pem, connect_timeout_ms and response_timeout_ms (5000), reconnect_min_delay_ms
      * (100), reconnect_max_delay_ms (2000), reconnect_attempts (6), queue_capacity (10000),
-     * queue_full ("block" or "error"), require_receivers (false), persistent (false: true
+     * queue_max_bytes (64 MiB), queue_full ("block" or "error"), require_receivers (false), persistent (false: true
      * shares one connection per URL and options across the requests a PHP-FPM worker serves).
      */
     public static function connect(string $url, array $options = []): self
@@ -89,6 +89,9 @@ final class Emitter
                 default => throw new EmitterException('INVALID_ARGUMENT', 4, 'queue_full must be "block" or "error"'),
             };
             $set(fn ($e) => $ffi->sioe_options_set_queue($o, (int) ($opt['queue_capacity'] ?? 10000), $policy, $e));
+        }
+        if (isset($opt['queue_max_bytes'])) {
+            $set(fn ($e) => $ffi->sioe_options_set_queue_max_bytes($o, (int) $opt['queue_max_bytes'], $e));
         }
         if (isset($opt['require_receivers'])) {
             $set(fn ($e) => $ffi->sioe_options_set_require_receivers($o, (bool) $opt['require_receivers'], $e));

@@ -4,14 +4,18 @@
 //! queue as a marker, so it answers once everything queued before it is done, with every
 //! failure since the previous flush. Nothing is dropped unreported: after close, enqueuing
 //! fails with `CLOSED`, and the worker drains what was already queued before it stops.
+//!
+//! The queue is bounded twice: by operations (`queue_capacity`) and by bytes
+//! (`queue_max_bytes`), each operation holding byte permits until Redis answered its
+//! pipeline, so large payloads cannot pile up in memory.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, oneshot};
 
 use super::Connection;
 use crate::adapter::Output;
@@ -20,6 +24,10 @@ use crate::error::{Error, QueuedFailure, Result};
 /// Outputs per pipeline: large enough to amortise round trips, small enough to keep a
 /// subscriber's output buffer well below Redis's 32 MB Pub/Sub limit for small payloads.
 const MAX_BATCH: usize = 512;
+
+/// Payload bytes per pipeline: a batch is sent once it holds this much, so a burst of large
+/// payloads reaches subscribers in slices instead of one block near their 32 MB limit.
+const MAX_BATCH_BYTES: usize = 1 << 20;
 
 /// Pipelines sent and not yet answered. With two, Redis works on one batch while the worker
 /// prepares the next, instead of each side waiting for the other.
@@ -36,8 +44,15 @@ pub struct FlushReport {
 
 type FlushReply = oneshot::Sender<Result<FlushReport>>;
 
+/// A queued operation, with the byte permits it holds until its pipeline is answered.
+struct Queued {
+    ticket: u64,
+    output: Output,
+    _bytes: OwnedSemaphorePermit,
+}
+
 enum Item {
-    Op { ticket: u64, output: Output },
+    Op(Queued),
     Flush(FlushReply),
     Close(FlushReply),
 }
@@ -47,13 +62,15 @@ pub(crate) struct Queue {
     tx: mpsc::Sender<Item>,
     next_ticket: AtomicU64,
     capacity: usize,
+    bytes: Arc<Semaphore>,
+    max_bytes: u32,
     worker: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Item {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Item::Op { .. } => "Op",
+            Item::Op(_) => "Op",
             Item::Flush(_) => "Flush",
             Item::Close(_) => "Close",
         })
@@ -62,13 +79,16 @@ impl std::fmt::Debug for Item {
 
 impl Queue {
     /// Starts the worker on the current tokio runtime.
-    pub(crate) fn start(conn: Connection, capacity: usize) -> Queue {
+    /// `max_bytes` must be at least 1 (the configuration checks it).
+    pub(crate) fn start(conn: Connection, capacity: usize, max_bytes: u32) -> Queue {
         let (tx, rx) = mpsc::channel(capacity);
         let worker = tokio::spawn(run(conn, rx));
         Queue {
             tx,
             next_ticket: AtomicU64::new(1),
             capacity,
+            bytes: Arc::new(Semaphore::new(max_bytes as usize)),
+            max_bytes,
             worker: Mutex::new(Some(worker)),
         }
     }
@@ -77,23 +97,60 @@ impl Queue {
         self.next_ticket.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// The byte permits an output needs; one larger than the whole budget takes all of it
+    /// (it then waits for an empty queue instead of never fitting).
+    fn cost(&self, output: &Output) -> u32 {
+        let size = output.payload.len() + output.channel.len();
+        u32::try_from(size)
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.max_bytes)
+    }
+
+    fn full(&self) -> Error {
+        Error::QueueFull {
+            capacity: self.capacity,
+        }
+    }
+
     /// Enqueues without waiting: `QUEUE_FULL` when there is no room.
     pub(crate) fn try_push(&self, output: Output) -> Result<u64> {
+        let permit = match self
+            .bytes
+            .clone()
+            .try_acquire_many_owned(self.cost(&output))
+        {
+            Ok(permit) => permit,
+            Err(TryAcquireError::NoPermits) => return Err(self.full()),
+            Err(TryAcquireError::Closed) => return Err(Error::Closed),
+        };
         let ticket = self.ticket();
-        match self.tx.try_send(Item::Op { ticket, output }) {
+        match self.tx.try_send(Item::Op(Queued {
+            ticket,
+            output,
+            _bytes: permit,
+        })) {
             Ok(()) => Ok(ticket),
-            Err(mpsc::error::TrySendError::Full(_)) => Err(Error::QueueFull {
-                capacity: self.capacity,
-            }),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(self.full()),
             Err(mpsc::error::TrySendError::Closed(_)) => Err(Error::Closed),
         }
     }
 
     /// Enqueues, waiting for room.
     pub(crate) async fn push(&self, output: Output) -> Result<u64> {
+        let cost = self.cost(&output);
+        let permit = self
+            .bytes
+            .clone()
+            .acquire_many_owned(cost)
+            .await
+            .map_err(|_| Error::Closed)?;
         let ticket = self.ticket();
         self.tx
-            .send(Item::Op { ticket, output })
+            .send(Item::Op(Queued {
+                ticket,
+                output,
+                _bytes: permit,
+            }))
             .await
             .map_err(|_| Error::Closed)?;
         Ok(ticket)
@@ -146,11 +203,12 @@ impl Tally {
 struct Worker {
     conn: Connection,
     batch: Batch,
+    batch_bytes: usize,
     tally: Tally,
     in_flight: VecDeque<InFlight>,
 }
 
-type Batch = Vec<(u64, Output)>;
+type Batch = Vec<Queued>;
 type Sent = (Batch, Vec<Result<u64>>);
 type InFlight = Pin<Box<dyn Future<Output = Sent> + Send>>;
 
@@ -158,6 +216,7 @@ async fn run(conn: Connection, mut rx: mpsc::Receiver<Item>) {
     let mut worker = Worker {
         conn,
         batch: Vec::with_capacity(MAX_BATCH),
+        batch_bytes: 0,
         tally: Tally::default(),
         in_flight: VecDeque::with_capacity(MAX_IN_FLIGHT),
     };
@@ -186,9 +245,10 @@ impl Worker {
     /// Handles one item; returns the reply channel of a `Close`, which the caller handles.
     async fn handle(&mut self, item: Item) -> Option<FlushReply> {
         match item {
-            Item::Op { ticket, output } => {
-                self.batch.push((ticket, output));
-                if self.batch.len() >= MAX_BATCH {
+            Item::Op(queued) => {
+                self.batch_bytes += queued.output.payload.len();
+                self.batch.push(queued);
+                if self.batch.len() >= MAX_BATCH || self.batch_bytes >= MAX_BATCH_BYTES {
                     self.send().await;
                 }
                 None
@@ -217,9 +277,10 @@ impl Worker {
     async fn send(&mut self) {
         if !self.batch.is_empty() {
             let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(MAX_BATCH));
+            self.batch_bytes = 0;
             let conn = self.conn.clone();
             let mut pipeline: InFlight = Box::pin(async move {
-                let outputs: Vec<&Output> = batch.iter().map(|(_, o)| o).collect();
+                let outputs: Vec<&Output> = batch.iter().map(|q| &q.output).collect();
                 let results = conn.send_batch(&outputs).await;
                 drop(outputs);
                 (batch, results)
@@ -249,7 +310,7 @@ impl Worker {
     }
 
     fn count(&mut self, (batch, results): Sent) {
-        for ((ticket, output), result) in batch.into_iter().zip(results) {
+        for (Queued { ticket, output, .. }, result) in batch.into_iter().zip(results) {
             match result {
                 Ok(n) => {
                     self.tally.report.sent += 1;

@@ -65,6 +65,9 @@ public final class Emitter implements AutoCloseable {
                 check(C.sioe_options_set_reconnect(opts, o.reconnectMinDelay.toMillis(), o.reconnectMaxDelay.toMillis(),
                         new NativeLib.SizeT(o.reconnectAttempts), err), err);
             }
+            if (o.queueMaxBytes != null) {
+                check(C.sioe_options_set_queue_max_bytes(opts, new NativeLib.SizeT(o.queueMaxBytes), err), err);
+            }
             if (o.queueCapacity != null) {
                 check(C.sioe_options_set_queue(opts, new NativeLib.SizeT(o.queueCapacity), o.queueFullError ? 1 : 0, err), err);
             }

@@ -53,6 +53,8 @@ interface NativeLib extends Library {
 
     int sioe_options_set_queue(Pointer opts, SizeT capacity, int whenFull, PointerByReference err);
 
+    int sioe_options_set_queue_max_bytes(Pointer opts, SizeT maxBytes, PointerByReference err);
+
     int sioe_options_set_require_receivers(Pointer opts, boolean require, PointerByReference err);
 
     int sioe_connect(byte[] url, SizeT len, Pointer opts, PointerByReference out, PointerByReference err);

@@ -19,6 +19,7 @@ public final class Options {
     boolean reconnectSet;
     Integer queueCapacity;
     boolean queueFullError;
+    Long queueMaxBytes;
     boolean requireReceivers;
 
     /** The channel prefix: the adapter's {@code key} option. */
@@ -56,6 +57,12 @@ public final class Options {
     public Options queue(int capacity, boolean failWhenFull) {
         this.queueCapacity = capacity;
         this.queueFullError = failWhenFull;
+        return this;
+    }
+
+    /** Byte bound of the {@code enqueue} queue (default 64 MiB): an operation holds its bytes until Redis answered it. */
+    public Options queueMaxBytes(long maxBytes) {
+        this.queueMaxBytes = maxBytes;
         return this;
     }
 

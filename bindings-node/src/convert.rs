@@ -86,6 +86,9 @@ impl From<napi::Error> for Fail {
     }
 }
 
+/// Strings up to about this many UTF-8 bytes are read in one call, without a length query.
+const SMALL_STRING: usize = 256;
+
 /// Paths longer than this many segments are shortened to their first and last ones.
 const LONG_PATH: usize = 16;
 const SHOWN_HEAD: usize = 8;
@@ -365,12 +368,29 @@ impl Walker {
     /// UTF-8 text of a JavaScript string (a lone surrogate becomes U+FFFD, as in
     /// `Buffer.from(string)`).
     pub(crate) fn string(&self, v: sys::napi_value) -> napi::Result<String> {
+        // Most strings (keys, short values) fit this buffer: one copy, no length query.
+        let mut small = [0u8; SMALL_STRING];
+        let mut written = 0usize;
+        check(unsafe {
+            sys::napi_get_value_string_utf8(
+                self.env,
+                v,
+                small.as_mut_ptr().cast::<c_char>(),
+                small.len(),
+                &mut written,
+            )
+        })?;
+        // N-API writes at most `len - 1` bytes and never splits a character, so with room
+        // left for the longest character (4 bytes) the string was not cut short.
+        if written + 4 < small.len() {
+            return String::from_utf8(small[..written].to_vec())
+                .map_err(|_| napi::Error::new(Status::StringExpected, "bad UTF-8"));
+        }
         let mut len = 0usize;
         check(unsafe {
             sys::napi_get_value_string_utf8(self.env, v, ptr::null_mut(), 0, &mut len)
         })?;
         let mut buf = vec![0u8; len + 1];
-        let mut written = 0usize;
         check(unsafe {
             sys::napi_get_value_string_utf8(
                 self.env,

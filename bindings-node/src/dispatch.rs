@@ -21,6 +21,9 @@ use tokio::sync::mpsc;
 /// Publishes in flight at once. Below redis-rs's pipeline buffer (50 requests), so a started
 /// publish always enters the connection's queue on its first poll, in the order started: with
 /// a full buffer, waiting publishes would be woken, and so queued, in no particular order.
+/// Measured: with 1024 in flight, 6–9k of 30k emits fired in bursts reached a subscriber out
+/// of order; with 32, none. A larger window needs a larger `pipeline_buffer_size` (the
+/// core's connection settings).
 const WINDOW: usize = 32;
 
 /// What JavaScript asked for, with the target it applies to.

@@ -154,6 +154,19 @@ impl Emitter {
         self.link()?.conn.send(output).await
     }
 
+    /// Sends several outputs as one pipeline, in order; one result per output. For bindings
+    /// that collect many concurrent operations (each caller still learns its own result).
+    pub async fn send_outputs(&self, outputs: &[Output]) -> Vec<Result<u64>> {
+        match self.link() {
+            Ok(link) => {
+                link.conn
+                    .send_batch(&outputs.iter().collect::<Vec<_>>())
+                    .await
+            }
+            Err(e) => outputs.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
+
     /// For threads without an async runtime (the blocking API, bindings' synchronous calls):
     /// sends `output` on the calling thread when the emitter's synchronous lane is free,
     /// which saves two thread hand-offs per call. `None` means the lane is busy or not

@@ -481,3 +481,36 @@ fn blocking_emits_from_many_threads_arrive_once_in_per_thread_order() {
         }
     }
 }
+
+#[test]
+fn send_outputs_pipelines_in_order_with_a_result_each() {
+    clients("/batch", &[("ba-a", 0, json!([]))]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = harness().redis_url.clone();
+    rt.block_on(async move {
+        let io = socketio_emitter::Emitter::connect(&url)
+            .await
+            .unwrap()
+            .of("/batch");
+        let outputs: Vec<_> = (0..300)
+            .map(|i| io.encode_emit("b", &args![i]).unwrap())
+            .collect();
+        let results = io.send_outputs(&outputs).await;
+        assert_eq!(results.len(), 300);
+        assert!(results.iter().all(|r| matches!(r, Ok(2))), "{results:?}");
+        io.close().await.unwrap();
+        let closed = io.send_outputs(&outputs[..2]).await;
+        assert!(
+            closed
+                .iter()
+                .all(|r| matches!(r, Err(e) if e.code() == "CLOSED"))
+        );
+    });
+    harness().flush();
+    let got: Vec<i64> = harness()
+        .events("ba-a")
+        .iter()
+        .map(|(_, a)| a[0].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, (0..300).collect::<Vec<_>>());
+}

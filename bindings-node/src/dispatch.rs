@@ -1,30 +1,43 @@
-//! One task per connection that starts every operation in call order.
+//! One task per connection that sends every operation in call order.
 //!
 //! JavaScript calls push jobs into an unbounded channel from the JS thread, so the channel
-//! holds them in call order. The task starts each job's publish before it looks at the next
-//! one, and keeps up to [`WINDOW`] started publishes in flight: redis-rs writes them to its
-//! multiplexed connection in that order and pipelines them. That is what makes
-//! `await Promise.all(many emits)` fast while a client still receives one caller's events in
-//! the order they were emitted.
+//! holds them in call order. The task takes a job, then every operation that piled up behind
+//! it (up to [`MAX_BATCH`] operations or [`MAX_BATCH_BYTES`] of payload), encodes them and
+//! sends them as one Redis pipeline (`Emitter::send_outputs`), then settles each promise with
+//! its own result. Up to [`MAX_IN_FLIGHT`] pipelines are unanswered at once; each is handed to
+//! the connection (polled once) before the next batch is gathered, so redis-rs writes them
+//! in that order. That is what makes `await Promise.all(many emits)` fast while a client
+//! still receives one caller's events in the order they were emitted.
 //!
 //! The task connects on the first job (or when `ready()` asks), so `new Emitter(url)` can
 //! stay synchronous like the official constructor. A failed connection fails the jobs
 //! waiting for it; the next job tries again.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use socketio_emitter::adapter::Output;
 use socketio_emitter::{Emitter, EmitterConfig, Error, Flag, Room, Target, Value};
 use tokio::sync::mpsc;
 
-/// Publishes in flight at once. Below redis-rs's pipeline buffer (50 requests), so a started
-/// publish always enters the connection's queue on its first poll, in the order started: with
-/// a full buffer, waiting publishes would be woken, and so queued, in no particular order.
-/// Measured: with 1024 in flight, 6–9k of 30k emits fired in bursts reached a subscriber out
-/// of order; with 32, none. A larger window needs a larger `pipeline_buffer_size` (the
-/// core's connection settings).
-const WINDOW: usize = 32;
+/// Operations per pipeline (the core's `emit_nowait` queue uses the same bounds): enough to
+/// amortise a request's cost, small enough to keep a subscriber's output buffer far below
+/// Redis's 32 MB Pub/Sub limit.
+const MAX_BATCH: usize = 512;
+
+/// Payload bytes per pipeline: a batch stops growing once it holds this much.
+const MAX_BATCH_BYTES: usize = 1 << 20;
+
+/// Pipelines sent and not answered yet. Well below redis-rs's pipeline buffer (50
+/// requests), so a pipeline always enters the connection's queue on its first poll, in the
+/// order the batches were made.
+const MAX_IN_FLIGHT: usize = 4;
+
+type InFlight = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// What JavaScript asked for, with the target it applies to.
 #[derive(Debug)]
@@ -85,16 +98,19 @@ impl Link {
 
 async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut state = State::Idle;
-    let mut in_flight = FuturesUnordered::new();
+    let mut in_flight: FuturesUnordered<InFlight> = FuturesUnordered::new();
     // The last target and the emitter aimed at it.
     let mut aimed: Option<(Target, Arc<Emitter>)> = None;
+    // A `Ready` or `Close` met while gathering a batch: handled right after that batch.
+    let mut held: Option<Job> = None;
     loop {
-        let job = tokio::select! {
-            // Poll what is in flight first: a job pushed in the previous turn gets its
-            // first poll (and so its place in the pipeline) before the next job is read.
-            biased;
-            Some(()) = in_flight.next(), if !in_flight.is_empty() => continue,
-            job = rx.recv(), if in_flight.len() < WINDOW => job,
+        let job = match held.take() {
+            Some(job) => Some(job),
+            None => tokio::select! {
+                biased;
+                Some(()) = in_flight.next(), if !in_flight.is_empty() => continue,
+                job = rx.recv(), if in_flight.len() < MAX_IN_FLIGHT => job,
+            },
         };
         let Some(job) = job else { break };
         match job {
@@ -106,18 +122,27 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
                         continue;
                     }
                 };
-                // Callers usually repeat one target: aim once, share the emitter.
-                let emitter = match &aimed {
-                    Some((last, emitter)) if *last == target => emitter.clone(),
-                    _ => {
-                        let emitter = Arc::new(aim(&root, &target));
-                        aimed = Some((target, emitter.clone()));
-                        emitter
+                let mut batch = Batch::default();
+                batch.add(&root, &mut aimed, target, op, reply);
+                while !batch.is_full() {
+                    match rx.try_recv() {
+                        Ok(Job::Op { target, op, reply }) => {
+                            batch.add(&root, &mut aimed, target, op, reply)
+                        }
+                        Ok(other) => {
+                            held = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
                     }
-                };
-                in_flight.push(async move {
-                    reply.send(perform(&emitter, op).await);
-                });
+                }
+                if let Some(mut pipeline) = batch.send(root) {
+                    // Polled once now, so that it reaches the connection before any later
+                    // batch: the order of emits is kept.
+                    if !poll_once(&mut pipeline).await {
+                        in_flight.push(pipeline);
+                    }
+                }
             }
             Job::Ready(reply) => {
                 let result = connected(&mut state, &config, &mut rx).await.map(|_| 0);
@@ -139,6 +164,73 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
     if let State::Connected(root) = state {
         let _ = root.close().await;
     }
+}
+
+/// Operations gathered for one pipeline, encoded, with their replies in the same order.
+#[derive(Default)]
+struct Batch {
+    outputs: Vec<Output>,
+    replies: Vec<Reply>,
+    bytes: usize,
+}
+
+impl Batch {
+    fn is_full(&self) -> bool {
+        self.outputs.len() >= MAX_BATCH || self.bytes >= MAX_BATCH_BYTES
+    }
+
+    /// Encodes `op` for `target`; an operation that cannot be encoded is answered at once.
+    fn add(
+        &mut self,
+        root: &Emitter,
+        aimed: &mut Option<(Target, Arc<Emitter>)>,
+        target: Target,
+        op: Op,
+        reply: Reply,
+    ) {
+        // Callers usually repeat one target: aim once, share the emitter.
+        let emitter = match aimed {
+            Some((last, emitter)) if *last == target => emitter.clone(),
+            _ => {
+                let emitter = Arc::new(aim(root, &target));
+                *aimed = Some((target, emitter.clone()));
+                emitter
+            }
+        };
+        match encode(&emitter, op) {
+            Ok(output) => {
+                self.bytes += output.payload.len();
+                self.outputs.push(output);
+                self.replies.push(reply);
+            }
+            Err(e) => reply.send(Err(e)),
+        }
+    }
+
+    /// The pipeline that sends the batch and settles its promises; `None` when empty.
+    fn send(self, root: Emitter) -> Option<InFlight> {
+        let Batch {
+            outputs, replies, ..
+        } = self;
+        if outputs.is_empty() {
+            return None;
+        }
+        Some(Box::pin(async move {
+            let results = match outputs.as_slice() {
+                [one] => vec![root.send_output(one).await],
+                many => root.send_outputs(many).await,
+            };
+            // A missing result leaves its reply unsent: it settles with `CLOSED`.
+            for (reply, result) in replies.into_iter().zip(results) {
+                reply.send(result);
+            }
+        }))
+    }
+}
+
+/// Polls `pipeline` once; `true` if it finished.
+async fn poll_once(pipeline: &mut InFlight) -> bool {
+    std::future::poll_fn(|cx| Poll::Ready(pipeline.as_mut().poll(cx).is_ready())).await
 }
 
 /// The connected root emitter, connecting first if needed. When connecting fails, the jobs
@@ -194,12 +286,12 @@ fn aim(root: &Emitter, target: &Target) -> Emitter {
     e
 }
 
-async fn perform(emitter: &Emitter, op: Op) -> Result<u64, Error> {
+fn encode(emitter: &Emitter, op: Op) -> Result<Output, Error> {
     match op {
-        Op::Emit(event, args) => emitter.emit(&event, &args).await,
-        Op::ServerSideEmit(event, args) => emitter.server_side_emit(&event, &args).await,
-        Op::Join(rooms) => emitter.sockets_join(rooms).await,
-        Op::Leave(rooms) => emitter.sockets_leave(rooms).await,
-        Op::Disconnect(close) => emitter.disconnect_sockets(close).await,
+        Op::Emit(event, args) => emitter.encode_emit(&event, &args),
+        Op::ServerSideEmit(event, args) => emitter.encode_server_side_emit(&event, &args),
+        Op::Join(rooms) => Ok(emitter.encode_sockets_join(rooms)),
+        Op::Leave(rooms) => Ok(emitter.encode_sockets_leave(rooms)),
+        Op::Disconnect(close) => Ok(emitter.encode_disconnect_sockets(close)),
     }
 }

@@ -3,7 +3,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use socketio_emitter::{Error, QueueFullPolicy};
+use socketio_emitter::{Error, QueueFullPolicy, Rejected};
 
 use crate::client::{Client, Handle};
 use crate::common::{PyFlushReport, bounded, emitter_pymethods};
@@ -83,11 +83,17 @@ emitter_pymethods!(PyEmitter, "Emitter", {
             .client
             .config()
             .is_some_and(|c| c.queue_full == QueueFullPolicy::Block);
-        match py.detach(|| e.emit_nowait(&event, &values)) {
-            Err(Error::QueueFull { .. }) if block => {
-                runtime::block_on(py, e.emit_queued(&event, &values))
-            }
-            other => other.map_err(to_py_err),
+        let queued = py.detach(|| -> Result<Result<u64, Rejected>, Error> {
+            Ok(e.try_enqueue(e.encode_emit(&event, &values)?))
+        });
+        match queued.map_err(to_py_err)? {
+            Ok(ticket) => Ok(ticket),
+            // A full queue under the `block` policy: wait with the output already encoded.
+            Err(Rejected {
+                error: Error::QueueFull { .. },
+                output,
+            }) if block => runtime::block_on(py, async move { e.enqueue(output).await }),
+            Err(rejected) => Err(to_py_err(rejected.error)),
         }
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::adapter::Output;
 use crate::config::{EmitterConfig, QueueFullPolicy};
 use crate::error::{Error, Result};
-use crate::publish::queue::FlushReport;
+use crate::publish::queue::{FlushReport, Rejected};
 use crate::target::Target;
 use crate::value::{IntoRooms, Value};
 
@@ -198,13 +198,16 @@ impl Emitter {
     /// Queues `emit` and returns its ticket at once. When the queue is full it waits for
     /// room (policy `Block`, the default) or fails with `QUEUE_FULL` (policy `Error`).
     pub fn emit_nowait(&self, event: &str, args: &[Value]) -> Result<u64> {
-        match self.inner.emit_nowait(event, args) {
-            Err(Error::QueueFull { .. })
-                if self.inner.queue_full_policy() == QueueFullPolicy::Block =>
-            {
-                self.block_on(self.inner.emit_queued(event, args))
+        let output = self.inner.encode_emit(event, args)?;
+        match self.inner.try_enqueue(output) {
+            Err(Rejected {
+                error: Error::QueueFull { .. },
+                output,
+            }) if self.inner.queue_full_policy() == QueueFullPolicy::Block => {
+                // Wait with the output already encoded.
+                self.block_on(self.inner.enqueue(output))
             }
-            other => other,
+            other => other.map_err(|r| r.error),
         }
     }
 

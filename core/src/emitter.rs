@@ -8,7 +8,7 @@ use crate::adapter::{Output, classic};
 use crate::config::{EmitterConfig, QueueFullPolicy};
 use crate::error::{Error, Result};
 use crate::publish::Connection;
-use crate::publish::queue::{FlushReport, Queue};
+use crate::publish::queue::{FlushReport, Queue, Rejected};
 use crate::target::{Flag, Target};
 use crate::value::{IntoRooms, Value};
 
@@ -234,18 +234,32 @@ impl Emitter {
     /// failure is reported by the next [`flush`](Self::flush) with that ticket. A full
     /// queue is `QUEUE_FULL` here (async callers cannot block; see [`emit_queued`](Self::emit_queued)).
     pub fn emit_nowait(&self, event: &str, args: &[Value]) -> Result<u64> {
-        let link = self.link()?;
-        link.queue.try_push(self.encode_emit(event, args)?)
+        self.try_enqueue(self.encode_emit(event, args)?)
+            .map_err(|r| r.error)
     }
 
     /// Like [`emit_nowait`](Self::emit_nowait), but waits for room in the queue when the
     /// policy is `Block`.
     pub async fn emit_queued(&self, event: &str, args: &[Value]) -> Result<u64> {
+        self.enqueue(self.encode_emit(event, args)?).await
+    }
+
+    /// Queues an encoded output without waiting. A refused output comes back with the
+    /// error (`QUEUE_FULL`, `CLOSED`), so that a caller allowed to wait can pass it to
+    /// [`enqueue`](Self::enqueue) without encoding it again.
+    pub fn try_enqueue(&self, output: Output) -> Result<u64, Rejected> {
+        match self.link() {
+            Ok(link) => link.queue.try_push(output),
+            Err(error) => Err(Rejected { error, output }),
+        }
+    }
+
+    /// Queues an encoded output, waiting for room when the policy is `Block`.
+    pub async fn enqueue(&self, output: Output) -> Result<u64> {
         let link = self.link()?;
-        let output = self.encode_emit(event, args)?;
         match self.shared.queue_full {
             QueueFullPolicy::Block => link.queue.push(output).await,
-            QueueFullPolicy::Error => link.queue.try_push(output),
+            QueueFullPolicy::Error => link.queue.try_push(output).map_err(|r| r.error),
         }
     }
 

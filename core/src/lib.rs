@@ -19,7 +19,7 @@ mod value;
 pub use config::{EmitterConfig, QueueFullPolicy, redact_url};
 pub use emitter::Emitter;
 pub use error::{Error, QueuedFailure, Result};
-pub use publish::queue::FlushReport;
+pub use publish::queue::{FlushReport, Rejected};
 pub use target::{Flag, Target, normalize_namespace};
 pub use value::{IntoRooms, Map, Room, Value};
 

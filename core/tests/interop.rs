@@ -514,3 +514,22 @@ fn send_outputs_pipelines_in_order_with_a_result_each() {
         .collect();
     assert_eq!(got, (0..300).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_full_queue_blocks_and_loses_nothing() {
+    use socketio_emitter::QueueFullPolicy;
+    clients("/tiny", &[("tq-a", 1, json!([]))]);
+    let config = EmitterConfig::new(&harness().redis_url).with_queue(2, QueueFullPolicy::Block);
+    let io = Emitter::with_config(config).unwrap().of("/tiny");
+    for i in 0..200 {
+        io.emit_nowait("t", &args![i]).unwrap();
+    }
+    assert_eq!(io.flush().unwrap().sent, 200);
+    harness().flush();
+    let got: Vec<i64> = harness()
+        .events("tq-a")
+        .iter()
+        .map(|(_, a)| a[0].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, (0..200).collect::<Vec<_>>());
+}

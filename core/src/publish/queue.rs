@@ -44,6 +44,13 @@ pub struct FlushReport {
 
 type FlushReply = oneshot::Sender<Result<FlushReport>>;
 
+/// An output the queue did not take, handed back with the reason.
+#[derive(Debug)]
+pub struct Rejected {
+    pub error: Error,
+    pub output: Output,
+}
+
 /// A queued operation, with the byte permits it holds until its pipeline is answered.
 struct Queued {
     ticket: u64,
@@ -113,26 +120,50 @@ impl Queue {
     }
 
     /// Enqueues without waiting: `QUEUE_FULL` when there is no room.
-    pub(crate) fn try_push(&self, output: Output) -> Result<u64> {
+    /// A refused output comes back with the error, so the caller can wait with [`push`]
+    /// without encoding it again. Nothing is moved until both bounds have room.
+    pub(crate) fn try_push(&self, output: Output) -> Result<u64, Rejected> {
+        let slot = match self.tx.try_reserve() {
+            Ok(slot) => slot,
+            Err(mpsc::error::TrySendError::Full(())) => {
+                return Err(Rejected {
+                    error: self.full(),
+                    output,
+                });
+            }
+            Err(mpsc::error::TrySendError::Closed(())) => {
+                return Err(Rejected {
+                    error: Error::Closed,
+                    output,
+                });
+            }
+        };
         let permit = match self
             .bytes
             .clone()
             .try_acquire_many_owned(self.cost(&output))
         {
             Ok(permit) => permit,
-            Err(TryAcquireError::NoPermits) => return Err(self.full()),
-            Err(TryAcquireError::Closed) => return Err(Error::Closed),
+            Err(TryAcquireError::NoPermits) => {
+                return Err(Rejected {
+                    error: self.full(),
+                    output,
+                });
+            }
+            Err(TryAcquireError::Closed) => {
+                return Err(Rejected {
+                    error: Error::Closed,
+                    output,
+                });
+            }
         };
         let ticket = self.ticket();
-        match self.tx.try_send(Item::Op(Queued {
+        slot.send(Item::Op(Queued {
             ticket,
             output,
             _bytes: permit,
-        })) {
-            Ok(()) => Ok(ticket),
-            Err(mpsc::error::TrySendError::Full(_)) => Err(self.full()),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(Error::Closed),
-        }
+        }));
+        Ok(ticket)
     }
 
     /// Enqueues, waiting for room.

@@ -12,7 +12,12 @@ for pkg in "$@"; do
     *:*) cmd=${pkg%%:*}; deb=${pkg#*:} ;;  # "php:php-cli" = install php-cli when `php` is missing
     *) cmd=$pkg; deb=$pkg ;;
   esac
-  command -v "$cmd" >/dev/null 2>&1 || [ -e "$cmd" ] || missing+=("$deb")
+  # A name with a slash is a file the package provides (e.g. /usr/share/java/jna.jar); any
+  # other name is a command. Never test a bare name as a path: `php` is also a folder here.
+  case "$cmd" in
+    */*) [ -e "$cmd" ] || missing+=("$deb") ;;
+    *) command -v "$cmd" >/dev/null 2>&1 || missing+=("$deb") ;;
+  esac
 done
 
 if [ ${#missing[@]} -eq 0 ]; then

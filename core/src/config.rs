@@ -140,7 +140,9 @@ impl EmitterConfig {
         }
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Checks every option and the URL, as connecting does first: `INVALID_ARGUMENT` naming
+    /// the problem. Never panics, whatever the values.
+    pub fn validate(&self) -> Result<()> {
         let parsed = url::Url::parse(&self.url).map_err(|e| {
             Error::InvalidArgument(format!(
                 "cannot parse the Redis URL {}: {e}",

@@ -41,8 +41,9 @@ pub enum sioe_status {
     /// The queue of `sioe_emitter_enqueue` is full (policy `SIOE_QUEUE_FULL_ERROR`).
     QueueFull = 12,
     /// `sioe_emitter_flush` or `sioe_emitter_close` found queued operations that failed.
-    /// Last added.
     Flush = 13,
+    /// A bug of the library that the core caught and reported. Last added.
+    Internal = 14,
     /// A bug in the library: it was caught and the process keeps running. Please report it.
     Panic = 99,
 }
@@ -65,11 +66,12 @@ impl sioe_status {
             sioe_status::NoSubscribers => c"NO_SUBSCRIBERS",
             sioe_status::QueueFull => c"QUEUE_FULL",
             sioe_status::Flush => c"FLUSH",
+            sioe_status::Internal => c"INTERNAL",
             sioe_status::Panic => c"PANIC",
         }
     }
 
-    const ALL: [sioe_status; 15] = [
+    const ALL: [sioe_status; 16] = [
         sioe_status::Ok,
         sioe_status::NullArgument,
         sioe_status::InvalidUtf8,
@@ -84,6 +86,7 @@ impl sioe_status {
         sioe_status::NoSubscribers,
         sioe_status::QueueFull,
         sioe_status::Flush,
+        sioe_status::Internal,
         sioe_status::Panic,
     ];
 }

@@ -62,7 +62,7 @@ fn build(env: sys::napi_env, err: &Error) -> napi::Result<sys::napi_value> {
         }
         Error::NoSubscribers { channel } => set(env, obj, "channel", string(env, channel)?)?,
         Error::QueueFull { capacity } => set(env, obj, "capacity", number(env, *capacity as f64)?)?,
-        Error::Flush(failures) => {
+        Error::Flush { failures, .. } => {
             let mut list = ptr::null_mut();
             check(unsafe { sys::napi_create_array_with_length(env, failures.len(), &mut list) })?;
             for (i, failure) in failures.iter().enumerate() {

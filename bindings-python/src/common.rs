@@ -154,14 +154,17 @@ impl Handle {
         py: Python<'_>,
         encode: impl FnOnce(&Core) -> Result<Output> + Send,
     ) -> PyResult<u64> {
+        let started = std::time::Instant::now();
         let e = self.emitter_blocking(py)?;
         let sent = py.detach(|| {
             let out = encode(&e)?;
-            Ok::<_, Error>(e.try_send_now(&out).ok_or(out))
+            Ok::<_, Error>(e.try_send_now(&out, started).ok_or(out))
         });
         match sent.map_err(crate::errors::to_py_err)? {
             Ok(result) => result.map_err(crate::errors::to_py_err),
-            Err(out) => runtime::block_on(py, async move { e.send_output(&out).await }),
+            Err(out) => {
+                runtime::block_on(py, async move { e.send_output_since(&out, started).await })
+            }
         }
     }
 

@@ -43,7 +43,7 @@ fn build(py: Python<'_>, e: &Error) -> Result<PyErr, PyErr> {
         }
         Error::NoSubscribers { channel } => details.set_item("channel", channel)?,
         Error::QueueFull { capacity } => details.set_item("capacity", capacity)?,
-        Error::Flush(failures) => {
+        Error::Flush { failures, .. } => {
             let cls = module.getattr("QueuedFailure")?;
             let list = PyList::empty(py);
             for f in failures {

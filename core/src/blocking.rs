@@ -31,14 +31,9 @@ impl Drop for Owner {
         if !self.root.is_closed() && tokio::runtime::Handle::try_current().is_err() {
             // The timer must be created inside the runtime, hence the async block.
             let root = &self.root;
-            let result = runtime
-                .block_on(async { tokio::time::timeout(DROP_FLUSH_TIMEOUT, root.close()).await });
-            match result {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => eprintln!("socketio-emitter: dropped without close(): {e}"),
-                Err(_) => eprintln!(
-                    "socketio-emitter: dropped without close(): queued operations did not finish in time"
-                ),
+            let result = runtime.block_on(root.close_within(Some(DROP_FLUSH_TIMEOUT)));
+            if let Err(e) = result {
+                eprintln!("socketio-emitter: dropped without close(): {e}");
             }
         }
         runtime.shutdown_background();
@@ -70,6 +65,7 @@ impl Emitter {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("socketio-emitter")
+            .on_thread_start(crate::block_sigpipe_on_current_thread)
             .enable_all()
             .build()
             .map_err(|e| Error::Connection(format!("cannot start the I/O thread: {e}")))?;
@@ -168,10 +164,11 @@ impl Emitter {
     /// Sends on this thread when the synchronous lane is free, through the I/O thread otherwise.
     fn send(&self, output: Result<Output>) -> Result<u64> {
         refuse_inside_runtime()?;
+        let started = std::time::Instant::now();
         let output = output?;
-        match self.inner.try_send_now(&output) {
+        match self.inner.try_send_now(&output, started) {
             Some(result) => result,
-            None => self.block_on(self.inner.send_output(&output)),
+            None => self.block_on(self.inner.send_output_since(&output, started)),
         }
     }
 
@@ -215,8 +212,20 @@ impl Emitter {
         self.block_on(self.inner.flush())
     }
 
+    /// [`flush`](Self::flush) that stops waiting after `timeout` (`TIMEOUT`); the next
+    /// flush reports what this one did not.
+    pub fn flush_within(&self, timeout: Option<Duration>) -> Result<FlushReport> {
+        self.block_on(self.inner.flush_within(timeout))
+    }
+
     pub fn close(&self) -> Result<FlushReport> {
         self.block_on(self.inner.close())
+    }
+
+    /// [`close`](Self::close) that gives up after `timeout`: what is not done by then
+    /// fails at once, reported in the `FLUSH` error.
+    pub fn close_within(&self, timeout: Option<Duration>) -> Result<FlushReport> {
+        self.block_on(self.inner.close_within(timeout))
     }
 
     pub fn is_closed(&self) -> bool {

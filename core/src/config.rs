@@ -44,6 +44,45 @@ pub struct EmitterConfig {
     pub queue_full: QueueFullPolicy,
     /// Fail with `NO_SUBSCRIBERS` when a publish reaches no server. Default false.
     pub require_receivers: bool,
+    /// The largest payload one operation may publish, in bytes. Default 16 MiB: Redis cuts
+    /// off a subscriber whose output buffer passes 32 MB (`client-output-buffer-limit
+    /// pubsub`), so one larger message would disconnect every Socket.IO server. Bindings
+    /// also stop converting arguments once this much has been built. At most 512 MiB
+    /// (Redis's `proto-max-bulk-len`).
+    pub max_payload_bytes: usize,
+}
+
+/// The longest duration any option accepts (one day): longer values are surely a unit
+/// mistake, and they would overflow deadlines.
+pub const MAX_DURATION: Duration = Duration::from_secs(86_400);
+
+/// The most `queue_capacity` accepts.
+pub const MAX_QUEUE_CAPACITY: usize = u32::MAX as usize;
+
+/// The most `max_payload_bytes` accepts (Redis's default `proto-max-bulk-len`).
+pub const MAX_PAYLOAD_LIMIT: usize = 512 << 20;
+
+/// A duration option given in seconds by a binding, checked: finite, not negative, at most
+/// [`MAX_DURATION`]. `INVALID_ARGUMENT` names the option otherwise. Never panics.
+pub fn duration_from_secs_f64(name: &str, secs: f64) -> Result<Duration> {
+    if !secs.is_finite() || secs < 0.0 || secs > MAX_DURATION.as_secs_f64() {
+        return Err(Error::InvalidArgument(format!(
+            "{name} must be a number of seconds between 0 and {}, got {secs}",
+            MAX_DURATION.as_secs()
+        )));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| Error::InvalidArgument(format!("{name}: {e}")))
+}
+
+/// Like [`duration_from_secs_f64`], for bindings whose convention is milliseconds.
+pub fn duration_from_millis_f64(name: &str, millis: f64) -> Result<Duration> {
+    if !millis.is_finite() || millis < 0.0 || millis > MAX_DURATION.as_secs_f64() * 1000.0 {
+        return Err(Error::InvalidArgument(format!(
+            "{name} must be a number of milliseconds between 0 and {}, got {millis}",
+            MAX_DURATION.as_millis()
+        )));
+    }
+    duration_from_secs_f64(name, millis / 1000.0)
 }
 
 impl EmitterConfig {
@@ -61,6 +100,7 @@ impl EmitterConfig {
             queue_max_bytes: 64 << 20,
             queue_full: QueueFullPolicy::Block,
             require_receivers: false,
+            max_payload_bytes: 16 << 20,
         }
     }
 
@@ -105,6 +145,17 @@ impl EmitterConfig {
         self.queue_capacity = capacity;
         self.queue_full = when_full;
         self
+    }
+
+    pub fn with_max_payload_bytes(mut self, max: usize) -> Self {
+        self.max_payload_bytes = max;
+        self
+    }
+
+    /// The most one call can wait: for the connection to come back, then for the answer.
+    /// Every call is bounded by it (the README documents this formula).
+    pub fn call_timeout(&self) -> Duration {
+        self.connect_timeout + self.response_timeout
     }
 
     pub fn with_require_receivers(mut self, require: bool) -> Self {
@@ -160,10 +211,23 @@ impl EmitterConfig {
                 "queue_max_bytes must be between 1 and 4294967295".into(),
             ));
         }
-        if self.queue_capacity == 0 {
-            return Err(Error::InvalidArgument(
-                "queue_capacity must be at least 1".into(),
-            ));
+        if self.queue_capacity == 0 || self.queue_capacity > MAX_QUEUE_CAPACITY {
+            return Err(Error::InvalidArgument(format!(
+                "queue_capacity must be between 1 and {MAX_QUEUE_CAPACITY}, got {}",
+                self.queue_capacity
+            )));
+        }
+        if self.max_payload_bytes == 0 || self.max_payload_bytes > MAX_PAYLOAD_LIMIT {
+            return Err(Error::InvalidArgument(format!(
+                "max_payload_bytes must be between 1 and {MAX_PAYLOAD_LIMIT}, got {}",
+                self.max_payload_bytes
+            )));
+        }
+        if self.reconnect_attempts > 1000 {
+            return Err(Error::InvalidArgument(format!(
+                "reconnect_attempts must be at most 1000, got {}",
+                self.reconnect_attempts
+            )));
         }
         for (name, d) in [
             ("connect_timeout", self.connect_timeout),
@@ -172,6 +236,20 @@ impl EmitterConfig {
             if d.is_zero() {
                 return Err(Error::InvalidArgument(format!(
                     "{name} must be greater than zero"
+                )));
+            }
+        }
+        for (name, d) in [
+            ("connect_timeout", self.connect_timeout),
+            ("response_timeout", self.response_timeout),
+            ("reconnect_min_delay", self.reconnect_min_delay),
+            ("reconnect_max_delay", self.reconnect_max_delay),
+        ] {
+            if d > MAX_DURATION {
+                return Err(Error::InvalidArgument(format!(
+                    "{name} must be at most {} s, got {} s",
+                    MAX_DURATION.as_secs(),
+                    d.as_secs_f64()
                 )));
             }
         }
@@ -194,6 +272,7 @@ impl fmt::Debug for EmitterConfig {
             .field("queue_max_bytes", &self.queue_max_bytes)
             .field("queue_full", &self.queue_full)
             .field("require_receivers", &self.require_receivers)
+            .field("max_payload_bytes", &self.max_payload_bytes)
             .finish()
     }
 }
@@ -215,6 +294,33 @@ pub fn redact_url(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_range_options_are_invalid_arguments() {
+        let base = || EmitterConfig::new("redis://127.0.0.1:6379");
+        for cfg in [
+            base().with_connect_timeout(Duration::from_secs(86_401)),
+            base().with_connect_timeout(Duration::MAX),
+            base().with_queue(0, QueueFullPolicy::Block),
+            base().with_queue(1 << 40, QueueFullPolicy::Block),
+            base().with_max_payload_bytes(0),
+            base().with_max_payload_bytes(usize::MAX),
+            base().with_reconnect(Duration::ZERO, Duration::MAX, 3),
+        ] {
+            let err = cfg.validate().unwrap_err();
+            assert_eq!(err.code(), "INVALID_ARGUMENT", "{err}");
+        }
+        base().validate().unwrap();
+        for bad in [f64::NAN, -1.0, 1e19, f64::INFINITY, 86_401.0] {
+            let err = duration_from_secs_f64("connect_timeout", bad).unwrap_err();
+            assert!(err.to_string().contains("connect_timeout"), "{err}");
+        }
+        assert_eq!(
+            duration_from_millis_f64("t", 1500.0).unwrap(),
+            Duration::from_millis(1500)
+        );
+        assert!(duration_from_millis_f64("t", 1e300).is_err());
+    }
 
     #[test]
     fn passwords_never_show() {

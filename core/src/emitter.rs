@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::adapter::{Output, classic};
 use crate::config::{EmitterConfig, QueueFullPolicy};
@@ -18,6 +19,7 @@ struct Shared {
     link: Option<Link>,
     key: String,
     queue_full: QueueFullPolicy,
+    max_payload_bytes: usize,
     closed: AtomicBool,
 }
 
@@ -60,6 +62,7 @@ impl Emitter {
             link: Some(Link { conn, queue }),
             key: config.key.clone(),
             queue_full: config.queue_full,
+            max_payload_bytes: config.max_payload_bytes,
             closed: AtomicBool::new(false),
         };
         Ok(Emitter {
@@ -75,6 +78,7 @@ impl Emitter {
             link: None,
             key: key.to_owned(),
             queue_full: QueueFullPolicy::Error,
+            max_payload_bytes: EmitterConfig::new("").max_payload_bytes,
             closed: AtomicBool::new(false),
         };
         Emitter {
@@ -104,6 +108,26 @@ impl Emitter {
     /// The channel prefix (`key`) in use.
     pub fn key(&self) -> &str {
         &self.shared.key
+    }
+
+    /// The `max_payload_bytes` option: bindings stop converting arguments past it.
+    pub fn max_payload_bytes(&self) -> usize {
+        self.shared.max_payload_bytes
+    }
+
+    /// Refuses a payload over `max_payload_bytes` (`ENCODE`, naming the option).
+    fn bounded(&self, output: Output) -> Result<Output> {
+        let limit = self.shared.max_payload_bytes;
+        if output.payload.len() > limit {
+            return Err(Error::encode(
+                "args",
+                format!(
+                    "the payload is {} bytes, more than max_payload_bytes ({limit})",
+                    output.payload.len()
+                ),
+            ));
+        }
+        Ok(output)
     }
 
     /// A namespace (a leading `/` is added when missing). Rooms and flags start empty.
@@ -154,6 +178,14 @@ impl Emitter {
         self.link()?.conn.send(output).await
     }
 
+    /// [`send_output`](Self::send_output) within a call budget that started at `started`
+    /// (for callers that first tried [`try_send_now`](Self::try_send_now)).
+    pub async fn send_output_since(&self, output: &Output, started: Instant) -> Result<u64> {
+        let link = self.link()?;
+        let deadline = tokio::time::Instant::from_std(started) + link.conn.call_timeout();
+        link.conn.send_until(output, deadline).await
+    }
+
     /// Sends several outputs as one pipeline, in order; one result per output. For bindings
     /// that collect many concurrent operations (each caller still learns its own result).
     pub async fn send_outputs(&self, outputs: &[Output]) -> Vec<Result<u64>> {
@@ -172,21 +204,35 @@ impl Emitter {
     /// which saves two thread hand-offs per call. `None` means the lane is busy or not
     /// connected: await [`send_output`](Self::send_output) instead. Never call this from
     /// async code: it blocks the thread on I/O.
-    pub fn try_send_now(&self, output: &Output) -> Option<Result<u64>> {
+    /// `started` is when the caller's call began: the lane and any fallback share one
+    /// budget (see [`EmitterConfig::call_timeout`]).
+    pub fn try_send_now(&self, output: &Output, started: Instant) -> Option<Result<u64>> {
         match self.link() {
-            Ok(link) => link.conn.try_send_blocking(output),
+            Ok(link) => link
+                .conn
+                .try_send_blocking(output, started + link.conn.call_timeout()),
             Err(e) => Some(Err(e)),
         }
     }
 
     /// What [`emit`](Self::emit) would publish, without sending it.
     pub fn encode_emit(&self, event: &str, args: &[Value]) -> Result<Output> {
-        classic::broadcast(&self.shared.key, &self.target, event, args)
+        self.bounded(classic::broadcast(
+            &self.shared.key,
+            &self.target,
+            event,
+            args,
+        )?)
     }
 
     /// What [`server_side_emit`](Self::server_side_emit) would publish.
     pub fn encode_server_side_emit(&self, event: &str, args: &[Value]) -> Result<Output> {
-        classic::server_side_emit(&self.shared.key, &self.target, event, args)
+        self.bounded(classic::server_side_emit(
+            &self.shared.key,
+            &self.target,
+            event,
+            args,
+        )?)
     }
 
     /// What [`sockets_join`](Self::sockets_join) would publish.
@@ -263,20 +309,32 @@ impl Emitter {
         }
     }
 
-    /// Waits until everything queued so far has been sent; reports every failure since the
-    /// previous flush (`FLUSH`, with the tickets).
+    /// Waits until everything queued so far has been sent; reports every result since the
+    /// previous flush: a [`FlushReport`], or `FLUSH` with the failed tickets and the report.
     pub async fn flush(&self) -> Result<FlushReport> {
-        self.link()?.queue.flush().await
+        self.flush_within(None).await
+    }
+
+    /// [`flush`](Self::flush) that stops waiting after `timeout` with `TIMEOUT`; what it
+    /// did not report, the next flush does.
+    pub async fn flush_within(&self, timeout: Option<Duration>) -> Result<FlushReport> {
+        self.link()?.queue.flush(timeout).await
     }
 
     /// Sends what is queued, then closes. Every later call fails with `CLOSED`; closing
     /// again is a no-op.
     pub async fn close(&self) -> Result<FlushReport> {
+        self.close_within(None).await
+    }
+
+    /// [`close`](Self::close) that gives up after `timeout`: what is not done by then
+    /// fails at once, each item reported in the `FLUSH` error, and close returns.
+    pub async fn close_within(&self, timeout: Option<Duration>) -> Result<FlushReport> {
         if self.shared.closed.swap(true, Ordering::AcqRel) {
             return Ok(FlushReport::default());
         }
         match &self.shared.link {
-            Some(link) => link.queue.close().await,
+            Some(link) => link.queue.close(timeout).await,
             None => Ok(FlushReport::default()),
         }
     }

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::publish::queue::FlushReport;
+
 /// Everything that can go wrong, with a stable [`code`](Error::code).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
@@ -19,7 +21,9 @@ pub enum Error {
     #[error("{path}: {reason}")]
     Encode { path: String, reason: String },
 
-    /// Redis could not be reached, or the connection broke.
+    /// Redis could not be reached (refused, authentication failed, TLS refused), or the
+    /// connection broke before Redis answered. The message says which, and whether the
+    /// operation may still have been published.
     #[error("connection error: {0}")]
     Connection(String),
 
@@ -27,7 +31,8 @@ pub enum Error {
     #[error("redis error: {0}")]
     Redis(String),
 
-    /// An operation did not finish in time.
+    /// No answer in time. For a publish this does not mean "not delivered": Redis may
+    /// still have received and published it, so a caller who retries may duplicate it.
     #[error("timed out: {0}")]
     Timeout(String),
 
@@ -43,9 +48,17 @@ pub enum Error {
     #[error("the emit queue is full ({capacity} pending)")]
     QueueFull { capacity: usize },
 
-    /// `flush()` found queued operations that failed.
-    #[error("{}", FlushFailures(.0))]
-    Flush(Vec<QueuedFailure>),
+    /// `flush()` found queued operations that failed. `report` still counts the ones that
+    /// succeeded since the previous flush, with their receivers.
+    #[error("{}", FlushFailures(failures))]
+    Flush {
+        failures: Vec<QueuedFailure>,
+        report: FlushReport,
+    },
+
+    /// A bug of ours (a panic caught at a language boundary). Never the caller's fault.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -61,7 +74,8 @@ impl Error {
             Error::Closed => "CLOSED",
             Error::NoSubscribers { .. } => "NO_SUBSCRIBERS",
             Error::QueueFull { .. } => "QUEUE_FULL",
-            Error::Flush(_) => "FLUSH",
+            Error::Flush { .. } => "FLUSH",
+            Error::Internal(_) => "INTERNAL",
         }
     }
 
@@ -77,7 +91,20 @@ impl Error {
         "NO_SUBSCRIBERS",
         "QUEUE_FULL",
         "FLUSH",
+        "INTERNAL",
     ];
+
+    /// A panic payload caught with `catch_unwind`, as an [`Error::Internal`].
+    pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Error {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Error::Internal(format!(
+            "socketio-emitter panicked ({what}); please report it"
+        ))
+    }
 
     pub(crate) fn encode(path: impl Into<String>, reason: impl Into<String>) -> Error {
         Error::Encode {

@@ -16,10 +16,14 @@ mod publish;
 mod target;
 mod value;
 
-pub use config::{EmitterConfig, QueueFullPolicy, redact_url};
+pub use config::{
+    EmitterConfig, MAX_DURATION, QueueFullPolicy, duration_from_millis_f64, duration_from_secs_f64,
+    redact_url,
+};
 pub use emitter::Emitter;
 pub use error::{Error, QueuedFailure, Result};
 pub use publish::queue::{FlushReport, Rejected};
+pub use publish::sigpipe::block_on_current_thread as block_sigpipe_on_current_thread;
 pub use target::{Flag, Target, normalize_namespace};
 pub use value::{IntoRooms, Map, Room, Value};
 

@@ -69,7 +69,9 @@ fn redis_restart_during_emits_reports_failures_and_recovers() {
         "a call hung for {slowest:?}"
     );
     match flushed {
-        Err(socketio_emitter::Error::Flush(failed)) => {
+        Err(socketio_emitter::Error::Flush {
+            failures: failed, ..
+        }) => {
             assert_eq!(failed.len(), 1);
             assert_eq!(failed[0].ticket, ticket);
             assert_eq!(failed[0].channel, "socket.io#/#");

@@ -1,12 +1,23 @@
 //! One self-reconnecting, multiplexed Redis connection (redis-rs `ConnectionManager`),
-//! with our error mapping and a bound on how long any call can wait.
+//! with our error mapping, a bound on how long any call can wait, and a retry of what
+//! certainly did not reach Redis.
+//!
+//! Every call has one budget, [`EmitterConfig::call_timeout`] (connect + response
+//! timeout), counted from when it starts. Within it, a call that finds Redis unreachable
+//! waits for the connection to come back and is then sent ([`super::fate`] says which
+//! failures allow that). A failure after the command was handed to a live connection is
+//! reported at once: Redis may have published it, and sending it again could duplicate it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{ProtocolVersion, PushKind};
+use tokio::time::Instant;
 
 use super::fast_lane::FastLane;
+use super::fate::{Fate, fate, map_error, scrub};
 
 use crate::adapter::{Command, Output};
 use crate::config::EmitterConfig;
@@ -20,8 +31,57 @@ pub(crate) struct Connection {
     require_receivers: bool,
     /// The most any one call may wait: a reconnection in progress plus the response.
     call_timeout: Duration,
+    backoff: Backoff,
+    health: Arc<Health>,
     /// The synchronous connection blocking callers use when it is free.
     fast_lane: Arc<FastLane>,
+}
+
+/// What the connection knows about its own state, shared with the fast lane and the queue.
+#[derive(Debug, Default)]
+pub(crate) struct Health {
+    /// Connections the manager saw drop (RESP3 tells it at once, even when idle).
+    pub(crate) disconnects: AtomicU64,
+    /// Some call is waiting for Redis to come back; the queue sends nothing new meanwhile,
+    /// so that what is retried still goes out before what was queued after it.
+    recovering: AtomicBool,
+}
+
+/// What a pipeline came to.
+pub(crate) struct Sent {
+    /// One per output, in order.
+    pub(crate) results: Vec<Result<u64>>,
+    /// Redis was unreachable for the whole budget: nothing was sent.
+    pub(crate) unreachable: bool,
+}
+
+/// A failed call, and whether it failed because Redis stayed unreachable.
+struct Failure {
+    error: Error,
+    unreachable: bool,
+}
+
+impl Failure {
+    fn sent(error: Error) -> Failure {
+        Failure {
+            error,
+            unreachable: false,
+        }
+    }
+
+    fn unreachable(error: Error) -> Failure {
+        Failure {
+            error,
+            unreachable: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Backoff {
+    min: Duration,
+    max: Duration,
+    attempts: usize,
 }
 
 impl std::fmt::Debug for Connection {
@@ -35,87 +95,162 @@ impl Connection {
         cfg.validate()?;
         install_crypto_provider();
         let secrets: Arc<[String]> = cfg.secrets().into();
-        let scrub = |e: redis::RedisError| map_error(&e, &secrets);
-        let client = match &cfg.tls_ca_pem {
-            Some(pem) => redis::Client::build_with_tls(
-                cfg.url(),
-                redis::TlsCertificates {
-                    client_tls: None,
-                    root_cert: Some(pem.clone()),
-                },
-            ),
-            None => redis::Client::open(cfg.url()),
-        }
-        .map_err(scrub)?;
+        let deadline = Instant::now() + cfg.call_timeout();
+        let backoff = Backoff {
+            min: cfg.reconnect_min_delay,
+            max: cfg.reconnect_max_delay,
+            attempts: cfg.reconnect_attempts,
+        };
+        // RESP3 lets the manager see a dropped connection at once, so calls made after a
+        // drop wait for the reconnection instead of failing on a dead socket. Servers
+        // older than Redis 6 do not speak it; they get RESP2.
+        let mut protocol = ProtocolVersion::RESP3;
+        let client = loop {
+            let client = build_client(cfg, protocol).map_err(|e| map_error(&e, &secrets))?;
+            match probe(&client, cfg, deadline, backoff, &secrets).await {
+                Ok(()) => break client,
+                Err(Probe::NoResp3) if protocol == ProtocolVersion::RESP3 => {
+                    protocol = ProtocolVersion::RESP2;
+                }
+                Err(Probe::NoResp3) => {
+                    return Err(Error::Connection("Redis refused the handshake".into()));
+                }
+                Err(Probe::Failed(e)) => return Err(e),
+            }
+        };
+        let health = Arc::new(Health::default());
         let fast_lane = Arc::new(FastLane::new(
             client.clone(),
             cfg.connect_timeout,
             cfg.response_timeout,
+            health.clone(),
         ));
-        let manager_config = ConnectionManagerConfig::new()
+        // The manager makes one attempt per reconnection; the calls that wait drive the
+        // retries (see `call`), so that each learns the cause and keeps its own deadline.
+        let mut manager_config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(cfg.connect_timeout))
             .set_response_timeout(Some(cfg.response_timeout))
-            .set_min_delay(cfg.reconnect_min_delay)
-            .set_max_delay(cfg.reconnect_max_delay)
-            .set_number_of_retries(cfg.reconnect_attempts);
-        let call_timeout = cfg.connect_timeout + cfg.response_timeout;
-        let manager = tokio::time::timeout(
-            call_timeout,
+            .set_number_of_retries(0);
+        if protocol == ProtocolVersion::RESP3 {
+            let seen = health.clone();
+            manager_config = manager_config.set_push_sender(move |info: redis::PushInfo| {
+                if info.kind == PushKind::Disconnection {
+                    seen.disconnects.fetch_add(1, Ordering::AcqRel);
+                }
+                Ok::<(), std::convert::Infallible>(())
+            });
+        }
+        let manager = tokio::time::timeout_at(
+            deadline,
             ConnectionManager::new_with_config(client, manager_config),
         )
         .await
-        .map_err(|_| Error::Timeout(format!("connecting to {}", cfg.redacted_url())))?
-        .map_err(scrub)?;
+        .map_err(|_| {
+            Error::Timeout(format!(
+                "connecting to {}: no answer within {:?}",
+                cfg.redacted_url(),
+                cfg.call_timeout()
+            ))
+        })?
+        .map_err(|e| map_error(&e, &secrets))?;
         Ok(Connection {
             manager,
             secrets,
             require_receivers: cfg.require_receivers,
-            call_timeout,
+            call_timeout: cfg.call_timeout(),
+            backoff,
+            health,
             fast_lane,
         })
     }
 
+    /// The budget of one call.
+    pub(crate) fn call_timeout(&self) -> Duration {
+        self.call_timeout
+    }
+
+    /// When a call that starts now must be done.
+    pub(crate) fn deadline(&self) -> Instant {
+        Instant::now() + self.call_timeout
+    }
+
+    /// Whether some call is waiting for Redis to come back.
+    pub(crate) fn is_recovering(&self) -> bool {
+        self.health.recovering.load(Ordering::Acquire)
+    }
+
     /// Sends one output; resolves to the number of servers that received it.
     pub(crate) async fn send(&self, out: &Output) -> Result<u64> {
-        let mut manager = self.manager.clone();
-        let reply = tokio::time::timeout(self.call_timeout, command(out).query_async(&mut manager))
+        self.send_until(out, self.deadline()).await
+    }
+
+    /// [`send`](Self::send) within a deadline the caller already started.
+    pub(crate) async fn send_until(&self, out: &Output, deadline: Instant) -> Result<u64> {
+        let cmd = command(out);
+        let value = self
+            .call(deadline, &out.channel, |mut m| {
+                let cmd = &cmd;
+                async move { cmd.query_async::<redis::Value>(&mut m).await }
+            })
             .await
-            .map_err(|_| Error::Timeout(format!("publishing to {}", out.channel)))?;
-        let value: redis::Value = reply.map_err(|e| map_error(&e, &self.secrets))?;
+            .map_err(|f| f.error)?;
         self.receivers(out, value)
     }
 
     /// For callers on a thread without an async runtime: sends on the calling thread when the
-    /// fast lane is free (see [`FastLane`]); `None` means "await [`send`](Self::send) instead".
-    pub(crate) fn try_send_blocking(&self, out: &Output) -> Option<Result<u64>> {
-        let reply = self.fast_lane.try_query(&command(out))?;
+    /// fast lane is free (see [`FastLane`]); `None` means "await [`send_until`](Self::send_until)
+    /// with the same deadline instead".
+    pub(crate) fn try_send_blocking(
+        &self,
+        out: &Output,
+        deadline: std::time::Instant,
+    ) -> Option<Result<u64>> {
+        let reply = self.fast_lane.try_query(&command(out), deadline)?;
         Some(
             reply
-                .map_err(|e| map_error(&e, &self.secrets))
+                .map_err(|e| self.reported(&e, &out.channel))
                 .and_then(|v| self.receivers(out, v)),
         )
     }
 
     /// Sends many outputs as one pipeline; one result per output, in order.
     pub(crate) async fn send_batch(&self, outs: &[&Output]) -> Vec<Result<u64>> {
+        self.send_batch_until(outs, self.deadline()).await
+    }
+
+    pub(crate) async fn send_batch_until(
+        &self,
+        outs: &[&Output],
+        deadline: Instant,
+    ) -> Vec<Result<u64>> {
+        self.send_pipeline(outs, deadline).await.results
+    }
+
+    /// Sends `outs` as one pipeline; says whether Redis was unreachable for the whole
+    /// budget (then none of them was sent).
+    pub(crate) async fn send_pipeline(&self, outs: &[&Output], deadline: Instant) -> Sent {
         let mut pipe = redis::pipe();
         pipe.ignore_errors();
         for out in outs {
             pipe.add_command(command(out));
         }
-        let mut manager = self.manager.clone();
-        let reply = tokio::time::timeout(
-            self.call_timeout,
-            pipe.query_async::<Vec<redis::Value>>(&mut manager),
-        )
-        .await;
-        match reply {
-            Ok(Ok(values)) if values.len() == outs.len() => outs
+        let what = match outs {
+            [one] => one.channel.clone(),
+            _ => format!("a pipeline of {} operations", outs.len()),
+        };
+        let reply = self
+            .call(deadline, &what, |mut m| {
+                let pipe = &pipe;
+                async move { pipe.query_async::<Vec<redis::Value>>(&mut m).await }
+            })
+            .await;
+        let results = match reply {
+            Ok(values) if values.len() == outs.len() => outs
                 .iter()
                 .zip(values)
                 .map(|(out, v)| self.receivers(out, v))
                 .collect(),
-            Ok(Ok(values)) => {
+            Ok(values) => {
                 let err = Error::Redis(format!(
                     "expected {} replies, got {}",
                     outs.len(),
@@ -123,14 +258,119 @@ impl Connection {
                 ));
                 outs.iter().map(|_| Err(err.clone())).collect()
             }
-            Ok(Err(e)) => {
-                let err = map_error(&e, &self.secrets);
-                outs.iter().map(|_| Err(err.clone())).collect()
+            Err(failure) => {
+                return Sent {
+                    results: outs.iter().map(|_| Err(failure.error.clone())).collect(),
+                    unreachable: failure.unreachable,
+                };
             }
-            Err(_) => outs
-                .iter()
-                .map(|out| Err(Error::Timeout(format!("publishing to {}", out.channel))))
-                .collect(),
+        };
+        Sent {
+            results,
+            unreachable: false,
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails in a way that must be reported, or the
+    /// deadline passes. Attempts that certainly did not reach Redis are retried after a
+    /// backoff, at most `reconnect_attempts` times.
+    async fn call<T, F, Fut>(
+        &self,
+        deadline: Instant,
+        what: &str,
+        attempt: F,
+    ) -> std::result::Result<T, Failure>
+    where
+        F: Fn(ConnectionManager) -> Fut,
+        Fut: Future<Output = redis::RedisResult<T>>,
+    {
+        let started = Instant::now();
+        let mut cause: Option<redis::RedisError> = None;
+        let mut delay = self.backoff.min;
+        let mut retries = 0;
+        let result = loop {
+            let outcome = tokio::time::timeout_at(deadline, attempt(self.manager.clone())).await;
+            let err = match outcome {
+                Ok(Ok(value)) => break Ok(value),
+                Ok(Err(e)) => e,
+                Err(_elapsed) => break Err(self.out_of_time(cause.as_ref(), what, started)),
+            };
+            if fate(&err) != Fate::NotSent {
+                break Err(Failure::sent(self.reported(&err, what)));
+            }
+            // Redis is unreachable: nothing was sent. Wait, then try again.
+            self.health.recovering.store(true, Ordering::Release);
+            cause = Some(err);
+            retries += 1;
+            if retries > self.backoff.attempts {
+                break Err(Failure::unreachable(self.unreachable(
+                    cause.as_ref(),
+                    started,
+                    retries,
+                )));
+            }
+            if tokio::time::timeout_at(deadline, tokio::time::sleep(delay))
+                .await
+                .is_err()
+            {
+                break Err(self.out_of_time(cause.as_ref(), what, started));
+            }
+            delay = (delay * 2).min(self.backoff.max);
+        };
+        if cause.is_some() {
+            self.health.recovering.store(false, Ordering::Release);
+        }
+        result
+    }
+
+    /// The error of a call whose budget ran out.
+    fn out_of_time(
+        &self,
+        cause: Option<&redis::RedisError>,
+        what: &str,
+        started: Instant,
+    ) -> Failure {
+        match cause {
+            Some(_) => Failure::unreachable(self.unreachable(cause, started, 0)),
+            None => Failure::sent(Error::Timeout(format!(
+                "no answer from Redis within {:.1} s for {what}; it may still have been published, so a retry may duplicate it",
+                started.elapsed().as_secs_f64()
+            ))),
+        }
+    }
+
+    fn unreachable(
+        &self,
+        cause: Option<&redis::RedisError>,
+        started: Instant,
+        attempts: usize,
+    ) -> Error {
+        let cause = cause.map_or_else(
+            || "no connection".to_owned(),
+            |e| scrub(&e.to_string(), &self.secrets),
+        );
+        let attempts = if attempts > 0 {
+            format!(", {attempts} attempts")
+        } else {
+            String::new()
+        };
+        Error::Connection(format!(
+            "Redis unreachable for {:.1} s{attempts}: {cause}; nothing was sent",
+            started.elapsed().as_secs_f64()
+        ))
+    }
+
+    /// The error to report for a failure that is not retried.
+    fn reported(&self, e: &redis::RedisError, what: &str) -> Error {
+        match fate(e) {
+            Fate::MaybeSent => Error::Connection(format!(
+                "the connection to Redis broke before it answered for {what} ({}); it may or may not have been published",
+                scrub(&e.to_string(), &self.secrets)
+            )),
+            Fate::NoAnswer => Error::Timeout(format!(
+                "no answer from Redis in time for {what}; it may still have been published, so a retry may duplicate it"
+            )),
+            Fate::NotSent | Fate::Refused => map_error(e, &self.secrets),
         }
     }
 
@@ -151,6 +391,93 @@ impl Connection {
     }
 }
 
+fn build_client(
+    cfg: &EmitterConfig,
+    protocol: ProtocolVersion,
+) -> redis::RedisResult<redis::Client> {
+    use redis::IntoConnectionInfo;
+    let info = cfg.url().into_connection_info()?;
+    let settings = info.redis_settings().clone().set_protocol(protocol);
+    let info = info.set_redis_settings(settings);
+    match &cfg.tls_ca_pem {
+        Some(pem) => redis::Client::build_with_tls(
+            info,
+            redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem.clone()),
+            },
+        ),
+        None => redis::Client::open(info),
+    }
+}
+
+enum Probe {
+    /// The server does not speak RESP3 (Redis < 6).
+    NoResp3,
+    Failed(Error),
+}
+
+/// One connection made and dropped before the manager starts, to learn why Redis cannot
+/// be reached (refused, authentication, TLS) instead of only that it was not in time.
+/// A refused connection is retried with backoff until the deadline: Redis may be starting.
+async fn probe(
+    client: &redis::Client,
+    cfg: &EmitterConfig,
+    deadline: Instant,
+    backoff: Backoff,
+    secrets: &[String],
+) -> std::result::Result<(), Probe> {
+    let started = Instant::now();
+    let config = redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(cfg.connect_timeout))
+        .set_response_timeout(Some(cfg.response_timeout));
+    let mut delay = backoff.min;
+    let mut cause = None;
+    for _ in 0..=backoff.attempts {
+        let attempt = tokio::time::timeout_at(
+            deadline,
+            client.get_multiplexed_async_connection_with_config(&config),
+        )
+        .await;
+        let err = match attempt {
+            Ok(Ok(_conn)) => return Ok(()),
+            Ok(Err(e)) => e,
+            Err(_) => break,
+        };
+        if is_unknown_hello(&err) {
+            return Err(Probe::NoResp3);
+        }
+        if fate(&err) != Fate::NotSent {
+            return Err(Probe::Failed(map_error(&err, secrets)));
+        }
+        cause = Some(err);
+        if tokio::time::timeout_at(deadline, tokio::time::sleep(delay))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        delay = (delay * 2).min(backoff.max);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    Err(Probe::Failed(match cause {
+        Some(e) => Error::Connection(format!(
+            "cannot connect to {} (tried for {elapsed:.1} s): {}",
+            cfg.redacted_url(),
+            scrub(&e.to_string(), secrets)
+        )),
+        None => Error::Timeout(format!(
+            "connecting to {}: no answer within {elapsed:.1} s",
+            cfg.redacted_url()
+        )),
+    }))
+}
+
+fn is_unknown_hello(e: &redis::RedisError) -> bool {
+    let text = e.to_string().to_ascii_lowercase();
+    text.contains("unknown command") && text.contains("hello")
+}
+
 /// rustls needs a process-wide crypto provider for `rediss://`. Install ring's unless the
 /// application already chose one (then `install_default` fails, which is fine).
 fn install_crypto_provider() {
@@ -167,28 +494,5 @@ fn command(out: &Output) -> redis::Cmd {
             cmd.arg(&out.channel).arg(&out.payload);
             cmd
         }
-    }
-}
-
-fn scrub(text: &str, secrets: &[String]) -> String {
-    secrets
-        .iter()
-        .fold(text.to_owned(), |acc, s| acc.replace(s.as_str(), "***"))
-}
-
-fn map_error(e: &redis::RedisError, secrets: &[String]) -> Error {
-    let msg = scrub(&e.to_string(), secrets);
-    if e.is_timeout() {
-        Error::Timeout(msg)
-    } else if e.is_io_error()
-        || e.is_connection_dropped()
-        || e.is_connection_refusal()
-        || e.kind() == redis::ErrorKind::AuthenticationFailed
-    {
-        Error::Connection(msg)
-    } else if e.kind() == redis::ErrorKind::InvalidClientConfig {
-        Error::InvalidArgument(msg)
-    } else {
-        Error::Redis(msg)
     }
 }

@@ -9,8 +9,13 @@
 //! reconnection with backoff stays where it was. Each call completes before the next one of
 //! the same thread starts, so a thread's operations keep their order whichever lane they use.
 
-use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use super::connection::Health;
+use super::fate::is_broken_pipe;
+use super::sigpipe;
 
 /// After the lane fails to connect, how long callers use the multiplexed path before the
 /// lane tries again (keeps a down Redis from costing every call a connection attempt).
@@ -22,6 +27,9 @@ enum State {
     Connected {
         conn: redis::Connection,
         pid: u32,
+        /// The multiplexed connection's disconnect count when this one connected: when
+        /// it moves, Redis went away meanwhile and this socket is presumed dead.
+        generation: u64,
     },
     /// Not before this instant.
     Resting(Instant),
@@ -31,6 +39,7 @@ pub(crate) struct FastLane {
     client: redis::Client,
     connect_timeout: Duration,
     response_timeout: Duration,
+    health: Arc<Health>,
     state: Mutex<State>,
 }
 
@@ -39,17 +48,25 @@ impl FastLane {
         client: redis::Client,
         connect_timeout: Duration,
         response_timeout: Duration,
+        health: Arc<Health>,
     ) -> FastLane {
         FastLane {
             client,
             connect_timeout,
             response_timeout,
+            health,
             state: Mutex::new(State::Idle),
         }
     }
 
-    /// Runs `cmd` on the lane; `None` when the lane is busy or unavailable.
-    pub(crate) fn try_query(&self, cmd: &redis::Cmd) -> Option<redis::RedisResult<redis::Value>> {
+    /// Runs `cmd` on the lane; `None` when the lane is busy or unavailable, or when the
+    /// command certainly did not reach Redis (then the caller sends it the other way,
+    /// within the same `deadline`).
+    pub(crate) fn try_query(
+        &self,
+        cmd: &redis::Cmd,
+        deadline: Instant,
+    ) -> Option<redis::RedisResult<redis::Value>> {
         let mut state = self.state.try_lock().ok()?;
         let pid = std::process::id();
         if let State::Connected { pid: owner, .. } = &*state
@@ -60,15 +77,30 @@ impl FastLane {
                 std::mem::forget(conn);
             }
         }
+        let generation = self.health.disconnects.load(Ordering::Acquire);
+        if let State::Connected {
+            generation: seen, ..
+        } = &*state
+            && *seen != generation
+        {
+            *state = State::Idle;
+        }
         if let State::Resting(until) = *state {
             if Instant::now() < until {
                 return None;
             }
             *state = State::Idle;
         }
+        let remaining = deadline.checked_duration_since(Instant::now())?;
         if matches!(*state, State::Idle) {
-            match self.connect() {
-                Ok(conn) => *state = State::Connected { conn, pid },
+            match self.connect(remaining) {
+                Ok(conn) => {
+                    *state = State::Connected {
+                        conn,
+                        pid,
+                        generation,
+                    }
+                }
                 Err(_) => {
                     *state = State::Resting(Instant::now() + RETRY_AFTER);
                     return None;
@@ -78,20 +110,37 @@ impl FastLane {
         let State::Connected { conn, .. } = &mut *state else {
             return None;
         };
-        let result = cmd.query::<redis::Value>(conn);
+        let remaining = deadline.checked_duration_since(Instant::now())?;
+        if remaining < self.response_timeout {
+            // The caller's budget is shorter than a full response timeout: honour it.
+            let bound = remaining.max(Duration::from_millis(1));
+            let _ = conn.set_read_timeout(Some(bound));
+            let _ = conn.set_write_timeout(Some(bound));
+        }
+        // A socket write to a dead peer would raise SIGPIPE in hosts that keep its default.
+        let result = sigpipe::suppressed(|| cmd.query::<redis::Value>(conn));
+        if remaining < self.response_timeout {
+            let _ = conn.set_read_timeout(Some(self.response_timeout));
+            let _ = conn.set_write_timeout(Some(self.response_timeout));
+        }
         if let Err(e) = &result
             && (e.is_unrecoverable_error() || e.is_io_error() || e.is_timeout())
         {
-            // The answer to this call is lost with the connection; the next call reconnects.
+            // The connection is gone; the next call reconnects.
             *state = State::Idle;
+            if is_broken_pipe(e) {
+                // A failed write means the whole command never reached Redis (each call
+                // is answered before the next): the caller may send it the other way.
+                return None;
+            }
         }
         Some(result)
     }
 
-    fn connect(&self) -> redis::RedisResult<redis::Connection> {
+    fn connect(&self, remaining: Duration) -> redis::RedisResult<redis::Connection> {
         let conn = self
             .client
-            .get_connection_with_timeout(self.connect_timeout)?;
+            .get_connection_with_timeout(self.connect_timeout.min(remaining))?;
         conn.set_read_timeout(Some(self.response_timeout))?;
         conn.set_write_timeout(Some(self.response_timeout))?;
         Ok(conn)

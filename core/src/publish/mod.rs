@@ -6,6 +6,8 @@
 
 mod connection;
 mod fast_lane;
+mod fate;
 pub(crate) mod queue;
+pub(crate) mod sigpipe;
 
 pub(crate) use connection::Connection;

@@ -1,9 +1,14 @@
 //! The non-blocking path: `emit_nowait` puts outputs into a bounded queue; one worker task
 //! drains it in batches, each sent as one pipeline, with up to two pipelines in flight (in
-//! queue order). `flush()` travels through the same
-//! queue as a marker, so it answers once everything queued before it is done, with every
-//! failure since the previous flush. Nothing is dropped unreported: after close, enqueuing
-//! fails with `CLOSED`, and the worker drains what was already queued before it stops.
+//! queue order). `flush()` travels through the same queue as a marker, so it answers once
+//! everything queued before it is done, with every result since the previous flush.
+//! Nothing is dropped unreported: after close, enqueuing fails with `CLOSED`, and the
+//! worker drains what was already queued before it stops.
+//!
+//! Order survives reconnections: while a pipeline waits for Redis to come back, nothing
+//! newer is sent. When Redis stays unreachable for a whole call budget, everything queued
+//! at that moment fails at once, each item reported, instead of one budget per batch.
+//! `close` takes a timeout: when it runs out, what is left fails at once, reported.
 //!
 //! The queue is bounded twice: by operations (`queue_capacity`) and by bytes
 //! (`queue_max_bytes`), each operation holding byte permits until Redis answered its
@@ -14,10 +19,12 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
+use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, oneshot, watch};
 
 use super::Connection;
+use super::connection::Sent;
 use crate::adapter::Output;
 use crate::error::{Error, QueuedFailure, Result};
 
@@ -33,13 +40,16 @@ const MAX_BATCH_BYTES: usize = 1 << 20;
 /// prepares the next, instead of each side waiting for the other.
 const MAX_IN_FLIGHT: usize = 2;
 
-/// What one flush reports when everything succeeded.
+/// What one flush reports about the queued operations completed since the previous one.
+/// When some failed, it comes inside [`Error::Flush`] with the failures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FlushReport {
-    /// Queued operations completed since the previous flush.
+    /// Operations Redis accepted.
     pub sent: u64,
     /// Sum of the servers that received them.
     pub receivers: u64,
+    /// Of `sent`, those that reached no server at all (nobody subscribed at that moment).
+    pub reached_none: u64,
 }
 
 type FlushReply = oneshot::Sender<Result<FlushReport>>;
@@ -61,7 +71,8 @@ struct Queued {
 enum Item {
     Op(Queued),
     Flush(FlushReply),
-    Close(FlushReply),
+    /// The worker finishes what is queued, then stops; `close` reads its last report.
+    Close,
 }
 
 #[derive(Debug)]
@@ -71,7 +82,9 @@ pub(crate) struct Queue {
     capacity: usize,
     bytes: Arc<Semaphore>,
     max_bytes: u32,
-    worker: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    worker: Mutex<Option<tokio::task::JoinHandle<Result<FlushReport>>>>,
+    /// Set by a `close` whose timeout ran out: the worker fails what is left and stops.
+    abort: watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Item {
@@ -79,7 +92,7 @@ impl std::fmt::Debug for Item {
         f.write_str(match self {
             Item::Op(_) => "Op",
             Item::Flush(_) => "Flush",
-            Item::Close(_) => "Close",
+            Item::Close => "Close",
         })
     }
 }
@@ -89,7 +102,8 @@ impl Queue {
     /// `max_bytes` must be at least 1 (the configuration checks it).
     pub(crate) fn start(conn: Connection, capacity: usize, max_bytes: u32) -> Queue {
         let (tx, rx) = mpsc::channel(capacity);
-        let worker = tokio::spawn(run(conn, rx));
+        let (abort, aborted) = watch::channel(false);
+        let worker = tokio::spawn(run(conn, rx, aborted));
         Queue {
             tx,
             next_ticket: AtomicU64::new(1),
@@ -97,6 +111,7 @@ impl Queue {
             bytes: Arc::new(Semaphore::new(max_bytes as usize)),
             max_bytes,
             worker: Mutex::new(Some(worker)),
+            abort,
         }
     }
 
@@ -187,28 +202,51 @@ impl Queue {
         Ok(ticket)
     }
 
-    pub(crate) async fn flush(&self) -> Result<FlushReport> {
+    /// Waits until everything queued before it is done. With a timeout, stops waiting
+    /// then with `TIMEOUT`; the results stay for the next flush.
+    pub(crate) async fn flush(&self, timeout: Option<Duration>) -> Result<FlushReport> {
         let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(Item::Flush(reply))
-            .await
-            .map_err(|_| Error::Closed)?;
-        answer.await.map_err(|_| Error::Closed)?
+        let flushed = async {
+            self.tx
+                .send(Item::Flush(reply))
+                .await
+                .map_err(|_| Error::Closed)?;
+            answer.await.map_err(|_| Error::Closed)?
+        };
+        match timeout {
+            None => flushed.await,
+            Some(limit) => tokio::time::timeout(limit, flushed).await.map_err(|_| {
+                Error::Timeout(format!(
+                    "flush gave up after {:.1} s; queued operations are still being sent, and the next flush reports them",
+                    limit.as_secs_f64()
+                ))
+            })?,
+        }
     }
 
-    /// Flushes, then stops the worker. Later calls get `CLOSED`.
-    pub(crate) async fn close(&self) -> Result<FlushReport> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(Item::Close(reply))
-            .await
-            .map_err(|_| Error::Closed)?;
-        let report = answer.await.map_err(|_| Error::Closed)?;
-        let worker = self.worker.lock().ok().and_then(|mut w| w.take());
-        if let Some(worker) = worker {
-            let _ = worker.await;
-        }
-        report
+    /// Flushes, then stops the worker; later calls get `CLOSED`. With a timeout, what is
+    /// not done when it runs out fails at once (reported in the `FLUSH` error), and
+    /// close returns promptly.
+    pub(crate) async fn close(&self, timeout: Option<Duration>) -> Result<FlushReport> {
+        let Some(mut worker) = self.worker.lock().ok().and_then(|mut w| w.take()) else {
+            return Ok(FlushReport::default());
+        };
+        let closed = async {
+            // A full queue may make this wait; the worker then drains it.
+            let _ = self.tx.send(Item::Close).await;
+            (&mut worker).await
+        };
+        let finished = match timeout {
+            None => closed.await,
+            Some(limit) => match tokio::time::timeout(limit, closed).await {
+                Ok(finished) => finished,
+                Err(_) => {
+                    let _ = self.abort.send(true);
+                    worker.await
+                }
+            },
+        };
+        finished.unwrap_or_else(|e| Err(Error::Internal(format!("the queue worker failed: {e}"))))
     }
 }
 
@@ -221,12 +259,20 @@ struct Tally {
 
 impl Tally {
     fn take(&mut self) -> Result<FlushReport> {
-        let done = std::mem::take(self);
-        if done.failures.is_empty() {
-            Ok(done.report)
+        let Tally { report, failures } = std::mem::take(self);
+        if failures.is_empty() {
+            Ok(report)
         } else {
-            Err(Error::Flush(done.failures))
+            Err(Error::Flush { failures, report })
         }
+    }
+
+    fn fail(&mut self, queued: &Queued, error: Error) {
+        self.failures.push(QueuedFailure {
+            ticket: queued.ticket,
+            channel: queued.output.channel.clone(),
+            error,
+        });
     }
 }
 
@@ -237,128 +283,238 @@ struct Worker {
     batch_bytes: usize,
     tally: Tally,
     in_flight: VecDeque<InFlight>,
+    aborted: watch::Receiver<bool>,
+    /// Set when Redis stayed unreachable for a whole budget: what is queued then fails.
+    unreachable: Option<Error>,
 }
 
 type Batch = Vec<Queued>;
-type Sent = (Batch, Vec<Result<u64>>);
-type InFlight = Pin<Box<dyn Future<Output = Sent> + Send>>;
+type Pipeline = Pin<Box<dyn Future<Output = Sent> + Send>>;
+/// A pipeline being sent, and its batch (shared with the future, so that the tickets stay
+/// readable if the future has to be dropped).
+type InFlight = (Arc<Batch>, Pipeline);
 
-async fn run(conn: Connection, mut rx: mpsc::Receiver<Item>) {
+/// `close` ran out of time.
+struct Aborted;
+
+async fn run(
+    conn: Connection,
+    mut rx: mpsc::Receiver<Item>,
+    aborted: watch::Receiver<bool>,
+) -> Result<FlushReport> {
     let mut worker = Worker {
         conn,
         batch: Vec::with_capacity(MAX_BATCH),
         batch_bytes: 0,
         tally: Tally::default(),
         in_flight: VecDeque::with_capacity(MAX_IN_FLIGHT),
+        aborted,
+        unreachable: None,
     };
-    while let Some(first) = rx.recv().await {
-        let mut next = Some(first);
-        while let Some(item) = next.take() {
-            if let Some(close_reply) = worker.handle(item).await {
-                // Refuse new work, then finish everything already queued.
-                rx.close();
-                while let Some(rest) = rx.recv().await {
-                    if let Some(another_close) = worker.handle(rest).await {
-                        worker.answer(another_close).await;
-                    }
-                }
-                worker.answer(close_reply).await;
-                return;
-            }
-            next = rx.try_recv().ok();
-        }
-        worker.send().await;
+    match worker.serve(&mut rx).await {
+        Ok(()) => {}
+        Err(Aborted) => worker.abandon(&mut rx),
     }
-    worker.settle().await;
+    worker.tally.take()
 }
 
 impl Worker {
-    /// Handles one item; returns the reply channel of a `Close`, which the caller handles.
-    async fn handle(&mut self, item: Item) -> Option<FlushReply> {
+    /// Handles items until a `Close` (or the end of the channel), then settles.
+    async fn serve(&mut self, rx: &mut mpsc::Receiver<Item>) -> Result<(), Aborted> {
+        loop {
+            let first = tokio::select! {
+                item = rx.recv() => item,
+                _ = self.aborted.wait_for(|a| *a) => return Err(Aborted),
+            };
+            let Some(first) = first else {
+                return self.settle().await;
+            };
+            let mut next = Some(first);
+            while let Some(item) = next.take() {
+                if self.handle(item).await? {
+                    // Refuse new work, then finish everything already queued.
+                    rx.close();
+                    while let Some(rest) = rx.recv().await {
+                        self.handle(rest).await?;
+                    }
+                    return self.settle().await;
+                }
+                if self.unreachable.is_some() {
+                    self.fail_queued(rx);
+                }
+                next = rx.try_recv().ok();
+            }
+            self.send().await?;
+            if self.unreachable.is_some() {
+                self.fail_queued(rx);
+            }
+        }
+    }
+
+    /// Handles one item; `true` for a `Close`.
+    async fn handle(&mut self, item: Item) -> Result<bool, Aborted> {
         match item {
             Item::Op(queued) => {
+                if let Some(error) = &self.unreachable {
+                    let error = error.clone();
+                    self.tally.fail(&queued, error);
+                    return Ok(false);
+                }
                 self.batch_bytes += queued.output.payload.len();
                 self.batch.push(queued);
                 if self.batch.len() >= MAX_BATCH || self.batch_bytes >= MAX_BATCH_BYTES {
-                    self.send().await;
+                    self.send().await?;
                 }
-                None
+                Ok(false)
             }
             Item::Flush(reply) => {
-                self.answer(reply).await;
-                None
+                self.settle().await?;
+                // A caller that stopped waiting (a flush with a timeout) leaves its results
+                // to the next flush instead of losing them.
+                if !reply.is_closed() {
+                    let _ = reply.send(self.tally.take());
+                }
+                Ok(false)
             }
-            Item::Close(reply) => Some(reply),
+            Item::Close => Ok(true),
         }
     }
 
-    /// Sends the pending batch, then reports everything since the previous flush.
-    async fn answer(&mut self, reply: FlushReply) {
-        self.settle().await;
-        // A caller that stopped waiting (a flush with a timeout) leaves its results to
-        // the next flush instead of losing them.
-        if reply.is_closed() {
+    /// Redis stayed unreachable for a whole budget: everything queued now fails with the
+    /// same error, without waiting a budget per batch. Later items try again.
+    fn fail_queued(&mut self, rx: &mut mpsc::Receiver<Item>) {
+        let Some(error) = self.unreachable.take() else {
             return;
+        };
+        for queued in std::mem::take(&mut self.batch) {
+            self.tally.fail(&queued, error.clone());
         }
-        let _ = reply.send(self.tally.take());
+        self.batch_bytes = 0;
+        let mut markers = Vec::new();
+        while let Ok(item) = rx.try_recv() {
+            match item {
+                Item::Op(queued) => self.tally.fail(&queued, error.clone()),
+                // Answered after this, in order: they see these failures.
+                other => markers.push(other),
+            }
+        }
+        for marker in markers {
+            match marker {
+                Item::Flush(reply) => {
+                    if !reply.is_closed() {
+                        let _ = reply.send(self.tally.take());
+                    }
+                }
+                Item::Close => rx.close(),
+                Item::Op(_) => {}
+            }
+        }
     }
 
     /// Starts sending the pending batch; waits for the oldest pipeline only when
-    /// `MAX_IN_FLIGHT` are unanswered.
-    async fn send(&mut self) {
+    /// `MAX_IN_FLIGHT` are unanswered, or while a pipeline waits for Redis to come back
+    /// (so that it goes out before anything newer).
+    async fn send(&mut self) -> Result<(), Aborted> {
         if !self.batch.is_empty() {
-            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(MAX_BATCH));
+            while !self.in_flight.is_empty() && self.conn.is_recovering() {
+                self.await_oldest().await?;
+            }
+            let batch = Arc::new(std::mem::replace(
+                &mut self.batch,
+                Vec::with_capacity(MAX_BATCH),
+            ));
             self.batch_bytes = 0;
             let conn = self.conn.clone();
-            let mut pipeline: InFlight = Box::pin(async move {
-                let outputs: Vec<&Output> = batch.iter().map(|q| &q.output).collect();
-                let results = conn.send_batch(&outputs).await;
-                drop(outputs);
-                (batch, results)
+            let deadline = conn.deadline();
+            let shared = batch.clone();
+            let mut pipeline: Pipeline = Box::pin(async move {
+                let outputs: Vec<&Output> = shared.iter().map(|q| &q.output).collect();
+                conn.send_pipeline(&outputs, deadline).await
             });
             // Polled once now, so that it reaches the connection before any later batch:
             // the order of emits is kept.
             match poll_once(&mut pipeline).await {
-                Some(sent) => self.count(sent),
-                None => self.in_flight.push_back(pipeline),
+                Some(sent) => self.count(&batch, sent),
+                None => self.in_flight.push_back((batch, pipeline)),
             }
         }
         while self.in_flight.len() >= MAX_IN_FLIGHT {
-            if let Some(oldest) = self.in_flight.pop_front() {
-                let sent = oldest.await;
-                self.count(sent);
+            self.await_oldest().await?;
+        }
+        Ok(())
+    }
+
+    async fn await_oldest(&mut self) -> Result<(), Aborted> {
+        let Some((_, oldest)) = self.in_flight.front_mut() else {
+            return Ok(());
+        };
+        let sent = tokio::select! {
+            sent = oldest => sent,
+            _ = self.aborted.wait_for(|a| *a) => return Err(Aborted),
+        };
+        if let Some((batch, _)) = self.in_flight.pop_front() {
+            self.count(&batch, sent);
+        }
+        Ok(())
+    }
+
+    /// Sends the pending batch and waits until every pipeline was answered.
+    async fn settle(&mut self) -> Result<(), Aborted> {
+        self.send().await?;
+        while !self.in_flight.is_empty() {
+            self.await_oldest().await?;
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, batch: &Batch, sent: Sent) {
+        if sent.unreachable {
+            self.unreachable = sent.results.first().and_then(|r| r.clone().err());
+        }
+        for (queued, result) in batch.iter().zip(sent.results) {
+            match result {
+                Ok(n) => {
+                    let report = &mut self.tally.report;
+                    report.sent += 1;
+                    report.receivers += n;
+                    report.reached_none += u64::from(n == 0);
+                }
+                Err(error) => self.tally.fail(queued, error),
             }
         }
     }
 
-    /// Sends the pending batch and waits until every pipeline was answered.
-    async fn settle(&mut self) {
-        self.send().await;
-        while let Some(oldest) = self.in_flight.pop_front() {
-            let sent = oldest.await;
-            self.count(sent);
+    /// `close` ran out of time: pipelines in flight and everything queued fail now.
+    fn abandon(&mut self, rx: &mut mpsc::Receiver<Item>) {
+        let in_flight = Error::Timeout(
+            "close() gave up before Redis answered; it may or may not have been published".into(),
+        );
+        let unsent =
+            Error::Timeout("close() gave up before it was sent; it was not published".into());
+        // Dropping a pipeline future cancels it; which of its commands were written is
+        // unknown, so they are reported as such.
+        for (batch, pipeline) in std::mem::take(&mut self.in_flight) {
+            drop(pipeline);
+            for queued in batch.iter() {
+                self.tally.fail(queued, in_flight.clone());
+            }
         }
-    }
-
-    fn count(&mut self, (batch, results): Sent) {
-        for (Queued { ticket, output, .. }, result) in batch.into_iter().zip(results) {
-            match result {
-                Ok(n) => {
-                    self.tally.report.sent += 1;
-                    self.tally.report.receivers += n;
-                }
-                Err(error) => self.tally.failures.push(QueuedFailure {
-                    ticket,
-                    channel: output.channel,
-                    error,
-                }),
+        for queued in std::mem::take(&mut self.batch) {
+            self.tally.fail(&queued, unsent.clone());
+        }
+        rx.close();
+        while let Ok(item) = rx.try_recv() {
+            match item {
+                Item::Op(queued) => self.tally.fail(&queued, unsent.clone()),
+                Item::Flush(reply) => drop(reply),
+                Item::Close => {}
             }
         }
     }
 }
 
 /// Polls `fut` once: its result if it finished at once, `None` if it is pending.
-async fn poll_once(fut: &mut InFlight) -> Option<Sent> {
+async fn poll_once(fut: &mut Pipeline) -> Option<Sent> {
     std::future::poll_fn(|cx| match fut.as_mut().poll(cx) {
         Poll::Ready(sent) => Poll::Ready(Some(sent)),
         Poll::Pending => Poll::Ready(None),

@@ -1,0 +1,69 @@
+//! What a redis-rs error says about the command it belongs to: whether it certainly did
+//! not reach Redis (so it may be sent again), may have reached it (so it must be reported,
+//! never repeated), or was answered. And the one mapping to our [`Error`].
+
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fate {
+    /// Redis could not be reached: connecting failed, or the connection was already known
+    /// dead. Nothing was written; sending again cannot duplicate anything.
+    NotSent,
+    /// The connection broke after the command was handed to it: Redis may have run it.
+    MaybeSent,
+    /// Sent, and no answer in time: Redis may still run it.
+    NoAnswer,
+    /// Refused for good: authentication, TLS, configuration, or an error reply.
+    Refused,
+}
+
+pub(crate) fn fate(e: &redis::RedisError) -> Fate {
+    use redis::ErrorKind;
+    if e.kind() == ErrorKind::AuthenticationFailed || e.kind() == ErrorKind::InvalidClientConfig {
+        return Fate::Refused;
+    }
+    if e.is_timeout() {
+        return Fate::NoAnswer;
+    }
+    if !e.is_io_error() {
+        return Fate::Refused;
+    }
+    if e.is_connection_refusal() {
+        // Only connecting produces it: the command never left.
+        return Fate::NotSent;
+    }
+    if e.is_connection_dropped() {
+        return Fate::MaybeSent;
+    }
+    // Anything else from the socket (a TLS handshake refused, say) will not get better.
+    Fate::Refused
+}
+
+/// Whether writing failed (EPIPE, "broken pipe"): redis-rs keeps the `io::Error` private,
+/// and its text is the one stable thing it shows.
+pub(crate) fn is_broken_pipe(e: &redis::RedisError) -> bool {
+    e.to_string().to_ascii_lowercase().contains("broken pipe")
+}
+
+pub(crate) fn scrub(text: &str, secrets: &[String]) -> String {
+    secrets
+        .iter()
+        .fold(text.to_owned(), |acc, s| acc.replace(s.as_str(), "***"))
+}
+
+pub(crate) fn map_error(e: &redis::RedisError, secrets: &[String]) -> Error {
+    let msg = scrub(&e.to_string(), secrets);
+    if e.is_timeout() {
+        Error::Timeout(msg)
+    } else if e.is_io_error()
+        || e.is_connection_dropped()
+        || e.is_connection_refusal()
+        || e.kind() == redis::ErrorKind::AuthenticationFailed
+    {
+        Error::Connection(msg)
+    } else if e.kind() == redis::ErrorKind::InvalidClientConfig {
+        Error::InvalidArgument(msg)
+    } else {
+        Error::Redis(msg)
+    }
+}

@@ -9,7 +9,7 @@ use crate::publish::queue::FlushReport;
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The caller passed something unusable (a bad URL, an empty event name, an option out of range).
+    /// The caller passed something unusable (a bad URL, an option out of range).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
 

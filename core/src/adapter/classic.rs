@@ -72,7 +72,8 @@ fn write_broadcast(
     msgpack::write_str(out, event)?;
     for (i, arg) in args.iter().enumerate() {
         // depth 2: inside the data array, inside the packet.
-        msgpack::write_value(out, arg, 2).map_err(|e| e.at_index(i))?;
+        // Depth counts from the argument, so the limit in the message is the caller's.
+        msgpack::write_value(out, arg, 0).map_err(|e| e.at_index(i))?;
     }
     msgpack::write_str(out, "nsp")?;
     msgpack::write_str(out, target.namespace())?;
@@ -150,8 +151,29 @@ pub fn server_side_emit(key: &str, target: &Target, event: &str, args: &[Value])
     json::write_str(&mut body, event);
     for (i, arg) in args.iter().enumerate() {
         body.push(',');
-        json::write_value(&mut body, arg, 2).map_err(|e| e.at_index(i).into_error("args"))?;
+        json::write_value(&mut body, arg, 0).map_err(|e| e.at_index(i).into_error("args"))?;
     }
     body.push_str("]}");
     Ok(request(key, target, body))
+}
+
+#[cfg(test)]
+mod limits {
+    use super::*;
+    use crate::encode::MAX_DEPTH;
+
+    fn nested(levels: usize) -> Value {
+        (0..levels).fold(Value::Nil, |v, _| Value::Array(vec![v]))
+    }
+
+    #[test]
+    fn the_nesting_limit_is_the_one_the_message_names() {
+        let t = Target::default();
+        broadcast("k", &t, "ev", &[nested(MAX_DEPTH)]).unwrap();
+        server_side_emit("k", &t, "ev", &[nested(MAX_DEPTH)]).unwrap();
+        let err = broadcast("k", &t, "ev", &[nested(MAX_DEPTH + 1)]).unwrap_err();
+        assert!(err.to_string().contains(&MAX_DEPTH.to_string()), "{err}");
+        let err = server_side_emit("k", &t, "ev", &[nested(MAX_DEPTH + 1)]).unwrap_err();
+        assert_eq!(err.code(), "ENCODE");
+    }
 }

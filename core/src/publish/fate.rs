@@ -17,9 +17,15 @@ pub(crate) enum Fate {
     Refused,
 }
 
+/// A refusal to authenticate: with RESP3 it comes as the HELLO command's error reply.
+fn is_auth_refusal(e: &redis::RedisError) -> bool {
+    e.kind() == redis::ErrorKind::AuthenticationFailed
+        || matches!(e.code(), Some("WRONGPASS" | "NOAUTH"))
+}
+
 pub(crate) fn fate(e: &redis::RedisError) -> Fate {
     use redis::ErrorKind;
-    if e.kind() == ErrorKind::AuthenticationFailed || e.kind() == ErrorKind::InvalidClientConfig {
+    if is_auth_refusal(e) || e.kind() == ErrorKind::InvalidClientConfig {
         return Fate::Refused;
     }
     if e.is_timeout() {
@@ -55,11 +61,9 @@ pub(crate) fn map_error(e: &redis::RedisError, secrets: &[String]) -> Error {
     let msg = scrub(&e.to_string(), secrets);
     if e.is_timeout() {
         Error::Timeout(msg)
-    } else if e.is_io_error()
-        || e.is_connection_dropped()
-        || e.is_connection_refusal()
-        || e.kind() == redis::ErrorKind::AuthenticationFailed
-    {
+    } else if is_auth_refusal(e) {
+        Error::Connection(format!("authentication failed: {msg}"))
+    } else if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() {
         Error::Connection(msg)
     } else if e.kind() == redis::ErrorKind::InvalidClientConfig {
         Error::InvalidArgument(msg)

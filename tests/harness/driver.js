@@ -8,6 +8,10 @@
 //   ... publish ...
 //   const events = await h.flushAndTake();       // every line observed since the last take
 //   await h.close();
+//
+// The harness keeps Redis' and the servers' output to itself; show it for failed tests only:
+//
+//   afterEach((t) => h.printLogsIfFailed(t));     // node:test
 
 const path = require("node:path");
 const readline = require("node:readline");
@@ -23,6 +27,9 @@ class Harness {
    * @param {string} [opts.serverEvents]   comma-separated serverSideEmit events to record
    * @param {string[]} [opts.args]         extra command-line arguments
    * @param {number} [opts.timeoutMs]      how long to wait for "ready" (default 20000)
+   * @param {boolean} [opts.captureStderr] collect the harness's stderr in `stderrText` instead of
+   *                                       passing it through (it is empty unless the harness
+   *                                       fails or HARNESS_VERBOSE=1)
    */
   static async start(opts = {}) {
     const args = [HARNESS_JS];
@@ -30,21 +37,45 @@ class Harness {
     if (opts.key !== undefined) args.push("--key", opts.key);
     if (opts.serverEvents !== undefined) args.push("--server-events", opts.serverEvents);
     args.push(...(opts.args || []));
-    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawn(process.execPath, args, {
+      stdio: ["pipe", "pipe", opts.captureStderr ? "pipe" : "inherit"],
+    });
     const h = new Harness(child);
-    h.ready = await h.waitFor((l) => l.type === "ready" || l.type === "fatal", opts.timeoutMs ?? 20000);
+    if (opts.captureStderr) child.stderr.on("data", (chunk) => (h.stderrText += chunk));
+    try {
+      h.ready = await h.waitFor((l) => l.type === "ready" || l.type === "fatal", opts.timeoutMs ?? 20000);
+    } catch (err) {
+      child.kill("SIGKILL");
+      throw new Error(`the harness did not start: ${err.message}${h.stderrText ? `\n${h.stderrText}` : ""}`);
+    }
     h.lines.splice(h.lines.indexOf(h.ready), 1);
-    if (h.ready.type === "fatal") throw new Error(`harness failed to start: ${h.ready.error}`);
+    if (h.ready.type === "fatal") {
+      throw new Error(`harness failed to start: ${h.ready.error}${h.stderrText ? `\n${h.stderrText}` : ""}`);
+    }
     return h;
   }
 
   constructor(child) {
     this.child = child;
+    child.stdin.on("error", () => {}); // EPIPE once the harness is gone; `exited` reports it
     this.lines = []; // every asynchronous line (not replies) not yet taken
     this.waiters = new Set();
     this.replies = new Map();
     this.nextId = 1;
-    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    this.stderrText = "";
+    this.exitCode = undefined; // set once the process has exited
+    this.exited = new Promise((resolve) =>
+      child.once("exit", (code) => {
+        this.exitCode = code;
+        // A reply will never come now: answer every waiting command instead of hanging.
+        for (const [id, settle] of this.replies) {
+          settle({ type: "reply", id, ok: false, error: `the harness exited (code ${code})` });
+        }
+        this.replies.clear();
+        for (const w of this.waiters) w();
+        resolve(code);
+      }),
+    );
     readline.createInterface({ input: child.stdout }).on("line", (text) => {
       const line = JSON.parse(text);
       if (line.type === "reply") {
@@ -74,27 +105,63 @@ class Harness {
   /** Sends one command; resolves with its reply whatever `ok` says. */
   send(command) {
     const id = this.nextId++;
+    if (this.exitCode !== undefined) {
+      return Promise.resolve({ type: "reply", id, ok: false, error: "the harness has exited" });
+    }
     return new Promise((resolve) => {
       this.replies.set(id, resolve);
       this.child.stdin.write(JSON.stringify({ id, ...command }) + "\n");
     });
   }
 
-  /** Resolves with the first untaken line matching `pred` (it stays in `lines`). */
+  /**
+   * The harness's buffered diagnostics: its own messages, Redis' log and every server's stderr
+   * (warnings, crash stacks), oldest first. `clear: true` empties the buffer afterwards.
+   */
+  async logs({ clear = false } = {}) {
+    const reply = await this.cmd({ cmd: "logs", ...(clear ? { clear: true } : {}) });
+    return reply.logs;
+  }
+
+  /** Writes the buffered diagnostics to stderr, framed with `title`. */
+  async printLogs(title = "harness logs") {
+    let text;
+    try {
+      text = await this.logs();
+    } catch (err) {
+      text = `(could not read them: ${err.message})\n`;
+    }
+    process.stderr.write(`----- ${title} -----\n${text}----- end of ${title} -----\n`);
+  }
+
+  /** For node:test's `afterEach((t) => h.printLogsIfFailed(t))`: logs only for a failed test. */
+  async printLogsIfFailed(t) {
+    if (t.passed === false) await this.printLogs(`harness logs (failed: ${t.name})`);
+  }
+
+  /**
+   * Resolves with the first untaken line matching `pred` (it stays in `lines`); rejects after
+   * `timeoutMs`, or as soon as the harness exits without such a line.
+   */
   waitFor(pred, timeoutMs = 5000) {
     return new Promise((resolve, reject) => {
+      const done = (err, line) => {
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(line);
+      };
       const check = () => {
         const found = this.lines.find(pred);
-        if (found) {
-          this.waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
+        if (found) done(null, found);
+        else if (this.exitCode !== undefined) {
+          done(new Error(`the harness exited (code ${this.exitCode}); have ${JSON.stringify(this.lines)}`));
         }
       };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`timed out waiting for a line; have ${JSON.stringify(this.lines)}`));
-      }, timeoutMs);
+      const timer = setTimeout(
+        () => done(new Error(`timed out waiting for a line; have ${JSON.stringify(this.lines)}`)),
+        timeoutMs,
+      );
       this.waiters.add(check);
       check();
     });

@@ -6,6 +6,9 @@
 //
 //   node tests/harness/harness.js [--servers 2] [--key socket.io] [--server-events a,b]
 //                                 [--specific-response-channel] [--verbose]
+//
+// Diagnostics (its own, Redis' log, the servers' stderr) are kept in memory and shown only when
+// asked (the `logs` command) or when the harness itself fails; HARNESS_VERBOSE=1 shows them live.
 
 const fs = require("node:fs");
 const os = require("node:os");
@@ -16,6 +19,7 @@ const { randomBytes } = require("node:crypto");
 
 const { FIXTURES, RedisProcess, ServerProcess, killAllNow, makeTlsFiles } = require("./lib/processes");
 const { Clients } = require("./lib/clients");
+const { Logs, verboseFromEnv } = require("./lib/logs");
 
 // ------------------------------------------------------------------------------------------------
 // Output
@@ -29,8 +33,14 @@ function out(obj) {
     stdoutClosed = true;
   }
 }
+const logs = new Logs({ verbose: verboseFromEnv() });
 function log(msg) {
-  process.stderr.write(`[harness] ${msg}\n`);
+  logs.write("harness", msg);
+}
+/** The harness itself failed: say why on stderr, after everything logged so far. */
+function logFailure(msg) {
+  log(msg);
+  if (!logs.verbose) logs.dump("the harness failed");
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -45,7 +55,7 @@ function parseArgs(argv) {
     redisUser: null,
     redisPassword: null,
     redisTls: false,
-    verbose: process.env.SIO_HARNESS_VERBOSE === "1",
+    verbose: verboseFromEnv(),
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -167,11 +177,13 @@ class Harness {
     this.redis = new RedisProcess({
       dir: this.tmpDir,
       log,
-      verbose: opts.verbose,
+      logs,
       security: { user: opts.redisUser, password: opts.redisPassword, tls: this.tls },
     });
     this.redis.onUnexpectedExit = (code, signal) => {
-      if (!this.stopping) out({ type: "redis_exit", code, signal });
+      if (this.stopping) return;
+      log(`redis-server exited unasked (code ${code}, signal ${signal})`);
+      out({ type: "redis_exit", code, signal });
     };
     this.servers = [];
     this.clients = null; // created once the packages are loaded
@@ -247,11 +259,13 @@ class Harness {
         serverEvents: this.opts.serverEvents,
         specificResponseChannel: this.opts.specificResponseChannel,
         log,
+        logs,
         onLine: (msg) => this.onServerLine(msg),
       });
       server.onUnexpectedExit = (code, signal, stderrTail) => {
         for (const pending of this.flushAcks.values()) pending.delete(server.index);
         if (!this.stopping) {
+          log(`server ${server.index} exited unasked (code ${code}, signal ${signal})`);
           out({ type: "server_exit", server: server.index, code, signal, stderr_tail: stderrTail });
         }
       };
@@ -438,6 +452,12 @@ class Harness {
         return { port: server.port };
       }
 
+      case "logs": {
+        const text = logs.text();
+        if (msg.clear === true) logs.clear();
+        return { logs: text };
+      }
+
       case "shutdown":
         await this.shutdown();
         return {};
@@ -589,9 +609,10 @@ async function main() {
     opts = parseArgs(process.argv.slice(2));
   } catch (err) {
     out({ type: "fatal", error: err.message });
-    log(err.message);
+    logFailure(err.message);
     process.exit(2);
   }
+  if (opts.verbose) logs.verbose = true;
 
   let harness;
   const finish = async (code) => {
@@ -617,7 +638,7 @@ async function main() {
     finish(0);
   });
   process.on("uncaughtException", (err) => {
-    log(`uncaught exception: ${err && err.stack ? err.stack : err}`);
+    logFailure(`uncaught exception: ${err && err.stack ? err.stack : err}`);
     out({ type: "fatal", error: String(err && err.message ? err.message : err) });
     finish(1);
   });
@@ -627,7 +648,7 @@ async function main() {
     await harness.start();
   } catch (err) {
     out({ type: "fatal", error: err.message });
-    log(`startup failed: ${err.stack || err.message}`);
+    logFailure(`startup failed: ${err.stack || err.message}`);
     await finish(1);
     return;
   }

@@ -7,7 +7,7 @@
 const assert = require("node:assert/strict");
 const path = require("node:path");
 const { createRequire } = require("node:module");
-const { describe, it, before, after } = require("node:test");
+const { describe, it, before, after, afterEach } = require("node:test");
 const { Harness } = require("./driver");
 
 const fixturesRequire = createRequire(path.join(__dirname, "..", "fixtures", "package.json"));
@@ -63,6 +63,8 @@ describe("interop harness", () => {
     assert.deepEqual(sub.servers, [0, 1]);
     assert.deepEqual(h.take(), []);
   });
+
+  afterEach((t) => h && h.printLogsIfFailed(t));
 
   after(async () => {
     if (redis) await redis.disconnect().catch(() => {});
@@ -237,6 +239,8 @@ describe("interop harness", () => {
     await h.waitFor((l) => l.type === "disconnect" && l.client === "a1");
     assert.equal(exit0.code, 1);
     assert.match(exit0.stderr_tail, /trailing bytes/);
+    // The crash stack is kept for `logs`, not written to the harness's stderr.
+    assert.match(await h.logs(), /\[server 1\] Error: \d+ trailing bytes/);
     const lines = h.take();
     assert.deepEqual(
       only(lines, "disconnect").map((l) => [l.client, l.reason]).sort(),
@@ -262,5 +266,39 @@ describe("interop harness", () => {
     assert.equal((await h.send({ cmd: "close_client", name: "missing" })).ok, false);
     await h.cmd({ cmd: "close_client", name: "a0" });
     assert.deepEqual(h.take(), [{ type: "disconnect", client: "a0", reason: "io client disconnect" }]);
+  });
+});
+
+describe("interop harness output", () => {
+  let h;
+  afterEach((t) => h && h.printLogsIfFailed(t));
+  after(async () => {
+    if (h) await h.close();
+  });
+
+  it("keeps server output to itself until asked, and many namespaces raise no warning", async () => {
+    h = await Harness.start({ servers: 1, captureStderr: true });
+    // Each namespace has its own adapter on the server's shared Redis clients; 12 of them once
+    // made Node print MaxListenersExceededWarning (see server.js, detachFriendlyErrorHandler).
+    for (let i = 0; i < 12; i++) await h.cmd({ cmd: "wait_subscribed", nsp: `/many-${i}` });
+    await h.cmd({ cmd: "client", name: "q", server: 0, nsp: "/many-11" });
+    const redis = createClient({ url: h.redisUrl });
+    await redis.connect();
+    await redis.publish("socket.io#/many-11#", "not msgpack");
+    await redis.disconnect();
+    const exit = await h.waitFor((l) => l.type === "server_exit");
+    assert.equal(exit.code, 1);
+
+    const logs = await h.logs({ clear: true });
+    assert.match(logs, /\[redis\] .*Ready to accept connections/);
+    assert.match(logs, /\[server 0\] .*Error: /, "the crash stack is in the logs");
+    assert.match(logs, /\[harness\] server 0 exited unasked \(code 1/);
+    assert.doesNotMatch(logs, /MaxListenersExceededWarning/);
+    assert.doesNotMatch(await h.logs(), /Error: /, "clear: true emptied the buffer");
+
+    assert.equal(await h.close(), 0);
+    if (process.env.HARNESS_VERBOSE !== "1" && process.env.SIO_HARNESS_VERBOSE !== "1") {
+      assert.equal(h.stderrText, "", "a green run writes nothing to stderr");
+    }
   });
 });

@@ -1,5 +1,7 @@
 "use strict";
 // Child processes of the harness: redis-server and the Socket.IO servers (tests/fixtures/server.js).
+// Their output (Redis' log, the servers' stderr, crash stacks) goes to a `Logs` buffer
+// (lib/logs.js), never straight to the harness's stderr.
 //
 // Every child is started through `setpriv --pdeathsig KILL` when setpriv exists, so that the kernel
 // kills it if the harness dies without cleaning up (SIGKILL, OOM). The servers also exit when their
@@ -99,11 +101,11 @@ class RedisProcess {
    * off so that unauthenticated clients are refused; with only a password, `requirepass`.
    * `tls` holds the `makeTlsFiles` paths; the plain port is then closed.
    */
-  constructor({ dir, log, verbose, binary, security = {} }) {
+  constructor({ dir, log, logs, binary, security = {} }) {
     this.security = security;
     this.dir = dir;
     this.log = log;
-    this.verbose = verbose;
+    this.logs = logs;
     this.binary = binary || process.env.REDIS_SERVER || "redis-server";
     this.port = null;
     this.child = null;
@@ -168,7 +170,7 @@ class RedisProcess {
       const onData = (chunk) => {
         const s = chunk.toString();
         logTail.push(s);
-        if (this.verbose) process.stderr.write(s.replace(/^/gm, "[redis] "));
+        this.logs.write("redis", s);
         if (!ready && s.includes("Ready to accept connections")) {
           ready = true;
           this.child = child;
@@ -208,7 +210,7 @@ class RedisProcess {
 // Socket.IO servers
 
 class ServerProcess {
-  constructor({ index, redisUrl, redisCaFile, key, serverEvents, specificResponseChannel, log, onLine }) {
+  constructor({ index, redisUrl, redisCaFile, key, serverEvents, specificResponseChannel, log, logs, onLine }) {
     this.redisCaFile = redisCaFile;
     this.index = index;
     this.redisUrl = redisUrl;
@@ -216,6 +218,7 @@ class ServerProcess {
     this.serverEvents = serverEvents;
     this.specificResponseChannel = specificResponseChannel;
     this.log = log;
+    this.logs = logs;
     this.onLine = onLine; // lines that the harness relays or reacts to
     this.onUnexpectedExit = () => {};
     this.port = 0;
@@ -255,10 +258,11 @@ class ServerProcess {
     // "close" rather than "exit": stdout and stderr have been read to the end by then.
     this.closed = new Promise((resolve) => child.once("close", resolve));
     child.stdin.on("error", () => {}); // EPIPE once the server is gone
+    const source = `server ${this.index}`;
+    const ownPrefix = `[${source}] `;
     readline.createInterface({ input: child.stderr }).on("line", (line) => {
       stderrTail.push(line + "\n");
-      const text = line.startsWith("[server ") ? line : `[server ${this.index}] ${line}`;
-      process.stderr.write(text + "\n");
+      this.logs.write(source, line.startsWith(ownPrefix) ? line.slice(ownPrefix.length) : line);
     });
     return new Promise((resolve, reject) => {
       let listening = false;
@@ -271,7 +275,7 @@ class ServerProcess {
         try {
           msg = JSON.parse(line);
         } catch (_) {
-          this.log(`server ${this.index} wrote a non-JSON line: ${line}`);
+          this.logs.write(source, `(stdout, not JSON) ${line}`);
           return;
         }
         switch (msg.type) {

@@ -9,7 +9,7 @@
 //! reported at once: Redis may have published it, and sending it again could duplicate it.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -42,9 +42,10 @@ pub(crate) struct Connection {
 pub(crate) struct Health {
     /// Connections the manager saw drop (RESP3 tells it at once, even when idle).
     pub(crate) disconnects: AtomicU64,
-    /// Some call is waiting for Redis to come back; the queue sends nothing new meanwhile,
+    /// Counts the times a call found Redis unreachable and waited to try again. The queue
+    /// sends nothing new while a pipeline started before the last such wait is unsettled,
     /// so that what is retried still goes out before what was queued after it.
-    recovering: AtomicBool,
+    retries: AtomicU64,
 }
 
 /// What a pipeline came to.
@@ -174,9 +175,9 @@ impl Connection {
         Instant::now() + self.call_timeout
     }
 
-    /// Whether some call is waiting for Redis to come back.
-    pub(crate) fn is_recovering(&self) -> bool {
-        self.health.recovering.load(Ordering::Acquire)
+    /// How many times calls found Redis unreachable so far (see [`Health`]).
+    pub(crate) fn retry_epoch(&self) -> u64 {
+        self.health.retries.load(Ordering::Acquire)
     }
 
     /// Sends one output; resolves to the number of servers that received it.
@@ -299,7 +300,7 @@ impl Connection {
                 break Err(Failure::sent(self.reported(&err, what)));
             }
             // Redis is unreachable: nothing was sent. Wait, then try again.
-            self.health.recovering.store(true, Ordering::Release);
+            self.health.retries.fetch_add(1, Ordering::AcqRel);
             cause = Some(err);
             retries += 1;
             if retries > self.backoff.attempts {
@@ -317,9 +318,6 @@ impl Connection {
             }
             delay = (delay * 2).min(self.backoff.max);
         };
-        if cause.is_some() {
-            self.health.recovering.store(false, Ordering::Release);
-        }
         result
     }
 

@@ -290,9 +290,10 @@ struct Worker {
 
 type Batch = Vec<Queued>;
 type Pipeline = Pin<Box<dyn Future<Output = Sent> + Send>>;
-/// A pipeline being sent, and its batch (shared with the future, so that the tickets stay
-/// readable if the future has to be dropped).
-type InFlight = (Arc<Batch>, Pipeline);
+/// A pipeline being sent, its batch (shared with the future, so that the tickets stay
+/// readable if the future has to be dropped), and the connection's retry epoch when it
+/// started.
+type InFlight = (Arc<Batch>, Pipeline, u64);
 
 /// `close` ran out of time.
 struct Aborted;
@@ -416,9 +417,16 @@ impl Worker {
     /// (so that it goes out before anything newer).
     async fn send(&mut self) -> Result<(), Aborted> {
         if !self.batch.is_empty() {
-            while !self.in_flight.is_empty() && self.conn.is_recovering() {
+            // A pipeline that started before some call found Redis unreachable may be
+            // waiting to retry: it goes out first.
+            while self
+                .in_flight
+                .front()
+                .is_some_and(|(_, _, e)| *e != self.conn.retry_epoch())
+            {
                 self.await_oldest().await?;
             }
+            let epoch = self.conn.retry_epoch();
             let batch = Arc::new(std::mem::replace(
                 &mut self.batch,
                 Vec::with_capacity(MAX_BATCH),
@@ -435,7 +443,7 @@ impl Worker {
             // the order of emits is kept.
             match poll_once(&mut pipeline).await {
                 Some(sent) => self.count(&batch, sent),
-                None => self.in_flight.push_back((batch, pipeline)),
+                None => self.in_flight.push_back((batch, pipeline, epoch)),
             }
         }
         while self.in_flight.len() >= MAX_IN_FLIGHT {
@@ -445,14 +453,14 @@ impl Worker {
     }
 
     async fn await_oldest(&mut self) -> Result<(), Aborted> {
-        let Some((_, oldest)) = self.in_flight.front_mut() else {
+        let Some((_, oldest, _)) = self.in_flight.front_mut() else {
             return Ok(());
         };
         let sent = tokio::select! {
             sent = oldest => sent,
             _ = self.aborted.wait_for(|a| *a) => return Err(Aborted),
         };
-        if let Some((batch, _)) = self.in_flight.pop_front() {
+        if let Some((batch, _, _)) = self.in_flight.pop_front() {
             self.count(&batch, sent);
         }
         Ok(())
@@ -493,7 +501,7 @@ impl Worker {
             Error::Timeout("close() gave up before it was sent; it was not published".into());
         // Dropping a pipeline future cancels it; which of its commands were written is
         // unknown, so they are reported as such.
-        for (batch, pipeline) in std::mem::take(&mut self.in_flight) {
+        for (batch, pipeline, _) in std::mem::take(&mut self.in_flight) {
             drop(pipeline);
             for queued in batch.iter() {
                 self.tally.fail(queued, in_flight.clone());

@@ -1,18 +1,26 @@
 //! Rust client of the interop harness (`tests/harness/harness.js`, protocol in
 //! `tests/harness/README.md`): starts it, sends commands, and collects what the real
 //! Socket.IO clients and servers observed.
+//!
+//! The harness keeps Redis' and the servers' output (warnings, crash stacks) to itself. When a
+//! thread panics (a failing test), a panic hook asks every live harness for that output and
+//! prints it with the failure, so green runs stay quiet. `HARNESS_VERBOSE=1` shows it live.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, TryLockError, Weak};
 use std::time::{Duration, Instant};
 
 pub use serde_json::{Value as Json, json};
 
 /// How long a harness command may take before the test fails.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long the panic hook waits for the harness's logs.
+const LOGS_ON_PANIC_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Default)]
 struct State {
@@ -22,13 +30,138 @@ struct State {
     exited: bool,
 }
 
+/// What the reader thread, the test threads and the panic hook share.
+struct Shared {
+    stdin: Mutex<ChildStdin>,
+    state: Mutex<State>,
+    changed: Condvar,
+    next_id: AtomicU64,
+    /// Set once `shutdown` was sent: the panic hook leaves this harness alone.
+    closing: AtomicBool,
+}
+
+/// Every started harness, for the panic hook.
+static LIVE: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
+
+/// Locks, ignoring poisoning: nothing here is left half-updated by a panic.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Locks without blocking forever: the panicking thread may hold the lock itself.
+fn lock_until<'a, T>(m: &'a Mutex<T>, deadline: Instant) -> Option<MutexGuard<'a, T>> {
+    loop {
+        match m.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(TryLockError::WouldBlock) => return None,
+        }
+    }
+}
+
+impl Shared {
+    /// Writes one command line; returns its id.
+    fn send(&self, mut cmd: Json) -> Result<(u64, Json), String> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        cmd["id"] = json!(id);
+        let mut stdin = lock(&self.stdin);
+        writeln!(stdin, "{cmd}")
+            .and_then(|()| stdin.flush())
+            .map_err(|e| format!("cannot write {cmd} to the harness: {e}"))?;
+        Ok((id, cmd))
+    }
+
+    /// Waits for the reply `id`; never panics (the caller does, with no lock held).
+    fn wait_reply(&self, id: u64, cmd: &Json) -> Result<Json, String> {
+        let deadline = Instant::now() + REPLY_TIMEOUT;
+        let mut st = lock(&self.state);
+        loop {
+            if let Some(reply) = st.replies.remove(&id) {
+                return Ok(reply);
+            }
+            if st.exited {
+                return Err(format!("the harness exited while running {cmd}"));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(format!("no reply to {cmd} within {REPLY_TIMEOUT:?}"));
+            }
+            st = self
+                .changed
+                .wait_timeout(st, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// The harness's buffered logs, for the panic hook: bounded in time, never blocks on a
+    /// lock this thread may hold, never panics. `None` when they cannot be had.
+    fn logs_for_panic(&self) -> Option<String> {
+        let deadline = Instant::now() + LOGS_ON_PANIC_TIMEOUT;
+        if self.closing.load(Ordering::Relaxed) || lock_until(&self.state, deadline)?.exited {
+            return None;
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut stdin = lock_until(&self.stdin, deadline)?;
+            let cmd = json!({"id": id, "cmd": "logs", "clear": true});
+            writeln!(stdin, "{cmd}").ok()?;
+            stdin.flush().ok()?;
+        }
+        let mut st = lock_until(&self.state, deadline)?;
+        loop {
+            if let Some(reply) = st.replies.remove(&id) {
+                return reply["logs"].as_str().map(str::to_owned);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if st.exited || left.is_zero() {
+                return None;
+            }
+            st = match self.changed.wait_timeout(st, left) {
+                Ok((guard, _)) => guard,
+                Err(p) => p.into_inner().0,
+            };
+        }
+    }
+}
+
+/// Prints the logs of every live harness; runs in the panic hook.
+fn print_logs_of_live_harnesses() {
+    let Some(live) = lock_until(&LIVE, Instant::now() + Duration::from_secs(1)) else {
+        return;
+    };
+    let harnesses: Vec<Arc<Shared>> = live.iter().filter_map(Weak::upgrade).collect();
+    drop(live);
+    for shared in harnesses {
+        match shared.logs_for_panic() {
+            Some(text) if !text.is_empty() => eprintln!(
+                "----- harness logs (since the last failure shown) -----\n{text}\
+                 ----- end of harness logs -----"
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            previous(info);
+            print_logs_of_live_harnesses();
+        }));
+    });
+}
+
 /// A running harness; dropping it shuts everything down.
 #[allow(missing_debug_implementations)] // holds a child process and pipes; nothing to show
 pub struct Harness {
     child: Child,
-    stdin: Mutex<ChildStdin>,
-    state: Arc<(Mutex<State>, Condvar)>,
-    next_id: Mutex<u64>,
+    shared: Arc<Shared>,
     /// `redis://127.0.0.1:PORT` of the harness's Redis.
     pub redis_url: String,
     /// The `ready` line, as sent.
@@ -49,6 +182,7 @@ impl Harness {
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
+            // Quiet unless the harness itself fails (or HARNESS_VERBOSE=1).
             .stderr(Stdio::inherit())
             .spawn()
             .expect(
@@ -56,9 +190,15 @@ impl Harness {
             );
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
-        let state: Arc<(Mutex<State>, Condvar)> = Arc::default();
+        let shared = Arc::new(Shared {
+            stdin: Mutex::new(stdin),
+            state: Mutex::default(),
+            changed: Condvar::new(),
+            next_id: AtomicU64::new(1),
+            closing: AtomicBool::new(false),
+        });
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let reader_state = state.clone();
+        let reader = Arc::downgrade(&shared);
         std::thread::spawn(move || {
             let mut ready_tx = Some(ready_tx);
             for line in BufReader::new(stdout).lines() {
@@ -67,8 +207,10 @@ impl Harness {
                     eprintln!("harness: unparsable line {line}");
                     continue;
                 };
-                let (lock, cvar) = &*reader_state;
-                let mut st = lock.lock().expect("harness state");
+                let Some(shared) = reader.upgrade() else {
+                    return;
+                };
+                let mut st = lock(&shared.state);
                 match msg["type"].as_str() {
                     Some("ready") | Some("fatal") => {
                         if let Some(tx) = ready_tx.take() {
@@ -82,22 +224,27 @@ impl Harness {
                     }
                     _ => st.observed.push(msg),
                 }
-                cvar.notify_all();
+                shared.changed.notify_all();
             }
-            let (lock, cvar) = &*reader_state;
-            lock.lock().expect("harness state").exited = true;
-            cvar.notify_all();
+            if let Some(shared) = reader.upgrade() {
+                lock(&shared.state).exited = true;
+                shared.changed.notify_all();
+            }
         });
         let ready = ready_rx
             .recv_timeout(REPLY_TIMEOUT)
             .expect("the harness did not become ready in time");
         assert_eq!(ready["type"], "ready", "harness failed to start: {ready}");
         let redis_url = ready["redis_url"].as_str().expect("redis_url").to_owned();
+        {
+            let mut live = lock(&LIVE);
+            live.retain(|w| w.strong_count() > 0);
+            live.push(Arc::downgrade(&shared));
+        }
+        install_panic_hook();
         Harness {
             child,
-            stdin: Mutex::new(stdin),
-            state,
-            next_id: Mutex::new(1),
+            shared,
             redis_url,
             ready,
         }
@@ -112,32 +259,11 @@ impl Harness {
 
     /// Sends a command and returns its reply, `ok` or not.
     pub fn try_request(&self, cmd: &mut Json) -> Json {
-        let id = {
-            let mut next = self.next_id.lock().expect("id");
-            *next += 1;
-            *next
-        };
-        cmd["id"] = json!(id);
-        {
-            let mut stdin = self.stdin.lock().expect("stdin");
-            writeln!(stdin, "{cmd}").expect("write to the harness");
-            stdin.flush().expect("flush to the harness");
-        }
-        let (lock, cvar) = &*self.state;
-        let deadline = Instant::now() + REPLY_TIMEOUT;
-        let mut st = lock.lock().expect("harness state");
-        loop {
-            if let Some(reply) = st.replies.remove(&id) {
-                return reply;
-            }
-            assert!(!st.exited, "the harness exited while running {cmd}");
-            let left = deadline.saturating_duration_since(Instant::now());
-            assert!(
-                !left.is_zero(),
-                "no reply to {cmd} within {REPLY_TIMEOUT:?}"
-            );
-            st = cvar.wait_timeout(st, left).expect("harness state").0;
-        }
+        let result = self.shared.send(cmd.take()).and_then(|(id, sent)| {
+            *cmd = sent;
+            self.shared.wait_reply(id, cmd)
+        });
+        result.unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Connects a recording client to `server` in `nsp`, in `rooms`; returns its socket id.
@@ -153,9 +279,17 @@ impl Harness {
         self.request(json!({"cmd": "flush"}));
     }
 
+    /// The harness's buffered diagnostics (its own messages, Redis' log, every server's stderr),
+    /// oldest first. The panic hook prints them for failing tests; this is for tests that
+    /// assert on them.
+    pub fn logs(&self) -> String {
+        let reply = self.request(json!({"cmd": "logs"}));
+        reply["logs"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// A copy of every observation so far.
     pub fn observed(&self) -> Vec<Json> {
-        self.state.0.lock().expect("harness state").observed.clone()
+        lock(&self.shared.state).observed.clone()
     }
 
     /// `(event, args)` of every event client `name` received, in order.
@@ -177,9 +311,8 @@ impl Harness {
 
     /// Waits until `pred` holds for the observations, or `timeout` passes.
     pub fn wait_until(&self, timeout: Duration, pred: impl Fn(&[Json]) -> bool) -> bool {
-        let (lock, cvar) = &*self.state;
         let deadline = Instant::now() + timeout;
-        let mut st = lock.lock().expect("harness state");
+        let mut st = lock(&self.shared.state);
         loop {
             if pred(&st.observed) {
                 return true;
@@ -188,14 +321,21 @@ impl Harness {
             if left.is_zero() || st.exited {
                 return false;
             }
-            st = cvar.wait_timeout(st, left).expect("harness state").0;
+            st = self
+                .shared
+                .changed
+                .wait_timeout(st, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 }
 
 impl Drop for Harness {
     fn drop(&mut self) {
-        if let Ok(mut stdin) = self.stdin.lock() {
+        self.shared.closing.store(true, Ordering::Relaxed);
+        {
+            let mut stdin = lock(&self.shared.stdin);
             let _ = writeln!(stdin, "{}", json!({"id": 0, "cmd": "shutdown"}));
         }
         let deadline = Instant::now() + Duration::from_secs(10);

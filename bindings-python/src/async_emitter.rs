@@ -6,10 +6,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::client::{Client, Handle};
-use crate::common::{PyFlushReport, bounded, emitter_pymethods};
+use crate::common::{PyFlushReport, emitter_pymethods};
 use crate::config::Options;
-use crate::emitter::DEFAULT_URL;
-use crate::errors::to_py_err;
+use crate::convert::text_arg;
+use crate::errors::{catch, to_py_err};
 use crate::runtime::spawn_for_asyncio;
 
 /// Publishes Socket.IO events into Redis from asyncio code. Connects on first use (or in
@@ -21,11 +21,13 @@ pub(crate) struct PyAsyncEmitter {
 
 emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
     #[new]
-    #[pyo3(signature = (url = DEFAULT_URL.to_owned(), **options))]
-    fn new(url: String, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let opts = Options::parse("AsyncEmitter", &url, options)?;
+    // The real default is shown (inspect, stubtest); `None` also means it.
+    #[pyo3(signature = (url = None, **options), text_signature = "(url='redis://127.0.0.1:6379', **options)")]
+    fn new(url: Option<&Bound<'_, PyAny>>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let opts = Options::parse("AsyncEmitter", url, options)?;
         let key = opts.config.key.clone();
-        let client = Client::new(Some(opts.config), key, opts.default);
+        let limit = opts.config.max_payload_bytes;
+        let client = Client::new(Some(opts.config), key, opts.default, limit);
         Ok(PyAsyncEmitter {
             h: Handle::new(client, &opts.nsp),
         })
@@ -41,9 +43,10 @@ emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
     fn emit<'py>(
         &self,
         py: Python<'py>,
-        event: String,
+        event: &Bound<'py, PyAny>,
         args: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
         self.h
             .spawn(py, |e| async move { e.emit(&event, &values).await })
@@ -53,9 +56,10 @@ emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
     fn server_side_emit<'py>(
         &self,
         py: Python<'py>,
-        event: String,
+        event: &Bound<'py, PyAny>,
         args: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
         self.h.spawn(
             py,
@@ -99,31 +103,40 @@ emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
     fn emit_nowait(
         &self,
         py: Python<'_>,
-        event: String,
+        event: &Bound<'_, PyAny>,
         args: &Bound<'_, PyTuple>,
     ) -> PyResult<u64> {
+        let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
         let e = self.h.emitter_blocking(py)?;
-        py.detach(|| e.emit_nowait(&event, &values))
+        py.detach(|| catch(|| e.emit_nowait(&event, &values)))
             .map_err(to_py_err)
     }
 
     #[pyo3(signature = (timeout = None))]
-    fn flush<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
+    fn flush<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let limit = crate::common::timeout(timeout)?;
         self.h.spawn(py, move |e| async move {
-            bounded("flush", limit, e.flush())
-                .await
-                .map(PyFlushReport::from)
+            e.flush_within(limit).await.map(PyFlushReport::from)
         })
     }
 
     /// Sends what is queued, then closes (every emitter derived from the same constructor
-    /// call). Idempotent.
-    fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    /// call). Idempotent. With a `timeout`, what is not done by then fails at once.
+    #[pyo3(signature = (timeout = None))]
+    fn close<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let limit = crate::common::timeout(timeout)?;
         let h = self.h.clone();
         spawn_for_asyncio(py, async move {
-            h.client.close().await.map(PyFlushReport::from)
+            h.client.close(limit).await.map(PyFlushReport::from)
         })
     }
 
@@ -140,6 +153,6 @@ emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
         _exc: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let h = self.h.clone();
-        spawn_for_asyncio(py, async move { h.client.close().await.map(|_| ()) })
+        spawn_for_asyncio(py, async move { h.client.close(None).await.map(|_| ()) })
     }
 });

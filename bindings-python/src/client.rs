@@ -15,6 +15,7 @@ use socketio_emitter::{
 };
 use tokio::sync::OnceCell;
 
+use crate::errors::to_py_err;
 use crate::runtime;
 
 /// The connection of one process.
@@ -37,6 +38,9 @@ pub(crate) struct Client {
     config: Option<EmitterConfig>,
     key: String,
     pub(crate) default: Option<Py<PyAny>>,
+    /// The `max_payload_bytes` option (the core's default for an offline emitter unless
+    /// given): conversion stops past it, and `encode_*` refuse a larger payload.
+    pub(crate) max_payload_bytes: usize,
     closed: AtomicBool,
     /// This process's connection. Read without a lock: a lock held by another thread at
     /// `fork()` time would stay held forever in the child. A slot is only freed by
@@ -52,11 +56,13 @@ impl Client {
         config: Option<EmitterConfig>,
         key: String,
         default: Option<Py<PyAny>>,
+        max_payload_bytes: usize,
     ) -> Arc<Client> {
         let client = Arc::new(Client {
             config,
             key,
             default,
+            max_payload_bytes,
             closed: AtomicBool::new(false),
             slot: AtomicPtr::new(Slot::new()),
         });
@@ -128,12 +134,13 @@ impl Client {
     }
 
     /// Sends what is queued, then refuses every later call. Closing again is a no-op.
-    pub(crate) async fn close(&self) -> Result<FlushReport> {
+    /// With a timeout, what is not done by then fails at once (reported in `FLUSH`).
+    pub(crate) async fn close(&self, timeout: Option<Duration>) -> Result<FlushReport> {
         if self.closed.swap(true, Ordering::AcqRel) {
             return Ok(FlushReport::default());
         }
         match self.connected() {
-            Some(root) => root.close().await,
+            Some(root) => root.close_within(timeout).await,
             None => Ok(FlushReport::default()),
         }
     }
@@ -188,17 +195,16 @@ pub(crate) fn _close_all(py: Python<'_>, timeout: f64) -> PyResult<()> {
     if clients.is_empty() {
         return Ok(());
     }
-    let limit = Duration::try_from_secs_f64(timeout).unwrap_or(Duration::ZERO);
+    let limit = socketio_emitter::duration_from_secs_f64("timeout", timeout).map_err(to_py_err)?;
     runtime::block_on(py, async move {
-        let all = async {
-            for c in &clients {
-                if let Err(e) = c.close().await {
-                    eprintln!("socketio-emitter: at exit: {e}");
-                }
+        // One deadline for all: each close gets what is left of it, and what it could not
+        // send by then fails at once (reported here) instead of holding up the exit.
+        let deadline = tokio::time::Instant::now() + limit;
+        for c in &clients {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if let Err(e) = c.close(Some(left)).await {
+                eprintln!("socketio-emitter: at exit: {e}");
             }
-        };
-        if tokio::time::timeout(limit, all).await.is_err() {
-            eprintln!("socketio-emitter: at exit: queued operations did not finish in time");
         }
         Ok(())
     })

@@ -7,36 +7,51 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use socketio_emitter::adapter::Output;
-use socketio_emitter::{Emitter as Core, Error, Result, Room, Value};
+use socketio_emitter::{Emitter as Core, Error, Result, Room, Target, Value};
 
 use crate::client::Handle;
 use crate::convert::{Converter, rooms};
-use crate::errors::invalid;
+use crate::errors::{catch, catch_py, to_py_err};
 use crate::runtime;
 
-/// What `flush()` and `close()` report when every queued operation succeeded.
+/// What `flush()` and `close()` report: the queued operations completed since the previous
+/// flush. When some failed, `FlushError.report` carries this for the ones that succeeded.
 #[pyclass(frozen, get_all, eq, module = "socketio_emitter", name = "FlushReport")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PyFlushReport {
-    /// Queued operations completed since the previous flush.
+    /// Queued operations Redis accepted since the previous flush.
     sent: u64,
     /// The sum of the Socket.IO servers that received them.
     receivers: u64,
+    /// Of `sent`, those that reached no Socket.IO server at all.
+    reached_none: u64,
 }
 
 #[pymethods]
 impl PyFlushReport {
     #[new]
-    #[pyo3(signature = (sent = 0, receivers = 0))]
-    fn new(sent: u64, receivers: u64) -> Self {
-        PyFlushReport { sent, receivers }
+    #[pyo3(signature = (sent = 0, receivers = 0, reached_none = 0))]
+    fn new(sent: u64, receivers: u64, reached_none: u64) -> Self {
+        PyFlushReport {
+            sent,
+            receivers,
+            reached_none,
+        }
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "FlushReport(sent={}, receivers={})",
-            self.sent, self.receivers
+            "FlushReport(sent={}, receivers={}, reached_none={})",
+            self.sent, self.receivers, self.reached_none
         )
+    }
+
+    /// Pickling (a `FlushError` carries one across process boundaries).
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, pyo3::types::PyType>, (u64, u64, u64))> {
+        let r = slf.get();
+        Ok((slf.get_type(), (r.sent, r.receivers, r.reached_none)))
     }
 }
 
@@ -45,6 +60,7 @@ impl From<socketio_emitter::FlushReport> for PyFlushReport {
         PyFlushReport {
             sent: r.sent,
             receivers: r.receivers,
+            reached_none: r.reached_none,
         }
     }
 }
@@ -75,34 +91,33 @@ pub(crate) fn room_list<'py, 'a>(
     Ok(list)
 }
 
-/// A `timeout=` argument in seconds; `None` waits as long as it takes.
-pub(crate) fn timeout(secs: Option<f64>) -> PyResult<Option<Duration>> {
-    secs.map(|s| {
-        Duration::try_from_secs_f64(s)
-            .map_err(|_| invalid("timeout must be a finite, non-negative number of seconds"))
-    })
-    .transpose()
+/// A `timeout=` argument: seconds or a `timedelta` (checked like the duration options);
+/// `None` waits as long as it takes.
+pub(crate) fn timeout(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Duration>> {
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| crate::config::seconds("timeout", v))
+        .transpose()
 }
 
-/// Runs `fut` within `limit`, failing with `TIMEOUT`. Must run on the runtime.
-pub(crate) async fn bounded<T>(
-    what: &str,
-    limit: Option<Duration>,
-    fut: impl Future<Output = Result<T>>,
-) -> Result<T> {
-    match limit {
-        None => fut.await,
-        Some(d) => tokio::time::timeout(d, fut).await.map_err(|_| {
-            Error::Timeout(format!(
-                "{what} did not finish within {:.3} s",
-                d.as_secs_f64()
-            ))
-        })?,
+/// Refuses a payload over the client's `max_payload_bytes`, with the core's words (the
+/// `encode_*` methods encode through an offline core, which only knows the default).
+fn bounded(out: Output, limit: usize) -> Result<Output> {
+    if out.payload.len() > limit {
+        return Err(Error::Encode {
+            path: "args".into(),
+            reason: format!(
+                "the payload is {} bytes, more than max_payload_bytes ({limit})",
+                out.payload.len()
+            ),
+        });
     }
+    Ok(out)
 }
 
 impl Handle {
-    /// Event arguments as core values, through the client's `default` hook.
+    /// Event arguments as core values, through the client's `default` hook. Stops once
+    /// they certainly exceed `max_payload_bytes`; a panic is the typed `INTERNAL`.
     pub(crate) fn values(&self, args: &Bound<'_, PyTuple>) -> PyResult<Vec<Value>> {
         let hook = self
             .client
@@ -110,7 +125,7 @@ impl Handle {
             .as_ref()
             .map(|d| d.bind(args.py()).clone());
         let hook = hook.as_ref();
-        Converter::new(hook).args(args)
+        catch_py(|| Converter::new(hook, self.client.max_payload_bytes).args(args))
     }
 
     pub(crate) fn to(&self, items: &Bound<'_, PyTuple>) -> PyResult<Handle> {
@@ -121,16 +136,19 @@ impl Handle {
         Ok(self.with(self.target.except(rooms(items)?)))
     }
 
-    /// `encode(target, values)` on the event arguments, the GIL released while it runs.
+    /// `encode(key, target, values)` on the event arguments, the GIL released while it
+    /// runs; the payload is bounded by the client's `max_payload_bytes`.
     pub(crate) fn encode_event<'py>(
         &self,
         py: Python<'py>,
         args: &Bound<'py, PyTuple>,
-        encode: impl FnOnce(&Core, &[Value]) -> Result<Output> + Send,
+        encode: impl FnOnce(&str, &Target, &[Value]) -> Result<Output> + Send,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let values = self.values(args)?;
-        let out = py.detach(|| encode(&self.target, &values));
-        output(py, out.map_err(crate::errors::to_py_err)?)
+        let limit = self.client.max_payload_bytes;
+        let t = &self.target;
+        let out = py.detach(|| catch(|| bounded(encode(t.key(), t.target(), &values)?, limit)));
+        output(py, out.map_err(to_py_err)?)
     }
 
     /// Runs `op` on the connected emitter on this thread, the GIL released (`Emitter`).
@@ -157,11 +175,13 @@ impl Handle {
         let started = std::time::Instant::now();
         let e = self.emitter_blocking(py)?;
         let sent = py.detach(|| {
-            let out = encode(&e)?;
-            Ok::<_, Error>(e.try_send_now(&out, started).ok_or(out))
+            catch(|| {
+                let out = encode(&e)?;
+                Ok(e.try_send_now(&out, started).ok_or(out))
+            })
         });
-        match sent.map_err(crate::errors::to_py_err)? {
-            Ok(result) => result.map_err(crate::errors::to_py_err),
+        match sent.map_err(to_py_err)? {
+            Ok(result) => result.map_err(to_py_err),
             Err(out) => {
                 runtime::block_on(py, async move { e.send_output_since(&out, started).await })
             }
@@ -201,16 +221,26 @@ macro_rules! emitter_pymethods {
 
             /// An encode-only emitter: `encode_*` work, sending raises `ClosedError`.
             #[staticmethod]
-            #[pyo3(signature = (key = "socket.io".to_owned(), *, nsp = "/".to_owned(), default = None))]
+            #[pyo3(
+                signature = (key = None, *, nsp = None, default = None, max_payload_bytes = None),
+                text_signature = "(key='socket.io', *, nsp='/', default=None, max_payload_bytes=16777216)"
+            )]
             fn offline(
-                key: String,
-                nsp: String,
-                default: Option<::pyo3::Py<::pyo3::PyAny>>,
-            ) -> $class {
-                let client = $crate::client::Client::new(None, key, default);
-                $class {
-                    h: $crate::client::Handle::new(client, &nsp),
-                }
+                key: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+                nsp: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+                default: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+                max_payload_bytes: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+            ) -> ::pyo3::PyResult<$class> {
+                let opts = $crate::config::Offline::parse(key, nsp, default, max_payload_bytes)?;
+                let client = $crate::client::Client::new(
+                    None,
+                    opts.key,
+                    opts.default,
+                    opts.max_payload_bytes,
+                );
+                Ok($class {
+                    h: $crate::client::Handle::new(client, &opts.nsp),
+                })
             }
 
             #[getter]
@@ -272,8 +302,9 @@ macro_rules! emitter_pymethods {
                 Ok(self.with(self.h.except(rooms)?))
             }
 
-            fn of(&self, nsp: &str) -> $class {
-                self.with(self.h.with(self.h.target.of(nsp)))
+            fn of(&self, nsp: &::pyo3::Bound<'_, ::pyo3::PyAny>) -> ::pyo3::PyResult<$class> {
+                let nsp = $crate::convert::text_arg("nsp", nsp)?;
+                Ok(self.with(self.h.with(self.h.target.of(&nsp))))
             }
 
             #[getter]
@@ -291,21 +322,26 @@ macro_rules! emitter_pymethods {
             fn encode_emit<'py>(
                 &self,
                 py: ::pyo3::Python<'py>,
-                event: String,
+                event: &::pyo3::Bound<'py, ::pyo3::PyAny>,
                 args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
             ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
-                self.h.encode_event(py, args, |t, values| t.encode_emit(&event, values))
+                let event = $crate::convert::text_arg("event", event)?;
+                self.h.encode_event(py, args, |key, t, values| {
+                    ::socketio_emitter::adapter::classic::broadcast(key, t, &event, values)
+                })
             }
 
             #[pyo3(signature = (event, *args))]
             fn encode_server_side_emit<'py>(
                 &self,
                 py: ::pyo3::Python<'py>,
-                event: String,
+                event: &::pyo3::Bound<'py, ::pyo3::PyAny>,
                 args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
             ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
-                self.h
-                    .encode_event(py, args, |t, values| t.encode_server_side_emit(&event, values))
+                let event = $crate::convert::text_arg("event", event)?;
+                self.h.encode_event(py, args, |key, t, values| {
+                    ::socketio_emitter::adapter::classic::server_side_emit(key, t, &event, values)
+                })
             }
 
             #[pyo3(signature = (*rooms))]

@@ -1,13 +1,18 @@
 //! Constructor options: the core's `EmitterConfig` field names, as keyword arguments.
+//!
+//! Every value is checked here, before anything else happens: a duration through the
+//! core's `duration_from_secs_f64`, the rest by `EmitterConfig::validate`. A bad value is
+//! `INVALID_ARGUMENT` naming the option; a wrong Python type is a plain `TypeError`.
 
 use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDelta, PyDict, PyString};
-use socketio_emitter::{EmitterConfig, QueueFullPolicy};
+use pyo3::types::{PyBool, PyBytes, PyDelta, PyDict, PyInt, PyString};
+use socketio_emitter::{EmitterConfig, QueueFullPolicy, duration_from_secs_f64};
 
-use crate::errors::invalid;
+use crate::convert::text_arg;
+use crate::errors::{invalid, to_py_err};
 
 /// Every keyword the constructors accept besides `url` (kept in sync with the `.pyi`).
 pub(crate) const OPTION_NAMES: &[&str] = &[
@@ -23,6 +28,7 @@ pub(crate) const OPTION_NAMES: &[&str] = &[
     "queue_max_bytes",
     "queue_full",
     "require_receivers",
+    "max_payload_bytes",
     "default",
 ];
 
@@ -37,36 +43,49 @@ pub(crate) struct Options {
 impl Options {
     pub(crate) fn parse(
         class: &str,
-        url: &str,
+        url: Option<&Bound<'_, PyAny>>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Options> {
+        let url = match url {
+            Some(u) => text_arg("url", u)?,
+            None => crate::emitter::DEFAULT_URL.to_owned(),
+        };
         let mut opts = Options {
             config: EmitterConfig::new(url),
             nsp: "/".to_owned(),
             default: None,
         };
-        let Some(kwargs) = kwargs else {
-            return Ok(opts);
-        };
+        if let Some(kwargs) = kwargs {
+            opts.read(class, kwargs)?;
+        }
+        opts.config.validate().map_err(to_py_err)?;
+        Ok(opts)
+    }
+
+    fn read(&mut self, class: &str, kwargs: &Bound<'_, PyDict>) -> PyResult<()> {
+        let opts = self;
         let cfg = &mut opts.config;
-        for (name, value) in kwargs.iter() {
-            let name: String = name.extract()?;
+        // A snapshot, like every dict we read (pyo3's iterator panics if it changes).
+        for (name, value) in kwargs.copy()?.iter() {
+            // Keyword names are always `str`; one that is not valid Unicode is unknown.
+            let name = name.cast::<PyString>()?.to_string_lossy().into_owned();
             if value.is_none() && name != "default" && name != "tls_ca_pem" {
                 return Err(PyTypeError::new_err(format!(
                     "{class}(): {name} cannot be None"
                 )));
             }
             match name.as_str() {
-                "key" => cfg.key = value.extract()?,
-                "nsp" => opts.nsp = value.extract()?,
+                "key" => cfg.key = text_arg("key", &value)?,
+                "nsp" => opts.nsp = text_arg("nsp", &value)?,
                 "tls_ca_pem" => cfg.tls_ca_pem = pem(&value)?,
-                "connect_timeout" => cfg.connect_timeout = duration(&name, &value)?,
-                "response_timeout" => cfg.response_timeout = duration(&name, &value)?,
-                "reconnect_min_delay" => cfg.reconnect_min_delay = duration(&name, &value)?,
-                "reconnect_max_delay" => cfg.reconnect_max_delay = duration(&name, &value)?,
+                "connect_timeout" => cfg.connect_timeout = seconds(&name, &value)?,
+                "response_timeout" => cfg.response_timeout = seconds(&name, &value)?,
+                "reconnect_min_delay" => cfg.reconnect_min_delay = seconds(&name, &value)?,
+                "reconnect_max_delay" => cfg.reconnect_max_delay = seconds(&name, &value)?,
                 "reconnect_attempts" => cfg.reconnect_attempts = count(&name, &value)?,
                 "queue_capacity" => cfg.queue_capacity = count(&name, &value)?,
                 "queue_max_bytes" => cfg.queue_max_bytes = count(&name, &value)?,
+                "max_payload_bytes" => cfg.max_payload_bytes = count(&name, &value)?,
                 "queue_full" => cfg.queue_full = policy(&value)?,
                 "require_receivers" => cfg.require_receivers = value.extract()?,
                 "default" => {
@@ -83,14 +102,19 @@ impl Options {
                 }
             }
         }
-        Ok(opts)
+        Ok(())
     }
 }
 
-/// Seconds as an `int`/`float`, or a `datetime.timedelta`.
-fn duration(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Duration> {
+/// Seconds as an `int`/`float`, or a `datetime.timedelta`, checked by the core (finite,
+/// not negative, at most a day): `INVALID_ARGUMENT` naming `name` otherwise. Also used for
+/// the `timeout=` of `flush()` and `close()`.
+pub(crate) fn seconds(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Duration> {
     let secs: f64 = if value.is_instance_of::<PyDelta>() {
         value.call_method0("total_seconds")?.extract()?
+    } else if value.is_instance_of::<PyInt>() {
+        // An int too large for a float is out of range too (not an `OverflowError`).
+        value.extract::<f64>().unwrap_or(f64::INFINITY)
     } else {
         value.extract().map_err(|_| {
             PyTypeError::new_err(format!(
@@ -98,19 +122,33 @@ fn duration(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Duration> {
             ))
         })?
     };
-    Duration::try_from_secs_f64(secs)
-        .map_err(|_| invalid(format!("{name} must be a finite, non-negative duration")))
+    duration_from_secs_f64(name, secs).map_err(to_py_err)
 }
 
+/// A count option: an integer (`int`, or anything with `__index__`; not a `bool`), not
+/// negative; its upper bound is `EmitterConfig::validate`'s.
 fn count(name: &str, value: &Bound<'_, PyAny>) -> PyResult<usize> {
-    let n: i64 = value
-        .extract()
-        .map_err(|_| PyTypeError::new_err(format!("{name} must be an int")))?;
-    usize::try_from(n).map_err(|_| invalid(format!("{name} must not be negative")))
+    let not_int = || PyTypeError::new_err(format!("{name} must be an int"));
+    if value.is_instance_of::<PyBool>() {
+        return Err(not_int());
+    }
+    let int = if value.is_instance_of::<PyInt>() {
+        value.clone()
+    } else {
+        let index = value.py().import("operator")?.getattr("index")?;
+        index.call1((value,)).map_err(|_| not_int())?
+    };
+    match int.extract::<u64>() {
+        Ok(n) => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+        Err(_) if int.lt(0)? => Err(invalid(format!("{name} must not be negative"))),
+        Err(_) => Err(invalid(format!(
+            "{name} is out of range (more than 64 bits)"
+        ))),
+    }
 }
 
 fn policy(value: &Bound<'_, PyAny>) -> PyResult<QueueFullPolicy> {
-    match value.extract::<String>()?.as_str() {
+    match text_arg("queue_full", value)?.as_str() {
         "block" => Ok(QueueFullPolicy::Block),
         "error" => Ok(QueueFullPolicy::Error),
         other => Err(invalid(format!(
@@ -123,11 +161,45 @@ fn policy(value: &Bound<'_, PyAny>) -> PyResult<QueueFullPolicy> {
 fn pem(value: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
     if value.is_none() {
         Ok(None)
-    } else if let Ok(s) = value.cast::<PyString>() {
-        Ok(Some(s.to_cow()?.as_bytes().to_vec()))
+    } else if value.is_instance_of::<PyString>() {
+        Ok(Some(text_arg("tls_ca_pem", value)?.into_bytes()))
     } else if let Ok(b) = value.cast::<PyBytes>() {
         Ok(Some(b.as_bytes().to_vec()))
     } else {
         Err(PyTypeError::new_err("tls_ca_pem must be str or bytes"))
+    }
+}
+
+/// What `offline()` was given.
+pub(crate) struct Offline {
+    pub key: String,
+    pub nsp: String,
+    pub default: Option<Py<PyAny>>,
+    pub max_payload_bytes: usize,
+}
+
+impl Offline {
+    pub(crate) fn parse(
+        key: Option<&Bound<'_, PyAny>>,
+        nsp: Option<&Bound<'_, PyAny>>,
+        default: Option<&Bound<'_, PyAny>>,
+        max_payload_bytes: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Offline> {
+        // The same checks and defaults as the constructors' options.
+        let mut cfg = EmitterConfig::new(crate::emitter::DEFAULT_URL);
+        if let Some(v) = max_payload_bytes {
+            cfg.max_payload_bytes = count("max_payload_bytes", v)?;
+        }
+        cfg.validate().map_err(to_py_err)?;
+        let default = default.filter(|d| !d.is_none());
+        if default.is_some_and(|d| !d.is_callable()) {
+            return Err(PyTypeError::new_err("default must be callable or None"));
+        }
+        Ok(Offline {
+            key: key.map_or(Ok(cfg.key.clone()), |k| text_arg("key", k))?,
+            nsp: nsp.map_or(Ok("/".to_owned()), |n| text_arg("nsp", n))?,
+            default: default.map(|d| d.clone().unbind()),
+            max_payload_bytes: cfg.max_payload_bytes,
+        })
     }
 }

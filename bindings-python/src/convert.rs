@@ -10,6 +10,12 @@
 //!
 //! Errors are `ENCODE` errors with a path such as `args[1]['user']['tags']`. Cycles are
 //! detected; nesting deeper than the core's limit is refused before any recursion trouble.
+//! Conversion stops as soon as what it built certainly exceeds `max_payload_bytes` (the
+//! running size is a lower bound of any encoding), so a huge argument is refused without
+//! being copied. Dicts are converted from a snapshot: code that runs meanwhile (a
+//! `default=` hook, a `tzinfo`) may change the original without disturbing the iteration.
+
+use std::borrow::Cow;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -21,7 +27,7 @@ use pyo3::types::{
 use socketio_emitter::encode::MAX_DEPTH;
 use socketio_emitter::{Error, Map, Room, Value};
 
-use crate::errors::to_py_err;
+use crate::errors::{invalid, to_py_err};
 
 enum Segment {
     Index(usize),
@@ -83,14 +89,33 @@ pub(crate) struct Converter<'a, 'py> {
     default: Option<&'a Bound<'py, PyAny>>,
     /// Containers on the path being converted (object addresses), to detect cycles.
     active: Vec<usize>,
+    /// `max_payload_bytes`: conversion stops once `size` passes it.
+    limit: usize,
+    /// A lower bound of the encoded size of what was converted so far (in any encoding:
+    /// each value takes at least one byte, a string or binary at least its length).
+    size: usize,
 }
 
 impl<'a, 'py> Converter<'a, 'py> {
-    pub(crate) fn new(default: Option<&'a Bound<'py, PyAny>>) -> Self {
+    pub(crate) fn new(default: Option<&'a Bound<'py, PyAny>>, limit: usize) -> Self {
         Converter {
             default,
             active: Vec::new(),
+            limit,
+            size: 0,
         }
+    }
+
+    /// Counts `bytes` more of output, failing once the total certainly exceeds the limit.
+    fn grow(&mut self, bytes: usize) -> Result<(), Fail> {
+        self.size = self.size.saturating_add(bytes);
+        if self.size > self.limit {
+            return Err(Fail::new(format!(
+                "the arguments exceed max_payload_bytes ({} bytes); conversion stopped here",
+                self.limit
+            )));
+        }
+        Ok(())
     }
 
     /// Converts event arguments; errors name them `args[i]…`.
@@ -107,8 +132,10 @@ impl<'a, 'py> Converter<'a, 'py> {
 
     fn value(&mut self, ob: &Bound<'py, PyAny>, depth: usize) -> Result<Value, Fail> {
         if depth > MAX_DEPTH {
-            return Err(Fail::new(format!("nested deeper than {MAX_DEPTH} levels")));
+            return Err(too_deep());
         }
+        // Every value takes at least one byte; strings and binaries add their length below.
+        self.grow(1)?;
         if ob.is_none() {
             Ok(Value::Nil)
         } else if let Ok(b) = ob.cast::<PyBool>() {
@@ -118,18 +145,25 @@ impl<'a, 'py> Converter<'a, 'py> {
         } else if let Ok(f) = ob.cast::<PyFloat>() {
             Ok(Value::Float(f.value()))
         } else if let Ok(s) = ob.cast::<PyString>() {
-            text(s).map(Value::Str)
+            self.text(s).map(Value::Str)
         } else if let Ok(d) = ob.cast::<PyDict>() {
-            self.nested(ob, |c| c.dict(d, depth))
+            self.nested(ob, depth, |c| c.dict(d, depth))
         } else if let Ok(l) = ob.cast::<PyList>() {
-            self.nested(ob, |c| c.seq(l.iter(), l.len(), depth))
+            self.nested(ob, depth, |c| c.seq(l.iter(), l.len(), depth))
         } else if let Ok(t) = ob.cast::<PyTuple>() {
-            self.nested(ob, |c| c.seq(t.iter(), t.len(), depth))
+            self.nested(ob, depth, |c| c.seq(t.iter(), t.len(), depth))
         } else if let Ok(b) = ob.cast::<PyBytes>() {
+            self.grow(b.as_bytes().len())?;
             Ok(Value::Bytes(b.as_bytes().to_vec()))
         } else if let Ok(b) = ob.cast::<PyByteArray>() {
+            self.grow(b.len())?;
             Ok(Value::Bytes(b.to_vec()))
         } else if ob.is_instance_of::<PyMemoryView>() {
+            let nbytes: usize = ob
+                .getattr("nbytes")
+                .and_then(|n| n.extract())
+                .map_err(|e| Fail::caused("unreadable memoryview", e))?;
+            self.grow(nbytes)?;
             let copy = ob
                 .call_method0("tobytes")
                 .map_err(|e| Fail::caused("unreadable memoryview", e))?;
@@ -144,12 +178,17 @@ impl<'a, 'py> Converter<'a, 'py> {
         }
     }
 
-    /// Converts a container, refusing it if it is already being converted (a cycle).
+    /// Converts a container, refusing it if it is already being converted (a cycle), or if
+    /// it sits at the core's depth limit (its encoders refuse containers from there on).
     fn nested(
         &mut self,
         ob: &Bound<'py, PyAny>,
+        depth: usize,
         f: impl FnOnce(&mut Self) -> Result<Value, Fail>,
     ) -> Result<Value, Fail> {
+        if depth >= MAX_DEPTH {
+            return Err(too_deep());
+        }
         let id = ob.as_ptr() as usize;
         if self.active.contains(&id) {
             return Err(Fail::new(format!(
@@ -180,6 +219,12 @@ impl<'a, 'py> Converter<'a, 'py> {
     }
 
     fn dict(&mut self, d: &Bound<'py, PyDict>, depth: usize) -> Result<Value, Fail> {
+        // A snapshot: pyo3's iterator panics if the dict changes under it, and Python code
+        // runs during conversion (`default=`, `tzinfo.utcoffset`, ...). The copy shares the
+        // values, so it costs one table, and its keys and values stay alive while we work.
+        let d = d
+            .copy()
+            .map_err(|e| Fail::caused("cannot copy the dict", e))?;
         let mut map = Map::with_capacity(d.len());
         for (k, v) in d.iter() {
             let Ok(key) = k.cast::<PyString>() else {
@@ -190,7 +235,7 @@ impl<'a, 'py> Converter<'a, 'py> {
                     shorten(&shown)
                 )));
             };
-            let key = text(key)?;
+            let key = self.text(key)?;
             let value = self
                 .value(&v, depth + 1)
                 .map_err(|f| f.at(Segment::Key(key.clone())))?;
@@ -212,6 +257,8 @@ impl<'a, 'py> Converter<'a, 'py> {
         let replaced = hook
             .call1((ob,))
             .map_err(|e| Fail::caused(format!("default() failed on a {what}"), e))?;
+        // The replacement is sent instead of `ob`, whose byte was already counted.
+        self.size = self.size.saturating_sub(1);
         // A hook that keeps returning unsupported values ends at the depth limit.
         self.value(&replaced, depth + 1)
     }
@@ -232,10 +279,54 @@ fn shorten(s: &str) -> String {
     }
 }
 
-fn text(s: &Bound<'_, PyString>) -> Result<String, Fail> {
+fn too_deep() -> Fail {
+    Fail::new(format!("nested deeper than {MAX_DEPTH} levels"))
+}
+
+impl Converter<'_, '_> {
+    /// A `str` value or key: counted before it is copied (its length in code points is a
+    /// lower bound of its UTF-8 size).
+    fn text(&mut self, s: &Bound<'_, PyString>) -> Result<String, Fail> {
+        let chars = s.len().map_err(|e| Fail::caused("unreadable str", e))?;
+        self.grow(chars)?;
+        s.to_cow().map(Cow::into_owned).map_err(|e| {
+            let problem = unicode_problem(s, &e);
+            Fail::caused(format!("str {problem}"), e)
+        })
+    }
+}
+
+/// Says why `s` cannot be UTF-8 (`to_cow` failed with `err`): which lone surrogate, where.
+/// Names no other part of the string (it may be a URL with a password).
+fn unicode_problem(s: &Bound<'_, PyString>, err: &PyErr) -> String {
+    let py = s.py();
+    let found = || -> PyResult<(usize, u32)> {
+        let start: usize = err.value(py).getattr("start")?.extract()?;
+        let ch = s.get_item(start)?;
+        let code: u32 = py
+            .import("builtins")?
+            .getattr("ord")?
+            .call1((ch,))?
+            .extract()?;
+        Ok((start, code))
+    };
+    match found() {
+        Ok((at, code)) => format!(
+            "is not valid Unicode: lone surrogate U+{code:04X} at index {at} (it cannot be UTF-8)"
+        ),
+        Err(_) => "is not valid Unicode: it holds a lone surrogate (it cannot be UTF-8)".into(),
+    }
+}
+
+/// A `str` argument such as an event name, a namespace or a URL: a non-`str` is a plain
+/// `TypeError`, a `str` that cannot be UTF-8 is `INVALID_ARGUMENT` naming `what`.
+pub(crate) fn text_arg(what: &str, ob: &Bound<'_, PyAny>) -> PyResult<String> {
+    let s = ob.cast::<PyString>().map_err(|_| {
+        PyTypeError::new_err(format!("{what} must be a str, got {}", type_name(ob)))
+    })?;
     s.to_cow()
-        .map(|c| c.into_owned())
-        .map_err(|e| Fail::caused("str is not valid Unicode (lone surrogate)", e))
+        .map(Cow::into_owned)
+        .map_err(|e| invalid(format!("{what} {}", unicode_problem(s, &e))))
 }
 
 fn int(ob: &Bound<'_, PyAny>) -> Result<Value, Fail> {
@@ -309,13 +400,13 @@ pub(crate) fn rooms(items: &Bound<'_, PyTuple>) -> PyResult<Vec<Room>> {
 
 /// One room: `"7"` and `7` are different rooms, as in Socket.IO.
 pub(crate) fn room(ob: &Bound<'_, PyAny>) -> PyResult<Room> {
-    if let Ok(s) = ob.cast::<PyString>() {
-        return Ok(Room::Name(s.to_cow()?.into_owned()));
+    if ob.is_instance_of::<PyString>() {
+        return Ok(Room::Name(text_arg("room", ob)?));
     }
     if ob.is_instance_of::<PyInt>() && !ob.is_instance_of::<PyBool>() {
         return match ob.extract::<i64>() {
             Ok(n) => Ok(Room::Number(n)),
-            Err(_) => Err(crate::errors::invalid(format!(
+            Err(_) => Err(invalid(format!(
                 "room {} is outside the 64-bit range",
                 shorten(&ob.str()?.to_string())
             ))),

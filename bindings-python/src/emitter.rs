@@ -6,9 +6,10 @@ use pyo3::types::{PyDict, PyTuple};
 use socketio_emitter::{Error, QueueFullPolicy, Rejected};
 
 use crate::client::{Client, Handle};
-use crate::common::{PyFlushReport, bounded, emitter_pymethods};
+use crate::common::{PyFlushReport, emitter_pymethods};
 use crate::config::Options;
-use crate::errors::to_py_err;
+use crate::convert::text_arg;
+use crate::errors::{catch, to_py_err};
 use crate::runtime;
 
 pub(crate) const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
@@ -21,11 +22,17 @@ pub(crate) struct PyEmitter {
 
 emitter_pymethods!(PyEmitter, "Emitter", {
     #[new]
-    #[pyo3(signature = (url = DEFAULT_URL.to_owned(), **options))]
-    fn new(py: Python<'_>, url: String, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let opts = Options::parse("Emitter", &url, options)?;
+    // The real default is shown (inspect, stubtest); `None` also means it.
+    #[pyo3(signature = (url = None, **options), text_signature = "(url='redis://127.0.0.1:6379', **options)")]
+    fn new(
+        py: Python<'_>,
+        url: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let opts = Options::parse("Emitter", url, options)?;
         let key = opts.config.key.clone();
-        let client = Client::new(Some(opts.config), key, opts.default);
+        let limit = opts.config.max_payload_bytes;
+        let client = Client::new(Some(opts.config), key, opts.default, limit);
         let h = Handle::new(client, &opts.nsp);
         // Connect now, so that a bad URL or an unreachable Redis shows up here.
         runtime::block_on(py, h.emitter())?;
@@ -34,7 +41,13 @@ emitter_pymethods!(PyEmitter, "Emitter", {
 
     /// Returns how many Socket.IO servers received the event.
     #[pyo3(signature = (event, *args))]
-    fn emit(&self, py: Python<'_>, event: String, args: &Bound<'_, PyTuple>) -> PyResult<u64> {
+    fn emit(
+        &self,
+        py: Python<'_>,
+        event: &Bound<'_, PyAny>,
+        args: &Bound<'_, PyTuple>,
+    ) -> PyResult<u64> {
+        let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
         self.h.send(py, |e| e.encode_emit(&event, &values))
     }
@@ -43,9 +56,10 @@ emitter_pymethods!(PyEmitter, "Emitter", {
     fn server_side_emit(
         &self,
         py: Python<'_>,
-        event: String,
+        event: &Bound<'_, PyAny>,
         args: &Bound<'_, PyTuple>,
     ) -> PyResult<u64> {
+        let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
         self.h
             .send(py, |e| e.encode_server_side_emit(&event, &values))
@@ -73,9 +87,10 @@ emitter_pymethods!(PyEmitter, "Emitter", {
     fn emit_nowait(
         &self,
         py: Python<'_>,
-        event: String,
+        event: &Bound<'_, PyAny>,
         args: &Bound<'_, PyTuple>,
     ) -> PyResult<u64> {
+        let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
         let e = self.h.emitter_blocking(py)?;
         let block = self
@@ -83,8 +98,10 @@ emitter_pymethods!(PyEmitter, "Emitter", {
             .client
             .config()
             .is_some_and(|c| c.queue_full == QueueFullPolicy::Block);
-        let queued = py.detach(|| -> Result<Result<u64, Rejected>, Error> {
-            Ok(e.try_enqueue(e.encode_emit(&event, &values)?))
+        let queued = py.detach(|| {
+            catch(|| -> Result<Result<u64, Rejected>, Error> {
+                Ok(e.try_enqueue(e.encode_emit(&event, &values)?))
+            })
         });
         match queued.map_err(to_py_err)? {
             Ok(ticket) => Ok(ticket),
@@ -97,22 +114,23 @@ emitter_pymethods!(PyEmitter, "Emitter", {
         }
     }
 
-    /// Waits until everything queued so far is sent; raises `FlushError` listing failures.
+    /// Waits until everything queued so far is done; raises `FlushError` listing failures
+    /// (with the report of the rest), or `EmitterTimeoutError` after `timeout` seconds.
     #[pyo3(signature = (timeout = None))]
-    fn flush(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyFlushReport> {
+    fn flush(&self, py: Python<'_>, timeout: Option<&Bound<'_, PyAny>>) -> PyResult<PyFlushReport> {
         let limit = crate::common::timeout(timeout)?;
         self.h
-            .run(
-                py,
-                |e| async move { bounded("flush", limit, e.flush()).await },
-            )
+            .run(py, |e| async move { e.flush_within(limit).await })
             .map(PyFlushReport::from)
     }
 
     /// Sends what is queued, then closes; every later call raises `ClosedError`. This
-    /// closes every emitter derived from the same constructor call. Idempotent.
-    fn close(&self, py: Python<'_>) -> PyResult<PyFlushReport> {
-        runtime::block_on(py, self.h.client.close()).map(PyFlushReport::from)
+    /// closes every emitter derived from the same constructor call. Idempotent. With a
+    /// `timeout`, what is not done by then fails at once, reported in `FlushError`.
+    #[pyo3(signature = (timeout = None))]
+    fn close(&self, py: Python<'_>, timeout: Option<&Bound<'_, PyAny>>) -> PyResult<PyFlushReport> {
+        let limit = crate::common::timeout(timeout)?;
+        runtime::block_on(py, self.h.client.close(limit)).map(PyFlushReport::from)
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -121,7 +139,7 @@ emitter_pymethods!(PyEmitter, "Emitter", {
 
     #[pyo3(signature = (*_exc))]
     fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
-        self.close(py)?;
+        self.close(py, None)?;
         Ok(false)
     }
 });

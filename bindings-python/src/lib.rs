@@ -21,6 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(runtime::_set_exception, m)?)?;
     m.add_function(wrap_pyfunction!(client::_close_all, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::_python_exiting, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::_panic, m)?)?;
     m.add("ERROR_CODES", errors::codes())?;
     m.add("OPTION_NAMES", config::OPTION_NAMES.to_vec())?;
     m.add("CORE_VERSION", socketio_emitter::VERSION)?;

@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use socketio_emitter::{Error, Result};
 use tokio::runtime::{Builder, Runtime};
 
-use crate::errors::to_py_err;
+use crate::errors::{caught, to_py_err};
 
 /// The runtime of one process. Never freed: a child must not drop its parent's copy.
 struct Owned {
@@ -43,6 +43,8 @@ pub(crate) fn get() -> Result<&'static Runtime> {
     let rt = Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("socketio-emitter")
+        // A write to a dead peer must fail with EPIPE, never kill the host process.
+        .on_thread_start(socketio_emitter::block_sigpipe_on_current_thread)
         .enable_all()
         .build()
         .map_err(|e| Error::Connection(format!("cannot start the I/O threads: {e}")))?;
@@ -65,7 +67,8 @@ pub(crate) fn get() -> Result<&'static Runtime> {
     }
 }
 
-/// Runs `fut` to completion on the current thread with the GIL released.
+/// Runs `fut` to completion on the current thread with the GIL released. A panic in it is
+/// the typed `INTERNAL` error.
 pub(crate) fn block_on<T: Send>(
     py: Python<'_>,
     fut: impl Future<Output = Result<T>> + Send,
@@ -76,7 +79,7 @@ pub(crate) fn block_on<T: Send>(
                 "the blocking Emitter cannot be used from the emitter's own I/O thread".into(),
             ));
         }
-        get()?.block_on(fut)
+        get()?.block_on(caught(fut))
     })
     .map_err(to_py_err)
 }
@@ -93,7 +96,9 @@ where
     let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
     let future = event_loop.call_method0("create_future")?;
     let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
+    let fut = caught(fut);
     get().map_err(to_py_err)?.spawn(async move {
+        // A panic resolves the future with `INTERNAL` instead of leaving it pending forever.
         let result = fut.await;
         with_python(|py| {
             let (setter, value) = match result {

@@ -14,12 +14,15 @@ written against the standard exceptions keeps working::
     ├── ClosedError                              CLOSED
     ├── NoSubscribersError                       NO_SUBSCRIBERS
     ├── QueueFullError                           QUEUE_FULL
-    └── FlushError                               FLUSH
+    ├── FlushError                               FLUSH
+    └── InternalError                            INTERNAL
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
+
+from ._native import FlushReport
 
 __all__ = [
     "BY_CODE",
@@ -28,6 +31,7 @@ __all__ = [
     "EmitterTimeoutError",
     "EncodeError",
     "FlushError",
+    "InternalError",
     "InvalidArgumentError",
     "NoSubscribersError",
     "QueueFullError",
@@ -97,7 +101,8 @@ class RedisError(EmitterError):
 
 
 class EmitterTimeoutError(EmitterError, TimeoutError):
-    """No answer in time."""
+    """No answer in time, or ``flush(timeout=)`` expired. For a publish this does not mean
+    "not delivered": Redis may still have published it, so a retry may duplicate it."""
 
     code = "TIMEOUT"
 
@@ -131,15 +136,25 @@ class QueuedFailure(NamedTuple):
 
 
 class FlushError(EmitterError):
-    """``flush()`` found queued operations that failed; ``failures`` lists them."""
+    """``flush()`` or ``close()`` found queued operations that failed; ``failures`` lists
+    them, ``report`` counts the ones that succeeded (``sent``, ``receivers``,
+    ``reached_none``)."""
 
     code = "FLUSH"
     failures: list[QueuedFailure]
+    report: FlushReport
 
     @property
     def tickets(self) -> list[int]:
         """The tickets ``emit_nowait`` returned for the failed operations."""
         return [f.ticket for f in self.failures]
+
+
+class InternalError(EmitterError):
+    """A bug of socketio_emitter (a panic of its native code, caught): never the caller's
+    fault. The message says what happened; please report it."""
+
+    code = "INTERNAL"
 
 
 #: The class for each core error code.
@@ -156,5 +171,6 @@ BY_CODE: dict[str, type[EmitterError]] = {
         NoSubscribersError,
         QueueFullError,
         FlushError,
+        InternalError,
     )
 }

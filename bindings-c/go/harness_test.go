@@ -121,6 +121,17 @@ func (h *harness) request(cmd line) (line, error) {
 	}
 }
 
+// logs returns the harness's buffered diagnostics (its own messages, Redis' log, every
+// server's stderr), oldest first; clear empties the buffer.
+func (h *harness) logs(clear bool) (string, error) {
+	reply, err := h.request(line{"cmd": "logs", "clear": clear})
+	if err != nil {
+		return "", err
+	}
+	text, _ := reply["logs"].(string)
+	return text, nil
+}
+
 // take removes and returns every observation so far.
 func (h *harness) take() []line {
 	h.mu.Lock()

@@ -452,6 +452,13 @@ class Harness {
         return { port: server.port };
       }
 
+      case "server_stall": {
+        const ms = Number(msg.ms);
+        if (!(ms >= 0 && ms <= 120000)) throw new Error("server_stall needs ms between 0 and 120000");
+        await this.server(msg.server).request("stall", { ms }, ms + 10000);
+        return {};
+      }
+
       case "logs": {
         const text = logs.text();
         if (msg.clear === true) logs.clear();

@@ -1,24 +1,47 @@
 """Shared fixtures: one interop harness per test session (two Socket.IO 4.8 servers with
-the classic Redis adapter, a private Redis), and a fresh namespace per test."""
+the classic Redis adapter, a private Redis), and a fresh namespace per test. A failed test's
+report carries the harness's logs (Redis, the servers' stderr); green runs show none."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 
 from harness import Harness
 from socketio_emitter import Emitter
 
+# The session's harness while it runs, for the report hook below.
+_running: list[Harness] = []
+
 
 @pytest.fixture(scope="session")
 def harness() -> Iterator[Harness]:
     h = Harness("--servers", "2")
+    _running.append(h)
     try:
         yield h
     finally:
+        _running.remove(h)
         h.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Adds the harness's logs to a failed test's report (shown with its failure)."""
+    report = yield
+    if report.failed and _running:
+        try:
+            # Cleared: a later failure shows only what came after this one.
+            text = _running[0].logs(clear=True)
+        except Exception as exc:  # noqa: BLE001 - the report must still be written
+            text = f"(could not read the harness's logs: {exc!r})\n"
+        if text:
+            report.sections.append(("harness logs", text))
+    return report
 
 
 @pytest.fixture

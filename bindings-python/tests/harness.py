@@ -1,16 +1,23 @@
 """Python client of the interop harness (`tests/harness/harness.js`; protocol in
 `tests/harness/README.md`): starts it, sends commands, collects what the real Socket.IO
-clients and servers observed."""
+clients and servers observed.
+
+The harness keeps Redis' and the servers' output to itself; conftest.py adds it to the report
+of a failed test (``logs()``), so green runs stay quiet. ``HARNESS_VERBOSE=1`` shows it live."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = ROOT / "tests" / "harness" / "harness.js"
@@ -22,6 +29,19 @@ Json = Any
 def bytes_json(data: bytes) -> dict[str, str]:
     """How the harness reports binary: ``{"$bytes": "<hex>"}``."""
     return {"$bytes": data.hex()}
+
+
+def arrived_as_sent(got: list[str], sent: list[str], volatile: set[str]) -> bool:
+    """Whether a client's events ``got`` are ``sent``, in order, except that the ``volatile``
+    ones may be missing: a server drops a volatile packet while the client's transport is
+    busy, so whether one arrives is not deterministic. None may arrive twice or out of order."""
+    i = 0
+    for event in sent:
+        if i < len(got) and got[i] == event:
+            i += 1
+        elif event not in volatile:
+            return False
+    return i == len(got)
 
 
 class Harness:
@@ -110,6 +130,31 @@ class Harness:
         """Barrier: everything Redis acknowledged before now has been reported."""
         self.request({"cmd": "flush"})
 
+    def logs(self, clear: bool = False) -> str:
+        """The harness's buffered diagnostics: its own messages, Redis' log, every server's
+        stderr (warnings, crash stacks), oldest first. ``clear`` empties the buffer."""
+        reply = self.request({"cmd": "logs", "clear": clear})
+        return str(reply.get("logs", ""))
+
+    def redis(self) -> RedisConnection:
+        """A bare connection to the harness's Redis, for set-up commands."""
+        return RedisConnection(self.redis_url)
+
+    @contextlib.contextmanager
+    def redis_paused(self) -> Iterator[RedisConnection]:
+        """Redis holds every write command, PUBLISH included, until the block ends
+        (``CLIENT PAUSE … WRITE``; 30 s at most). Connections and reads still work, and so does
+        the yielded connection: a test can watch what waits (``CLIENT LIST``, ``flags=b``)."""
+        conn = self.redis()
+        try:
+            conn.command("CLIENT", "PAUSE", "30000", "WRITE")
+            try:
+                yield conn
+            finally:
+                conn.command("CLIENT", "UNPAUSE")
+        finally:
+            conn.close()
+
     def observed(self) -> list[Json]:
         with self._cond:
             return list(self._observed)
@@ -165,3 +210,53 @@ class Harness:
                     pipe.close()
                 except OSError:
                     pass
+
+
+class RedisConnection:
+    """A minimal RESP2 client (no credentials, no TLS: the suite's harness has neither)."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self._sock = socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 10)
+        self._file = self._sock.makefile("rb")
+
+    def command(self, *args: str) -> Any:
+        """Sends one command and returns its reply; an error reply raises RuntimeError."""
+        out = [f"*{len(args)}\r\n".encode()]
+        for arg in args:
+            data = arg.encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+        self._sock.sendall(b"".join(out))
+        return self._reply()
+
+    def _reply(self) -> Any:
+        line = self._file.readline()
+        if not line:
+            raise RuntimeError("Redis closed the connection")
+        kind, rest = line[:1], line[1:-2].decode()
+        if kind == b"+":
+            return rest
+        if kind == b"-":
+            raise RuntimeError(f"Redis: {rest}")
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            size = int(rest)
+            return None if size < 0 else self._file.read(size + 2)[:-2].decode()
+        if kind == b"*":
+            size = int(rest)
+            return None if size < 0 else [self._reply() for _ in range(size)]
+        raise RuntimeError(f"unexpected reply {line!r}")
+
+    def blocked_commands(self) -> list[str]:
+        """The command of every client Redis holds (``flags`` with ``b``), e.g. ``publish``."""
+        held = []
+        for entry in str(self.command("CLIENT", "LIST")).splitlines():
+            fields = dict(f.split("=", 1) for f in entry.split(" ") if "=" in f)
+            if "b" in fields.get("flags", ""):
+                held.append(fields.get("cmd", ""))
+        return held
+
+    def close(self) -> None:
+        self._file.close()
+        self._sock.close()

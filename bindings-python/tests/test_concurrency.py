@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from harness import Harness
+from harness import Harness, RedisConnection
 from socketio_emitter import Emitter
 
 THREADS = 16
@@ -46,32 +46,44 @@ def test_sixteen_threads_emit_at_once(harness: Harness, io: Emitter, ns: str) ->
             assert [i for tt, i in got if tt == t] == list(range(PER_THREAD))
 
 
-def test_the_gil_is_released_while_waiting(redis_url: str) -> None:
-    """A Python thread keeps running while others are inside emit()."""
+def test_the_gil_is_released_while_waiting(harness: Harness, redis_url: str) -> None:
+    """A Python thread runs while another is inside emit(), waiting for Redis.
+
+    Redis holds the emit's PUBLISH (CLIENT PAUSE WRITE) until a second Python thread sees it
+    waiting and lets it through. That thread needs the GIL to take a single step, so the emit
+    can only return early if it released the GIL while waiting; holding it would keep the
+    PUBLISH paused for the whole 30 s pause and the helper would find it already done. No
+    timing is measured."""
     io = Emitter(redis_url, key="gil")
-    stop = threading.Event()
-    ticks = 0
+    io.emit("warm-up")  # connected before Redis is paused
+    returned = threading.Event()
+    seen: list[bool] = []  # whether emit() had returned when the held PUBLISH was seen
+    problems: list[BaseException] = []
 
-    def spin() -> None:
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
+    def let_it_through(conn: RedisConnection) -> None:
+        try:
+            deadline = time.monotonic() + 30
+            while "publish" not in conn.blocked_commands():
+                if returned.is_set() or time.monotonic() > deadline:
+                    return
+            seen.append(returned.is_set())
+            conn.command("CLIENT", "UNPAUSE")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            problems.append(exc)
 
-    spinner = threading.Thread(target=spin)
-    spinner.start()
-    during = 0
     try:
-        big = [b"\x01" * (1 << 20)] * 16
-        for _ in range(5):
-            before = ticks
-            io.emit("big", big)
-            during += ticks - before
+        with harness.redis_paused() as paused:
+            helper = threading.Thread(target=let_it_through, args=(paused,))
+            helper.start()
+            try:
+                assert io.emit("held", [b"\x01" * 1024] * 4) == 0
+            finally:
+                returned.set()
+                helper.join()
     finally:
-        stop.set()
-        spinner.join()
         io.close()
-    # Holding the GIL through encoding and I/O would leave the spinner almost no turns.
-    assert during > 1000
+    assert not problems, problems
+    assert seen == [False], "another thread ran while emit() waited, and released it"
 
 
 def _child_emit(url: str, nsp: str, io: Emitter, conn: "multiprocessing.connection.Connection") -> None:
@@ -137,15 +149,24 @@ def test_fork_while_other_threads_emit(harness: Harness, io: Emitter, ns: str) -
     e = io.of(ns)
     stop = threading.Event()
 
+    # Each worker counts its first emit, so that the forks below happen while all of them are
+    # really in the middle of their loops (not before they started).
+    started = threading.Semaphore(0)
+
     def busy() -> None:
+        first = True
         while not stop.is_set():
             e.emit("busy")
+            if first:
+                started.release()
+                first = False
 
     workers = [threading.Thread(target=busy) for _ in range(4)]
     for w in workers:
         w.start()
     try:
-        time.sleep(0.05)
+        for _ in workers:
+            assert started.acquire(timeout=30), "a busy thread never completed an emit"
         ctx = multiprocessing.get_context("fork")
         for _ in range(8):  # each fork lands at a different point of the busy threads' calls
             parent_end, child_end = ctx.Pipe()

@@ -155,13 +155,14 @@ def test_exceptions_survive_pickling() -> None:
     assert (again.path, again.reason, again.code) == ("args[0]", "x", "ENCODE")
 
 
-def test_timeout_on_flush(redis_url: str) -> None:
+def test_timeout_on_flush(harness: Harness, redis_url: str) -> None:
     io = Emitter(redis_url, key="flush-timeout")
-    blob = b"\x00" * (1 << 20)
-    for i in range(150):
-        io.emit_nowait("x", i, blob)
-    with pytest.raises(exceptions.EmitterTimeoutError) as info:
-        io.flush(timeout=0.001)  # 150 MB cannot reach Redis in a millisecond
+    io.emit("warm-up")  # connected before Redis is paused
+    with harness.redis_paused():
+        for i in range(150):
+            io.emit_nowait("x", i, b"\x00" * 1024)
+        with pytest.raises(exceptions.EmitterTimeoutError) as info:
+            io.flush(timeout=0.001)  # Redis holds every PUBLISH: the flush cannot complete
     assert info.value.code == "TIMEOUT" and isinstance(info.value, TimeoutError)
     assert io.flush(timeout=60).sent == 150  # nothing was lost meanwhile
     io.close()

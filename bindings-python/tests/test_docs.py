@@ -56,10 +56,21 @@ def test_quickstart(harness: Harness, env: dict[str, str]) -> None:
     harness.client("qs-admin", 1, "/admin", ["x"])
     harness.request({"cmd": "wait_subscribed", "nsp": "/admin"})
     out = run_script("quickstart.py", env)
-    assert "2 Socket.IO server(s) received it" in out
+    assert "2 Socket.IO server(s) were subscribed to its channel" in out
     assert events(harness, "qs-room1", "chat") == [[{"text": "hi"}, {"$bytes": "0001"}]]
     assert events(harness, "qs-room1", "news") == [[{"title": "hello"}]]
     assert events(harness, "qs-admin", "alert") == [["disk almost full"]]
+
+
+def test_failures_example(harness: Harness, env: dict[str, str]) -> None:
+    harness.client("failures-c", 0, "/", [])
+    out = run_script("failures.py", env)
+    assert out.splitlines() == [
+        "2 Socket.IO server(s) subscribed",
+        "100 sent, 0 reached no server",
+    ]
+    assert events(harness, "failures-c", "news") == [[{"title": "hello"}]]
+    assert [a[0] for a in events(harness, "failures-c", "tick")] == list(range(100))
 
 
 def test_asyncio_example(harness: Harness, env: dict[str, str]) -> None:

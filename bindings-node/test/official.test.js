@@ -5,7 +5,7 @@
 // servers) must receive identical events. The official emitter works in namespace /o, ours in
 // /u, with identical clients in each.
 
-const { describe, it, before, after } = require("node:test");
+const { describe, it, before, after, afterEach } = require("node:test");
 const assert = require("node:assert/strict");
 
 const { Emitter } = require("..");
@@ -21,6 +21,9 @@ const CASES = [
   ["one room", (t) => t.to("r1"), "emit", ["ev", "x"]],
   ["rooms and except", (t) => t.to(["r1", "r2"]).in("r1").except("r3"), "emit", ["ev"]],
   ["numeric room", (t) => t.to(7), "emit", ["ev", 7]],
+  ["compress(false)", (t) => t.compress(false), "emit", ["ev", "uncompressed"]],
+  // A server drops a volatile packet while a client's transport is busy, by design: for this
+  // case only the bytes and PUBLISH's count are compared, not deliveries (see VOLATILE).
   ["flags", (t) => t.compress(false).volatile, "emit", ["ev", "flags"]],
   [
     "binary",
@@ -61,6 +64,9 @@ const ENCODE = {
   socketsLeave: "encodeSocketsLeave",
   disconnectSockets: "encodeDisconnectSockets",
 };
+
+/** Cases whose deliveries are not compared: volatile packets may be dropped by the server. */
+const VOLATILE = new Set(["flags"]);
 
 // Client layout, the same in /o and /u: [suffix, server, rooms].
 const LAYOUT = [
@@ -112,6 +118,8 @@ describe("side by side with @socket.io/redis-emitter 5.1.0", () => {
     await clients(h, "/u", LAYOUT.map(([s, server, rooms]) => [`u-${s}`, server, rooms]));
   });
 
+  afterEach((t) => h && h.printLogsIfFailed(t));
+
   after(async () => {
     if (ours) await ours.close();
     if (redis) await redis.quit();
@@ -134,6 +142,13 @@ describe("side by side with @socket.io/redis-emitter 5.1.0", () => {
 
       const lines = await h.flushAndTake();
       const theirs = side(lines, "o", "/o");
+      if (VOLATILE.has(name)) {
+        // Each side's packet may or may not arrive at each client, at most once; nothing else may.
+        for (const l of lines) assert.deepEqual([l.type, l.event, l.args], ["event", "ev", ["flags"]]);
+        const receivers = lines.map((l) => l.client);
+        assert.equal(new Set(receivers).size, receivers.length, `at most once each: ${receivers}`);
+        return;
+      }
       assert.deepEqual(side(lines, "u", "/u"), theirs);
       if (call === "emit" || call === "serverSideEmit" || call === "disconnectSockets") {
         assert.ok(theirs.length > 0, `${name} had a visible effect: ${JSON.stringify(lines)}`);

@@ -134,6 +134,20 @@ async function received(h, names) {
   return { events: out, lines };
 }
 
+/**
+ * Whether a client's events `got` are `sent`, in order, except that the `volatile` ones may be
+ * missing: a server drops a volatile packet while the client's transport is busy, so whether one
+ * arrives is not deterministic. None may arrive twice or out of order.
+ */
+function arrivedAsSent(got, sent, volatile) {
+  let i = 0;
+  for (const event of sent) {
+    if (i < got.length && got[i] === event) i++;
+    else if (!volatile.includes(event)) return false;
+  }
+  return i === got.length;
+}
+
 /** Just the event names per client. */
 async function receivedNames(h, names) {
   const { events } = await received(h, names);
@@ -150,4 +164,5 @@ module.exports = {
   clients,
   received,
   receivedNames,
+  arrivedAsSent,
 };

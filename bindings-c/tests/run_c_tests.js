@@ -75,6 +75,9 @@ async function main() {
     assert.deepEqual(serverEvents.map((l) => l.server).sort(), [0, 1], "serverSideEmit reaches both servers");
     for (const l of serverEvents) assert.deepEqual(l.args, ["hello", 1]);
     console.log(`interop checks passed: ${Object.keys(EXPECTED).length} clients, 2 servers`);
+  } catch (err) {
+    await h.printLogs(); // the servers' and Redis' output, for a failed run only
+    throw err;
   } finally {
     await h.close();
   }

@@ -68,6 +68,15 @@ final class Harness
         $this->request(['cmd' => 'wait_subscribed', 'nsp' => $nsp]);
     }
 
+    /**
+     * The harness's buffered diagnostics (its own messages, Redis' log, every server's stderr),
+     * oldest first; $clear empties the buffer.
+     */
+    public function logs(bool $clear = false): string
+    {
+        return (string) ($this->request(['cmd' => 'logs', 'clear' => $clear])['logs'] ?? '');
+    }
+
     /** Flushes, then removes and returns every observation so far. */
     public function flushAndTake(): array
     {

@@ -79,8 +79,12 @@ function test_binary_arrives_as_binary(Harness $h, string $url): void
     $io->emit('bin', new Binary("\x00\x01\xff"), ['nested' => [new Binary('hi'), 'hi']], new Binary(''));
     $ev = events($h->flushAndTake());
     same($ev['php-bin'][0][1], [['$bytes' => '0001ff'], ['nested' => [['$bytes' => '6869'], 'hi']], ['$bytes' => '']], 'binary');
-    $io->volatile()->emit('volatile'); // alone on an idle connection, so it is not dropped
-    same(names(events($h->flushAndTake()), 'php-bin'), ['volatile'], 'volatile');
+    // A server drops a volatile packet whenever the client's transport is still writing, by
+    // design: it is asserted to be encoded as such and accepted by both servers, never to arrive.
+    check(str_contains(Emitter::offline()->volatile()->encodeEmit('volatile')['payload'], "\xa8volatile\xc3"), 'encoded as volatile');
+    same($io->volatile()->emit('volatile'), 2, 'volatile receivers');
+    $got = names(events($h->flushAndTake()), 'php-bin');
+    check($got === [] || $got === ['volatile'], 'volatile arrives at most once, alone: ' . json_encode($got));
     $io->close();
 }
 
@@ -202,6 +206,12 @@ foreach (get_defined_functions()['user'] as $fn) {
     } catch (Throwable $e) {
         $failed++;
         echo "FAIL $fn: " . get_class($e) . ': ' . $e->getMessage() . "\n";
+        // The servers' and Redis' output, kept by the harness, for failed tests only.
+        try {
+            echo "----- harness logs -----\n" . $h->logs(true) . "----- end of harness logs -----\n";
+        } catch (Throwable $e2) {
+            echo "(could not read the harness's logs: " . $e2->getMessage() . ")\n";
+        }
     }
 }
 $h->close();

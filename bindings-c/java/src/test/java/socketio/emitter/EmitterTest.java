@@ -93,8 +93,11 @@ public final class EmitterTest {
             io.of("/java-bin").emit("bin", new byte[] {0, 1, (byte) 255}, Map.of("nested", List.of(new byte[] {104, 105})), new byte[0]);
             var ev = events(h.flushAndTake());
             same(ev.get("j-bin").get(0).get(1), List.of(bytes("0001ff"), Map.of("nested", List.of(bytes("6869"))), bytes("")), "binary");
-            io.of("/java-bin").asVolatile().emit("volatile");
-            same(names(events(h.flushAndTake()), "j-bin"), List.of("volatile"), "volatile");
+            // A server drops a volatile packet whenever the client's transport is still writing,
+            // by design: it is asserted to be accepted by both servers, never to arrive.
+            same(io.of("/java-bin").asVolatile().emit("volatile"), 2L, "volatile receivers");
+            var got = names(events(h.flushAndTake()), "j-bin");
+            check(got.isEmpty() || got.equals(List.of("volatile")), "volatile arrives at most once, alone: " + got);
         }
     }
 
@@ -202,6 +205,12 @@ public final class EmitterTest {
                 } catch (java.lang.reflect.InvocationTargetException e) {
                     failed++;
                     System.out.println("FAIL " + m.getName() + ": " + e.getCause());
+                    // The servers' and Redis' output, kept by the harness, for failed tests only.
+                    try {
+                        System.out.print("----- harness logs -----\n" + h.logs(true) + "----- end of harness logs -----\n");
+                    } catch (Exception e2) {
+                        System.out.println("(could not read the harness's logs: " + e2 + ")");
+                    }
                 }
             }
         }

@@ -88,6 +88,15 @@ final class Harness implements AutoCloseable {
         request("{\"cmd\":\"wait_subscribed\",\"nsp\":\"" + nsp + "\"}");
     }
 
+    /**
+     * The harness's buffered diagnostics (its own messages, Redis' log, every server's stderr),
+     * oldest first; {@code clear} empties the buffer.
+     */
+    String logs(boolean clear) throws Exception {
+        Object text = request("{\"cmd\":\"logs\",\"clear\":" + clear + "}").get("logs");
+        return text instanceof String s ? s : "";
+    }
+
     /** Flushes, then removes and returns every observation so far. */
     synchronized List<Map<String, Object>> flushAndTake() throws Exception {
         request("{\"cmd\":\"flush\"}");

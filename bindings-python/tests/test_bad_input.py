@@ -13,7 +13,7 @@ import inspect
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Union
 
 import pytest
@@ -206,6 +206,33 @@ def test_bad_offline_option(row: Row, cls: type[AnyEmitter]) -> None:
 # Calls. Each row runs on an offline emitter and on a connected one, blocking and asyncio
 # (awaited in a loop: the core's own checks, such as reserved names, run in the task).
 
+def released_memoryview() -> memoryview:
+    view = memoryview(b"abc")
+    view.release()
+    return view
+
+
+class UtcLike(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "UTC"
+
+
+class RaisingTz(UtcLike):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        raise RuntimeError("no offset today")
+
+
+class BadRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr either")
+
+
 def deep_dict(levels: int) -> Any:
     value: Any = 1
     for _ in range(levels):
@@ -249,6 +276,13 @@ CALL_ROWS = [
         EncodeError, "ENCODE", "512"),
     Row("int beyond 64 bits", lambda e: e.emit("ev", 2**64), EncodeError, "ENCODE", "64-bit"),
     Row("unsupported type", lambda e: e.emit("ev", {1, 2}), EncodeError, "ENCODE", "set"),
+    Row("released memoryview", lambda e: e.emit("ev", released_memoryview()),
+        EncodeError, "ENCODE", "memoryview"),
+    Row("tzinfo that raises", lambda e: e.emit("ev", {"at": datetime(2024, 1, 1,
+                                                                     tzinfo=RaisingTz())}),
+        EncodeError, "ENCODE", "args[0]['at']"),
+    Row("dict key whose repr raises", lambda e: e.emit("ev", {BadRepr(): 1}),
+        EncodeError, "ENCODE", "dict keys must be str"),
     Row("room beyond 64 bits", lambda e: e.to(2**64), InvalidArgumentError,
         "INVALID_ARGUMENT", "64-bit"),
     Row("room not a str or int", lambda e: e.to(1.5), TypeError, None, "room"),
@@ -367,6 +401,22 @@ def test_a_default_hook_that_mutates_the_dict_being_converted() -> None:
     assert e.encode_emit("ev", d) == Emitter.offline().encode_emit(
         "ev", {"a": 1, "b": "replaced", "c": 3})
     assert len(d) == 100
+
+
+def test_a_tzinfo_that_mutates_the_dict_being_converted() -> None:
+    d: dict[str, Any] = {}
+
+    class Mutating(UtcLike):
+        def utcoffset(self, dt: datetime | None) -> timedelta:
+            d.clear()
+            d.update({str(i): i for i in range(50)})
+            return timedelta(0)
+
+    at = datetime(2024, 1, 1, tzinfo=Mutating())
+    d.update({"at": at, "n": 2})
+    plain = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert Emitter.offline().encode_emit("ev", d) == Emitter.offline().encode_emit(
+        "ev", {"at": plain, "n": 2})
 
 
 def test_a_default_hook_that_mutates_an_enclosing_list() -> None:

@@ -25,7 +25,10 @@ const { Logs, verboseFromEnv } = require("./lib/logs");
 // Output
 
 let stdoutClosed = false;
+/** How many asynchronous lines (not replies) have been written: a sign of progress. */
+let linesWritten = 0;
 function out(obj) {
+  if (obj.type !== "reply") linesWritten++;
   if (stdoutClosed) return;
   try {
     process.stdout.write(JSON.stringify(obj) + "\n");
@@ -111,6 +114,28 @@ function withTimeout(promise, ms, what) {
     timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Like withTimeout, but the clock restarts whenever `progress()` changes, so it fails only after
+ * `ms` without progress. `what()` describes what is still awaited, at the time of the failure.
+ */
+function withIdleTimeout(promise, ms, progress, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    let seen = progress();
+    let deadline = Date.now() + ms;
+    timer = setInterval(() => {
+      const now = progress();
+      if (now !== seen) {
+        seen = now;
+        deadline = Date.now() + ms;
+      } else if (Date.now() >= deadline) {
+        reject(new Error(`${what()}: nothing arrived for ${ms} ms`));
+      }
+    }, Math.max(5, Math.min(100, ms / 10)));
+  });
+  return Promise.race([promise, timeout]).finally(() => clearInterval(timer));
 }
 
 function normalizeNsp(nsp) {
@@ -440,7 +465,7 @@ class Harness {
       }
 
       case "flush":
-        return this.flush(optTimeout(msg, 5000));
+        return this.flush(optTimeout(msg, 10000));
 
       case "official":
         return this.official(msg);
@@ -480,6 +505,10 @@ class Harness {
    * marker. Redis delivers messages to each subscriber in publish order, and every server and
    * client keeps that order, so anything published (and acknowledged by Redis) before the flush
    * has been delivered and written out by the time the reply is written.
+   *
+   * A marker queued behind a large backlog (say 100 000 events for one client) takes as long as
+   * the backlog, which depends on the machine's load; so `timeoutMs` bounds the time without
+   * progress (no event, disconnect or server_event line written), not the whole wait.
    */
   async flush(timeoutMs) {
     this.requireRedis();
@@ -501,14 +530,16 @@ class Harness {
         emitter.of(nsp).emit("__harness_flush", token);
       }
       emitter.serverSideEmit("__harness_flush", token);
-      await withTimeout(
+      await withIdleTimeout(
         (async () => {
           await Promise.all(publishes);
           await clientWait.done;
           while (serverSet.size > 0) await sleep(2);
         })(),
         timeoutMs,
-        `flush (waiting for clients [${[...clientWait.waiter.pending].join(", ")}], ` +
+        () => linesWritten,
+        () =>
+          `flush (waiting for clients [${[...clientWait.waiter.pending].join(", ")}], ` +
           `servers [${[...serverSet].join(", ")}])`,
       );
     } finally {

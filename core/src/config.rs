@@ -50,6 +50,10 @@ pub struct EmitterConfig {
     /// also stop converting arguments once this much has been built. At most 512 MiB
     /// (Redis's `proto-max-bulk-len`).
     pub max_payload_bytes: usize,
+    /// Hold sends while a Socket.IO server is not reading its subscription, so that Redis
+    /// does not disconnect it (and silently lose its events): see the README's "slow
+    /// servers". Needs `CLIENT LIST`; turns itself off without it. Default true.
+    pub pacing: bool,
 }
 
 /// The longest duration any option accepts (one day): longer values are surely a unit
@@ -101,6 +105,7 @@ impl EmitterConfig {
             queue_full: QueueFullPolicy::Block,
             require_receivers: false,
             max_payload_bytes: 16 << 20,
+            pacing: true,
         }
     }
 
@@ -144,6 +149,11 @@ impl EmitterConfig {
     pub fn with_queue(mut self, capacity: usize, when_full: QueueFullPolicy) -> Self {
         self.queue_capacity = capacity;
         self.queue_full = when_full;
+        self
+    }
+
+    pub fn with_pacing(mut self, pacing: bool) -> Self {
+        self.pacing = pacing;
         self
     }
 
@@ -273,6 +283,7 @@ impl fmt::Debug for EmitterConfig {
             .field("queue_full", &self.queue_full)
             .field("require_receivers", &self.require_receivers)
             .field("max_payload_bytes", &self.max_payload_bytes)
+            .field("pacing", &self.pacing)
             .finish()
     }
 }

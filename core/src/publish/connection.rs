@@ -18,6 +18,7 @@ use tokio::time::Instant;
 
 use super::fast_lane::FastLane;
 use super::fate::{Fate, fate, map_error, scrub};
+use super::pacing::Pacer;
 
 use crate::adapter::{Command, Output};
 use crate::config::EmitterConfig;
@@ -33,6 +34,8 @@ pub(crate) struct Connection {
     call_timeout: Duration,
     backoff: Backoff,
     health: Arc<Health>,
+    /// Holds sends while a subscriber falls behind (`None` with `pacing` off).
+    pacer: Option<Arc<Pacer>>,
     /// The synchronous connection blocking callers use when it is free.
     fast_lane: Arc<FastLane>,
 }
@@ -46,13 +49,28 @@ pub(crate) struct Health {
     /// sends nothing new while a pipeline started before the last such wait is unsettled,
     /// so that what is retried still goes out before what was queued after it.
     retries: AtomicU64,
+    /// The value of `disconnects` when Redis last answered: when they differ, a
+    /// reconnection is under way and a new command may wait for it before it is written.
+    answered_generation: AtomicU64,
+}
+
+/// What the queue needs to keep pipelines in order. A pipeline started while the
+/// connection was steady (connected, not held by pacing) hands its commands to the
+/// connection during its first poll, so a later pipeline cannot overtake it; one started
+/// otherwise may still be waiting, and nothing newer may start before it is settled. A
+/// change of `retries` means some call found Redis unreachable and will send again later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub(crate) retries: u64,
+    pub(crate) steady: bool,
 }
 
 /// What a pipeline came to.
 pub(crate) struct Sent {
     /// One per output, in order.
     pub(crate) results: Vec<Result<u64>>,
-    /// Redis was unreachable for the whole budget: nothing was sent.
+    /// Nothing was sent and the budget is spent (Redis unreachable, or sends held for a
+    /// slow subscriber): what is queued behind it would fare the same.
     pub(crate) unreachable: bool,
 }
 
@@ -154,7 +172,9 @@ impl Connection {
             ))
         })?
         .map_err(|e| map_error(&e, &secrets))?;
+        let pacer = cfg.pacing.then(|| Pacer::start(manager.clone()));
         Ok(Connection {
+            pacer,
             manager,
             secrets,
             require_receivers: cfg.require_receivers,
@@ -175,9 +195,14 @@ impl Connection {
         Instant::now() + self.call_timeout
     }
 
-    /// How many times calls found Redis unreachable so far (see [`Health`]).
-    pub(crate) fn retry_epoch(&self) -> u64 {
-        self.health.retries.load(Ordering::Acquire)
+    /// Where the connection stands, for the queue's ordering rule (see [`Stamp`]).
+    pub(crate) fn stamp(&self) -> Stamp {
+        let generation = self.health.disconnects.load(Ordering::Acquire);
+        Stamp {
+            retries: self.health.retries.load(Ordering::Acquire),
+            steady: generation == self.health.answered_generation.load(Ordering::Acquire)
+                && self.pacer.as_ref().is_none_or(|p| p.is_open()),
+        }
     }
 
     /// Sends one output; resolves to the number of servers that received it.
@@ -206,6 +231,12 @@ impl Connection {
         out: &Output,
         deadline: std::time::Instant,
     ) -> Option<Result<u64>> {
+        if let Some(pacer) = &self.pacer
+            && !pacer.may_send()
+        {
+            // Held: the async path waits for the subscribers, within the same deadline.
+            return None;
+        }
         let reply = self.fast_lane.try_query(&command(out), deadline)?;
         Some(
             reply
@@ -290,9 +321,21 @@ impl Connection {
         let mut delay = self.backoff.min;
         let mut retries = 0;
         let result = loop {
+            if let Some(pacer) = &self.pacer
+                && let Err(held) = pacer.wait(deadline).await
+            {
+                // Nothing was sent, and the budget is spent: like an unreachable Redis.
+                break Err(Failure::unreachable(held));
+            }
+            let generation = self.health.disconnects.load(Ordering::Acquire);
             let outcome = tokio::time::timeout_at(deadline, attempt(self.manager.clone())).await;
             let err = match outcome {
-                Ok(Ok(value)) => break Ok(value),
+                Ok(Ok(value)) => {
+                    self.health
+                        .answered_generation
+                        .fetch_max(generation, Ordering::AcqRel);
+                    break Ok(value);
+                }
                 Ok(Err(e)) => e,
                 Err(_elapsed) => break Err(self.out_of_time(cause.as_ref(), what, started)),
             };

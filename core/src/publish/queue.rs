@@ -24,7 +24,7 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, oneshot, watch};
 
 use super::Connection;
-use super::connection::Sent;
+use super::connection::{Sent, Stamp};
 use crate::adapter::Output;
 use crate::error::{Error, QueuedFailure, Result};
 
@@ -291,9 +291,8 @@ struct Worker {
 type Batch = Vec<Queued>;
 type Pipeline = Pin<Box<dyn Future<Output = Sent> + Send>>;
 /// A pipeline being sent, its batch (shared with the future, so that the tickets stay
-/// readable if the future has to be dropped), and the connection's retry epoch when it
-/// started.
-type InFlight = (Arc<Batch>, Pipeline, u64);
+/// readable if the future has to be dropped), and the connection's stamp when it started.
+type InFlight = (Arc<Batch>, Pipeline, Stamp);
 
 /// `close` ran out of time.
 struct Aborted;
@@ -417,16 +416,16 @@ impl Worker {
     /// (so that it goes out before anything newer).
     async fn send(&mut self) -> Result<(), Aborted> {
         if !self.batch.is_empty() {
-            // A pipeline that started before some call found Redis unreachable may be
-            // waiting to retry: it goes out first.
+            // An older pipeline that may not have reached the connection yet (it started
+            // while Redis was away or sends were held, or it must retry) goes out first.
             while self
                 .in_flight
-                .front()
-                .is_some_and(|(_, _, e)| *e != self.conn.retry_epoch())
+                .iter()
+                .any(|(_, _, then)| !then.steady || then.retries != self.conn.stamp().retries)
             {
                 self.await_oldest().await?;
             }
-            let epoch = self.conn.retry_epoch();
+            let stamp = self.conn.stamp();
             let batch = Arc::new(std::mem::replace(
                 &mut self.batch,
                 Vec::with_capacity(MAX_BATCH),
@@ -443,7 +442,7 @@ impl Worker {
             // the order of emits is kept.
             match poll_once(&mut pipeline).await {
                 Some(sent) => self.count(&batch, sent),
-                None => self.in_flight.push_back((batch, pipeline, epoch)),
+                None => self.in_flight.push_back((batch, pipeline, stamp)),
             }
         }
         while self.in_flight.len() >= MAX_IN_FLIGHT {

@@ -320,7 +320,7 @@ impl Connection {
         let mut cause: Option<redis::RedisError> = None;
         let mut delay = self.backoff.min;
         let mut retries = 0;
-        let result = loop {
+        loop {
             if let Some(pacer) = &self.pacer
                 && let Err(held) = pacer.wait(deadline).await
             {
@@ -360,8 +360,7 @@ impl Connection {
                 break Err(self.out_of_time(cause.as_ref(), what, started));
             }
             delay = (delay * 2).min(self.backoff.max);
-        };
-        result
+        }
     }
 
     /// The error of a call whose budget ran out.

@@ -5,17 +5,23 @@
  *
  * Conventions (bindings-c/README.md has the long form):
  * - Every type is opaque and comes with a _new (or sioe_connect / sioe_offline / target
- *   function) and a _free. _free functions accept NULL.
+ *   function) and a _free. _free functions accept NULL. The one exception is
+ *   sioe_flush_report, a plain struct of counts that you declare yourself.
  * - Inputs are (pointer, length) pairs, not NUL-terminated, copied before the call returns:
  *   the library never keeps a pointer you gave it. Text must be UTF-8. A required pointer
  *   that is NULL gives SIOE_STATUS_NULL_ARGUMENT (the few optional ones say so).
  * - Every fallible function returns a sioe_status (0 = SIOE_STATUS_OK). Out-parameters are
- *   written only on success. The last parameter, `sioe_error **err`, may be NULL; if not,
+ *   written only on success, except the reports of flush and close, which are also written
+ *   with SIOE_STATUS_FLUSH. The last parameter, `sioe_error **err`, may be NULL; if not,
  *   on failure *err receives a new error (status + message) that you free with
  *   sioe_error_free; on success *err is left untouched. There is no thread-local "last
  *   error", so the API works from threads that migrate (Go) or are pooled (Java).
  * - A bug inside the library never unwinds into your code: it returns SIOE_STATUS_PANIC
- *   and the process keeps running.
+ *   (or SIOE_STATUS_INTERNAL when the core caught it) and the process keeps running.
+ * - The library never raises SIGPIPE in your process: its own threads block it, and a
+ *   write on your thread consumes it. A broken connection is a SIOE_STATUS_CONNECTION.
+ * - Every blocking call returns within connect timeout + response timeout (options);
+ *   flush and close wait for the queue, or as long as their _timeout variants allow.
  * - Status numbers never change and are never reused; new ones may be added.
  * - Thread-safety and lifetime are stated on each type below.
  */
@@ -66,8 +72,12 @@ enum sioe_status
   // The queue of `sioe_emitter_enqueue` is full (policy `SIOE_QUEUE_FULL_ERROR`).
   SIOE_STATUS_QUEUE_FULL = 12,
   // `sioe_emitter_flush` or `sioe_emitter_close` found queued operations that failed.
-  // Last added.
+  // The report of the call is still written (what succeeded, and how many failed);
+  // `sioe_error_failure` gives each failed ticket.
   SIOE_STATUS_FLUSH = 13,
+  // A bug of the library that the core caught and reported (for example its queue
+  // worker stopped); never the caller's fault. Please report it. Last added.
+  SIOE_STATUS_INTERNAL = 14,
   // A bug in the library: it was caught and the process keeps running. Please report it.
   SIOE_STATUS_PANIC = 99,
 };
@@ -95,6 +105,29 @@ enum sioe_queue_full
 typedef enum sioe_queue_full sioe_queue_full;
 #else
 typedef int32_t sioe_queue_full;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Which duration `sioe_options_set_duration_ms` sets.
+enum sioe_duration
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // How long one connection attempt may take (default 5000 ms, more than 0).
+  SIOE_DURATION_CONNECT_TIMEOUT = 0,
+  // How long Redis may take to answer a command (default 5000 ms, more than 0).
+  SIOE_DURATION_RESPONSE_TIMEOUT = 1,
+  // The first reconnection delay (default 100 ms).
+  SIOE_DURATION_RECONNECT_MIN_DELAY = 2,
+  // The longest reconnection delay (default 2000 ms, at least the first one).
+  SIOE_DURATION_RECONNECT_MAX_DELAY = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum sioe_duration sioe_duration;
+#else
+typedef int32_t sioe_duration;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -127,11 +160,33 @@ typedef struct sioe_error sioe_error;
 // Connection options. Create with `sioe_options_new`, release with `sioe_options_free`.
 // Not thread-safe: do not use one `sioe_options` from two threads at once. `sioe_connect`
 // copies what it needs, so the options can be freed or reused right after it returns.
+//
+// Every setter checks its value against the core's bounds (`EmitterConfig::validate`:
+// durations at most one day, queue capacity 1 to 4294967295, ...) and fails with
+// `SIOE_STATUS_INVALID_ARGUMENT`, naming the option, leaving the options unchanged.
 typedef struct sioe_options sioe_options;
 
 // What would be published: one Redis channel and one payload. Immutable; may be read
 // from any thread. Release with `sioe_output_free`.
 typedef struct sioe_output sioe_output;
+
+// What `sioe_emitter_flush_timeout` and `sioe_emitter_close_timeout` report about the
+// queued operations (`sioe_emitter_enqueue`) completed since the previous flush. Written
+// on `SIOE_STATUS_OK` and on `SIOE_STATUS_FLUSH` alike: when some operations failed, the
+// others are still counted here. A plain struct: declare it on your stack.
+typedef struct {
+  // Queued operations Redis accepted.
+  uint64_t sent;
+  // The sum of their receivers: Socket.IO servers (not clients) subscribed to each
+  // channel when it was published.
+  uint64_t receivers;
+  // Of `sent`, those that reached no Socket.IO server at all (nobody subscribed to that
+  // key and namespace at that moment): published, and lost.
+  uint64_t reached_none;
+  // Queued operations that failed; the `SIOE_STATUS_FLUSH` error lists their tickets
+  // (`sioe_error_failure`). 0 with `SIOE_STATUS_OK`.
+  uint64_t failed;
+} sioe_flush_report;
 
 #ifdef __cplusplus
 extern "C" {
@@ -163,9 +218,11 @@ void sioe_buffers_clear(sioe_buffers *bufs);
 
 // Connects to Redis at `url` (`redis://[user[:password]@]host[:port][/db]` or
 // `rediss://...` for TLS) with `opts` (NULL for the defaults), and writes a new handle
-// to `*out`. Blocks until connected, or fails with `SIOE_STATUS_CONNECTION`,
-// `SIOE_STATUS_TIMEOUT` or `SIOE_STATUS_INVALID_ARGUMENT`. Error messages never contain
-// the password.
+// to `*out`. Blocks until connected (at most connect timeout + response timeout), or
+// fails with `SIOE_STATUS_CONNECTION` (the message names the cause: refused,
+// authentication, TLS, ...), `SIOE_STATUS_TIMEOUT` or `SIOE_STATUS_INVALID_ARGUMENT` (a
+// URL that is not `redis://` or `rediss://`, an option out of bounds). Error messages
+// never contain the password.
 sioe_status sioe_connect(const char *url,
                          size_t url_len,
                          const sioe_options *opts,
@@ -238,6 +295,18 @@ sioe_status sioe_error_code(const sioe_error *err);
 // `sioe_error_free(err)`. An empty string when `err` is NULL.
 const char *sioe_error_message(const sioe_error *err);
 
+// How many queued operations failed, for a `SIOE_STATUS_FLUSH` error (from
+// `sioe_emitter_flush*` or `sioe_emitter_close*`): every failed ticket is listed, read them
+// with `sioe_error_failure`. 0 for other errors and for NULL.
+size_t sioe_error_failure_count(const sioe_error *err);
+
+// Failed operation `index` (0 to `sioe_error_failure_count(err) - 1`, in ticket order) of
+// a `SIOE_STATUS_FLUSH` error: writes the ticket `sioe_emitter_enqueue` gave it to
+// `*ticket` and its own status (`SIOE_STATUS_CONNECTION`, `SIOE_STATUS_TIMEOUT`, ...) to
+// `*status`, each when not NULL. Returns false, writing nothing, when `err` is NULL or
+// `index` is out of range.
+bool sioe_error_failure(const sioe_error *err, size_t index, uint64_t *ticket, sioe_status *status);
+
 // Releases `err`. NULL is allowed and does nothing.
 void sioe_error_free(sioe_error *err);
 
@@ -249,8 +318,15 @@ const char *sioe_status_name(int32_t status);
 // Emits `event` to the target's clients and waits for Redis. `args_json` is a JSON array
 // of the arguments (NULL with length 0 for none); `{"$bin": i}` anywhere in it stands for
 // buffer `i` of `bufs` (NULL when there is no binary), which clients receive as binary.
-// Writes to `*receivers` (when not NULL) how many Socket.IO servers received it: 0 means
-// nobody listens on this key and namespace.
+// Writes to `*receivers` (when not NULL) how many Socket.IO servers (not clients) were
+// subscribed to the channel: 0 means nobody listens on this key and namespace.
+//
+// Blocks at most connect timeout + response timeout: while Redis is unreachable it waits
+// within that budget for it to come back, then fails with `SIOE_STATUS_CONNECTION`
+// (the message names the cause). `SIOE_STATUS_TIMEOUT` means no answer in time: Redis may
+// still have published it, so a retry may deliver it twice. An empty event name is
+// `SIOE_STATUS_INVALID_ARGUMENT`; a payload over `max_payload_bytes` is
+// `SIOE_STATUS_ENCODE`.
 sioe_status sioe_emitter_emit(const sioe_emitter *em,
                               const char *event_name,
                               size_t event_len,
@@ -263,7 +339,9 @@ sioe_status sioe_emitter_emit(const sioe_emitter *em,
 // Like `sioe_emitter_emit`, but only encodes and queues the event; a background thread
 // sends it. Writes a ticket to `*ticket` (when not NULL); failures are reported by the
 // next `sioe_emitter_flush` with their tickets. Encoding errors are reported here. A full
-// queue waits for room or fails with `SIOE_STATUS_QUEUE_FULL`, per the options.
+// queue waits for room or fails with `SIOE_STATUS_QUEUE_FULL`, per the options. While
+// Redis is unreachable the queue keeps its order; when Redis stays away for a whole call
+// budget, everything queued then fails at once, each ticket reported.
 sioe_status sioe_emitter_enqueue(const sioe_emitter *em,
                                  const char *event_name,
                                  size_t event_len,
@@ -309,20 +387,46 @@ sioe_status sioe_emitter_disconnect_sockets(const sioe_emitter *em,
 
 // Waits until everything queued so far by `sioe_emitter_enqueue` (on any handle of this
 // connection) was sent. Writes how many queued operations completed since the previous
-// flush and the sum of their receivers. Fails with `SIOE_STATUS_FLUSH` when some failed;
-// the message gives the count and the first failure.
+// flush and the sum of their receivers. Fails with `SIOE_STATUS_FLUSH` when some failed
+// (the message gives the count and the first failure); `*sent` and `*receivers` are then
+// written too, for the ones that succeeded. `sioe_emitter_flush_timeout` also bounds the
+// wait and reports `reached_none`.
 sioe_status sioe_emitter_flush(const sioe_emitter *em,
                                uint64_t *sent,
                                uint64_t *receivers,
                                sioe_error **err);
 
+// Like `sioe_emitter_flush`, waiting at most `timeout_ms` milliseconds (fractions allowed,
+// at most 86400000; `INFINITY` for no limit; NaN or negative values are
+// `SIOE_STATUS_INVALID_ARGUMENT`). Writes `*report` (when not NULL) on `SIOE_STATUS_OK`
+// and on `SIOE_STATUS_FLUSH`. When the time runs out it fails with `SIOE_STATUS_TIMEOUT`
+// and writes nothing: the queued operations keep going, and the next flush reports them.
+sioe_status sioe_emitter_flush_timeout(const sioe_emitter *em,
+                                       double timeout_ms,
+                                       sioe_flush_report *report,
+                                       sioe_error **err);
+
 // Sends what is queued, then closes the connection shared by every handle derived from
 // the same `sioe_connect`. Later calls fail with `SIOE_STATUS_CLOSED`; closing again does
-// nothing and succeeds. Handles must still be freed. Reports as `sioe_emitter_flush`.
+// nothing and succeeds. Handles must still be freed. Reports as `sioe_emitter_flush`
+// (also with `SIOE_STATUS_FLUSH`). Without a timeout, a close waits for each queued
+// operation's own bound (connect timeout + response timeout per attempt to reach Redis);
+// `sioe_emitter_close_timeout` bounds the whole close.
 sioe_status sioe_emitter_close(const sioe_emitter *em,
                                uint64_t *sent,
                                uint64_t *receivers,
                                sioe_error **err);
+
+// Like `sioe_emitter_close`, giving up after `timeout_ms` milliseconds (as for
+// `sioe_emitter_flush_timeout`): what is still queued or unanswered then fails at once,
+// each operation reported in the `SIOE_STATUS_FLUSH` error with its ticket, and the
+// connection is closed. Writes `*report` (when not NULL) on `SIOE_STATUS_OK` and on
+// `SIOE_STATUS_FLUSH`; `sent + failed` then counts every operation queued since the
+// previous flush.
+sioe_status sioe_emitter_close_timeout(const sioe_emitter *em,
+                                       double timeout_ms,
+                                       sioe_flush_report *report,
+                                       sioe_error **err);
 
 // The channel: NUL-terminated UTF-8, owned by `output`; its length (without the NUL) is
 // written to `*len` when `len` is not NULL. NULL when `output` is NULL.
@@ -358,8 +462,9 @@ sioe_status sioe_emitter_encode_server_side_emit(const sioe_emitter *em,
                                                  sioe_error **err);
 
 // New options with every default: key `"socket.io"`, 5000 ms timeouts, reconnect 100 ms
-// to 2000 ms with 6 attempts, a queue of 10000 that blocks when full, no strict mode, not
-// persistent. Returns NULL only if the library failed internally.
+// to 2000 ms with 6 attempts, a queue of 10000 (64 MiB) that blocks when full, payloads of
+// at most 16 MiB, no strict mode, not persistent. Returns NULL only if the library failed
+// internally.
 sioe_options *sioe_options_new(void);
 
 // Releases `opts`. NULL is allowed and does nothing.
@@ -378,22 +483,34 @@ sioe_status sioe_options_set_tls_ca_pem(sioe_options *opts,
                                         size_t pem_len,
                                         sioe_error **err);
 
-// How long one connection attempt may take (ms, at least 1).
+// How long one connection attempt may take (ms, 1 to 86400000). Every blocking call
+// waits at most connect timeout + response timeout (see the README).
 sioe_status sioe_options_set_connect_timeout_ms(sioe_options *opts, uint64_t ms, sioe_error **err);
 
-// How long Redis may take to answer a command (ms, at least 1).
+// How long Redis may take to answer a command (ms, 1 to 86400000).
 sioe_status sioe_options_set_response_timeout_ms(sioe_options *opts, uint64_t ms, sioe_error **err);
 
-// Reconnection backoff: the first delay, doubling up to `max_delay_ms`, and how many
-// attempts a reconnection makes before waiting calls fail.
+// Sets one duration option in milliseconds, fractions allowed: `which` is a
+// `sioe_duration` (`SIOE_DURATION_CONNECT_TIMEOUT`, ...). `ms` must be finite, not
+// negative and at most 86400000 (one day), and more than 0 for the two timeouts;
+// otherwise `SIOE_STATUS_INVALID_ARGUMENT` names the option. The reconnection delays
+// may be set in any order; `sioe_connect` checks that the first is not above the longest.
+sioe_status sioe_options_set_duration_ms(sioe_options *opts,
+                                         int32_t which,
+                                         double ms,
+                                         sioe_error **err);
+
+// Reconnection backoff: the first delay, doubling up to `max_delay_ms` (each at most
+// 86400000 ms), and how many attempts (at most 1000) a reconnection makes before waiting
+// calls fail.
 sioe_status sioe_options_set_reconnect(sioe_options *opts,
                                        uint64_t min_delay_ms,
                                        uint64_t max_delay_ms,
                                        size_t attempts,
                                        sioe_error **err);
 
-// The capacity of the `sioe_emitter_enqueue` queue (at least 1) and what happens when it
-// is full: `SIOE_QUEUE_FULL_BLOCK` (0) or `SIOE_QUEUE_FULL_ERROR` (1).
+// The capacity of the `sioe_emitter_enqueue` queue (1 to 4294967295) and what happens
+// when it is full: `SIOE_QUEUE_FULL_BLOCK` (0) or `SIOE_QUEUE_FULL_ERROR` (1).
 sioe_status sioe_options_set_queue(sioe_options *opts,
                                    size_t capacity,
                                    int32_t when_full,
@@ -405,6 +522,14 @@ sioe_status sioe_options_set_queue(sioe_options *opts,
 sioe_status sioe_options_set_queue_max_bytes(sioe_options *opts,
                                              size_t max_bytes,
                                              sioe_error **err);
+
+// The largest payload one operation may publish (1 to 536870912 bytes; default 16 MiB):
+// a larger emit fails with `SIOE_STATUS_ENCODE` naming `max_payload_bytes`, before
+// anything is sent. Redis disconnects a subscriber whose output buffer passes 32 MB, so
+// one huge message would cut off every Socket.IO server.
+sioe_status sioe_options_set_max_payload_bytes(sioe_options *opts,
+                                               size_t max_bytes,
+                                               sioe_error **err);
 
 // Strict mode: a publish that reaches no Socket.IO server fails with
 // `SIOE_STATUS_NO_SUBSCRIBERS`.

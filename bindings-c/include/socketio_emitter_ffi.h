@@ -14,6 +14,7 @@ enum sioe_status
   SIOE_STATUS_NO_SUBSCRIBERS = 11,
   SIOE_STATUS_QUEUE_FULL = 12,
   SIOE_STATUS_FLUSH = 13,
+  SIOE_STATUS_INTERNAL = 14,
   SIOE_STATUS_PANIC = 99,
 };
 typedef int32_t sioe_status;
@@ -23,11 +24,25 @@ enum sioe_queue_full
   SIOE_QUEUE_FULL_ERROR = 1,
 };
 typedef int32_t sioe_queue_full;
+enum sioe_duration
+ {
+  SIOE_DURATION_CONNECT_TIMEOUT = 0,
+  SIOE_DURATION_RESPONSE_TIMEOUT = 1,
+  SIOE_DURATION_RECONNECT_MIN_DELAY = 2,
+  SIOE_DURATION_RECONNECT_MAX_DELAY = 3,
+};
+typedef int32_t sioe_duration;
 typedef struct sioe_buffers sioe_buffers;
 typedef struct sioe_emitter sioe_emitter;
 typedef struct sioe_error sioe_error;
 typedef struct sioe_options sioe_options;
 typedef struct sioe_output sioe_output;
+typedef struct {
+  uint64_t sent;
+  uint64_t receivers;
+  uint64_t reached_none;
+  uint64_t failed;
+} sioe_flush_report;
 const char *sioe_version(void);
 sioe_buffers *sioe_buffers_new(void);
 void sioe_buffers_free(sioe_buffers *bufs);
@@ -76,6 +91,8 @@ sioe_status sioe_emitter_compress(const sioe_emitter *em,
                                   sioe_error **err);
 sioe_status sioe_error_code(const sioe_error *err);
 const char *sioe_error_message(const sioe_error *err);
+size_t sioe_error_failure_count(const sioe_error *err);
+bool sioe_error_failure(const sioe_error *err, size_t index, uint64_t *ticket, sioe_status *status);
 void sioe_error_free(sioe_error *err);
 const char *sioe_status_name(int32_t status);
 sioe_status sioe_emitter_emit(const sioe_emitter *em,
@@ -120,10 +137,18 @@ sioe_status sioe_emitter_flush(const sioe_emitter *em,
                                uint64_t *sent,
                                uint64_t *receivers,
                                sioe_error **err);
+sioe_status sioe_emitter_flush_timeout(const sioe_emitter *em,
+                                       double timeout_ms,
+                                       sioe_flush_report *report,
+                                       sioe_error **err);
 sioe_status sioe_emitter_close(const sioe_emitter *em,
                                uint64_t *sent,
                                uint64_t *receivers,
                                sioe_error **err);
+sioe_status sioe_emitter_close_timeout(const sioe_emitter *em,
+                                       double timeout_ms,
+                                       sioe_flush_report *report,
+                                       sioe_error **err);
 const char *sioe_output_channel(const sioe_output *output, size_t *len);
 const uint8_t *sioe_output_payload(const sioe_output *output, size_t *len);
 void sioe_output_free(sioe_output *output);
@@ -155,6 +180,10 @@ sioe_status sioe_options_set_tls_ca_pem(sioe_options *opts,
                                         sioe_error **err);
 sioe_status sioe_options_set_connect_timeout_ms(sioe_options *opts, uint64_t ms, sioe_error **err);
 sioe_status sioe_options_set_response_timeout_ms(sioe_options *opts, uint64_t ms, sioe_error **err);
+sioe_status sioe_options_set_duration_ms(sioe_options *opts,
+                                         int32_t which,
+                                         double ms,
+                                         sioe_error **err);
 sioe_status sioe_options_set_reconnect(sioe_options *opts,
                                        uint64_t min_delay_ms,
                                        uint64_t max_delay_ms,
@@ -167,5 +196,8 @@ sioe_status sioe_options_set_queue(sioe_options *opts,
 sioe_status sioe_options_set_queue_max_bytes(sioe_options *opts,
                                              size_t max_bytes,
                                              sioe_error **err);
+sioe_status sioe_options_set_max_payload_bytes(sioe_options *opts,
+                                               size_t max_bytes,
+                                               sioe_error **err);
 sioe_status sioe_options_set_require_receivers(sioe_options *opts, bool require, sioe_error **err);
 sioe_status sioe_options_set_persistent(sioe_options *opts, bool persistent, sioe_error **err);

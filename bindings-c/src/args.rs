@@ -4,6 +4,7 @@
 use std::ffi::c_char;
 
 use serde_json::Value as Json;
+use socketio_emitter::encode::MAX_DEPTH;
 use socketio_emitter::{Room, Value};
 
 use crate::error::{Failure, Outcome, sioe_error, sioe_status};
@@ -83,11 +84,68 @@ fn invalid(msg: impl Into<String>) -> Failure {
     Failure::new(sioe_status::InvalidArgument, msg)
 }
 
-/// Parses UTF-8 JSON text, with distinct statuses for bad UTF-8 and bad JSON.
-fn parse(raw: &[u8], what: &str) -> Outcome<Json> {
+/// How deep the JSON text may nest: the core's limit for one argument (`MAX_DEPTH`), plus
+/// the array of arguments around it and a `{"$bin": n}` placeholder at the bottom. The
+/// core then applies its exact limit to the values.
+const MAX_JSON_DEPTH: usize = MAX_DEPTH + 2;
+
+/// `Some(i)` when element `i` of the top-level array (or the value itself, 0) nests deeper
+/// than `limit`: a scan that needs no recursion, run before the parser (whose own limit,
+/// 128, is below the core's).
+fn too_deep(text: &[u8], limit: usize) -> Option<usize> {
+    let (mut depth, mut index, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in text {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(index);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => index += 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Parses UTF-8 JSON text, with distinct statuses for bad UTF-8 and bad JSON, and
+/// `too_deep` for text that nests deeper than [`MAX_JSON_DEPTH`].
+fn parse(raw: &[u8], what: &str, too_deep_error: impl FnOnce(usize) -> Failure) -> Outcome<Json> {
     let text = guard::utf8(raw, what)?;
-    serde_json::from_str(text)
-        .map_err(|e| Failure::new(sioe_status::InvalidJson, format!("{what}: {e}")))
+    if let Some(i) = too_deep(raw, MAX_JSON_DEPTH) {
+        return Err(too_deep_error(i));
+    }
+    let bad = |e: serde_json::Error| Failure::new(sioe_status::InvalidJson, format!("{what}: {e}"));
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let mut values = de.into_iter::<Json>();
+    let Some(value) = values.next() else {
+        return Err(Failure::new(
+            sioe_status::InvalidJson,
+            format!("{what}: no JSON value (empty text)"),
+        ));
+    };
+    let value = value.map_err(bad)?;
+    let end = values.byte_offset();
+    match values.next() {
+        None => Ok(value),
+        Some(_) => Err(Failure::new(
+            sioe_status::InvalidJson,
+            format!("{what}: trailing characters after the value (at byte {end})"),
+        )),
+    }
 }
 
 /// The event arguments: `json` must be a JSON array (NULL means no arguments). Numbers
@@ -107,7 +165,13 @@ pub(crate) unsafe fn event_args(
     let raw = unsafe { guard::bytes(json, json_len, "args_json", false) }?;
     // SAFETY: guaranteed by the caller.
     let parts: &[Vec<u8>] = unsafe { bufs.as_ref() }.map_or(&[], |b| &b.parts);
-    match parse(raw, "args_json")? {
+    let nested = |i| {
+        Failure::new(
+            sioe_status::Encode,
+            format!("args[{i}]: nested deeper than {MAX_DEPTH} levels"),
+        )
+    };
+    match parse(raw, "args_json", nested)? {
         Json::Array(items) => items
             .into_iter()
             .enumerate()
@@ -199,7 +263,8 @@ pub(crate) fn parse_rooms(raw: &[u8]) -> Outcome<Vec<Room>> {
             kind(other)
         ))),
     };
-    match parse(raw, "rooms_json")? {
+    let nested = |_| invalid("rooms_json: a room is a string or an integer, got an array");
+    match parse(raw, "rooms_json", nested)? {
         Json::Array(items) => items.iter().map(one).collect(),
         single => Ok(vec![one(&single)?]),
     }
@@ -249,6 +314,50 @@ mod tests {
         // SAFETY: a live slice.
         let r = unsafe { event_args(bad.as_ptr().cast(), bad.len(), std::ptr::null()) };
         assert_eq!(status(r), sioe_status::InvalidUtf8);
+    }
+
+    fn nested(levels: usize) -> String {
+        format!("[{}{}]", "[".repeat(levels), "]".repeat(levels))
+    }
+
+    #[test]
+    fn nesting_is_the_cores_limit_not_the_parsers() {
+        // 512 levels in one argument are fine (serde_json alone stops at 128)...
+        assert_eq!(args(&nested(MAX_DEPTH), vec![]).unwrap().len(), 1);
+        // ...and a binary placeholder at the bottom does not count as a level.
+        let deep_bin = format!(
+            "[{}{{\"$bin\":0}}{}]",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        assert_eq!(args(&deep_bin, vec![vec![1]]).unwrap().len(), 1);
+        // Past it, ENCODE names the limit and the argument, however deep the text goes.
+        let text = format!(
+            "[{}{}]",
+            "[".repeat(MAX_DEPTH + 1),
+            "]".repeat(MAX_DEPTH + 1)
+        );
+        let values = args(&text, vec![]).unwrap();
+        let offline = socketio_emitter::blocking::Emitter::offline("k");
+        let e = offline.encode_emit("ev", &values).unwrap_err();
+        assert_eq!(e.code(), "ENCODE");
+        assert!(e.to_string().contains("512"), "{e}");
+        for levels in [MAX_DEPTH + 2, MAX_DEPTH + 3, 1_000_000] {
+            let text = format!("[1,{}{}]", "[".repeat(levels), "]".repeat(levels));
+            let e = args(&text, vec![]).unwrap_err();
+            assert_eq!(e.status, sioe_status::Encode, "{levels}: {}", e.message);
+            assert!(e.message.contains("512"), "{}", e.message);
+        }
+        // Brackets inside strings do not count.
+        let text = format!("[\"{}\\\"{}\"]", "[".repeat(2000), "{".repeat(2000));
+        assert_eq!(args(&text, vec![]).unwrap().len(), 1);
+        assert_eq!(status(args("[1] x", vec![])), sioe_status::InvalidJson);
+        assert_eq!(status(args("[1] [2]", vec![])), sioe_status::InvalidJson);
+        assert_eq!(status(args("  ", vec![])), sioe_status::InvalidJson);
+    }
+
+    fn status(r: Outcome<Vec<Value>>) -> sioe_status {
+        r.unwrap_err().status
     }
 
     #[test]

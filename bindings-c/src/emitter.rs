@@ -59,9 +59,11 @@ impl sioe_emitter {
 
 /// Connects to Redis at `url` (`redis://[user[:password]@]host[:port][/db]` or
 /// `rediss://...` for TLS) with `opts` (NULL for the defaults), and writes a new handle
-/// to `*out`. Blocks until connected, or fails with `SIOE_STATUS_CONNECTION`,
-/// `SIOE_STATUS_TIMEOUT` or `SIOE_STATUS_INVALID_ARGUMENT`. Error messages never contain
-/// the password.
+/// to `*out`. Blocks until connected (at most connect timeout + response timeout), or
+/// fails with `SIOE_STATUS_CONNECTION` (the message names the cause: refused,
+/// authentication, TLS, ...), `SIOE_STATUS_TIMEOUT` or `SIOE_STATUS_INVALID_ARGUMENT` (a
+/// URL that is not `redis://` or `rediss://`, an option out of bounds). Error messages
+/// never contain the password.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_connect(
     url: *const c_char,
@@ -77,7 +79,8 @@ pub unsafe extern "C" fn sioe_connect(
         // SAFETY: NULL or live options.
         let defaults = sioe_options::default();
         let opts = unsafe { opts.as_ref() }.unwrap_or(&defaults);
-        let open = || Ok(Emitter::with_config(opts.config(url))?);
+        let config = opts.config(url)?;
+        let open = || Ok(Emitter::with_config(config)?);
         let emitter = if opts.persistent {
             process::persistent(url, opts, open)?
         } else {

@@ -41,8 +41,11 @@ pub enum sioe_status {
     /// The queue of `sioe_emitter_enqueue` is full (policy `SIOE_QUEUE_FULL_ERROR`).
     QueueFull = 12,
     /// `sioe_emitter_flush` or `sioe_emitter_close` found queued operations that failed.
+    /// The report of the call is still written (what succeeded, and how many failed);
+    /// `sioe_error_failure` gives each failed ticket.
     Flush = 13,
-    /// A bug of the library that the core caught and reported. Last added.
+    /// A bug of the library that the core caught and reported (for example its queue
+    /// worker stopped); never the caller's fault. Please report it. Last added.
     Internal = 14,
     /// A bug in the library: it was caught and the process keeps running. Please report it.
     Panic = 99,
@@ -104,11 +107,13 @@ pub(crate) fn status_of(e: &Error) -> sioe_status {
         .unwrap_or(sioe_status::Panic)
 }
 
-/// A failure on its way to the caller: its status and a plain-text message.
+/// A failure on its way to the caller: its status, a plain-text message, and for `FLUSH`
+/// the queued operations that failed (ticket and status each).
 #[derive(Debug)]
 pub(crate) struct Failure {
     pub status: sioe_status,
     pub message: String,
+    pub failures: Vec<(u64, sioe_status)>,
 }
 
 impl Failure {
@@ -116,13 +121,22 @@ impl Failure {
         Failure {
             status,
             message: message.into(),
+            failures: Vec::new(),
         }
     }
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
-        Failure::new(status_of(&e), e.to_string())
+        let mut f = Failure::new(status_of(&e), e.to_string());
+        if let Error::Flush { failures, .. } = e {
+            f.failures = failures
+                .iter()
+                .map(|q| (q.ticket, status_of(&q.error)))
+                .collect();
+            f.failures.sort_by_key(|&(ticket, _)| ticket);
+        }
+        f
     }
 }
 
@@ -135,6 +149,7 @@ pub(crate) type Outcome<T = ()> = Result<T, Failure>;
 pub struct sioe_error {
     status: sioe_status,
     message: CString,
+    failures: Vec<(u64, sioe_status)>,
 }
 
 impl sioe_error {
@@ -143,6 +158,7 @@ impl sioe_error {
         Box::into_raw(Box::new(sioe_error {
             status: f.status,
             message,
+            failures: f.failures,
         }))
     }
 }
@@ -169,6 +185,43 @@ pub unsafe extern "C" fn sioe_error_message(err: *const sioe_error) -> *const c_
             Some(e) => e.message.as_ptr(),
             None => c"".as_ptr(),
         }
+    })
+}
+
+/// How many queued operations failed, for a `SIOE_STATUS_FLUSH` error (from
+/// `sioe_emitter_flush*` or `sioe_emitter_close*`): every failed ticket is listed, read them
+/// with `sioe_error_failure`. 0 for other errors and for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_error_failure_count(err: *const sioe_error) -> usize {
+    guard::value(0, || {
+        // SAFETY: NULL or a live error.
+        unsafe { err.as_ref() }.map_or(0, |e| e.failures.len())
+    })
+}
+
+/// Failed operation `index` (0 to `sioe_error_failure_count(err) - 1`, in ticket order) of
+/// a `SIOE_STATUS_FLUSH` error: writes the ticket `sioe_emitter_enqueue` gave it to
+/// `*ticket` and its own status (`SIOE_STATUS_CONNECTION`, `SIOE_STATUS_TIMEOUT`, ...) to
+/// `*status`, each when not NULL. Returns false, writing nothing, when `err` is NULL or
+/// `index` is out of range.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_error_failure(
+    err: *const sioe_error,
+    index: usize,
+    ticket: *mut u64,
+    status: *mut sioe_status,
+) -> bool {
+    guard::value(false, || {
+        // SAFETY: NULL or a live error.
+        let Some(&(t, s)) = (unsafe { err.as_ref() }).and_then(|e| e.failures.get(index)) else {
+            return false;
+        };
+        // SAFETY: NULL or writable, per the conventions.
+        unsafe {
+            guard::put(ticket, t);
+            guard::put(status, s);
+        }
+        true
     })
 }
 

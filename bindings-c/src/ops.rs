@@ -2,14 +2,16 @@
 //! close, and the `encode_*` functions that only say what would be published.
 
 use std::ffi::{CString, c_char};
+use std::time::Duration;
 
 use socketio_emitter::blocking::Emitter;
-use socketio_emitter::{FlushReport, Room, Value};
+use socketio_emitter::{Error, FlushReport, Room, Value};
 
 use crate::args::{event_args, parse_rooms, sioe_buffers};
 use crate::emitter::sioe_emitter;
-use crate::error::{Outcome, sioe_error, sioe_status};
+use crate::error::{Failure, Outcome, sioe_error, sioe_status};
 use crate::guard::{self, call};
+use crate::options::millis;
 
 /// Shared body of the operations: checks the handle, runs `f`, writes its count.
 fn run(
@@ -36,6 +38,9 @@ struct Event {
     json: *const c_char,
     json_len: usize,
     bufs: *const sioe_buffers,
+    /// For `encode_*`: an empty name is encoded as the official emitter would (golden
+    /// vector `event_name_empty`); sending one is `INVALID_ARGUMENT`.
+    encode_only: bool,
 }
 
 impl Event {
@@ -55,6 +60,14 @@ impl Event {
             json,
             json_len,
             bufs,
+            encode_only: false,
+        }
+    }
+
+    fn encode_only(self) -> Event {
+        Event {
+            encode_only: true,
+            ..self
         }
     }
 
@@ -66,6 +79,12 @@ impl Event {
         move |e| {
             // SAFETY: promised to `Event::new`.
             let name = unsafe { guard::text(self.name, self.name_len, "event") }?;
+            if name.is_empty() && !self.encode_only {
+                return Err(Failure::new(
+                    sioe_status::InvalidArgument,
+                    "the event name must not be empty",
+                ));
+            }
             // SAFETY: promised to `Event::new`.
             let args = unsafe { event_args(self.json, self.json_len, self.bufs) }?;
             Ok(op(e, name, &args)?)
@@ -85,8 +104,15 @@ unsafe fn rooms(json: *const c_char, len: usize) -> Outcome<Vec<Room>> {
 /// Emits `event` to the target's clients and waits for Redis. `args_json` is a JSON array
 /// of the arguments (NULL with length 0 for none); `{"$bin": i}` anywhere in it stands for
 /// buffer `i` of `bufs` (NULL when there is no binary), which clients receive as binary.
-/// Writes to `*receivers` (when not NULL) how many Socket.IO servers received it: 0 means
-/// nobody listens on this key and namespace.
+/// Writes to `*receivers` (when not NULL) how many Socket.IO servers (not clients) were
+/// subscribed to the channel: 0 means nobody listens on this key and namespace.
+///
+/// Blocks at most connect timeout + response timeout: while Redis is unreachable it waits
+/// within that budget for it to come back, then fails with `SIOE_STATUS_CONNECTION`
+/// (the message names the cause). `SIOE_STATUS_TIMEOUT` means no answer in time: Redis may
+/// still have published it, so a retry may deliver it twice. An empty event name is
+/// `SIOE_STATUS_INVALID_ARGUMENT`; a payload over `max_payload_bytes` is
+/// `SIOE_STATUS_ENCODE`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_emitter_emit(
     em: *const sioe_emitter,
@@ -106,7 +132,9 @@ pub unsafe extern "C" fn sioe_emitter_emit(
 /// Like `sioe_emitter_emit`, but only encodes and queues the event; a background thread
 /// sends it. Writes a ticket to `*ticket` (when not NULL); failures are reported by the
 /// next `sioe_emitter_flush` with their tickets. Encoding errors are reported here. A full
-/// queue waits for room or fails with `SIOE_STATUS_QUEUE_FULL`, per the options.
+/// queue waits for room or fails with `SIOE_STATUS_QUEUE_FULL`, per the options. While
+/// Redis is unreachable the queue keeps its order; when Redis stays away for a whole call
+/// budget, everything queued then fails at once, each ticket reported.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_emitter_enqueue(
     em: *const sioe_emitter,
@@ -185,30 +213,68 @@ pub unsafe extern "C" fn sioe_emitter_disconnect_sockets(
     run(em, receivers, err, |e| Ok(e.disconnect_sockets(close)?))
 }
 
+/// What `sioe_emitter_flush_timeout` and `sioe_emitter_close_timeout` report about the
+/// queued operations (`sioe_emitter_enqueue`) completed since the previous flush. Written
+/// on `SIOE_STATUS_OK` and on `SIOE_STATUS_FLUSH` alike: when some operations failed, the
+/// others are still counted here. A plain struct: declare it on your stack.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct sioe_flush_report {
+    /// Queued operations Redis accepted.
+    pub sent: u64,
+    /// The sum of their receivers: Socket.IO servers (not clients) subscribed to each
+    /// channel when it was published.
+    pub receivers: u64,
+    /// Of `sent`, those that reached no Socket.IO server at all (nobody subscribed to that
+    /// key and namespace at that moment): published, and lost.
+    pub reached_none: u64,
+    /// Queued operations that failed; the `SIOE_STATUS_FLUSH` error lists their tickets
+    /// (`sioe_error_failure`). 0 with `SIOE_STATUS_OK`.
+    pub failed: u64,
+}
+
+/// Shared body of flush and close: the report goes to `write` on success and with a
+/// `FLUSH` failure (what succeeded is reported even when some failed).
 fn report(
     em: *const sioe_emitter,
-    sent: *mut u64,
-    receivers: *mut u64,
     err: *mut *mut sioe_error,
-    f: impl FnOnce(&Emitter) -> socketio_emitter::Result<FlushReport>,
+    write: impl FnOnce(sioe_flush_report),
+    f: impl FnOnce(&Emitter) -> Outcome<socketio_emitter::Result<FlushReport>>,
 ) -> sioe_status {
     call(err, || {
         // SAFETY: NULL or a live handle.
         let em = unsafe { guard::handle(em, "em") }?;
-        let r = f(em.live()?)?;
-        // SAFETY: NULL or writable.
-        unsafe {
-            guard::put(sent, r.sent);
-            guard::put(receivers, r.receivers);
-        }
-        Ok(())
+        let result = f(em.live()?)?;
+        let (r, failed) = match &result {
+            Ok(r) => (*r, 0),
+            Err(Error::Flush { failures, report }) => (*report, failures.len()),
+            Err(_) => return Ok(result.map(drop)?),
+        };
+        write(sioe_flush_report {
+            sent: r.sent,
+            receivers: r.receivers,
+            reached_none: r.reached_none,
+            failed: failed as u64,
+        });
+        Ok(result.map(drop)?)
     })
+}
+
+/// The `timeout_ms` of the `_timeout` functions: `INFINITY` means no limit; otherwise
+/// finite, not negative, at most one day.
+fn timeout(ms: f64) -> Outcome<Option<Duration>> {
+    if ms == f64::INFINITY {
+        return Ok(None);
+    }
+    Ok(Some(millis("timeout_ms", ms)?))
 }
 
 /// Waits until everything queued so far by `sioe_emitter_enqueue` (on any handle of this
 /// connection) was sent. Writes how many queued operations completed since the previous
-/// flush and the sum of their receivers. Fails with `SIOE_STATUS_FLUSH` when some failed;
-/// the message gives the count and the first failure.
+/// flush and the sum of their receivers. Fails with `SIOE_STATUS_FLUSH` when some failed
+/// (the message gives the count and the first failure); `*sent` and `*receivers` are then
+/// written too, for the ones that succeeded. `sioe_emitter_flush_timeout` also bounds the
+/// wait and reports `reached_none`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_emitter_flush(
     em: *const sioe_emitter,
@@ -216,12 +282,42 @@ pub unsafe extern "C" fn sioe_emitter_flush(
     receivers: *mut u64,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    report(em, sent, receivers, err, Emitter::flush)
+    let write = |r: sioe_flush_report| {
+        // SAFETY: NULL or writable.
+        unsafe {
+            guard::put(sent, r.sent);
+            guard::put(receivers, r.receivers);
+        }
+    };
+    report(em, err, write, |e| Ok(e.flush()))
+}
+
+/// Like `sioe_emitter_flush`, waiting at most `timeout_ms` milliseconds (fractions allowed,
+/// at most 86400000; `INFINITY` for no limit; NaN or negative values are
+/// `SIOE_STATUS_INVALID_ARGUMENT`). Writes `*report` (when not NULL) on `SIOE_STATUS_OK`
+/// and on `SIOE_STATUS_FLUSH`. When the time runs out it fails with `SIOE_STATUS_TIMEOUT`
+/// and writes nothing: the queued operations keep going, and the next flush reports them.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_emitter_flush_timeout(
+    em: *const sioe_emitter,
+    timeout_ms: f64,
+    report: *mut sioe_flush_report,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    // SAFETY: NULL or writable.
+    let write = |r| unsafe { guard::put(report, r) };
+    self::report(em, err, write, |e| {
+        let limit = timeout(timeout_ms)?;
+        Ok(e.flush_within(limit))
+    })
 }
 
 /// Sends what is queued, then closes the connection shared by every handle derived from
 /// the same `sioe_connect`. Later calls fail with `SIOE_STATUS_CLOSED`; closing again does
-/// nothing and succeeds. Handles must still be freed. Reports as `sioe_emitter_flush`.
+/// nothing and succeeds. Handles must still be freed. Reports as `sioe_emitter_flush`
+/// (also with `SIOE_STATUS_FLUSH`). Without a timeout, a close waits for each queued
+/// operation's own bound (connect timeout + response timeout per attempt to reach Redis);
+/// `sioe_emitter_close_timeout` bounds the whole close.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_emitter_close(
     em: *const sioe_emitter,
@@ -229,7 +325,35 @@ pub unsafe extern "C" fn sioe_emitter_close(
     receivers: *mut u64,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    report(em, sent, receivers, err, Emitter::close)
+    let write = |r: sioe_flush_report| {
+        // SAFETY: NULL or writable.
+        unsafe {
+            guard::put(sent, r.sent);
+            guard::put(receivers, r.receivers);
+        }
+    };
+    report(em, err, write, |e| Ok(e.close()))
+}
+
+/// Like `sioe_emitter_close`, giving up after `timeout_ms` milliseconds (as for
+/// `sioe_emitter_flush_timeout`): what is still queued or unanswered then fails at once,
+/// each operation reported in the `SIOE_STATUS_FLUSH` error with its ticket, and the
+/// connection is closed. Writes `*report` (when not NULL) on `SIOE_STATUS_OK` and on
+/// `SIOE_STATUS_FLUSH`; `sent + failed` then counts every operation queued since the
+/// previous flush.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_emitter_close_timeout(
+    em: *const sioe_emitter,
+    timeout_ms: f64,
+    report: *mut sioe_flush_report,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    // SAFETY: NULL or writable.
+    let write = |r| unsafe { guard::put(report, r) };
+    self::report(em, err, write, |e| {
+        let limit = timeout(timeout_ms)?;
+        Ok(e.close_within(limit))
+    })
 }
 
 /// What would be published: one Redis channel and one payload. Immutable; may be read
@@ -330,7 +454,7 @@ pub unsafe extern "C" fn sioe_emitter_encode_emit(
 ) -> sioe_status {
     // SAFETY: the caller's arguments, per the conventions.
     let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
-    encode(em, out, err, ev.then(Emitter::encode_emit))
+    encode(em, out, err, ev.encode_only().then(Emitter::encode_emit))
 }
 
 /// What `sioe_emitter_server_side_emit` would publish, without sending it.
@@ -347,5 +471,5 @@ pub unsafe extern "C" fn sioe_emitter_encode_server_side_emit(
 ) -> sioe_status {
     // SAFETY: the caller's arguments, per the conventions.
     let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
-    encode(em, out, err, ev.then(Emitter::encode_server_side_emit))
+    encode(em, out, err, ev.encode_only().then(Emitter::encode_server_side_emit))
 }

@@ -20,18 +20,39 @@ pub enum sioe_queue_full {
     Error = 1,
 }
 
+/// Which duration `sioe_options_set_duration_ms` sets.
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum sioe_duration {
+    /// How long one connection attempt may take (default 5000 ms, more than 0).
+    ConnectTimeout = 0,
+    /// How long Redis may take to answer a command (default 5000 ms, more than 0).
+    ResponseTimeout = 1,
+    /// The first reconnection delay (default 100 ms).
+    ReconnectMinDelay = 2,
+    /// The longest reconnection delay (default 2000 ms, at least the first one).
+    ReconnectMaxDelay = 3,
+}
+
 /// Connection options. Create with `sioe_options_new`, release with `sioe_options_free`.
 /// Not thread-safe: do not use one `sioe_options` from two threads at once. `sioe_connect`
 /// copies what it needs, so the options can be freed or reused right after it returns.
+///
+/// Every setter checks its value against the core's bounds (`EmitterConfig::validate`:
+/// durations at most one day, queue capacity 1 to 4294967295, ...) and fails with
+/// `SIOE_STATUS_INVALID_ARGUMENT`, naming the option, leaving the options unchanged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct sioe_options {
     pub(crate) key: String,
     pub(crate) tls_ca_pem: Option<Vec<u8>>,
-    pub(crate) connect_timeout_ms: u64,
-    pub(crate) response_timeout_ms: u64,
-    pub(crate) reconnect: (u64, u64, usize),
+    pub(crate) connect_timeout: Duration,
+    pub(crate) response_timeout: Duration,
+    pub(crate) reconnect_min_delay: Duration,
+    pub(crate) reconnect_max_delay: Duration,
+    pub(crate) reconnect_attempts: usize,
     pub(crate) queue: (usize, QueueFullPolicy),
     pub(crate) queue_max_bytes: usize,
+    pub(crate) max_payload_bytes: usize,
     pub(crate) require_receivers: bool,
     pub(crate) persistent: bool,
 }
@@ -42,46 +63,71 @@ impl Default for sioe_options {
         sioe_options {
             key: d.key,
             tls_ca_pem: None,
-            connect_timeout_ms: millis(d.connect_timeout),
-            response_timeout_ms: millis(d.response_timeout),
-            reconnect: (
-                millis(d.reconnect_min_delay),
-                millis(d.reconnect_max_delay),
-                d.reconnect_attempts,
-            ),
+            connect_timeout: d.connect_timeout,
+            response_timeout: d.response_timeout,
+            reconnect_min_delay: d.reconnect_min_delay,
+            reconnect_max_delay: d.reconnect_max_delay,
+            reconnect_attempts: d.reconnect_attempts,
             queue: (d.queue_capacity, d.queue_full),
             queue_max_bytes: d.queue_max_bytes,
+            max_payload_bytes: d.max_payload_bytes,
             require_receivers: d.require_receivers,
             persistent: false,
         }
     }
 }
 
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
 impl sioe_options {
-    pub(crate) fn config(&self, url: &str) -> EmitterConfig {
-        let ms = Duration::from_millis;
+    /// The core's configuration for `url`. Fails when the reconnection delays are in the
+    /// wrong order (the other bounds are the core's, checked when connecting).
+    pub(crate) fn config(&self, url: &str) -> Outcome<EmitterConfig> {
+        if self.reconnect_min_delay > self.reconnect_max_delay {
+            return Err(invalid(format!(
+                "reconnect_min_delay_ms ({}) must not exceed reconnect_max_delay_ms ({})",
+                self.reconnect_min_delay.as_secs_f64() * 1000.0,
+                self.reconnect_max_delay.as_secs_f64() * 1000.0
+            )));
+        }
+        Ok(self.build(url))
+    }
+
+    fn build(&self, url: &str) -> EmitterConfig {
         let mut cfg = EmitterConfig::new(url)
             .with_key(self.key.clone())
-            .with_connect_timeout(ms(self.connect_timeout_ms))
-            .with_response_timeout(ms(self.response_timeout_ms))
-            .with_reconnect(ms(self.reconnect.0), ms(self.reconnect.1), self.reconnect.2)
+            .with_connect_timeout(self.connect_timeout)
+            .with_response_timeout(self.response_timeout)
+            .with_reconnect(
+                self.reconnect_min_delay,
+                self.reconnect_max_delay,
+                self.reconnect_attempts,
+            )
             .with_queue(self.queue.0, self.queue.1)
             .with_queue_max_bytes(self.queue_max_bytes)
+            .with_max_payload_bytes(self.max_payload_bytes)
             .with_require_receivers(self.require_receivers);
         if let Some(pem) = &self.tls_ca_pem {
             cfg = cfg.with_tls_ca_pem(pem.clone());
         }
         cfg
     }
+
+    /// The core's bounds on every option (not the URL, which `sioe_connect` checks, nor the
+    /// order of the reconnection delays, so that they can be set one at a time).
+    fn check(&self) -> Outcome {
+        Ok(self.build("redis://127.0.0.1").validate()?)
+    }
+}
+
+/// A duration option given in milliseconds: finite, not negative, at most one day
+/// (`socketio_emitter::duration_from_millis_f64`); `INVALID_ARGUMENT` names `name` otherwise.
+pub(crate) fn millis(name: &str, ms: f64) -> Outcome<Duration> {
+    Ok(socketio_emitter::duration_from_millis_f64(name, ms)?)
 }
 
 /// New options with every default: key `"socket.io"`, 5000 ms timeouts, reconnect 100 ms
-/// to 2000 ms with 6 attempts, a queue of 10000 that blocks when full, no strict mode, not
-/// persistent. Returns NULL only if the library failed internally.
+/// to 2000 ms with 6 attempts, a queue of 10000 (64 MiB) that blocks when full, payloads of
+/// at most 16 MiB, no strict mode, not persistent. Returns NULL only if the library failed
+/// internally.
 #[unsafe(no_mangle)]
 pub extern "C" fn sioe_options_new() -> *mut sioe_options {
     guard::value(std::ptr::null_mut(), || {
@@ -100,6 +146,8 @@ pub unsafe extern "C" fn sioe_options_free(opts: *mut sioe_options) {
     })
 }
 
+/// Runs a setter on a copy of the options and keeps it only when every option is still
+/// within the core's bounds.
 fn set(
     opts: *mut sioe_options,
     err: *mut *mut sioe_error,
@@ -108,7 +156,11 @@ fn set(
     call(err, || {
         // SAFETY: NULL or live options, used by this thread only.
         let opts = unsafe { guard::handle_mut(opts, "opts") }?;
-        f(opts)
+        let mut next = opts.clone();
+        f(&mut next)?;
+        next.check()?;
+        *opts = next;
+        Ok(())
     })
 }
 
@@ -143,7 +195,8 @@ pub unsafe extern "C" fn sioe_options_set_tls_ca_pem(
     })
 }
 
-/// How long one connection attempt may take (ms, at least 1).
+/// How long one connection attempt may take (ms, 1 to 86400000). Every blocking call
+/// waits at most connect timeout + response timeout (see the README).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_options_set_connect_timeout_ms(
     opts: *mut sioe_options,
@@ -151,11 +204,12 @@ pub unsafe extern "C" fn sioe_options_set_connect_timeout_ms(
     err: *mut *mut sioe_error,
 ) -> sioe_status {
     set(opts, err, |o| {
-        set_positive(&mut o.connect_timeout_ms, ms, "connect_timeout_ms")
+        o.connect_timeout = positive("connect_timeout_ms", ms as f64)?;
+        Ok(())
     })
 }
 
-/// How long Redis may take to answer a command (ms, at least 1).
+/// How long Redis may take to answer a command (ms, 1 to 86400000).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_options_set_response_timeout_ms(
     opts: *mut sioe_options,
@@ -163,12 +217,46 @@ pub unsafe extern "C" fn sioe_options_set_response_timeout_ms(
     err: *mut *mut sioe_error,
 ) -> sioe_status {
     set(opts, err, |o| {
-        set_positive(&mut o.response_timeout_ms, ms, "response_timeout_ms")
+        o.response_timeout = positive("response_timeout_ms", ms as f64)?;
+        Ok(())
     })
 }
 
-/// Reconnection backoff: the first delay, doubling up to `max_delay_ms`, and how many
-/// attempts a reconnection makes before waiting calls fail.
+/// Sets one duration option in milliseconds, fractions allowed: `which` is a
+/// `sioe_duration` (`SIOE_DURATION_CONNECT_TIMEOUT`, ...). `ms` must be finite, not
+/// negative and at most 86400000 (one day), and more than 0 for the two timeouts;
+/// otherwise `SIOE_STATUS_INVALID_ARGUMENT` names the option. The reconnection delays
+/// may be set in any order; `sioe_connect` checks that the first is not above the longest.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_options_set_duration_ms(
+    opts: *mut sioe_options,
+    which: i32,
+    ms: f64,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    set(opts, err, |o| {
+        match which {
+            x if x == sioe_duration::ConnectTimeout as i32 => {
+                o.connect_timeout = positive("connect_timeout_ms", ms)?;
+            }
+            x if x == sioe_duration::ResponseTimeout as i32 => {
+                o.response_timeout = positive("response_timeout_ms", ms)?;
+            }
+            x if x == sioe_duration::ReconnectMinDelay as i32 => {
+                o.reconnect_min_delay = millis("reconnect_min_delay_ms", ms)?;
+            }
+            x if x == sioe_duration::ReconnectMaxDelay as i32 => {
+                o.reconnect_max_delay = millis("reconnect_max_delay_ms", ms)?;
+            }
+            other => return Err(invalid(format!("unknown sioe_duration value {other}"))),
+        }
+        Ok(())
+    })
+}
+
+/// Reconnection backoff: the first delay, doubling up to `max_delay_ms` (each at most
+/// 86400000 ms), and how many attempts (at most 1000) a reconnection makes before waiting
+/// calls fail.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_options_set_reconnect(
     opts: *mut sioe_options,
@@ -181,13 +269,15 @@ pub unsafe extern "C" fn sioe_options_set_reconnect(
         if min_delay_ms > max_delay_ms {
             return Err(invalid("min_delay_ms must not exceed max_delay_ms"));
         }
-        o.reconnect = (min_delay_ms, max_delay_ms, attempts);
+        o.reconnect_min_delay = millis("reconnect_min_delay_ms", min_delay_ms as f64)?;
+        o.reconnect_max_delay = millis("reconnect_max_delay_ms", max_delay_ms as f64)?;
+        o.reconnect_attempts = attempts;
         Ok(())
     })
 }
 
-/// The capacity of the `sioe_emitter_enqueue` queue (at least 1) and what happens when it
-/// is full: `SIOE_QUEUE_FULL_BLOCK` (0) or `SIOE_QUEUE_FULL_ERROR` (1).
+/// The capacity of the `sioe_emitter_enqueue` queue (1 to 4294967295) and what happens
+/// when it is full: `SIOE_QUEUE_FULL_BLOCK` (0) or `SIOE_QUEUE_FULL_ERROR` (1).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_options_set_queue(
     opts: *mut sioe_options,
@@ -196,9 +286,6 @@ pub unsafe extern "C" fn sioe_options_set_queue(
     err: *mut *mut sioe_error,
 ) -> sioe_status {
     set(opts, err, |o| {
-        if capacity == 0 {
-            return Err(invalid("the queue capacity must be at least 1"));
-        }
         let policy = match when_full {
             x if x == sioe_queue_full::Block as i32 => QueueFullPolicy::Block,
             x if x == sioe_queue_full::Error as i32 => QueueFullPolicy::Error,
@@ -219,12 +306,23 @@ pub unsafe extern "C" fn sioe_options_set_queue_max_bytes(
     err: *mut *mut sioe_error,
 ) -> sioe_status {
     set(opts, err, |o| {
-        if max_bytes == 0 || u32::try_from(max_bytes).is_err() {
-            return Err(invalid(
-                "the queue's byte bound must be between 1 and 4294967295",
-            ));
-        }
         o.queue_max_bytes = max_bytes;
+        Ok(())
+    })
+}
+
+/// The largest payload one operation may publish (1 to 536870912 bytes; default 16 MiB):
+/// a larger emit fails with `SIOE_STATUS_ENCODE` naming `max_payload_bytes`, before
+/// anything is sent. Redis disconnects a subscriber whose output buffer passes 32 MB, so
+/// one huge message would cut off every Socket.IO server.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_options_set_max_payload_bytes(
+    opts: *mut sioe_options,
+    max_bytes: usize,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    set(opts, err, |o| {
+        o.max_payload_bytes = max_bytes;
         Ok(())
     })
 }
@@ -265,11 +363,11 @@ fn invalid(msg: impl Into<String>) -> Failure {
     Failure::new(sioe_status::InvalidArgument, msg)
 }
 
-/// Stores `ms` in `field` unless it is 0; `name` says which option in the error.
-fn set_positive(field: &mut u64, ms: u64, name: &str) -> Outcome {
-    if ms == 0 {
+/// A timeout in milliseconds: as [`millis`], and more than zero.
+fn positive(name: &str, ms: f64) -> Outcome<Duration> {
+    let d = millis(name, ms)?;
+    if d.is_zero() {
         return Err(invalid(format!("{name} must be greater than zero")));
     }
-    *field = ms;
-    Ok(())
+    Ok(d)
 }

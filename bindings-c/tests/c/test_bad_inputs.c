@@ -1,0 +1,271 @@
+/* Bad inputs, one table: every row is one call with one bad value and the status it must
+ * give, the text its message must contain, and the password it must never show. Part of
+ * the fault program (test_faults.c). */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+
+void run_bad_input_tests(const char *redis_url);
+
+#define PASSWORD "s3cret-pw"
+
+static const char BAD_UTF8[] = {'e', (char)0xff, 'v'};
+
+/* What a row's call may use: live options, a connected emitter, an emitter whose payloads
+ * are bounded at 1 KiB, and a few prepared arguments. */
+static struct {
+  const char *url;
+  sioe_options *opts;
+  sioe_emitter *io, *small;
+  char *nested_512, *nested_513, *nested_huge, *big;
+} ctx;
+
+struct row {
+  int line;
+  const char *what;
+  sioe_status want;
+  const char *needle; /* the message must contain it (NULL: anything) */
+  sioe_status (*call)(sioe_error **err);
+};
+
+/* ---- the calls, one per row (a C table cannot hold expressions) ---- */
+
+#define CALL_FN(name, body)                                   \
+  static sioe_status name(sioe_error **err) { return body; }
+
+static sioe_status connect_url(const char *u, const sioe_options *o, sioe_error **err) {
+  sioe_emitter *em = NULL;
+  sioe_status s = sioe_connect(u, strlen(u), o, &em, err);
+  sioe_emitter_close_timeout(em, 1000, NULL, NULL);
+  sioe_emitter_free(em);
+  return s;
+}
+
+static sioe_status emit_args(sioe_emitter *em, const char *args, sioe_error **err) {
+  return sioe_emitter_emit(em, S("ev"), args, strlen(args), NULL, NULL, err);
+}
+
+CALL_FN(connect_timeout_huge, sioe_options_set_connect_timeout_ms(ctx.opts, UINT64_MAX, err))
+CALL_FN(connect_timeout_day_plus, sioe_options_set_connect_timeout_ms(ctx.opts, 86400001, err))
+CALL_FN(connect_timeout_zero, sioe_options_set_connect_timeout_ms(ctx.opts, 0, err))
+CALL_FN(response_timeout_huge, sioe_options_set_response_timeout_ms(ctx.opts, UINT64_MAX / 2, err))
+CALL_FN(duration_negative, sioe_options_set_duration_ms(ctx.opts, SIOE_DURATION_CONNECT_TIMEOUT, -5, err))
+CALL_FN(duration_nan, sioe_options_set_duration_ms(ctx.opts, SIOE_DURATION_RESPONSE_TIMEOUT, NAN, err))
+CALL_FN(duration_inf, sioe_options_set_duration_ms(ctx.opts, SIOE_DURATION_RECONNECT_MIN_DELAY, INFINITY, err))
+CALL_FN(duration_huge, sioe_options_set_duration_ms(ctx.opts, SIOE_DURATION_RECONNECT_MAX_DELAY, 1e300, err))
+CALL_FN(duration_unknown, sioe_options_set_duration_ms(ctx.opts, 42, 10, err))
+CALL_FN(duration_ok, sioe_options_set_duration_ms(ctx.opts, SIOE_DURATION_CONNECT_TIMEOUT, 1500.5, err))
+CALL_FN(reconnect_huge, sioe_options_set_reconnect(ctx.opts, 1, UINT64_MAX, 3, err))
+CALL_FN(reconnect_attempts, sioe_options_set_reconnect(ctx.opts, 1, 2, 1001, err))
+CALL_FN(queue_zero, sioe_options_set_queue(ctx.opts, 0, SIOE_QUEUE_FULL_BLOCK, err))
+CALL_FN(queue_2_62, sioe_options_set_queue(ctx.opts, (size_t)1 << 62, SIOE_QUEUE_FULL_BLOCK, err))
+CALL_FN(queue_2_32, sioe_options_set_queue(ctx.opts, (size_t)1 << 32, SIOE_QUEUE_FULL_BLOCK, err))
+CALL_FN(queue_max_ok, sioe_options_set_queue(ctx.opts, UINT32_MAX, SIOE_QUEUE_FULL_BLOCK, err))
+CALL_FN(queue_policy, sioe_options_set_queue(ctx.opts, 10, 7, err))
+CALL_FN(queue_bytes_zero, sioe_options_set_queue_max_bytes(ctx.opts, 0, err))
+CALL_FN(payload_zero, sioe_options_set_max_payload_bytes(ctx.opts, 0, err))
+CALL_FN(payload_over, sioe_options_set_max_payload_bytes(ctx.opts, (512u << 20) + 1, err))
+CALL_FN(payload_max_ok, sioe_options_set_max_payload_bytes(ctx.opts, 512u << 20, err))
+
+static sioe_status delays_out_of_order(sioe_error **err) {
+  sioe_options *o = sioe_options_new();
+  sioe_options_set_duration_ms(o, SIOE_DURATION_RECONNECT_MIN_DELAY, 5000, NULL);
+  sioe_status s = connect_url(ctx.url, o, err);
+  sioe_options_free(o);
+  return s;
+}
+
+CALL_FN(flush_negative, sioe_emitter_flush_timeout(ctx.io, -1, NULL, err))
+CALL_FN(flush_nan, sioe_emitter_flush_timeout(ctx.io, NAN, NULL, err))
+CALL_FN(flush_huge, sioe_emitter_flush_timeout(ctx.io, 1e300, NULL, err))
+CALL_FN(close_negative, sioe_emitter_close_timeout(ctx.io, -0.5, NULL, err))
+CALL_FN(close_minus_inf, sioe_emitter_close_timeout(ctx.io, -INFINITY, NULL, err))
+
+CALL_FN(payload_exceeded, emit_args(ctx.small, ctx.big, err))
+static sioe_status payload_exceeded_enqueue(sioe_error **err) {
+  return sioe_emitter_enqueue(ctx.small, S("ev"), ctx.big, strlen(ctx.big), NULL, NULL, err);
+}
+CALL_FN(payload_fits, emit_args(ctx.small, "[\"small\"]", err))
+
+CALL_FN(empty_event_emit, sioe_emitter_emit(ctx.io, "", 0, NULL, 0, NULL, NULL, err))
+CALL_FN(empty_event_enqueue, sioe_emitter_enqueue(ctx.io, "", 0, NULL, 0, NULL, NULL, err))
+CALL_FN(empty_event_server, sioe_emitter_server_side_emit(ctx.io, "", 0, NULL, 0, NULL, NULL, err))
+CALL_FN(reserved_event, sioe_emitter_emit(ctx.io, S("connect"), NULL, 0, NULL, NULL, err))
+
+CALL_FN(nested_512, emit_args(ctx.io, ctx.nested_512, err))
+CALL_FN(nested_513, emit_args(ctx.io, ctx.nested_513, err))
+CALL_FN(nested_huge, emit_args(ctx.io, ctx.nested_huge, err))
+static sioe_status nested_513_enqueue(sioe_error **err) {
+  return sioe_emitter_enqueue(ctx.io, S("ev"), ctx.nested_513, strlen(ctx.nested_513), NULL, NULL, err);
+}
+
+CALL_FN(utf8_event, sioe_emitter_emit(ctx.io, BAD_UTF8, 3, NULL, 0, NULL, NULL, err))
+static sioe_status utf8_args(sioe_error **err) {
+  const char args[] = {'[', '"', (char)0xc3, '"', ']'};
+  return sioe_emitter_emit(ctx.io, S("ev"), args, sizeof args, NULL, NULL, err);
+}
+static sioe_status utf8_room(sioe_error **err) {
+  sioe_emitter *t = NULL;
+  sioe_status s = sioe_emitter_to(ctx.io, BAD_UTF8, 3, &t, err);
+  sioe_emitter_free(t);
+  return s;
+}
+CALL_FN(json_truncated, emit_args(ctx.io, "[1,", err))
+CALL_FN(json_trailing, emit_args(ctx.io, "[1] x", err))
+CALL_FN(json_empty, emit_args(ctx.io, " ", err))
+CALL_FN(json_not_array, emit_args(ctx.io, "{\"a\":1}", err))
+CALL_FN(json_bad_bin, emit_args(ctx.io, "[{\"$bin\":3}]", err))
+static sioe_status json_rooms(sioe_error **err) {
+  return sioe_emitter_sockets_join(ctx.io, S("[\"a\","), NULL, err);
+}
+
+CALL_FN(url_http, connect_url("http://127.0.0.1:6379", NULL, err))
+CALL_FN(url_empty, connect_url("", NULL, err))
+CALL_FN(url_unix, connect_url("unix:///tmp/redis.sock", NULL, err))
+CALL_FN(url_no_scheme, connect_url("127.0.0.1:6379", NULL, err))
+CALL_FN(url_http_password, connect_url("http://alice:" PASSWORD "@127.0.0.1:6379", NULL, err))
+CALL_FN(url_encoded_password, connect_url("ftp://alice:s3cret%2Dpw@127.0.0.1", NULL, err))
+static sioe_status url_refused_password(sioe_error **err) {
+  sioe_options *o = sioe_options_new();
+  sioe_options_set_connect_timeout_ms(o, 300, NULL);
+  sioe_options_set_response_timeout_ms(o, 300, NULL);
+  sioe_status s = connect_url("redis://alice:" PASSWORD "@127.0.0.1:1", o, err);
+  sioe_options_free(o);
+  return s;
+}
+static sioe_status url_wrong_password(sioe_error **err) {
+  /* The harness's Redis has no password: AUTH fails, and the message must not echo it. */
+  char u[256];
+  const char *hostport = strstr(ctx.url, "://");
+  snprintf(u, sizeof u, "redis://alice:%s@%s", PASSWORD, hostport ? hostport + 3 : ctx.url);
+  return connect_url(u, NULL, err);
+}
+
+#define ROW(want, needle, fn) {__LINE__, #fn, want, needle, fn}
+
+static const struct row ROWS[] = {
+    /* durations: huge, past one day, zero, negative, NaN, infinite */
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "connect_timeout_ms", connect_timeout_huge),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "86400000", connect_timeout_day_plus),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "greater than zero", connect_timeout_zero),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "response_timeout_ms", response_timeout_huge),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "-5", duration_negative),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "response_timeout_ms", duration_nan),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "reconnect_min_delay_ms", duration_inf),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "reconnect_max_delay_ms", duration_huge),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "sioe_duration", duration_unknown),
+    ROW(SIOE_STATUS_OK, NULL, duration_ok),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "reconnect_max_delay_ms", reconnect_huge),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "reconnect_attempts", reconnect_attempts),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "reconnect_min_delay_ms", delays_out_of_order),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "timeout_ms", flush_negative),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "timeout_ms", flush_nan),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "timeout_ms", flush_huge),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "timeout_ms", close_negative),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "timeout_ms", close_minus_inf),
+    /* sizes */
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "queue_capacity", queue_zero),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "queue_capacity", queue_2_62),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "4294967295", queue_2_32),
+    ROW(SIOE_STATUS_OK, NULL, queue_max_ok),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "sioe_queue_full", queue_policy),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "queue_max_bytes", queue_bytes_zero),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "max_payload_bytes", payload_zero),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "max_payload_bytes", payload_over),
+    ROW(SIOE_STATUS_OK, NULL, payload_max_ok),
+    ROW(SIOE_STATUS_ENCODE, "max_payload_bytes", payload_exceeded),
+    ROW(SIOE_STATUS_ENCODE, "max_payload_bytes", payload_exceeded_enqueue),
+    ROW(SIOE_STATUS_OK, NULL, payload_fits),
+    /* event names */
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "event", empty_event_emit),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "event", empty_event_enqueue),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "event", empty_event_server),
+    ROW(SIOE_STATUS_RESERVED_EVENT, "connect", reserved_event),
+    /* nesting: the core's limit, 512, named in the message */
+    ROW(SIOE_STATUS_OK, NULL, nested_512),
+    ROW(SIOE_STATUS_ENCODE, "512", nested_513),
+    ROW(SIOE_STATUS_ENCODE, "512", nested_513_enqueue),
+    ROW(SIOE_STATUS_ENCODE, "512", nested_huge),
+    /* text and JSON */
+    ROW(SIOE_STATUS_INVALID_UTF8, "event", utf8_event),
+    ROW(SIOE_STATUS_INVALID_UTF8, "args_json", utf8_args),
+    ROW(SIOE_STATUS_INVALID_UTF8, "room", utf8_room),
+    ROW(SIOE_STATUS_INVALID_JSON, "args_json", json_truncated),
+    ROW(SIOE_STATUS_INVALID_JSON, "trailing", json_trailing),
+    ROW(SIOE_STATUS_INVALID_JSON, "args_json", json_empty),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "JSON array", json_not_array),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "buffer 3", json_bad_bin),
+    ROW(SIOE_STATUS_INVALID_JSON, "rooms_json", json_rooms),
+    /* URLs, and the password never shown */
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "redis://", url_http),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "URL", url_empty),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "redis://", url_unix),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "URL", url_no_scheme),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "redis://", url_http_password),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "redis://", url_encoded_password),
+    ROW(SIOE_STATUS_CONNECTION, "refused", url_refused_password),
+    ROW(SIOE_STATUS_CONNECTION, NULL, url_wrong_password),
+};
+
+static char *nested(size_t levels) {
+  char *s = malloc(2 * levels + 3);
+  size_t n = 0;
+  s[n++] = '[';
+  for (size_t i = 0; i < levels; i++) s[n++] = '[';
+  for (size_t i = 0; i < levels; i++) s[n++] = ']';
+  s[n++] = ']';
+  s[n] = '\0';
+  return s;
+}
+
+void run_bad_input_tests(const char *redis_url) {
+  fprintf(stderr, "bad inputs\n");
+  ctx.url = redis_url;
+  ctx.opts = sioe_options_new();
+  EXPECT_OK(sioe_connect(redis_url, strlen(redis_url), NULL, &ctx.io, &err));
+  sioe_options *small = sioe_options_new();
+  EXPECT_OK(sioe_options_set_max_payload_bytes(small, 1024, &err));
+  EXPECT_OK(sioe_connect(redis_url, strlen(redis_url), small, &ctx.small, &err));
+  sioe_options_free(small);
+  ctx.nested_512 = nested(512);
+  ctx.nested_513 = nested(513);
+  ctx.nested_huge = nested(100000);
+  ctx.big = malloc(2100);
+  memcpy(ctx.big, "[\"", 2);
+  memset(ctx.big + 2, 'x', 2000);
+  memcpy(ctx.big + 2002, "\"]", 3);
+
+  for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++) {
+    const struct row *r = &ROWS[i];
+    sioe_error *err = NULL;
+    sioe_status got = r->call(&err);
+    const char *msg = err ? sioe_error_message(err) : "";
+    CHECK(got == r->want, "row %s (line %d): got %s, want %s (%s)", r->what, r->line,
+          sioe_status_name(got), sioe_status_name(r->want), msg);
+    if (r->want != SIOE_STATUS_OK) {
+      CHECK(err != NULL && sioe_error_code(err) == r->want, "row %s: the error carries the status",
+            r->what);
+      CHECK(r->needle == NULL || strstr(msg, r->needle) != NULL, "row %s: \"%s\" not in: %s",
+            r->what, r->needle, msg);
+    }
+    CHECK(strstr(msg, "s3cret") == NULL, "row %s: the password shows: %s", r->what, msg);
+    sioe_error_free(err);
+  }
+  CHECK(!sioe_emitter_is_closed(ctx.io), "a close with a bad timeout does not close");
+  CHECK(strcmp(sioe_status_name(SIOE_STATUS_INTERNAL), "INTERNAL") == 0, "INTERNAL is named");
+  CHECK(SIOE_STATUS_INTERNAL == 14 && SIOE_STATUS_FLUSH == 13 && SIOE_STATUS_PANIC == 99,
+        "status numbers");
+
+  sioe_emitter_close_timeout(ctx.small, 2000, NULL, NULL);
+  sioe_emitter_close_timeout(ctx.io, 2000, NULL, NULL);
+  sioe_emitter_free(ctx.small);
+  sioe_emitter_free(ctx.io);
+  sioe_options_free(ctx.opts);
+  free(ctx.nested_512);
+  free(ctx.nested_513);
+  free(ctx.nested_huge);
+  free(ctx.big);
+}

@@ -26,7 +26,8 @@ class Harness {
    * @param {string} [opts.key]            adapter key (default "socket.io")
    * @param {string} [opts.serverEvents]   comma-separated serverSideEmit events to record
    * @param {string[]} [opts.args]         extra command-line arguments
-   * @param {number} [opts.timeoutMs]      how long to wait for "ready" (default 20000)
+   * @param {number} [opts.timeoutMs]      how long to wait for "ready" (default 60000; startup
+   *                                       takes about 0.6 s, but 10 s was seen under load)
    * @param {boolean} [opts.captureStderr] collect the harness's stderr in `stderrText` instead of
    *                                       passing it through (it is empty unless the harness
    *                                       fails or HARNESS_VERBOSE=1)
@@ -43,7 +44,7 @@ class Harness {
     const h = new Harness(child);
     if (opts.captureStderr) child.stderr.on("data", (chunk) => (h.stderrText += chunk));
     try {
-      h.ready = await h.waitFor((l) => l.type === "ready" || l.type === "fatal", opts.timeoutMs ?? 20000);
+      h.ready = await h.waitFor((l) => l.type === "ready" || l.type === "fatal", opts.timeoutMs ?? 60000);
     } catch (err) {
       child.kill("SIGKILL");
       throw new Error(`the harness did not start: ${err.message}${h.stderrText ? `\n${h.stderrText}` : ""}`);
@@ -141,9 +142,10 @@ class Harness {
 
   /**
    * Resolves with the first untaken line matching `pred` (it stays in `lines`); rejects after
-   * `timeoutMs`, or as soon as the harness exits without such a line.
+   * `timeoutMs`, or as soon as the harness exits without such a line. The default is generous:
+   * it only bounds a wait that went wrong, and a loaded machine is slow.
    */
-  waitFor(pred, timeoutMs = 5000) {
+  waitFor(pred, timeoutMs = 30000) {
     return new Promise((resolve, reject) => {
       const done = (err, line) => {
         this.waiters.delete(check);

@@ -2,9 +2,11 @@
 // The public API: the surface of @socket.io/redis-emitter 5.1.0 (same names, same immutable
 // operators, same synchronous errors), over the native NativeEmitter. What stays in
 // JavaScript is what only JavaScript can do: the `volatile` getter, varargs, recognising
-// the old constructor, and JSON.stringify for serverSideEmit (the official emitter sends
-// exactly that text). Values are converted and checked natively, synchronously.
+// the old constructor, JSON.stringify for serverSideEmit (the official emitter sends exactly
+// that text), and noticing promises nobody waits for. Values are converted and checked
+// natively, synchronously.
 
+const { EventEmitter } = require("node:events");
 const { NativeEmitter } = require("./native.js");
 
 /** Event names `emit` refuses (the official list and message). */
@@ -29,7 +31,11 @@ const ERROR_CODES = Object.freeze([
   "NO_SUBSCRIBERS",
   "QUEUE_FULL",
   "FLUSH",
+  "INTERNAL",
 ]);
+
+/** The core's nesting limit (`encode::MAX_DEPTH`): containers inside one argument. */
+const MAX_DEPTH = 512;
 
 // Lets `of()` and the operators build objects sharing one connection without going through
 // the public constructor's argument handling.
@@ -44,19 +50,32 @@ function checkRoom(room) {
   );
 }
 
+/**
+ * The rooms of an array, checked. Read index by index (a hole is `undefined`, refused), so
+ * that a sparse array claiming 2^32 - 1 elements is refused at its first hole instead of
+ * being walked.
+ */
+function checkedRooms(rooms) {
+  const out = [];
+  for (let i = 0; i < rooms.length; i++) out.push(checkRoom(rooms[i]));
+  return out;
+}
+
 /** `room` (one or an array) added to an insertion-ordered set, like the official Set. */
 function withRooms(rooms, room) {
   const set = new Set(rooms);
-  if (Array.isArray(room)) room.forEach((r) => set.add(checkRoom(r)));
+  if (Array.isArray(room)) for (const r of checkedRooms(room)) set.add(r);
   else set.add(checkRoom(room));
   return [...set];
 }
 
 /** The rooms of socketsJoin/socketsLeave: as given, not deduplicated. */
 function roomList(rooms) {
-  return (Array.isArray(rooms) ? rooms : [rooms]).map(checkRoom);
+  return Array.isArray(rooms) ? checkedRooms(rooms) : [checkRoom(rooms)];
 }
 
+// An empty event name is published, as the official emitter does (golden vector
+// event_name_empty); the core does not refuse it either.
 function checkEvent(ev) {
   if (typeof ev !== "string") throw invalid(`the event name must be a string, got ${typeof ev}`);
 }
@@ -71,21 +90,223 @@ function flagString(flags) {
   return out;
 }
 
+/** `{ timeout }` or a number of milliseconds, for flush() and close(); undefined: no limit. */
+function timeoutOf(options, method) {
+  let timeout = options;
+  if (options !== null && typeof options === "object" && !Array.isArray(options)) {
+    ({ timeout } = options);
+  }
+  if (timeout === undefined || typeof timeout === "number") return timeout; // range: native
+  throw invalid(`${method}() takes { timeout } in milliseconds (or a number), got ${typeof timeout}`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Promises nobody waits for.
+//
+// Code written for the official emitter never looks at what emit() returns. A rejection
+// nobody handles would stop Node (unhandled rejection), so every operation's promise is
+// marked handled here, and its failure is reported when nothing was waiting for it: to the
+// emitter's "error" listeners, or else as one process warning per event-loop turn. Whoever
+// awaits the promise (or calls then/catch/finally, or passes it to Promise.all) still gets the
+// rejection, and then no report is made. What these operations did is counted for flush()
+// and close(), like the other bindings' queued operations.
+
+const OBSERVED = Symbol("socketio-emitter observed");
+const promiseThen = Promise.prototype.then;
+
+/**
+ * The class of the promises operations return: a native promise whose `then` notes that
+ * someone is waiting. `await` and the Promise combinators go through `then` for a promise
+ * of a subclass, so every way of waiting is seen. Derived promises are plain promises.
+ */
+class OperationPromise extends Promise {
+  static get [Symbol.species]() {
+    return Promise;
+  }
+
+  then(onFulfilled, onRejected) {
+    this[OBSERVED] = true;
+    return promiseThen.call(this, onFulfilled, onRejected);
+  }
+}
+
+/** At most this many errors are kept on one warning (`warning.errors`); all are counted. */
+const WARNING_ERRORS = 100;
+
+/** At most this many failures are listed by one FLUSH error; `report.failed` counts all. */
+const LISTED_FAILURES = 1000;
+
+function emptyLedger() {
+  return { sent: 0, receivers: 0, reachedNone: 0, failed: 0, failures: [] };
+}
+
+/** Resolves after the process.nextTick callbacks already scheduled. */
+function afterTicks() {
+  return new Promise((resolve) => process.nextTick(resolve));
+}
+
+/** What the emitters and operators made from one constructor share. */
+class Connection {
+  constructor(native) {
+    this.native = native;
+    this.key = native.key;
+    this.maxPayloadBytes = native.maxPayloadBytes;
+    /** The "error" listeners, made on first use. */
+    this.events = undefined;
+    /** Failures waiting for this turn's warning, and how many there were. */
+    this.warnings = undefined;
+    this.warned = 0;
+    /** Operations started (their tickets), and what the un-awaited ones did since the last report. */
+    this.seq = 0;
+    this.ledger = emptyLedger();
+  }
+
+  /**
+   * An operation's promise, marked handled; what it does is counted if nobody waits for it,
+   * and its failure reported. `rooms` is the broadcast's rooms, or null for a request.
+   */
+  track(promise, nsp, rooms) {
+    const ticket = ++this.seq;
+    Object.setPrototypeOf(promise, OperationPromise.prototype);
+    promiseThen.call(
+      promise,
+      (receivers) => {
+        if (promise[OBSERVED]) return;
+        const ledger = this.ledger;
+        ledger.sent++;
+        ledger.receivers += receivers;
+        if (receivers === 0) ledger.reachedNone++;
+      },
+      (err) => {
+        if (promise[OBSERVED]) return;
+        // After the current microtasks: code that attaches its handler in the same turn (as
+        // Node's own unhandled-rejection check allows) is not reported.
+        process.nextTick(() => {
+          if (!promise[OBSERVED]) this.unawaited(err, ticket, nsp, rooms);
+        });
+      },
+    );
+    return promise;
+  }
+
+  /** flush()/close(): marked handled; an un-awaited FLUSH is not reported again. */
+  trackCall(promise) {
+    Object.setPrototypeOf(promise, OperationPromise.prototype);
+    promiseThen.call(promise, undefined, (err) => {
+      if (promise[OBSERVED] || (err && err.code === "FLUSH")) return;
+      process.nextTick(() => {
+        if (!promise[OBSERVED]) this.report(err);
+      });
+    });
+    return promise;
+  }
+
+  unawaited(err, ticket, nsp, rooms) {
+    const ledger = this.ledger;
+    ledger.failed++;
+    if (ledger.failures.length < LISTED_FAILURES && err !== null && typeof err === "object") {
+      err.ticket = ticket;
+      if (err.channel === undefined) {
+        // The channel it was for, as the core names it (classic adapter).
+        err.channel =
+          rooms === null
+            ? `${this.key}-request#${nsp}#`
+            : `${this.key}#${nsp}#${rooms.length === 1 ? `${rooms[0]}#` : ""}`;
+      }
+      ledger.failures.push(err);
+    }
+    this.report(err);
+  }
+
+  /** The report of the un-awaited operations since the previous one, or a FLUSH error. */
+  take() {
+    const { sent, receivers, reachedNone, failed, failures } = this.ledger;
+    this.ledger = emptyLedger();
+    const report = { sent, receivers, reachedNone, failed };
+    if (failed === 0) return report;
+    // Operations settle in any order: list them in call order.
+    failures.sort((a, b) => a.ticket - b.ticket);
+    const first = failures[0];
+    const err = new Error(
+      `${failed} operation(s) nobody awaited failed` +
+        (first ? `; first: ticket ${first.ticket} to ${first.channel}: ${first.message}` : ""),
+    );
+    err.code = "FLUSH";
+    err.failures = failures;
+    err.report = report;
+    throw err;
+  }
+
+  report(err) {
+    if (this.events !== undefined && this.events.listenerCount("error") > 0) {
+      this.events.emit("error", err);
+      return;
+    }
+    if (this.warnings === undefined) {
+      this.warnings = [];
+      this.warned = 0;
+      setImmediate(() => this.warn());
+    }
+    if (this.warnings.length < WARNING_ERRORS) this.warnings.push(err);
+    this.warned++;
+  }
+
+  /** One process warning for the failures gathered during this turn. */
+  warn() {
+    const errors = this.warnings;
+    const count = this.warned;
+    this.warnings = undefined;
+    const first = errors[0];
+    const what = count === 1 ? "an operation nobody awaited failed" : `${count} operations nobody awaited failed`;
+    const warning = new Error(
+      `socketio-emitter: ${what} (${first && first.code}: ${first && first.message}). ` +
+        'Await or .catch() the promises, or listen with emitter.on("error", listener).',
+    );
+    warning.name = "SocketIOEmitterWarning";
+    warning.code = first && first.code;
+    warning.cause = first;
+    warning.errors = errors;
+    warning.count = count;
+    process.emitWarning(warning);
+  }
+
+  listeners() {
+    if (this.events === undefined) this.events = new EventEmitter();
+    return this.events;
+  }
+
+  /** flush() and close(): wait natively, then let the last failures be counted, then report. */
+  settle(promise) {
+    return this.trackCall(
+      promiseThen.call(promiseThen.call(promise, afterTicks), () => this.take()),
+    );
+  }
+}
+
+function checkListener(event, listener) {
+  if (event !== "error") {
+    throw invalid(`an emitter only emits "error" (failures of operations nobody awaited), got ${String(event)}`);
+  }
+  if (typeof listener !== "function") throw invalid(`the listener must be a function, got ${typeof listener}`);
+}
+
+// ---------------------------------------------------------------------------------------
+
 const NONE = Object.freeze([]);
 
 class BroadcastOperator {
-  #native;
+  #conn;
   #nsp;
   #rooms;
   #except;
   #flags;
   #flagString;
 
-  constructor(internal, native, nsp, rooms = NONE, except = NONE, flags = {}) {
+  constructor(internal, conn, nsp, rooms = NONE, except = NONE, flags = {}) {
     if (internal !== INTERNAL) {
       throw invalid("BroadcastOperator is created by emitter.to(), .in(), .except(), .volatile and .compress()");
     }
-    this.#native = native;
+    this.#conn = conn;
     this.#nsp = nsp;
     this.#rooms = rooms;
     this.#except = except;
@@ -94,7 +315,7 @@ class BroadcastOperator {
   }
 
   #with(rooms, except, flags) {
-    return new BroadcastOperator(INTERNAL, this.#native, this.#nsp, rooms, except, flags);
+    return new BroadcastOperator(INTERNAL, this.#conn, this.#nsp, rooms, except, flags);
   }
 
   /** Targets a room, or several (sockets in any of them receive the event once). */
@@ -127,55 +348,192 @@ class BroadcastOperator {
    */
   emit(ev, ...args) {
     checkEvent(ev);
-    return this.#native.emit(this.#nsp, this.#rooms, this.#except, this.#flagString, ev, args);
+    const conn = this.#conn;
+    const nsp = this.#nsp;
+    const rooms = this.#rooms;
+    return conn.track(conn.native.emit(nsp, rooms, this.#except, this.#flagString, ev, args), nsp, rooms);
   }
 
   /** Makes the matching sockets join `rooms`. */
   socketsJoin(rooms) {
-    return this.#native.socketsJoin(this.#nsp, this.#rooms, this.#except, roomList(rooms));
+    const conn = this.#conn;
+    return conn.track(conn.native.socketsJoin(this.#nsp, this.#rooms, this.#except, roomList(rooms)), this.#nsp, null);
   }
 
   /** Makes the matching sockets leave `rooms`. */
   socketsLeave(rooms) {
-    return this.#native.socketsLeave(this.#nsp, this.#rooms, this.#except, roomList(rooms));
+    const conn = this.#conn;
+    return conn.track(conn.native.socketsLeave(this.#nsp, this.#rooms, this.#except, roomList(rooms)), this.#nsp, null);
   }
 
   /** Disconnects the matching sockets; `close` also closes their underlying connection. */
   disconnectSockets(close = false) {
-    return this.#native.disconnectSockets(this.#nsp, this.#rooms, this.#except, Boolean(close));
+    const conn = this.#conn;
+    return conn.track(
+      conn.native.disconnectSockets(this.#nsp, this.#rooms, this.#except, Boolean(close)),
+      this.#nsp,
+      null,
+    );
   }
 
   /** What emit() would publish, without publishing it: `{ channel, payload }`. */
   encodeEmit(ev, ...args) {
     checkEvent(ev);
-    return this.#native.encodeEmit(this.#nsp, this.#rooms, this.#except, this.#flagString, ev, args);
+    return this.#conn.native.encodeEmit(this.#nsp, this.#rooms, this.#except, this.#flagString, ev, args);
   }
 
   encodeSocketsJoin(rooms) {
-    return this.#native.encodeSocketsJoin(this.#nsp, this.#rooms, this.#except, roomList(rooms));
+    return this.#conn.native.encodeSocketsJoin(this.#nsp, this.#rooms, this.#except, roomList(rooms));
   }
 
   encodeSocketsLeave(rooms) {
-    return this.#native.encodeSocketsLeave(this.#nsp, this.#rooms, this.#except, roomList(rooms));
+    return this.#conn.native.encodeSocketsLeave(this.#nsp, this.#rooms, this.#except, roomList(rooms));
   }
 
   encodeDisconnectSockets(close = false) {
-    return this.#native.encodeDisconnectSockets(this.#nsp, this.#rooms, this.#except, Boolean(close));
+    return this.#conn.native.encodeDisconnectSockets(this.#nsp, this.#rooms, this.#except, Boolean(close));
   }
 }
 
-/** JSON.stringify semantics, as the official serverSideEmit: [event, args]. */
-function serverSideArgs(args) {
+// ---------------------------------------------------------------------------------------
+// serverSideEmit: JSON.stringify semantics, refusing with typed errors.
+
+/** V8's message for a BigInt, kept so code written against the official emitter matches. */
+const BIGINT_JSON = "Do not know how to serialize a BigInt";
+
+/** Paths longer than this many segments keep their first and last ones (as natively). */
+const LONG_PATH = 16;
+const SHOWN_HEAD = 8;
+const SHOWN_TAIL = 4;
+
+function encodeError(path, reason, message = `${path}: ${reason}`) {
+  // A TypeError, as JSON.stringify throws in the official emitter.
+  const err = new TypeError(message);
+  err.code = "ENCODE";
+  err.path = path;
+  err.reason = reason;
+  return err;
+}
+
+function isBoxedBigInt(value) {
+  return Object.prototype.toString.call(value) === "[object BigInt]";
+}
+
+/**
+ * `JSON.stringify(data)` (data = [event, ...args]), as the official serverSideEmit sends it,
+ * except that what it would throw a plain TypeError or RangeError for is refused with ENCODE
+ * and the path of the value: a BigInt, a cycle, nesting deeper than the core's limit. The
+ * size is bounded too: a lower bound of the text's length is counted as it is written, and
+ * an array whose length alone cannot fit is refused before it is walked.
+ */
+function serverSideJson(data, limit) {
+  // The objects being written, outermost first: JSON.stringify's wrapper, `data`, then the
+  // containers down to the current one; keys[i] is the key of holders[i] in holders[i - 1].
+  const holders = [];
+  const keys = [];
+  const open = new Set();
+  let bytes = 0;
+
+  function pathTo(key) {
+    const segments = [];
+    for (let i = 2; i <= holders.length; i++) {
+      const holder = holders[i - 1];
+      const k = i < holders.length ? keys[i] : key;
+      if (holder === data) segments.push(`[${Number(k) - 1}]`);
+      else if (Array.isArray(holder)) segments.push(`[${k}]`);
+      else segments.push(`['${k.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}']`);
+    }
+    if (segments.length > LONG_PATH) {
+      const hidden = segments.length - SHOWN_HEAD - SHOWN_TAIL;
+      segments.splice(SHOWN_HEAD, hidden, `…(${hidden} more)…`);
+    }
+    return `args${segments.join("")}`;
+  }
+
+  function tooBig(key, what) {
+    return encodeError(pathTo(key), `${what} more than max_payload_bytes (${limit} bytes) once encoded`);
+  }
+
+  function replacer(key, value) {
+    if (holders.length === 0) {
+      holders.push(this);
+      keys.push("");
+    } else {
+      // `this` is the object being written: whatever is above it is finished.
+      while (holders.length > 1 && holders[holders.length - 1] !== this) {
+        open.delete(holders.pop());
+        keys.pop();
+      }
+    }
+    const member = holders.length > 1 && !Array.isArray(this);
+    switch (typeof value) {
+      case "string":
+        bytes += value.length + 2;
+        break;
+      case "number":
+        bytes += 1;
+        break;
+      case "boolean":
+        bytes += 4;
+        break;
+      case "bigint":
+        throw encodeError(pathTo(key), BIGINT_JSON, BIGINT_JSON);
+      case "object": {
+        if (value === null) {
+          bytes += 4;
+          break;
+        }
+        if (open.has(value)) {
+          const path = pathTo(key);
+          throw encodeError(path, "a cycle: the value contains itself", `Converting circular structure to JSON: ${path} contains itself`);
+        }
+        if (holders.length - 1 > MAX_DEPTH) {
+          throw encodeError(pathTo(key), `nested deeper than ${MAX_DEPTH} levels`);
+        }
+        if (Array.isArray(value)) {
+          // "[", the elements (one character at least) and the commas, "]".
+          if (2 * value.length + 1 > limit - bytes) throw tooBig(key, `${value.length} elements take`);
+          bytes += value.length + 1;
+        } else {
+          if (isBoxedBigInt(value)) throw encodeError(pathTo(key), BIGINT_JSON, BIGINT_JSON);
+          bytes += 1;
+        }
+        holders.push(value);
+        keys.push(key);
+        open.add(value);
+        break;
+      }
+      default:
+        // undefined, functions and symbols: left out of objects, null in arrays.
+        if (!member && holders.length > 1) bytes += 4;
+        return value;
+    }
+    if (member) bytes += key.length + 3;
+    if (bytes > limit) throw tooBig(key, "the arguments take");
+    return value;
+  }
+
+  const text = JSON.stringify(data, replacer);
+  const size = Buffer.byteLength(text);
+  if (size > limit) {
+    throw encodeError("args", `the arguments take ${size} bytes as JSON, more than max_payload_bytes (${limit})`);
+  }
+  return text;
+}
+
+/** [event, ...args] as JSON values, as the official serverSideEmit sends them. */
+function serverSideArgs(args, limit) {
+  checkEvent(args[0]);
   if (typeof args[args.length - 1] === "function") {
     throw invalid("Acknowledgements are not supported");
   }
-  const data = JSON.parse(JSON.stringify(args));
-  checkEvent(data[0]);
-  return data;
+  return JSON.parse(serverSideJson(args, limit));
 }
 
+// ---------------------------------------------------------------------------------------
+
 class Emitter {
-  #native;
+  #conn;
   #nsp;
 
   /**
@@ -184,19 +542,19 @@ class Emitter {
    */
   constructor(urlOrOptions, opts, nsp) {
     if (urlOrOptions === INTERNAL) {
-      this.#native = opts;
+      this.#conn = opts;
       this.#nsp = nsp;
       return;
     }
     const parsed = parseArguments(urlOrOptions, opts, nsp);
-    this.#native = new NativeEmitter(parsed.url, parsed.native);
+    this.#conn = new Connection(new NativeEmitter(parsed.url, parsed.native));
     this.#nsp = parsed.nsp;
   }
 
   /** Creates an emitter and waits until its Redis connection is open. */
   static async connect(urlOrOptions, opts, nsp) {
     const emitter = new Emitter(urlOrOptions, opts, nsp);
-    await emitter.#native.ready();
+    await emitter.#conn.native.ready();
     return emitter;
   }
 
@@ -205,10 +563,11 @@ class Emitter {
    * (for tests, or to publish with a Redis client of your own); operations reject with CLOSED.
    */
   static offline(options = {}) {
-    const { key = "socket.io", nsp = "/" } = options;
+    const { key = "socket.io", nsp = "/", max_payload_bytes: max = options.maxPayloadBytes } = options;
     checkOption("key", "string", key);
     checkOption("nsp", "string", nsp);
-    return new Emitter(INTERNAL, NativeEmitter.offline(key), nsp);
+    if (max !== undefined) checkOption("max_payload_bytes", "count", max);
+    return new Emitter(INTERNAL, new Connection(NativeEmitter.offline(key, max)), nsp);
   }
 
   /** The namespace this emitter addresses. */
@@ -217,18 +576,19 @@ class Emitter {
   }
 
   #operator() {
-    return new BroadcastOperator(INTERNAL, this.#native, this.#nsp);
+    return new BroadcastOperator(INTERNAL, this.#conn, this.#nsp);
   }
 
   /** An emitter for another namespace (a leading "/" is added when missing). */
   of(nsp) {
     if (typeof nsp !== "string") throw invalid(`the namespace must be a string, got ${typeof nsp}`);
-    return new Emitter(INTERNAL, this.#native, (nsp[0] !== "/" ? "/" : "") + nsp);
+    return new Emitter(INTERNAL, this.#conn, (nsp[0] !== "/" ? "/" : "") + nsp);
   }
 
   emit(ev, ...args) {
     checkEvent(ev);
-    return this.#native.emit(this.#nsp, NONE, NONE, "", ev, args);
+    const conn = this.#conn;
+    return conn.track(conn.native.emit(this.#nsp, NONE, NONE, "", ev, args), this.#nsp, NONE);
   }
 
   to(room) {
@@ -268,8 +628,9 @@ class Emitter {
    * The arguments travel as JSON, exactly as JSON.stringify writes them.
    */
   serverSideEmit(...args) {
-    const data = serverSideArgs(args);
-    return this.#native.serverSideEmit(this.#nsp, data[0], data.slice(1));
+    const conn = this.#conn;
+    const data = serverSideArgs(args, conn.maxPayloadBytes);
+    return conn.track(conn.native.serverSideEmit(this.#nsp, data[0], data.slice(1)), this.#nsp, null);
   }
 
   encodeEmit(ev, ...args) {
@@ -277,8 +638,9 @@ class Emitter {
   }
 
   encodeServerSideEmit(...args) {
-    const data = serverSideArgs(args);
-    return this.#native.encodeServerSideEmit(this.#nsp, data[0], data.slice(1));
+    const conn = this.#conn;
+    const data = serverSideArgs(args, conn.maxPayloadBytes);
+    return conn.native.encodeServerSideEmit(this.#nsp, data[0], data.slice(1));
   }
 
   encodeSocketsJoin(rooms) {
@@ -294,12 +656,55 @@ class Emitter {
   }
 
   /**
-   * Waits for the operations already started, then closes the connection (shared by every
-   * emitter made from this one with of()/to()/...). Later operations reject with CLOSED;
-   * closing again does nothing.
+   * Listens for the failures of operations whose promise nobody waited for (the only event:
+   * "error"). Shared by every emitter and operator made from the same constructor call.
+   * Without a listener, such failures are process warnings.
    */
-  async close() {
-    await this.#native.close();
+  on(event, listener) {
+    checkListener(event, listener);
+    this.#conn.listeners().on(event, listener);
+    return this;
+  }
+
+  once(event, listener) {
+    checkListener(event, listener);
+    this.#conn.listeners().once(event, listener);
+    return this;
+  }
+
+  off(event, listener) {
+    checkListener(event, listener);
+    this.#conn.listeners().off(event, listener);
+    return this;
+  }
+
+  removeListener(event, listener) {
+    return this.off(event, listener);
+  }
+
+  /**
+   * Waits until every operation started before it has finished, then reports what the
+   * operations whose promises nobody awaited did since the previous flush() or close():
+   * resolves to `{ sent, receivers, reachedNone, failed }`, or rejects with FLUSH (its
+   * `failures` and `report`) when some of them failed. Awaited operations are their
+   * caller's and are not counted. `{ timeout }` (ms) stops waiting with TIMEOUT; the next
+   * flush reports what this one did not.
+   */
+  flush(options) {
+    const conn = this.#conn;
+    return conn.settle(conn.native.flush(timeoutOf(options, "flush")));
+  }
+
+  /**
+   * Waits for the operations already started, then closes the connection (shared by every
+   * emitter made from this one with of()/to()/...), and reports like flush(). `{ timeout }`
+   * (ms) bounds the wait: what is not finished by then fails with TIMEOUT. The emitter is
+   * closed even when it rejects. Later operations reject with CLOSED; closing again does
+   * nothing.
+   */
+  close(options) {
+    const conn = this.#conn;
+    return conn.settle(conn.native.close(timeoutOf(options, "close")));
   }
 }
 

@@ -59,6 +59,12 @@ export interface EmitterOptions {
   /** Reject with `NO_SUBSCRIBERS` when a publish reaches no Socket.IO server. Default false. */
   require_receivers?: boolean;
   requireReceivers?: boolean;
+  /**
+   * The largest payload one operation may publish, in bytes (1 to 512 MiB). Default 16 MiB.
+   * Arguments are refused (`ENCODE`) as soon as converting them passes it.
+   */
+  max_payload_bytes?: number;
+  maxPayloadBytes?: number;
 }
 
 /** The stable codes of `SocketIOEmitterError.code`, shared by every language binding. */
@@ -72,7 +78,8 @@ export type ErrorCode =
   | "CLOSED"
   | "NO_SUBSCRIBERS"
   | "QUEUE_FULL"
-  | "FLUSH";
+  | "FLUSH"
+  | "INTERNAL";
 
 /** The errors this package throws and rejects with: plain `Error`s with a `code`. */
 export interface SocketIOEmitterError extends Error {
@@ -81,10 +88,50 @@ export interface SocketIOEmitterError extends Error {
   path?: string;
   /** ENCODE: why it was refused. */
   reason?: string;
-  /** NO_SUBSCRIBERS: the channel nobody listens on. */
+  /** NO_SUBSCRIBERS: the channel nobody listens on. Also set on the items of `failures`. */
   channel?: string;
-  /** FLUSH: every queued operation that failed. */
+  /** An item of `failures`: the operation's number on its emitter (1 for the first call). */
+  ticket?: number;
+  /** FLUSH: the operations nobody awaited that failed (at most 1000; `report.failed` counts all). */
   failures?: Array<SocketIOEmitterError & { ticket: number; channel: string }>;
+  /** FLUSH: what the operations reported on did, successes included. */
+  report?: FlushReport;
+}
+
+/**
+ * What `flush()` and `close()` report about the operations whose promise nobody awaited,
+ * since the previous report (awaited ones are their caller's).
+ */
+export interface FlushReport {
+  /** Operations Redis accepted. */
+  sent: number;
+  /** The Socket.IO servers that received them, summed. */
+  receivers: number;
+  /** Of `sent`, those no Socket.IO server received. */
+  reachedNone: number;
+  /** Operations that failed (listed by the FLUSH error). */
+  failed: number;
+}
+
+/** `flush()` and `close()`: how long to wait, in milliseconds (no limit when absent). */
+export interface FlushOptions {
+  timeout?: number;
+}
+
+/**
+ * The process warning (`process.on("warning")`) for failures of operations nobody awaited,
+ * when no `"error"` listener is registered: one per turn of the event loop.
+ */
+export interface SocketIOEmitterWarning extends Error {
+  name: "SocketIOEmitterWarning";
+  /** The first failure's code. */
+  code: ErrorCode;
+  /** The first failure. */
+  cause: SocketIOEmitterError;
+  /** The failures (at most 100). */
+  errors: SocketIOEmitterError[];
+  /** How many failed. */
+  count: number;
 }
 
 export declare const ERROR_CODES: readonly ErrorCode[];
@@ -123,6 +170,8 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
   static offline<EmitEvents extends EventsMap = DefaultEventsMap>(options?: {
     key?: string;
     nsp?: string;
+    max_payload_bytes?: number;
+    maxPayloadBytes?: number;
   }): Emitter<EmitEvents>;
 
   /** The namespace this emitter addresses. */
@@ -164,11 +213,30 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
   encodeDisconnectSockets(close?: boolean): Encoded;
 
   /**
-   * Waits for the operations already started, then closes the connection shared by this
-   * emitter and every emitter or operator made from it. Later operations reject with
-   * `CLOSED`; closing again does nothing.
+   * Failures of operations whose promise nobody awaited (the only event). Shared by every
+   * emitter and operator made from the same constructor call. Without a listener they are
+   * process warnings (`SocketIOEmitterWarning`).
    */
-  close(): Promise<void>;
+  on(event: "error", listener: (err: SocketIOEmitterError) => void): this;
+  once(event: "error", listener: (err: SocketIOEmitterError) => void): this;
+  off(event: "error", listener: (err: SocketIOEmitterError) => void): this;
+  removeListener(event: "error", listener: (err: SocketIOEmitterError) => void): this;
+
+  /**
+   * Waits until every operation started before it has finished, then reports what the
+   * operations nobody awaited did since the previous report; rejects with `FLUSH` (with
+   * `failures` and `report`) when some of them failed, or `TIMEOUT` after `timeout` ms (the
+   * next flush reports what this one did not). A number is taken as the timeout.
+   */
+  flush(options?: FlushOptions | number): Promise<FlushReport>;
+
+  /**
+   * Waits for the operations already started (at most `timeout` ms: what is still out then
+   * fails with `TIMEOUT`), then closes the connection shared by this emitter and every
+   * emitter or operator made from it, and reports like `flush()`. The emitter is closed even
+   * when it rejects. Later operations reject with `CLOSED`; closing again does nothing.
+   */
+  close(options?: FlushOptions | number): Promise<FlushReport>;
 }
 
 /** An immutable target: each method returns a new operator. */

@@ -3,16 +3,29 @@
 
 /** One Redis connection (or none, for an offline encoder) and its channel prefix. */
 export declare class NativeEmitter {
-  /** Starts the connection task; the connection itself is opened by the first operation. */
+  /**
+   * Starts the connection task; the connection itself is opened by the first operation.
+   * Every option is checked here: a bad one throws `INVALID_ARGUMENT` naming it.
+   */
   constructor(url: string, options: NativeOptions)
   /** An emitter that only encodes; every publish fails with `CLOSED`. */
-  static offline(key: string): NativeEmitter
+  static offline(key: string, maxPayloadBytes?: number | undefined | null): NativeEmitter
   get key(): string
+  get maxPayloadBytes(): number
   /** Resolves once connected (connecting now if needed). */
   ready(): Promise<number>
-  /** Finishes what is in flight, then closes; later operations fail with `CLOSED`. */
-  close(): Promise<number>
+  /**
+   * Resolves once every operation started before it has finished, or rejects with
+   * `TIMEOUT` after `timeoutMs`. (`emitter.js` counts what the operations did.)
+   */
+  flush(timeoutMs?: number | undefined | null): Promise<number>
+  /**
+   * Finishes what is in flight, then closes; later operations fail with `CLOSED`. After
+   * `timeoutMs`, what is still in flight fails at once with `TIMEOUT`.
+   */
+  close(timeoutMs?: number | undefined | null): Promise<number>
   emit(nsp: string, rooms: unknown, except: unknown, flags: string, event: string, args: unknown): Promise<number>
+  /** `args` are JSON values (what `JSON.parse(JSON.stringify(...))` gives). */
   serverSideEmit(nsp: string, event: string, args: unknown): Promise<number>
   socketsJoin(nsp: string, rooms: unknown, except: unknown, join: unknown): Promise<number>
   socketsLeave(nsp: string, rooms: unknown, except: unknown, leave: unknown): Promise<number>
@@ -31,8 +44,8 @@ export interface Encoded {
 }
 
 /**
- * Connection options, already checked and normalised by `emitter.js`; durations are in
- * milliseconds.
+ * Connection options, already type-checked by `options.js` (numbers are numbers); their
+ * ranges are checked here, with the core's rules. Durations are in milliseconds.
  */
 export interface NativeOptions {
   key?: string
@@ -43,4 +56,5 @@ export interface NativeOptions {
   reconnectMaxDelayMs?: number
   reconnectAttempts?: number
   requireReceivers?: boolean
+  maxPayloadBytes?: number
 }

@@ -21,7 +21,8 @@ function looksLikeRedisClient(value) {
 }
 
 // Option names as documented for every language (snake_case), plus their camelCase spellings.
-// Durations are milliseconds.
+// Durations are milliseconds. Types are checked here; ranges natively, by the core's rules
+// (EmitterConfig::validate), so every binding accepts the same values.
 const OPTIONS = {
   key: ["key", "string"],
   nsp: ["nsp", "string"],
@@ -32,7 +33,12 @@ const OPTIONS = {
   reconnect_max_delay: ["reconnectMaxDelayMs", "ms"],
   reconnect_attempts: ["reconnectAttempts", "count"],
   require_receivers: ["requireReceivers", "boolean"],
+  max_payload_bytes: ["maxPayloadBytes", "count"],
 };
+
+// Options of the other bindings' queued API (emit_nowait), which this binding does not have:
+// every call here returns its own promise.
+const QUEUE_OPTIONS = new Set(["queue_capacity", "queueCapacity", "queue_max_bytes", "queueMaxBytes", "queue_full", "queueFull"]);
 const CAMEL = Object.fromEntries(
   Object.keys(OPTIONS).map((name) => [name.replace(/_([a-z])/g, (_, c) => c.toUpperCase()), name]),
 );
@@ -47,7 +53,8 @@ function checkOption(name, kind, value) {
       if (Buffer.isBuffer(value)) return value.toString("utf8");
       break;
     case "ms":
-      if (typeof value === "number" && value > 0 && Number.isFinite(value)) return value;
+      // NaN, negative or huge values are refused natively, naming the option.
+      if (typeof value === "number") return value;
       break;
     case "count":
       if (Number.isSafeInteger(value) && value >= 0 && value <= 0xffffffff) return value;
@@ -59,11 +66,12 @@ function checkOption(name, kind, value) {
   const wanted = {
     string: "a string",
     pem: "a PEM string or Buffer",
-    ms: "a positive number of milliseconds",
+    ms: "a number of milliseconds",
     count: "a non-negative integer",
     boolean: "a boolean",
   }[kind];
-  throw invalid(`option ${name} must be ${wanted}, got ${typeof value}`);
+  const got = typeof value === "number" && (kind === "count" || kind === "ms") ? value : typeof value;
+  throw invalid(`option ${name} must be ${wanted}, got ${got}`);
 }
 
 /** { url, nsp, native options } from the constructor's arguments. */
@@ -107,6 +115,12 @@ function parseArguments(first, opts, nsp) {
       );
     }
     const name = Object.prototype.hasOwnProperty.call(OPTIONS, given) ? given : CAMEL[given];
+    if (name === undefined && QUEUE_OPTIONS.has(given)) {
+      throw invalid(
+        `option ${given} is not supported: it configures the emit_nowait queue of the other bindings; ` +
+          "here every operation returns its own promise (see flush())",
+      );
+    }
     if (name === undefined) {
       throw invalid(`unknown option ${given}; known options: url, ${Object.keys(OPTIONS).join(", ")}`);
     }

@@ -13,6 +13,13 @@
 //!   `Could not encode`, unless they have a `toJSON`.
 //!
 //! It walks the value with raw N-API calls: one walk, no intermediate copies.
+//!
+//! Two guards keep hostile values cheap to refuse: nesting deeper than the core's limit, and
+//! a byte budget (`max_payload_bytes`). The budget is charged with a lower bound of what each
+//! value takes once encoded, *before* anything is allocated for it: an array's length (a
+//! sparse array can claim 2^32 − 1 elements), a string's UTF-8 length, a binary's size. So
+//! what passes can still be refused by the core's exact check after encoding, but nothing
+//! the walker refuses would have fitted.
 
 use std::ffi::{c_char, c_void};
 use std::ptr;
@@ -104,30 +111,117 @@ fn check(status: sys::napi_status) -> napi::Result<()> {
     }
 }
 
+/// Which encoding the byte budget estimates: the least each kind of value takes there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    /// `emit`: notepack msgpack.
+    Msgpack,
+    /// `serverSideEmit`: JSON text.
+    Json,
+}
+
+impl Encoding {
+    /// `null` / `undefined`, and booleans.
+    fn atom(self) -> usize {
+        match self {
+            Encoding::Msgpack => 1,
+            Encoding::Json => 4, // null, true
+        }
+    }
+
+    fn number(self, n: f64) -> usize {
+        match self {
+            // A float64 takes 9 bytes; an integer at least 1.
+            Encoding::Msgpack if !n.is_finite() || n.fract() != 0.0 => 9,
+            _ => 1,
+        }
+    }
+
+    /// A string or a binary of `len` bytes (header or quotes included).
+    fn bytes(self, len: usize) -> usize {
+        len.saturating_add(match self {
+            Encoding::Msgpack => 1,
+            Encoding::Json => 2,
+        })
+    }
+
+    /// An array or map header; each element then costs at least `ITEM` more.
+    const CONTAINER: usize = 1;
+    const ITEM: usize = 1;
+}
+
 /// Walks JavaScript values within one native call (the handles live as long as it does).
 pub(crate) struct Walker {
     env: sys::napi_env,
     /// `Buffer` and `Buffer.from`, looked up on first use.
     buffer_from: Option<(sys::napi_value, sys::napi_value)>,
+    encoding: Encoding,
+    /// `max_payload_bytes`, and what is left of it.
+    limit: usize,
+    left: usize,
 }
 
+/// Vectors are reserved up to this many elements: a longer array grows as it is read, so a
+/// length that lies (a sparse array) costs nothing before its elements are.
+const RESERVE: usize = 1024;
+
 impl Walker {
+    /// A walker for rooms (no byte budget: rooms are checked in JavaScript).
     pub(crate) fn new(env: sys::napi_env) -> Walker {
+        Walker::with_budget(env, Encoding::Msgpack, usize::MAX)
+    }
+
+    /// A walker that refuses values that would take more than `limit` bytes encoded.
+    pub(crate) fn with_budget(env: sys::napi_env, encoding: Encoding, limit: usize) -> Walker {
         Walker {
             env,
             buffer_from: None,
+            encoding,
+            limit,
+            left: limit,
         }
     }
 
-    /// The elements of a JavaScript array of event arguments. Arguments sit two levels deep
-    /// in the packet, which is where the core starts counting its nesting limit too.
+    /// Takes `bytes` from the budget, or refuses the value.
+    fn charge(&mut self, bytes: usize) -> Result<()> {
+        match self.left.checked_sub(bytes) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => Err(self.over_budget()),
+        }
+    }
+
+    fn over_budget(&self) -> Fail {
+        Fail::refused(format!(
+            "the arguments take more than max_payload_bytes ({} bytes) once encoded",
+            self.limit
+        ))
+    }
+
+    /// Refuses `count` elements of at least `each` bytes when they cannot fit, before
+    /// anything is read or allocated for them.
+    fn precheck(&self, count: usize, each: usize) -> Result<()> {
+        if count.saturating_mul(each) > self.left {
+            return Err(Fail::refused(format!(
+                "{count} elements take more than max_payload_bytes ({} bytes) once encoded",
+                self.limit
+            )));
+        }
+        Ok(())
+    }
+
+    /// The elements of a JavaScript array of event arguments. Depth counts from each
+    /// argument, as in the core, so the limit named in the message is the caller's.
     pub(crate) fn args(&mut self, array: sys::napi_value) -> Result<Vec<Value>> {
         let len = self.array_len(array)?;
-        let mut out = Vec::with_capacity(len as usize);
+        self.precheck(len as usize, Encoding::ITEM)?;
+        let mut out = Vec::with_capacity((len as usize).min(RESERVE));
         for i in 0..len {
             let item = self.element(array, i)?;
             out.push(
-                self.value(item, 2)
+                self.value(item, 0)
                     .map_err(|e| e.at(Segment::Index(i as usize)))?,
             );
         }
@@ -137,14 +231,22 @@ impl Walker {
     /// One value; `depth` counts the containers above it.
     pub(crate) fn value(&mut self, v: sys::napi_value, depth: usize) -> Result<Value> {
         match self.type_of(v)? {
-            sys::ValueType::napi_undefined | sys::ValueType::napi_null => Ok(Value::Nil),
+            sys::ValueType::napi_undefined | sys::ValueType::napi_null => {
+                self.charge(self.encoding.atom())?;
+                Ok(Value::Nil)
+            }
             sys::ValueType::napi_boolean => {
+                self.charge(self.encoding.atom())?;
                 let mut b = false;
                 check(unsafe { sys::napi_get_value_bool(self.env, v, &mut b) })?;
                 Ok(Value::Bool(b))
             }
-            sys::ValueType::napi_number => Ok(Value::Float(self.number(v)?)),
-            sys::ValueType::napi_string => Ok(Value::Str(self.string(v)?)),
+            sys::ValueType::napi_number => {
+                let n = self.number(v)?;
+                self.charge(self.encoding.number(n))?;
+                Ok(Value::Float(n))
+            }
+            sys::ValueType::napi_string => Ok(Value::Str(self.budgeted_string(v)?)),
             sys::ValueType::napi_object => self.object(v, depth),
             // notepack's `default:` branch: functions, symbols and BigInts are encoded only
             // through a `toJSON` method.
@@ -176,7 +278,9 @@ impl Walker {
                 )));
             }
             let len = self.array_len(v)?;
-            let mut items = Vec::with_capacity(len as usize);
+            self.charge(Encoding::CONTAINER)?;
+            self.precheck(len as usize, Encoding::ITEM)?;
+            let mut items = Vec::with_capacity((len as usize).min(RESERVE));
             for i in 0..len {
                 let item = self.element(v, i)?;
                 items.push(
@@ -193,6 +297,7 @@ impl Walker {
                 // notepack writes an Invalid Date as the epoch (timestamp 96, all zeros).
                 return Err(Fail::refused("an Invalid Date cannot be sent"));
             }
+            self.charge(6)?; // the shortest msgpack timestamp
             return Ok(Value::Date(ms as i64));
         }
         if self.is(v, sys::napi_is_typedarray)? {
@@ -202,6 +307,7 @@ impl Walker {
             let mut data = ptr::null_mut();
             let mut len = 0usize;
             check(unsafe { sys::napi_get_arraybuffer_info(self.env, v, &mut data, &mut len) })?;
+            self.charge(self.encoding.bytes(len))?;
             return Ok(Value::Bytes(copy_bytes(data, len)));
         }
         if self.is(v, sys::napi_is_dataview)? {
@@ -234,7 +340,8 @@ impl Walker {
             )
         })?;
         let len = self.array_len(keys)?;
-        let mut map = Map::with_capacity(len as usize);
+        self.charge(Encoding::CONTAINER)?;
+        let mut map = Map::with_capacity((len as usize).min(RESERVE));
         for i in 0..len {
             let key = self.element(keys, i)?;
             let mut item = ptr::null_mut();
@@ -243,7 +350,10 @@ impl Walker {
             if kind == sys::ValueType::napi_undefined || kind == sys::ValueType::napi_function {
                 continue;
             }
-            let key = self.string(key)?;
+            let key = self.budgeted_string(key)?;
+            if self.encoding == Encoding::Json {
+                self.charge(2)?; // the colon and the comma or brace
+            }
             let value = match self.value(item, depth + 1) {
                 Ok(value) => value,
                 Err(e) => return Err(e.at(Segment::Key(key))),
@@ -271,6 +381,8 @@ impl Walker {
                 &mut offset,
             )
         })?;
+        // `len` counts elements; `Buffer.from` makes one byte of each.
+        self.charge(self.encoding.bytes(len))?;
         match kind {
             sys::TypedarrayType::uint8_array | sys::TypedarrayType::uint8_clamped_array => {
                 Ok(copy_bytes(data, len))
@@ -279,6 +391,8 @@ impl Walker {
             // arrays): exactly what Buffer.from does, so let it do it.
             _ => {
                 let converted = self.buffer_from(v)?;
+                // Charged above already: give it back, the bytes are charged once.
+                self.left = self.left.saturating_add(self.encoding.bytes(len));
                 self.typed_array(converted)
             }
         }
@@ -365,9 +479,31 @@ impl Walker {
         Ok(n)
     }
 
+    /// [`string`](Self::string), charged to the budget before a long one is copied.
+    fn budgeted_string(&mut self, v: sys::napi_value) -> Result<String> {
+        let (left, encoding) = (self.left, self.encoding);
+        match self.read_string(v, |len| encoding.bytes(len) <= left)? {
+            Some(text) => {
+                self.charge(encoding.bytes(text.len()))?;
+                Ok(text)
+            }
+            None => Err(self.over_budget()),
+        }
+    }
+
     /// UTF-8 text of a JavaScript string (a lone surrogate becomes U+FFFD, as in
     /// `Buffer.from(string)`).
     pub(crate) fn string(&self, v: sys::napi_value) -> napi::Result<String> {
+        Ok(self.read_string(v, |_| true)?.unwrap_or_default())
+    }
+
+    /// The text of a string; a long one is copied only when `fits(its UTF-8 length)`
+    /// (otherwise `None`).
+    fn read_string(
+        &self,
+        v: sys::napi_value,
+        fits: impl FnOnce(usize) -> bool,
+    ) -> napi::Result<Option<String>> {
         // Most strings (keys, short values) fit this buffer: one copy, no length query.
         let mut small = [0u8; SMALL_STRING];
         let mut written = 0usize;
@@ -384,12 +520,16 @@ impl Walker {
         // left for the longest character (4 bytes) the string was not cut short.
         if written + 4 < small.len() {
             return String::from_utf8(small[..written].to_vec())
+                .map(Some)
                 .map_err(|_| napi::Error::new(Status::StringExpected, "bad UTF-8"));
         }
         let mut len = 0usize;
         check(unsafe {
             sys::napi_get_value_string_utf8(self.env, v, ptr::null_mut(), 0, &mut len)
         })?;
+        if !fits(len) {
+            return Ok(None);
+        }
         let mut buf = vec![0u8; len + 1];
         check(unsafe {
             sys::napi_get_value_string_utf8(
@@ -401,7 +541,9 @@ impl Walker {
             )
         })?;
         buf.truncate(written);
-        String::from_utf8(buf).map_err(|_| napi::Error::new(Status::StringExpected, "bad UTF-8"))
+        String::from_utf8(buf)
+            .map(Some)
+            .map_err(|_| napi::Error::new(Status::StringExpected, "bad UTF-8"))
     }
 
     fn array_len(&self, v: sys::napi_value) -> napi::Result<u32> {
@@ -420,7 +562,7 @@ impl Walker {
     /// `"7"` stay different).
     pub(crate) fn rooms(&self, array: sys::napi_value) -> Result<Vec<Room>, String> {
         let len = self.array_len(array).map_err(|e| e.reason)?;
-        let mut out = Vec::with_capacity(len as usize);
+        let mut out = Vec::with_capacity((len as usize).min(RESERVE));
         for i in 0..len {
             let item = self.element(array, i).map_err(|e| e.reason)?;
             let room = match self.type_of(item).map_err(|e| e.reason)? {

@@ -12,17 +12,28 @@
 //! The task connects on the first job (or when `ready()` asks), so `new Emitter(url)` can
 //! stay synchronous like the official constructor. A failed connection fails the jobs
 //! waiting for it; the next job tries again.
+//!
+//! Every operation keeps the call budget of the core (`connect_timeout + response_timeout`)
+//! from the moment JavaScript called it, also when it waited here behind pipelines Redis had
+//! not answered: one whose budget ran out before it could be sent fails with `TIMEOUT`
+//! without being sent.
+//!
+//! The [`Ledger`] knows which pipelines are still out, so that `flush()` can answer once
+//! every operation started before it has finished (what they did is counted in JavaScript,
+//! which knows whose promise nobody waited for).
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use socketio_emitter::adapter::Output;
 use socketio_emitter::{Emitter, EmitterConfig, Error, Flag, Room, Target, Value};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc, watch};
 
 /// Operations per pipeline (the core's `emit_nowait` queue uses the same bounds): enough to
 /// amortise a request's cost, small enough to keep a subscriber's output buffer far below
@@ -36,6 +47,13 @@ const MAX_BATCH_BYTES: usize = 1 << 20;
 /// requests), so a pipeline always enters the connection's queue on its first poll, in the
 /// order the batches were made.
 const MAX_IN_FLIGHT: usize = 4;
+
+/// A pipeline of several operations gets the core's budget from when it is sent, which
+/// its operations may have started up to this much before (they piled up while the previous
+/// batch was handed over). Operations that waited longer (behind pipelines Redis did not
+/// answer) are sent each with its own remaining budget instead, so that each still fails by
+/// its own deadline, with the core's error.
+const BATCH_GRACE: Duration = Duration::from_millis(50);
 
 type InFlight = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -56,11 +74,22 @@ pub(crate) enum Job {
         target: Target,
         op: Op,
         reply: Reply,
+        /// When JavaScript called: the call's budget runs from here.
+        started: Instant,
     },
     /// Connect now if not connected; answer when connected.
     Ready(Reply),
-    /// Finish what is in flight, then close the connection; later jobs get `CLOSED`.
-    Close(Reply),
+    /// Answer once every operation before it has finished (or `TIMEOUT` after `timeout`).
+    Flush {
+        timeout: Option<Duration>,
+        reply: Reply,
+    },
+    /// Finish what is in flight (at most `timeout`), then close the connection; later jobs
+    /// get `CLOSED`.
+    Close {
+        timeout: Option<Duration>,
+        reply: Reply,
+    },
 }
 
 enum State {
@@ -88,20 +117,63 @@ impl Link {
         if let Err(mpsc::error::SendError(job)) = self.tx.send(job) {
             // The runtime is shutting down: nothing will ever run this job.
             match job {
-                Job::Op { reply, .. } | Job::Ready(reply) | Job::Close(reply) => {
-                    reply.send(Err(Error::Closed))
-                }
+                Job::Op { reply, .. }
+                | Job::Ready(reply)
+                | Job::Flush { reply, .. }
+                | Job::Close { reply, .. } => reply.send(Err(Error::Closed)),
             }
         }
     }
 }
 
+/// The pipelines sent and not finished, by id, and a wake-up for each one that finishes.
+#[derive(Default)]
+struct Ledger {
+    pending: Mutex<BTreeSet<u64>>,
+    finished: Notify,
+}
+
+impl Ledger {
+    fn lock(&self) -> MutexGuard<'_, BTreeSet<u64>> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Task-wide context of [`run`].
+struct Ctx {
+    config: EmitterConfig,
+    call_timeout: Duration,
+    ledger: Arc<Ledger>,
+    /// Set once `close()` stopped waiting: pipelines still out fail at once.
+    abandon: watch::Sender<bool>,
+    /// The id of the next pipeline.
+    next_pipeline: u64,
+}
+
+impl Ctx {
+    fn flush(&self, timeout: Option<Duration>, reply: Reply) {
+        tokio::spawn(flush(
+            self.ledger.clone(),
+            self.next_pipeline,
+            timeout,
+            reply,
+        ));
+    }
+}
+
 async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
+    let mut ctx = Ctx {
+        call_timeout: config.call_timeout(),
+        config,
+        ledger: Arc::default(),
+        abandon: watch::channel(false).0,
+        next_pipeline: 0,
+    };
     let mut state = State::Idle;
     let mut in_flight: FuturesUnordered<InFlight> = FuturesUnordered::new();
     // The last target and the emitter aimed at it.
     let mut aimed: Option<(Target, Arc<Emitter>)> = None;
-    // A `Ready` or `Close` met while gathering a batch: handled right after that batch.
+    // A job other than an operation met while gathering a batch: handled right after it.
     let mut held: Option<Job> = None;
     loop {
         let job = match held.take() {
@@ -114,8 +186,13 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
         };
         let Some(job) = job else { break };
         match job {
-            Job::Op { target, op, reply } => {
-                let root = match connected(&mut state, &config, &mut rx).await {
+            Job::Op {
+                target,
+                op,
+                reply,
+                started,
+            } => {
+                let root = match connected(&mut state, &mut ctx, &mut rx).await {
                     Ok(root) => root,
                     Err(e) => {
                         reply.send(Err(e));
@@ -123,12 +200,15 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
                     }
                 };
                 let mut batch = Batch::default();
-                batch.add(&root, &mut aimed, target, op, reply);
+                batch.add(&ctx, &root, &mut aimed, (target, op, reply, started));
                 while !batch.is_full() {
                     match rx.try_recv() {
-                        Ok(Job::Op { target, op, reply }) => {
-                            batch.add(&root, &mut aimed, target, op, reply)
-                        }
+                        Ok(Job::Op {
+                            target,
+                            op,
+                            reply,
+                            started,
+                        }) => batch.add(&ctx, &root, &mut aimed, (target, op, reply, started)),
                         Ok(other) => {
                             held = Some(other);
                             break;
@@ -136,7 +216,7 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
                         Err(_) => break,
                     }
                 }
-                if let Some(mut pipeline) = batch.send(root) {
+                if let Some(mut pipeline) = batch.send(&mut ctx, root) {
                     // Polled once now, so that it reaches the connection before any later
                     // batch: the order of emits is kept.
                     if !poll_once(&mut pipeline).await {
@@ -145,25 +225,78 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
                 }
             }
             Job::Ready(reply) => {
-                let result = connected(&mut state, &config, &mut rx).await.map(|_| 0);
+                let result = connected(&mut state, &mut ctx, &mut rx).await.map(|_| 0);
                 reply.send(result);
             }
-            Job::Close(reply) => {
-                while in_flight.next().await.is_some() {}
-                let result = match std::mem::replace(&mut state, State::Closed) {
-                    State::Connected(root) => root.close().await.map(|_| 0),
+            Job::Flush { timeout, reply } => match state {
+                State::Closed => reply.send(Err(Error::Closed)),
+                State::Idle | State::Connected(_) => ctx.flush(timeout, reply),
+            },
+            Job::Close { timeout, reply } => {
+                let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+                let done = match deadline {
+                    Some(deadline) => tokio::time::timeout_at(deadline, drain(&mut in_flight))
+                        .await
+                        .is_ok(),
+                    None => {
+                        drain(&mut in_flight).await;
+                        true
+                    }
+                };
+                if !done {
+                    // What is still out fails now (each pipeline answers at once).
+                    ctx.abandon.send_replace(true);
+                    drain(&mut in_flight).await;
+                }
+                let closed = match std::mem::replace(&mut state, State::Closed) {
+                    // The core's queue is not used here: nothing waits in it.
+                    State::Connected(root) => {
+                        root.close_within(Some(Duration::ZERO)).await.map(|_| 0)
+                    }
                     State::Idle | State::Closed => Ok(0),
                 };
                 aimed = None;
-                reply.send(result);
+                reply.send(closed);
             }
         }
     }
     // Every handle is gone: finish, then let the connection go.
-    while in_flight.next().await.is_some() {}
+    drain(&mut in_flight).await;
     if let State::Connected(root) = state {
         let _ = root.close().await;
     }
+}
+
+async fn drain(in_flight: &mut FuturesUnordered<InFlight>) {
+    while in_flight.next().await.is_some() {}
+}
+
+/// Answers a flush once every pipeline sent before it (ids below `upto`) has finished.
+async fn flush(ledger: Arc<Ledger>, upto: u64, timeout: Option<Duration>, reply: Reply) {
+    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    loop {
+        let finished = ledger.finished.notified();
+        tokio::pin!(finished);
+        // Registered before looking, so that a pipeline finishing meanwhile wakes it.
+        finished.as_mut().enable();
+        if ledger.lock().range(..upto).next().is_none() {
+            break;
+        }
+        match deadline {
+            Some(deadline) => {
+                if tokio::time::timeout_at(deadline, finished).await.is_err() {
+                    let waited = timeout.unwrap_or_default().as_secs_f64() * 1000.0;
+                    let err = Error::Timeout(format!(
+                        "flush: operations started before it were still running after {waited} ms; the next flush reports them"
+                    ));
+                    reply.send(Err(err));
+                    return;
+                }
+            }
+            None => finished.await,
+        }
+    }
+    reply.send(Ok(0));
 }
 
 /// Operations gathered for one pipeline, encoded, with their replies in the same order.
@@ -171,23 +304,35 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
 struct Batch {
     outputs: Vec<Output>,
     replies: Vec<Reply>,
+    /// When each operation was called.
+    started: Vec<Instant>,
     bytes: usize,
 }
+
+type Received = (Target, Op, Reply, Instant);
 
 impl Batch {
     fn is_full(&self) -> bool {
         self.outputs.len() >= MAX_BATCH || self.bytes >= MAX_BATCH_BYTES
     }
 
-    /// Encodes `op` for `target`; an operation that cannot be encoded is answered at once.
+    /// Encodes `op` for `target`; an operation that cannot be encoded, or whose budget ran
+    /// out while it waited, is answered at once.
     fn add(
         &mut self,
+        ctx: &Ctx,
         root: &Emitter,
         aimed: &mut Option<(Target, Arc<Emitter>)>,
-        target: Target,
-        op: Op,
-        reply: Reply,
+        (target, op, reply, started): Received,
     ) {
+        let waited = started.elapsed();
+        if waited >= ctx.call_timeout {
+            reply.send(Err(Error::Timeout(format!(
+                "not sent: it waited {:.1} s behind earlier operations Redis had not answered, its whole budget (connect_timeout + response_timeout)",
+                waited.as_secs_f64()
+            ))));
+            return;
+        }
         // Callers usually repeat one target: aim once, share the emitter.
         let emitter = match aimed {
             Some((last, emitter)) if *last == target => emitter.clone(),
@@ -202,30 +347,90 @@ impl Batch {
                 self.bytes += output.payload.len();
                 self.outputs.push(output);
                 self.replies.push(reply);
+                self.started.push(started);
             }
             Err(e) => reply.send(Err(e)),
         }
     }
 
     /// The pipeline that sends the batch and settles its promises; `None` when empty.
-    fn send(self, root: Emitter) -> Option<InFlight> {
+    fn send(self, ctx: &mut Ctx, root: Emitter) -> Option<InFlight> {
         let Batch {
-            outputs, replies, ..
+            outputs,
+            replies,
+            started,
+            ..
         } = self;
-        if outputs.is_empty() {
-            return None;
-        }
+        let oldest = started.iter().min().copied()?;
+        let id = ctx.next_pipeline;
+        ctx.next_pipeline += 1;
+        let ledger = ctx.ledger.clone();
+        ledger.lock().insert(id);
+        let abandon = ctx.abandon.subscribe();
         Some(Box::pin(async move {
-            let results = match outputs.as_slice() {
-                [one] => vec![root.send_output(one).await],
-                many => root.send_outputs(many).await,
-            };
-            // A missing result leaves its reply unsent: it settles with `CLOSED`.
-            for (reply, result) in replies.into_iter().zip(results) {
-                reply.send(result);
+            let late = outputs.len() > 1 && oldest.elapsed() > BATCH_GRACE;
+            if late {
+                // Each with what is left of its own budget, answered as soon as it is done
+                // (still in call order on the connection: they are first polled in order).
+                let each =
+                    outputs
+                        .iter()
+                        .zip(started)
+                        .zip(replies)
+                        .map(|((out, started), reply)| {
+                            let (root, abandon) = (&root, abandon.clone());
+                            async move {
+                                let sent = root.send_output_since(out, started);
+                                let result = until_abandoned(abandon, sent)
+                                    .await
+                                    .unwrap_or_else(|| Err(stopped_waiting()));
+                                reply.send(result);
+                            }
+                        });
+                futures_util::future::join_all(each).await;
+            } else {
+                let sent = async {
+                    match outputs.as_slice() {
+                        [one] => vec![root.send_output_since(one, oldest).await],
+                        many => root.send_outputs(many).await,
+                    }
+                };
+                let results = until_abandoned(abandon, sent)
+                    .await
+                    .unwrap_or_else(|| vec![Err(stopped_waiting()); outputs.len()]);
+                // A missing result leaves its reply unsent: it settles with `CLOSED`.
+                for (reply, result) in replies.into_iter().zip(results) {
+                    reply.send(result);
+                }
             }
+            // After the replies: a flush waiting for this pipeline settles after them.
+            ledger.lock().remove(&id);
+            ledger.finished.notify_waiters();
         }))
     }
+}
+
+/// `work`'s output, or `None` once `close()` stopped waiting.
+async fn until_abandoned<T>(
+    mut abandon: watch::Receiver<bool>,
+    work: impl Future<Output = T>,
+) -> Option<T> {
+    let abandoned = async {
+        if abandon.wait_for(|a| *a).await.is_err() {
+            // The task is gone: nothing will abandon this any more.
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        output = work => Some(output),
+        () = abandoned => None,
+    }
+}
+
+fn stopped_waiting() -> Error {
+    Error::Timeout(
+        "close() stopped waiting for Redis's answer; it may still have been published".into(),
+    )
 }
 
 /// Polls `pipeline` once; `true` if it finished.
@@ -237,7 +442,7 @@ async fn poll_once(pipeline: &mut InFlight) -> bool {
 /// already waiting fail with the same error instead of each trying (and timing out) again.
 async fn connected(
     state: &mut State,
-    config: &EmitterConfig,
+    ctx: &mut Ctx,
     rx: &mut mpsc::UnboundedReceiver<Job>,
 ) -> Result<Emitter, Error> {
     match state {
@@ -245,7 +450,7 @@ async fn connected(
         State::Closed => return Err(Error::Closed),
         State::Idle => {}
     }
-    match Emitter::with_config(config.clone()).await {
+    match Emitter::with_config(ctx.config.clone()).await {
         Ok(root) => {
             *state = State::Connected(root.clone());
             Ok(root)
@@ -254,8 +459,9 @@ async fn connected(
             while let Ok(job) = rx.try_recv() {
                 match job {
                     Job::Op { reply, .. } | Job::Ready(reply) => reply.send(Err(e.clone())),
+                    Job::Flush { timeout, reply } => ctx.flush(timeout, reply),
                     // Closing needs no connection; what follows it gets `CLOSED`.
-                    Job::Close(reply) => {
+                    Job::Close { reply, .. } => {
                         *state = State::Closed;
                         reply.send(Ok(0));
                         break;

@@ -3,23 +3,24 @@
 //! flags) and passes it with each call; everything that can be refused is checked here,
 //! synchronously, before a promise exists.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use napi::bindgen_prelude::{Buffer, Object};
 use napi::{Env, JsValue, Status, Unknown, sys};
 use napi_derive::napi;
 use socketio_emitter::adapter::{Output, RESERVED_EVENTS, RESERVED_SERVER_SIDE_EVENTS, classic};
-use socketio_emitter::{EmitterConfig, Error, Flag, Room, Target, Value};
+use socketio_emitter::{EmitterConfig, Error, Flag, Room, Target, Value, duration_from_millis_f64};
 
-use crate::convert::Walker;
+use crate::convert::{Encoding, Walker};
 use crate::dispatch::{Job, Link, Op, Reply};
 use crate::errors;
 use crate::settle::{self, Settler};
 
-/// Connection options, already checked and normalised by `emitter.js`; durations are in
-/// milliseconds.
+/// Connection options, already type-checked by `options.js` (numbers are numbers); their
+/// ranges are checked here, with the core's rules. Durations are in milliseconds.
 #[napi(object)]
 #[derive(Debug, Default)]
 pub struct NativeOptions {
@@ -29,8 +30,9 @@ pub struct NativeOptions {
     pub response_timeout_ms: Option<f64>,
     pub reconnect_min_delay_ms: Option<f64>,
     pub reconnect_max_delay_ms: Option<f64>,
-    pub reconnect_attempts: Option<u32>,
+    pub reconnect_attempts: Option<f64>,
     pub require_receivers: Option<bool>,
+    pub max_payload_bytes: Option<f64>,
 }
 
 /// What an operation would publish: the channel and the exact payload bytes.
@@ -65,49 +67,129 @@ pub struct NativeEmitter {
     /// The connection task and the settler of its promises; `None` offline.
     link: Option<(Link, Arc<Settler>)>,
     key: String,
+    /// `max_payload_bytes`: arguments are refused once they would take more.
+    max_payload_bytes: usize,
 }
 
-fn ms(value: Option<f64>, default: Duration) -> Duration {
-    match value {
-        Some(v) if v.is_finite() && v > 0.0 => Duration::from_secs_f64(v / 1000.0),
-        _ => default,
+/// Runs a native entry point; a panic (a bug of ours) becomes an `INTERNAL` error instead
+/// of aborting the process.
+fn guard<T>(env: &Env, body: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(result) => result,
+        Err(payload) => Err(errors::to_napi(env, &Error::from_panic(&*payload))),
     }
+}
+
+/// A duration option in milliseconds, checked by the core's rules (never panics).
+fn duration(name: &str, ms: Option<f64>, default: Duration) -> Result<Duration, Error> {
+    ms.map_or(Ok(default), |ms| duration_from_millis_f64(name, ms))
+}
+
+/// A count option: an integer in `0..=max`.
+fn count(name: &str, value: f64, max: f64) -> Result<usize, Error> {
+    if value.fract() != 0.0 || !(0.0..=max).contains(&value) {
+        return Err(Error::InvalidArgument(format!(
+            "{name} must be an integer between 0 and {max}, got {value}"
+        )));
+    }
+    Ok(value as usize)
+}
+
+/// The configuration the options describe, checked as a whole (`EmitterConfig::validate`),
+/// so that every bad value is refused by the constructor.
+fn config(url: String, options: NativeOptions) -> Result<EmitterConfig, Error> {
+    let mut config = EmitterConfig::new(url);
+    if let Some(key) = options.key {
+        config = config.with_key(key);
+    }
+    if let Some(pem) = options.tls_ca_pem {
+        config = config.with_tls_ca_pem(pem.into_bytes());
+    }
+    config.connect_timeout = duration(
+        "connect_timeout",
+        options.connect_timeout_ms,
+        config.connect_timeout,
+    )?;
+    config.response_timeout = duration(
+        "response_timeout",
+        options.response_timeout_ms,
+        config.response_timeout,
+    )?;
+    config.reconnect_min_delay = duration(
+        "reconnect_min_delay",
+        options.reconnect_min_delay_ms,
+        config.reconnect_min_delay,
+    )?;
+    config.reconnect_max_delay = duration(
+        "reconnect_max_delay",
+        options.reconnect_max_delay_ms,
+        config.reconnect_max_delay,
+    )?;
+    if let Some(attempts) = options.reconnect_attempts {
+        config.reconnect_attempts = count("reconnect_attempts", attempts, u32::MAX.into())?;
+    }
+    if let Some(max) = options.max_payload_bytes {
+        config.max_payload_bytes = count("max_payload_bytes", max, u32::MAX.into())?;
+    }
+    if let Some(require) = options.require_receivers {
+        config = config.with_require_receivers(require);
+    }
+    config.validate()?;
+    Ok(config)
+}
+
+/// `max_payload_bytes` of an offline emitter (the core's default when not given).
+fn offline_limit(max: Option<f64>) -> Result<usize, Error> {
+    let mut config = EmitterConfig::new("redis://offline");
+    if let Some(max) = max {
+        config.max_payload_bytes = count("max_payload_bytes", max, u32::MAX.into())?;
+    }
+    config.validate()?;
+    Ok(config.max_payload_bytes)
+}
+
+/// The `timeout` of `flush()`/`close()`, in milliseconds: `None` waits as long as the
+/// operations take (each is bounded by its own call budget).
+fn timeout(ms: Option<f64>) -> Result<Option<Duration>, Error> {
+    ms.map(|ms| duration_from_millis_f64("timeout", ms))
+        .transpose()
 }
 
 #[napi]
 impl NativeEmitter {
     /// Starts the connection task; the connection itself is opened by the first operation.
+    /// Every option is checked here: a bad one throws `INVALID_ARGUMENT` naming it.
     #[napi(constructor)]
     pub fn new(env: &Env, url: String, options: NativeOptions) -> napi::Result<NativeEmitter> {
-        let mut config = EmitterConfig::new(url);
-        if let Some(key) = options.key {
-            config = config.with_key(key);
-        }
-        if let Some(pem) = options.tls_ca_pem {
-            config = config.with_tls_ca_pem(pem.into_bytes());
-        }
-        config.connect_timeout = ms(options.connect_timeout_ms, config.connect_timeout);
-        config.response_timeout = ms(options.response_timeout_ms, config.response_timeout);
-        config.reconnect_min_delay = ms(options.reconnect_min_delay_ms, config.reconnect_min_delay);
-        config.reconnect_max_delay = ms(options.reconnect_max_delay_ms, config.reconnect_max_delay);
-        if let Some(attempts) = options.reconnect_attempts {
-            config.reconnect_attempts = attempts as usize;
-        }
-        if let Some(require) = options.require_receivers {
-            config = config.with_require_receivers(require);
-        }
-        let key = config.key.clone();
-        let settler = Settler::new(env.raw())?;
-        Ok(NativeEmitter {
-            link: Some((Link::start(config), settler)),
-            key,
+        guard(env, || {
+            let config = config(url, options).map_err(|e| errors::to_napi(env, &e))?;
+            let key = config.key.clone();
+            let max_payload_bytes = config.max_payload_bytes;
+            let settler = Settler::new(env.raw())?;
+            Ok(NativeEmitter {
+                link: Some((Link::start(config), settler)),
+                key,
+                max_payload_bytes,
+            })
         })
     }
 
     /// An emitter that only encodes; every publish fails with `CLOSED`.
     #[napi(factory)]
-    pub fn offline(key: String) -> NativeEmitter {
-        NativeEmitter { link: None, key }
+    pub fn offline(
+        env: &Env,
+        key: String,
+        max_payload_bytes: Option<f64>,
+    ) -> napi::Result<NativeEmitter> {
+        guard(env, || {
+            let max_payload_bytes =
+                offline_limit(max_payload_bytes).map_err(|e| errors::to_napi(env, &e))?;
+            Ok(NativeEmitter {
+                link: None,
+                key,
+                max_payload_bytes,
+            })
+        })
     }
 
     #[napi(getter)]
@@ -115,16 +197,47 @@ impl NativeEmitter {
         self.key.clone()
     }
 
+    #[napi(getter)]
+    pub fn max_payload_bytes(&self) -> f64 {
+        self.max_payload_bytes as f64
+    }
+
     /// Resolves once connected (connecting now if needed).
     #[napi(ts_return_type = "Promise<number>")]
     pub fn ready<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
-        self.submit(env, Job::Ready, Err(Error::Closed))
+        guard(env, || self.submit(env, Job::Ready, Err(Error::Closed)))
     }
 
-    /// Finishes what is in flight, then closes; later operations fail with `CLOSED`.
+    /// Resolves once every operation started before it has finished, or rejects with
+    /// `TIMEOUT` after `timeoutMs`. (`emitter.js` counts what the operations did.)
     #[napi(ts_return_type = "Promise<number>")]
-    pub fn close<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
-        self.submit(env, Job::Close, Ok(0))
+    pub fn flush<'env>(
+        &self,
+        env: &'env Env,
+        timeout_ms: Option<f64>,
+    ) -> napi::Result<Object<'env>> {
+        guard(env, || {
+            let timeout = timeout(timeout_ms).map_err(|e| errors::to_napi(env, &e))?;
+            self.submit(
+                env,
+                |reply| Job::Flush { timeout, reply },
+                Err(Error::Closed),
+            )
+        })
+    }
+
+    /// Finishes what is in flight, then closes; later operations fail with `CLOSED`. After
+    /// `timeoutMs`, what is still in flight fails at once with `TIMEOUT`.
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn close<'env>(
+        &self,
+        env: &'env Env,
+        timeout_ms: Option<f64>,
+    ) -> napi::Result<Object<'env>> {
+        guard(env, || {
+            let timeout = timeout(timeout_ms).map_err(|e| errors::to_napi(env, &e))?;
+            self.submit(env, |reply| Job::Close { timeout, reply }, Ok(0))
+        })
     }
 
     #[napi(ts_return_type = "Promise<number>")]
@@ -139,10 +252,14 @@ impl NativeEmitter {
         event: String,
         args: Unknown,
     ) -> napi::Result<Object<'env>> {
-        let (target, args) = emit_request(env, &nsp, rooms, except, &flags, &event, args)?;
-        self.op(env, target, Op::Emit(event, args))
+        guard(env, || {
+            let (target, args) =
+                self.emit_request(env, &nsp, rooms, except, &flags, &event, args)?;
+            self.op(env, target, Op::Emit(event, args))
+        })
     }
 
+    /// `args` are JSON values (what `JSON.parse(JSON.stringify(...))` gives).
     #[napi(ts_return_type = "Promise<number>")]
     pub fn server_side_emit<'env>(
         &self,
@@ -151,8 +268,10 @@ impl NativeEmitter {
         event: String,
         args: Unknown,
     ) -> napi::Result<Object<'env>> {
-        let args = server_side_request(env, &event, args)?;
-        self.op(env, Target::new(&nsp), Op::ServerSideEmit(event, args))
+        guard(env, || {
+            let args = self.server_side_request(env, &event, args)?;
+            self.op(env, Target::new(&nsp), Op::ServerSideEmit(event, args))
+        })
     }
 
     #[napi(ts_return_type = "Promise<number>")]
@@ -164,8 +283,10 @@ impl NativeEmitter {
         except: Unknown,
         join: Unknown,
     ) -> napi::Result<Object<'env>> {
-        let (target, join) = rooms_request(env, &nsp, rooms, except, join)?;
-        self.op(env, target, Op::Join(join))
+        guard(env, || {
+            let (target, join) = rooms_request(env, &nsp, rooms, except, join)?;
+            self.op(env, target, Op::Join(join))
+        })
     }
 
     #[napi(ts_return_type = "Promise<number>")]
@@ -177,8 +298,10 @@ impl NativeEmitter {
         except: Unknown,
         leave: Unknown,
     ) -> napi::Result<Object<'env>> {
-        let (target, leave) = rooms_request(env, &nsp, rooms, except, leave)?;
-        self.op(env, target, Op::Leave(leave))
+        guard(env, || {
+            let (target, leave) = rooms_request(env, &nsp, rooms, except, leave)?;
+            self.op(env, target, Op::Leave(leave))
+        })
     }
 
     #[napi(ts_return_type = "Promise<number>")]
@@ -190,8 +313,10 @@ impl NativeEmitter {
         except: Unknown,
         close: bool,
     ) -> napi::Result<Object<'env>> {
-        let target = target(env, &nsp, rooms, except, "")?;
-        self.op(env, target, Op::Disconnect(close))
+        guard(env, || {
+            let target = target(env, &nsp, rooms, except, "")?;
+            self.op(env, target, Op::Disconnect(close))
+        })
     }
 
     #[napi]
@@ -206,9 +331,12 @@ impl NativeEmitter {
         event: String,
         args: Unknown,
     ) -> napi::Result<Encoded> {
-        let (target, args) = emit_request(env, &nsp, rooms, except, &flags, &event, args)?;
-        let out = classic::broadcast(&self.key, &target, &event, &args);
-        out.map(Encoded::from).map_err(|e| errors::to_napi(env, &e))
+        guard(env, || {
+            let (target, args) =
+                self.emit_request(env, &nsp, rooms, except, &flags, &event, args)?;
+            let out = classic::broadcast(&self.key, &target, &event, &args);
+            self.encoded(env, out)
+        })
     }
 
     #[napi]
@@ -219,9 +347,11 @@ impl NativeEmitter {
         event: String,
         args: Unknown,
     ) -> napi::Result<Encoded> {
-        let args = server_side_request(env, &event, args)?;
-        let out = classic::server_side_emit(&self.key, &Target::new(&nsp), &event, &args);
-        out.map(Encoded::from).map_err(|e| errors::to_napi(env, &e))
+        guard(env, || {
+            let args = self.server_side_request(env, &event, args)?;
+            let out = classic::server_side_emit(&self.key, &Target::new(&nsp), &event, &args);
+            self.encoded(env, out)
+        })
     }
 
     #[napi]
@@ -233,8 +363,10 @@ impl NativeEmitter {
         except: Unknown,
         join: Unknown,
     ) -> napi::Result<Encoded> {
-        let (target, join) = rooms_request(env, &nsp, rooms, except, join)?;
-        Ok(classic::sockets_join(&self.key, &target, &join).into())
+        guard(env, || {
+            let (target, join) = rooms_request(env, &nsp, rooms, except, join)?;
+            Ok(classic::sockets_join(&self.key, &target, &join).into())
+        })
     }
 
     #[napi]
@@ -246,8 +378,10 @@ impl NativeEmitter {
         except: Unknown,
         leave: Unknown,
     ) -> napi::Result<Encoded> {
-        let (target, leave) = rooms_request(env, &nsp, rooms, except, leave)?;
-        Ok(classic::sockets_leave(&self.key, &target, &leave).into())
+        guard(env, || {
+            let (target, leave) = rooms_request(env, &nsp, rooms, except, leave)?;
+            Ok(classic::sockets_leave(&self.key, &target, &leave).into())
+        })
     }
 
     #[napi]
@@ -259,16 +393,25 @@ impl NativeEmitter {
         except: Unknown,
         close: bool,
     ) -> napi::Result<Encoded> {
-        let target = target(env, &nsp, rooms, except, "")?;
-        Ok(classic::disconnect_sockets(&self.key, &target, close).into())
+        guard(env, || {
+            let target = target(env, &nsp, rooms, except, "")?;
+            Ok(classic::disconnect_sockets(&self.key, &target, close).into())
+        })
     }
 }
 
 impl NativeEmitter {
     fn op<'env>(&self, env: &'env Env, target: Target, op: Op) -> napi::Result<Object<'env>> {
+        // The call's budget (connect_timeout + response_timeout) starts now.
+        let started = Instant::now();
         self.submit(
             env,
-            |reply| Job::Op { target, op, reply },
+            |reply| Job::Op {
+                target,
+                op,
+                reply,
+                started,
+            },
             Err(Error::Closed),
         )
     }
@@ -296,25 +439,69 @@ impl NativeEmitter {
         }
         Ok(Object::from_raw(env.raw(), promise))
     }
-}
 
-fn emit_request(
-    env: &Env,
-    nsp: &str,
-    rooms: Unknown,
-    except: Unknown,
-    flags: &str,
-    event: &str,
-    args: Unknown,
-) -> napi::Result<(Target, Vec<Value>)> {
-    if RESERVED_EVENTS.contains(&event) {
-        return Err(errors::to_napi(
-            env,
-            &Error::ReservedEvent(event.to_owned()),
-        ));
+    /// An encoded output, refused like the core refuses it when it is larger than
+    /// `max_payload_bytes`.
+    fn encoded(&self, env: &Env, out: Result<Output, Error>) -> napi::Result<Encoded> {
+        let out = out.map_err(|e| errors::to_napi(env, &e))?;
+        if out.payload.len() > self.max_payload_bytes {
+            let err = Error::Encode {
+                path: "args".into(),
+                reason: format!(
+                    "the payload is {} bytes, more than max_payload_bytes ({})",
+                    out.payload.len(),
+                    self.max_payload_bytes
+                ),
+            };
+            return Err(errors::to_napi(env, &err));
+        }
+        Ok(out.into())
     }
-    let target = target(env, nsp, rooms, except, flags)?;
-    Ok((target, values(env, args)?))
+
+    #[allow(clippy::too_many_arguments)]
+    fn emit_request(
+        &self,
+        env: &Env,
+        nsp: &str,
+        rooms: Unknown,
+        except: Unknown,
+        flags: &str,
+        event: &str,
+        args: Unknown,
+    ) -> napi::Result<(Target, Vec<Value>)> {
+        if RESERVED_EVENTS.contains(&event) {
+            return Err(errors::to_napi(
+                env,
+                &Error::ReservedEvent(event.to_owned()),
+            ));
+        }
+        let target = target(env, nsp, rooms, except, flags)?;
+        Ok((target, self.values(env, Encoding::Msgpack, args)?))
+    }
+
+    fn server_side_request(
+        &self,
+        env: &Env,
+        event: &str,
+        args: Unknown,
+    ) -> napi::Result<Vec<Value>> {
+        if RESERVED_SERVER_SIDE_EVENTS.contains(&event) {
+            return Err(errors::to_napi(
+                env,
+                &Error::ReservedEvent(event.to_owned()),
+            ));
+        }
+        self.values(env, Encoding::Json, args)
+    }
+
+    fn values(&self, env: &Env, encoding: Encoding, args: Unknown) -> napi::Result<Vec<Value>> {
+        Walker::with_budget(env.raw(), encoding, self.max_payload_bytes)
+            .args(args.raw())
+            .map_err(|fail| match fail.into_core("args") {
+                Ok(core) => errors::to_napi(env, &core),
+                Err(js) => js,
+            })
+    }
 }
 
 /// The target and the rooms of `sockets_join`/`sockets_leave`.
@@ -327,25 +514,6 @@ fn rooms_request(
 ) -> napi::Result<(Target, Vec<Room>)> {
     let target = target(env, nsp, rooms, except, "")?;
     Ok((target, rooms_of(env, list)?))
-}
-
-fn server_side_request(env: &Env, event: &str, args: Unknown) -> napi::Result<Vec<Value>> {
-    if RESERVED_SERVER_SIDE_EVENTS.contains(&event) {
-        return Err(errors::to_napi(
-            env,
-            &Error::ReservedEvent(event.to_owned()),
-        ));
-    }
-    values(env, args)
-}
-
-fn values(env: &Env, args: Unknown) -> napi::Result<Vec<Value>> {
-    Walker::new(env.raw())
-        .args(args.raw())
-        .map_err(|fail| match fail.into_core("args") {
-            Ok(core) => errors::to_napi(env, &core),
-            Err(js) => js,
-        })
 }
 
 fn rooms_of(env: &Env, rooms: Unknown) -> napi::Result<Vec<Room>> {

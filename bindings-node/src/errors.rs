@@ -1,11 +1,12 @@
 //! The one place where core errors become JavaScript errors: an `Error` whose `code` is the
-//! core's stable code, plus the details each kind carries (`path`, `channel`, `failures`).
+//! core's stable code, plus the details each kind carries (`path`, `channel`, `failures`,
+//! `report`).
 
 use std::ffi::c_char;
 use std::ptr;
 
 use napi::{Env, Status, Unknown, sys};
-use socketio_emitter::Error;
+use socketio_emitter::{Error, FlushReport};
 
 /// The message notepack throws for a value it cannot encode (a function, a Symbol, a
 /// BigInt). Kept as the whole JavaScript message so code written against the official
@@ -62,7 +63,7 @@ fn build(env: sys::napi_env, err: &Error) -> napi::Result<sys::napi_value> {
         }
         Error::NoSubscribers { channel } => set(env, obj, "channel", string(env, channel)?)?,
         Error::QueueFull { capacity } => set(env, obj, "capacity", number(env, *capacity as f64)?)?,
-        Error::Flush { failures, .. } => {
+        Error::Flush { failures, report } => {
             let mut list = ptr::null_mut();
             check(unsafe { sys::napi_create_array_with_length(env, failures.len(), &mut list) })?;
             for (i, failure) in failures.iter().enumerate() {
@@ -72,15 +73,38 @@ fn build(env: sys::napi_env, err: &Error) -> napi::Result<sys::napi_value> {
                 check(unsafe { sys::napi_set_element(env, list, i as u32, item) })?;
             }
             set(env, obj, "failures", list)?;
+            let report = self::report(env, report, failures.len() as u64)?;
+            set(env, obj, "report", report)?;
         }
+        // A bug of ours (a panic caught at the boundary): the code and message say so.
+        Error::Internal(_) => {}
         Error::InvalidArgument(_)
         | Error::ReservedEvent(_)
         | Error::Connection(_)
         | Error::Redis(_)
         | Error::Timeout(_)
         | Error::Closed => {}
+        // `Error` is `#[non_exhaustive]`: a kind added to the core later still gets its code
+        // and message here.
         _ => {}
     }
+    Ok(obj)
+}
+
+/// The `report` of a `FLUSH` error: `{ sent, receivers, reachedNone, failed }`, the shape
+/// `flush()` and `close()` resolve to in `emitter.js`.
+fn report(env: sys::napi_env, report: &FlushReport, failed: u64) -> napi::Result<sys::napi_value> {
+    let mut obj = ptr::null_mut();
+    check(unsafe { sys::napi_create_object(env, &mut obj) })?;
+    set(env, obj, "sent", number(env, report.sent as f64)?)?;
+    set(env, obj, "receivers", number(env, report.receivers as f64)?)?;
+    set(
+        env,
+        obj,
+        "reachedNone",
+        number(env, report.reached_none as f64)?,
+    )?;
+    set(env, obj, "failed", number(env, failed as f64)?)?;
     Ok(obj)
 }
 
@@ -119,9 +143,18 @@ fn set(
     check(unsafe { sys::napi_set_property(env, obj, key, value) })
 }
 
+/// An `Error` with `code`; a `TypeError` for `INVALID_ARGUMENT`, like the argument checks
+/// made in JavaScript (and JavaScript's own convention for a bad argument).
 fn create_error(env: sys::napi_env, code: &str, message: &str) -> napi::Result<sys::napi_value> {
+    let type_error = code == "INVALID_ARGUMENT";
     let (code, message) = (string(env, code)?, string(env, message)?);
     let mut out = ptr::null_mut();
-    check(unsafe { sys::napi_create_error(env, code, message, &mut out) })?;
+    check(unsafe {
+        if type_error {
+            sys::napi_create_type_error(env, code, message, &mut out)
+        } else {
+            sys::napi_create_error(env, code, message, &mut out)
+        }
+    })?;
     Ok(out)
 }

@@ -2,7 +2,13 @@
 // including the typed-events generics of @socket.io/redis-emitter. `@ts-expect-error` lines
 // must stay errors.
 import { Emitter, BroadcastOperator, RESERVED_EVENTS, ERROR_CODES } from "socketio-emitter";
-import type { Encoded, ErrorCode, SocketIOEmitterError } from "socketio-emitter";
+import type {
+  Encoded,
+  ErrorCode,
+  FlushReport,
+  SocketIOEmitterError,
+  SocketIOEmitterWarning,
+} from "socketio-emitter";
 
 interface ServerToClient {
   chat: (text: string, from: { id: number }) => void;
@@ -47,4 +53,29 @@ export async function untyped(): Promise<void> {
   new Emitter({ publish() {} }, {});
   // @ts-expect-error rooms are strings or numbers
   io.to({ room: 1 });
+}
+
+export async function lifecycle(): Promise<FlushReport> {
+  const io = new Emitter("redis://localhost:6379", { max_payload_bytes: 1 << 20, maxPayloadBytes: 1 << 20 });
+  io.on("error", (err: SocketIOEmitterError) => console.log(err.code, err.ticket, err.channel)).once("error", () => {});
+  io.emit("fire and forget");
+  process.on("warning", (w) => {
+    if (w.name === "SocketIOEmitterWarning") console.log((w as SocketIOEmitterWarning).count);
+  });
+  try {
+    const report: FlushReport = await io.flush({ timeout: 1000 });
+    console.log(report.sent, report.receivers, report.reachedNone, report.failed);
+  } catch (e) {
+    const err = e as SocketIOEmitterError;
+    if (err.code === "FLUSH") console.log(err.report?.failed, err.failures?.[0]?.ticket);
+  }
+  await io.flush(500);
+  // @ts-expect-error only "error" is emitted
+  io.on("connect", () => {});
+  // @ts-expect-error the timeout is a number of milliseconds
+  await io.close({ timeout: "5s" });
+  const code: ErrorCode = "INTERNAL";
+  void code;
+  Emitter.offline({ max_payload_bytes: 1024 });
+  return io.close({ timeout: 2000 });
 }

@@ -1,6 +1,7 @@
 package emitter
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"fmt"
@@ -42,7 +43,31 @@ func encodeArgs(args []any) ([]byte, [][]byte, error) {
 	if err != nil {
 		return nil, nil, newError("ENCODE", err.Error())
 	}
+	if replacedInvalidUTF8(text) {
+		return nil, nil, newError("INVALID_UTF8", "a string in the arguments is not valid UTF-8 (encoding/json would have replaced it with U+FFFD)")
+	}
 	return text, c.buffers, nil
+}
+
+// replacedInvalidUTF8 reports whether encoding/json replaced invalid UTF-8 in text: it
+// writes the escape \ufffd for each invalid byte, and a real U+FFFD as its UTF-8 bytes.
+// A backslash preceded by an odd number of backslashes is an escaped one, not an escape.
+func replacedInvalidUTF8(text []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(text[i:], []byte(`\ufffd`))
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		backslashes := 0
+		for k := at; k >= 0 && text[k] == '\\'; k-- {
+			backslashes++
+		}
+		if backslashes%2 == 1 {
+			return true
+		}
+		i = at + 1
+	}
 }
 
 func isBytes(t reflect.Type) bool {

@@ -16,6 +16,7 @@ package emitter
 import "C"
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 	"time"
@@ -23,19 +24,22 @@ import (
 )
 
 // Options are the connection options; the zero value of a field means the library's
-// default (see the README's option table).
+// default (see the README's option table). Every other value is checked against the
+// library's bounds: Connect fails with INVALID_ARGUMENT naming the option (durations at
+// most 24 h and not negative, QueueCapacity at most 4294967295, ...).
 type Options struct {
 	Key               string        // channel prefix, default "socket.io"
 	TLSCAPEM          []byte        // CA bundle for rediss:// with a private CA
-	ConnectTimeout    time.Duration // default 5s
+	ConnectTimeout    time.Duration // default 5s; every call waits at most ConnectTimeout + ResponseTimeout
 	ResponseTimeout   time.Duration // default 5s
 	ReconnectMinDelay time.Duration // default 100ms
 	ReconnectMaxDelay time.Duration // default 2s
-	ReconnectAttempts int           // default 6
+	ReconnectAttempts int           // default 6, at most 1000
 	QueueCapacity     int           // capacity of the Enqueue queue, default 10000
 	QueueMaxBytes     int           // byte bound of the Enqueue queue, default 64 MiB
 	QueueFullError    bool          // a full queue fails with QUEUE_FULL instead of blocking
 	RequireReceivers  bool          // a publish that reaches no server fails with NO_SUBSCRIBERS
+	MaxPayloadBytes   int           // largest payload of one operation, default 16 MiB (ENCODE beyond)
 }
 
 // conn owns the C handle of one connection. Calls hold the read lock; Close takes the
@@ -89,12 +93,29 @@ func cbytes(b []byte) (*C.char, C.size_t) {
 
 func setOption(status C.sioe_status, cerr *C.sioe_error) error { return check(status, cerr) }
 
+// notNegative refuses a negative count, which C would read as a huge size_t.
+func notNegative(name string, n int) error {
+	if n < 0 {
+		return newError("INVALID_ARGUMENT", fmt.Sprintf("%s must not be negative, got %d", name, n))
+	}
+	return nil
+}
+
 func buildOptions(o *Options) (*C.sioe_options, error) {
 	opts := C.sioe_options_new()
 	if o == nil {
 		return opts, nil
 	}
-	ms := func(d time.Duration) C.uint64_t { return C.uint64_t(d / time.Millisecond) }
+	for _, n := range []struct {
+		name  string
+		value int
+	}{{"ReconnectAttempts", o.ReconnectAttempts}, {"QueueCapacity", o.QueueCapacity},
+		{"QueueMaxBytes", o.QueueMaxBytes}, {"MaxPayloadBytes", o.MaxPayloadBytes}} {
+		if err := notNegative(n.name, n.value); err != nil {
+			C.sioe_options_free(opts)
+			return nil, err
+		}
+	}
 	var cerr *C.sioe_error
 	var steps []func() C.sioe_status
 	if o.Key != "" {
@@ -107,28 +128,23 @@ func buildOptions(o *Options) (*C.sioe_options, error) {
 			return C.sioe_options_set_tls_ca_pem(opts, p, n, &cerr)
 		})
 	}
-	if o.ConnectTimeout > 0 {
-		steps = append(steps, func() C.sioe_status { return C.sioe_options_set_connect_timeout_ms(opts, ms(o.ConnectTimeout), &cerr) })
-	}
-	if o.ResponseTimeout > 0 {
+	if o.ReconnectAttempts > 0 {
+		// Sets the delays to their defaults too; the durations below come after.
 		steps = append(steps, func() C.sioe_status {
-			return C.sioe_options_set_response_timeout_ms(opts, ms(o.ResponseTimeout), &cerr)
+			return C.sioe_options_set_reconnect(opts, 100, 2000, C.size_t(o.ReconnectAttempts), &cerr)
 		})
 	}
-	if o.ReconnectMinDelay > 0 || o.ReconnectMaxDelay > 0 || o.ReconnectAttempts > 0 {
-		minD, maxD, attempts := 100*time.Millisecond, 2*time.Second, 6
-		if o.ReconnectMinDelay > 0 {
-			minD = o.ReconnectMinDelay
+	// Durations go through the C library in (fractional) milliseconds, negative ones
+	// included, so that its bounds and messages apply.
+	for _, d := range []struct {
+		which C.int32_t
+		value time.Duration
+	}{{C.SIOE_DURATION_CONNECT_TIMEOUT, o.ConnectTimeout}, {C.SIOE_DURATION_RESPONSE_TIMEOUT, o.ResponseTimeout},
+		{C.SIOE_DURATION_RECONNECT_MIN_DELAY, o.ReconnectMinDelay}, {C.SIOE_DURATION_RECONNECT_MAX_DELAY, o.ReconnectMaxDelay}} {
+		if d.value != 0 {
+			which, ms := d.which, timeoutMs(d.value)
+			steps = append(steps, func() C.sioe_status { return C.sioe_options_set_duration_ms(opts, which, ms, &cerr) })
 		}
-		if o.ReconnectMaxDelay > 0 {
-			maxD = o.ReconnectMaxDelay
-		}
-		if o.ReconnectAttempts > 0 {
-			attempts = o.ReconnectAttempts
-		}
-		steps = append(steps, func() C.sioe_status {
-			return C.sioe_options_set_reconnect(opts, ms(minD), ms(maxD), C.size_t(attempts), &cerr)
-		})
 	}
 	if o.QueueCapacity > 0 || o.QueueFullError {
 		capacity, policy := 10000, C.int32_t(C.SIOE_QUEUE_FULL_BLOCK)
@@ -143,6 +159,11 @@ func buildOptions(o *Options) (*C.sioe_options, error) {
 	if o.QueueMaxBytes > 0 {
 		steps = append(steps, func() C.sioe_status {
 			return C.sioe_options_set_queue_max_bytes(opts, C.size_t(o.QueueMaxBytes), &cerr)
+		})
+	}
+	if o.MaxPayloadBytes > 0 {
+		steps = append(steps, func() C.sioe_status {
+			return C.sioe_options_set_max_payload_bytes(opts, C.size_t(o.MaxPayloadBytes), &cerr)
 		})
 	}
 	if o.RequireReceivers {

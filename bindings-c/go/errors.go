@@ -10,10 +10,22 @@ import "fmt"
 // Error is what every function of this package returns on failure. Code is the stable
 // error code shared by every language binding ("RESERVED_EVENT", "CLOSED", ...); Status is
 // the C library's status number.
+//
+// For code FLUSH (Flush, Close and their Timeout variants), Report counts what succeeded
+// and Failures lists every queued operation that failed.
 type Error struct {
-	Code    string
-	Status  int
-	Message string
+	Code     string
+	Status   int
+	Message  string
+	Report   *FlushReport    // FLUSH only: what succeeded since the previous flush
+	Failures []QueuedFailure // FLUSH only: every failed ticket, in ticket order
+}
+
+// QueuedFailure is one queued operation that failed: its Enqueue ticket and its own code
+// ("CONNECTION", "TIMEOUT", ...).
+type QueuedFailure struct {
+	Ticket uint64
+	Code   string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("socketio-emitter: %s: %s", e.Code, e.Message) }
@@ -39,6 +51,7 @@ var (
 	ErrNoSubscribers   = &Error{Code: "NO_SUBSCRIBERS"}
 	ErrQueueFull       = &Error{Code: "QUEUE_FULL"}
 	ErrFlush           = &Error{Code: "FLUSH"}
+	ErrInternal        = &Error{Code: "INTERNAL"} // a bug the core caught; please report it
 	ErrPanic           = &Error{Code: "PANIC"}
 )
 
@@ -50,6 +63,16 @@ func check(status C.sioe_status, cerr *C.sioe_error) error {
 	e := &Error{Code: C.GoString(C.sioe_status_name(C.int32_t(status))), Status: int(status)}
 	if cerr != nil {
 		e.Message = C.GoString(C.sioe_error_message(cerr))
+		n := int(C.sioe_error_failure_count(cerr))
+		if n > 0 {
+			e.Failures = make([]QueuedFailure, n)
+			for i := range e.Failures {
+				var ticket C.uint64_t
+				var st C.sioe_status
+				C.sioe_error_failure(cerr, C.size_t(i), &ticket, &st)
+				e.Failures[i] = QueuedFailure{Ticket: uint64(ticket), Code: C.GoString(C.sioe_status_name(C.int32_t(st)))}
+			}
+		}
 		C.sioe_error_free(cerr)
 	}
 	return e

@@ -5,11 +5,19 @@ package emitter
 */
 import "C"
 
-// FlushReport says what Flush or Close completed: queued operations sent since the
-// previous flush, and the sum of the Socket.IO servers that received them.
+import (
+	"math"
+	"time"
+)
+
+// FlushReport says what Flush or Close completed since the previous flush. It is returned
+// with a FLUSH error too (and in its Report field): what succeeded is counted even when
+// some operations failed.
 type FlushReport struct {
-	Sent      uint64
-	Receivers uint64
+	Sent        uint64 // queued operations Redis accepted
+	Receivers   uint64 // sum of the Socket.IO servers (not clients) subscribed to each channel
+	ReachedNone uint64 // of Sent, those that reached no server at all (published and lost)
+	Failed      uint64 // queued operations that failed (listed in the FLUSH error)
 }
 
 // withHandle runs f with a C handle for this emitter's target, under the connection's
@@ -157,31 +165,70 @@ func (e *Emitter) DisconnectSockets(close bool) (uint64, error) {
 	return uint64(n), err
 }
 
+// noTimeout is the C library's "no limit" for the _timeout functions.
+var noTimeout = C.double(math.Inf(1))
+
+// timeoutMs converts a timeout for the C library; the C library checks its range.
+func timeoutMs(d time.Duration) C.double { return C.double(float64(d) / float64(time.Millisecond)) }
+
+func report(r C.sioe_flush_report) FlushReport {
+	return FlushReport{uint64(r.sent), uint64(r.receivers), uint64(r.reached_none), uint64(r.failed)}
+}
+
+// withReport attaches the report to a FLUSH error.
+func withReport(r FlushReport, err error) (FlushReport, error) {
+	if e, ok := err.(*Error); ok && e.Code == "FLUSH" {
+		e.Report = &r
+	}
+	return r, err
+}
+
 // Flush waits until everything queued by Enqueue so far was sent. It fails with code
-// FLUSH when some queued operations failed.
-func (e *Emitter) Flush() (FlushReport, error) {
-	var sent, receivers C.uint64_t
+// FLUSH when some queued operations failed; the report still counts the others.
+func (e *Emitter) Flush() (FlushReport, error) { return e.flush(noTimeout) }
+
+// FlushTimeout is Flush waiting at most timeout (at most 24 h; negative is
+// INVALID_ARGUMENT). When the time runs out it fails with code TIMEOUT and an empty
+// report: the operations keep going, and the next flush reports them.
+func (e *Emitter) FlushTimeout(timeout time.Duration) (FlushReport, error) {
+	return e.flush(timeoutMs(timeout))
+}
+
+func (e *Emitter) flush(timeout C.double) (FlushReport, error) {
+	var r C.sioe_flush_report
 	err := e.withHandle(func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status {
-		return C.sioe_emitter_flush(h, &sent, &receivers, cerr)
+		return C.sioe_emitter_flush_timeout(h, timeout, &r, cerr)
 	})
-	return FlushReport{uint64(sent), uint64(receivers)}, err
+	return withReport(report(r), err)
 }
 
 // Close sends what is queued, closes the connection (for every target derived from it)
-// and releases it. Later calls fail with code CLOSED; closing again does nothing.
-func (e *Emitter) Close() (FlushReport, error) {
+// and releases it. Later calls fail with code CLOSED; closing again does nothing. Like
+// Flush, it reports, and fails with FLUSH when queued operations failed.
+func (e *Emitter) Close() (FlushReport, error) { return e.close(noTimeout) }
+
+// CloseTimeout is Close giving up after timeout: what is not done by then fails at once,
+// each ticket reported in the FLUSH error, and the connection is closed and released.
+func (e *Emitter) CloseTimeout(timeout time.Duration) (FlushReport, error) {
+	return e.close(timeoutMs(timeout))
+}
+
+func (e *Emitter) close(timeout C.double) (FlushReport, error) {
 	c := e.conn
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.handle == nil {
 		return FlushReport{}, nil
 	}
-	var sent, receivers C.uint64_t
+	var r C.sioe_flush_report
 	var cerr *C.sioe_error
-	err := check(C.sioe_emitter_close(c.handle, &sent, &receivers, &cerr), cerr)
+	err := check(C.sioe_emitter_close_timeout(c.handle, timeout, &r, &cerr), cerr)
+	if e, ok := err.(*Error); ok && e.Code == "INVALID_ARGUMENT" {
+		return FlushReport{}, err // a bad timeout: nothing was closed
+	}
 	C.sioe_emitter_free(c.handle)
 	c.handle = nil
-	return FlushReport{uint64(sent), uint64(receivers)}, err
+	return withReport(report(r), err)
 }
 
 // Version is the C library's version string.

@@ -74,10 +74,18 @@ function roomList(rooms) {
   return Array.isArray(rooms) ? checkedRooms(rooms) : [checkRoom(rooms)];
 }
 
-// An empty event name is published, as the official emitter does (golden vector
-// event_name_empty); the core does not refuse it either.
 function checkEvent(ev) {
   if (typeof ev !== "string") throw invalid(`the event name must be a string, got ${typeof ev}`);
+}
+
+/**
+ * Sending an empty event name is refused (no client code listens for ""; it is a bug in the
+ * caller's code). The encode* methods still encode it as the official emitter does (golden
+ * vector event_name_empty), like the C binding.
+ */
+function checkSentEvent(ev) {
+  checkEvent(ev);
+  if (ev === "") throw invalid("the event name must not be empty");
 }
 
 /** Flags in first-set order: `v` volatile, `C`/`c` compress on/off. */
@@ -347,7 +355,7 @@ class BroadcastOperator {
    * cannot be encoded; resolves to the number of Socket.IO servers that received it.
    */
   emit(ev, ...args) {
-    checkEvent(ev);
+    checkSentEvent(ev);
     const conn = this.#conn;
     const nsp = this.#nsp;
     const rooms = this.#rooms;
@@ -586,7 +594,7 @@ class Emitter {
   }
 
   emit(ev, ...args) {
-    checkEvent(ev);
+    checkSentEvent(ev);
     const conn = this.#conn;
     return conn.track(conn.native.emit(this.#nsp, NONE, NONE, "", ev, args), this.#nsp, NONE);
   }
@@ -628,6 +636,7 @@ class Emitter {
    * The arguments travel as JSON, exactly as JSON.stringify writes them.
    */
   serverSideEmit(...args) {
+    checkSentEvent(args[0]);
     const conn = this.#conn;
     const data = serverSideArgs(args, conn.maxPayloadBytes);
     return conn.track(conn.native.serverSideEmit(this.#nsp, data[0], data.slice(1)), this.#nsp, null);

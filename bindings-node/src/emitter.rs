@@ -253,6 +253,7 @@ impl NativeEmitter {
         args: Unknown,
     ) -> napi::Result<Object<'env>> {
         guard(env, || {
+            check_sent_event(env, &event)?;
             let (target, args) =
                 self.emit_request(env, &nsp, rooms, except, &flags, &event, args)?;
             self.op(env, target, Op::Emit(event, args))
@@ -269,6 +270,7 @@ impl NativeEmitter {
         args: Unknown,
     ) -> napi::Result<Object<'env>> {
         guard(env, || {
+            check_sent_event(env, &event)?;
             let args = self.server_side_request(env, &event, args)?;
             self.op(env, Target::new(&nsp), Op::ServerSideEmit(event, args))
         })
@@ -502,6 +504,18 @@ impl NativeEmitter {
                 Err(js) => js,
             })
     }
+}
+
+/// Sending an empty event name is refused; `encode_*` still encode it like the official
+/// emitter (golden vector `event_name_empty`).
+fn check_sent_event(env: &Env, event: &str) -> napi::Result<()> {
+    if event.is_empty() {
+        return Err(errors::invalid_argument(
+            env,
+            "the event name must not be empty",
+        ));
+    }
+    Ok(())
 }
 
 /// The target and the rooms of `sockets_join`/`sockets_leave`.

@@ -14,7 +14,8 @@ use FFI;
  */
 final class Args
 {
-    private const MAX_DEPTH = 128;
+    /** The core's nesting limit for one argument (socketio_emitter::encode::MAX_DEPTH). */
+    private const MAX_DEPTH = 512;
 
     /** @var list<string> */
     private array $buffers = [];
@@ -29,7 +30,7 @@ final class Args
         }
         try {
             $json = json_encode($walked, JSON_THROW_ON_ERROR | JSON_PRESERVE_ZERO_FRACTION
-                | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+                | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES, self::MAX_DEPTH + 2);
         } catch (\JsonException $e) {
             $code = $e->getCode() === JSON_ERROR_UTF8 ? 'INVALID_UTF8' : 'ENCODE';
             throw new EmitterException($code, -1, 'cannot encode the arguments: ' . $e->getMessage());
@@ -40,7 +41,7 @@ final class Args
     private function walk(mixed $v, string $path, int $depth): mixed
     {
         if ($depth > self::MAX_DEPTH) {
-            throw new EmitterException('ENCODE', -1, "$path: nested too deeply (a cycle?)");
+            throw new EmitterException('ENCODE', -1, "$path: nested deeper than " . self::MAX_DEPTH . ' levels (a cycle?)');
         }
         if ($v instanceof Binary) {
             $this->buffers[] = $v->bytes;

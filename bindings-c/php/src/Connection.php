@@ -27,22 +27,29 @@ final class Connection
         return $this->handle;
     }
 
-    /** Closes the connection (for every handle sharing it) and releases this handle. */
-    public function close(): array
+    /**
+     * Closes the connection (for every handle sharing it) and releases this handle.
+     *
+     * @return array{sent: int, receivers: int, reached_none: int, failed: int}
+     */
+    public function close(int|float|null $timeoutMs = null): array
     {
         if ($this->handle === null) {
-            return ['sent' => 0, 'receivers' => 0];
+            return ['sent' => 0, 'receivers' => 0, 'reached_none' => 0, 'failed' => 0];
         }
         $ffi = Native::ffi();
-        $sent = $ffi->new('uint64_t');
-        $receivers = $ffi->new('uint64_t');
+        $h = $this->handle;
+        $timeout = Emitter::timeoutMs($timeoutMs);
         try {
-            $h = $this->handle;
-            Native::call(fn ($err) => $ffi->sioe_emitter_close($h, FFI::addr($sent), FFI::addr($receivers), $err));
-        } finally {
-            $this->release();
+            $report = Emitter::report(fn ($report, $err) => $ffi->sioe_emitter_close_timeout($h, $timeout, $report, $err));
+        } catch (EmitterException $e) {
+            if ($e->getErrorCode() !== 'INVALID_ARGUMENT') {
+                $this->release(); // closed, with failures; a bad timeout closed nothing
+            }
+            throw $e;
         }
-        return ['sent' => $sent->cdata, 'receivers' => $receivers->cdata];
+        $this->release();
+        return $report;
     }
 
     private function release(): void

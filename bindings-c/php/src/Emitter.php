@@ -20,7 +20,14 @@ final class Emitter
 {
     private const OPTIONS = ['key', 'tls_ca_pem', 'connect_timeout_ms', 'response_timeout_ms',
         'reconnect_min_delay_ms', 'reconnect_max_delay_ms', 'reconnect_attempts', 'queue_capacity',
-        'queue_max_bytes', 'queue_full', 'require_receivers', 'persistent'];
+        'queue_max_bytes', 'queue_full', 'require_receivers', 'persistent', 'max_payload_bytes'];
+
+    /** Duration options, in milliseconds, and their sioe_duration number. */
+    private const DURATIONS = ['connect_timeout_ms' => 0, 'response_timeout_ms' => 1,
+        'reconnect_min_delay_ms' => 2, 'reconnect_max_delay_ms' => 3];
+
+    /** The C library's "no limit" for flush and close. */
+    private const NO_TIMEOUT = INF;
 
     /** @param list<array{string, string|int|bool}> $ops */
     private function __construct(private readonly Connection $conn, private readonly string $nsp = '/', private readonly array $ops = [])
@@ -31,8 +38,12 @@ final class Emitter
      * Connects to Redis. Options (all optional): key (channel prefix, "socket.io"),
      * tls_ca_pem, connect_timeout_ms and response_timeout_ms (5000), reconnect_min_delay_ms
      * (100), reconnect_max_delay_ms (2000), reconnect_attempts (6), queue_capacity (10000),
-     * queue_max_bytes (64 MiB), queue_full ("block" or "error"), require_receivers (false), persistent (false: true
-     * shares one connection per URL and options across the requests a PHP-FPM worker serves).
+     * queue_max_bytes (64 MiB), queue_full ("block" or "error"), require_receivers (false),
+     * max_payload_bytes (16 MiB), persistent (false: true shares one connection per URL and
+     * options across the requests a PHP-FPM worker serves). Durations are milliseconds (int
+     * or float, at most one day); every value is checked and a bad one throws
+     * INVALID_ARGUMENT naming the option. Every call then waits at most connect_timeout_ms +
+     * response_timeout_ms.
      */
     public static function connect(string $url, array $options = []): self
     {
@@ -61,6 +72,16 @@ final class Emitter
         return new self(new Connection($out));
     }
 
+    /** An integer option: ints only, not negative (C reads them as size_t). */
+    private static function count(array $opt, string $name, int $default): int
+    {
+        $v = $opt[$name] ?? $default;
+        if (!is_int($v) || $v < 0) {
+            throw new EmitterException('INVALID_ARGUMENT', 4, "$name must be a non-negative int, got " . json_encode($v));
+        }
+        return $v;
+    }
+
     private static function apply(FFI $ffi, FFI\CData $o, array $opt): void
     {
         $set = fn (callable $fn) => Native::call($fn);
@@ -72,15 +93,21 @@ final class Emitter
             $p = (string) $opt['tls_ca_pem'];
             $set(fn ($e) => $ffi->sioe_options_set_tls_ca_pem($o, $p, strlen($p), $e));
         }
-        if (isset($opt['connect_timeout_ms'])) {
-            $set(fn ($e) => $ffi->sioe_options_set_connect_timeout_ms($o, (int) $opt['connect_timeout_ms'], $e));
+        if (isset($opt['reconnect_attempts'])) {
+            // Sets the delays to their defaults too; the durations below come after.
+            $attempts = self::count($opt, 'reconnect_attempts', 6);
+            $set(fn ($e) => $ffi->sioe_options_set_reconnect($o, 100, 2000, $attempts, $e));
         }
-        if (isset($opt['response_timeout_ms'])) {
-            $set(fn ($e) => $ffi->sioe_options_set_response_timeout_ms($o, (int) $opt['response_timeout_ms'], $e));
-        }
-        if (isset($opt['reconnect_min_delay_ms']) || isset($opt['reconnect_max_delay_ms']) || isset($opt['reconnect_attempts'])) {
-            $set(fn ($e) => $ffi->sioe_options_set_reconnect($o, (int) ($opt['reconnect_min_delay_ms'] ?? 100),
-                (int) ($opt['reconnect_max_delay_ms'] ?? 2000), (int) ($opt['reconnect_attempts'] ?? 6), $e));
+        foreach (self::DURATIONS as $name => $which) {
+            if (!array_key_exists($name, $opt)) {
+                continue;
+            }
+            $ms = $opt[$name];
+            if (!is_int($ms) && !is_float($ms)) {
+                throw new EmitterException('INVALID_ARGUMENT', 4, "$name must be a number of milliseconds, got " . get_debug_type($ms));
+            }
+            // The C library checks the range (negative, NaN, more than a day) and names the option.
+            $set(fn ($e) => $ffi->sioe_options_set_duration_ms($o, $which, (float) $ms, $e));
         }
         if (isset($opt['queue_capacity']) || isset($opt['queue_full'])) {
             $policy = match ($opt['queue_full'] ?? 'block') {
@@ -88,10 +115,16 @@ final class Emitter
                 'error' => 1,
                 default => throw new EmitterException('INVALID_ARGUMENT', 4, 'queue_full must be "block" or "error"'),
             };
-            $set(fn ($e) => $ffi->sioe_options_set_queue($o, (int) ($opt['queue_capacity'] ?? 10000), $policy, $e));
+            $capacity = self::count($opt, 'queue_capacity', 10000);
+            $set(fn ($e) => $ffi->sioe_options_set_queue($o, $capacity, $policy, $e));
         }
         if (isset($opt['queue_max_bytes'])) {
-            $set(fn ($e) => $ffi->sioe_options_set_queue_max_bytes($o, (int) $opt['queue_max_bytes'], $e));
+            $bytes = self::count($opt, 'queue_max_bytes', 0);
+            $set(fn ($e) => $ffi->sioe_options_set_queue_max_bytes($o, $bytes, $e));
+        }
+        if (isset($opt['max_payload_bytes'])) {
+            $bytes = self::count($opt, 'max_payload_bytes', 0);
+            $set(fn ($e) => $ffi->sioe_options_set_max_payload_bytes($o, $bytes, $e));
         }
         if (isset($opt['require_receivers'])) {
             $set(fn ($e) => $ffi->sioe_options_set_require_receivers($o, (bool) $opt['require_receivers'], $e));
@@ -99,6 +132,32 @@ final class Emitter
         if (isset($opt['persistent'])) {
             $set(fn ($e) => $ffi->sioe_options_set_persistent($o, (bool) $opt['persistent'], $e));
         }
+    }
+
+    /** The C timeout argument: null is no limit; the C library checks the range. */
+    public static function timeoutMs(int|float|null $timeoutMs): float
+    {
+        return $timeoutMs === null ? self::NO_TIMEOUT : (float) $timeoutMs;
+    }
+
+    /**
+     * Runs a flush or close C call; the report comes back on success and, inside the
+     * exception, with FLUSH.
+     *
+     * @return array{sent: int, receivers: int, reached_none: int, failed: int}
+     * @internal
+     */
+    public static function report(callable $call): array
+    {
+        $ffi = Native::ffi();
+        $r = $ffi->new('sioe_flush_report');
+        $read = fn () => ['sent' => $r->sent, 'receivers' => $r->receivers, 'reached_none' => $r->reached_none, 'failed' => $r->failed];
+        try {
+            Native::call(fn ($e) => $call(FFI::addr($r), $e));
+        } catch (EmitterException $e) {
+            throw $e->getErrorCode() === 'FLUSH' ? $e->withReport($read()) : $e;
+        }
+        return $read();
     }
 
     private function with(array $ops, ?string $nsp = null): self
@@ -248,21 +307,34 @@ final class Emitter
         });
     }
 
-    /** Waits for everything enqueued; returns ['sent' => n, 'receivers' => n]. */
-    public function flush(): array
+    /**
+     * Waits for everything enqueued, at most $timeoutMs milliseconds when given (at most a
+     * day). Returns ['sent', 'receivers', 'reached_none', 'failed']: queued operations Redis
+     * accepted, the Socket.IO servers (not clients) they reached, those of them that reached
+     * no server, and those that failed. When some failed it throws FLUSH, whose getReport()
+     * still counts the others and getFailures() lists the failed tickets. When the time runs
+     * out it throws TIMEOUT: the operations keep going, and the next flush reports them.
+     *
+     * @return array{sent: int, receivers: int, reached_none: int, failed: int}
+     */
+    public function flush(int|float|null $timeoutMs = null): array
     {
-        return $this->run(function (FFI $ffi, FFI\CData $h) {
-            $sent = $ffi->new('uint64_t');
-            $receivers = $ffi->new('uint64_t');
-            Native::call(fn ($e) => $ffi->sioe_emitter_flush($h, FFI::addr($sent), FFI::addr($receivers), $e));
-            return ['sent' => $sent->cdata, 'receivers' => $receivers->cdata];
-        });
+        $timeout = self::timeoutMs($timeoutMs);
+        return $this->run(fn (FFI $ffi, FFI\CData $h) => self::report(
+            fn ($report, $e) => $ffi->sioe_emitter_flush_timeout($h, $timeout, $report, $e)
+        ));
     }
 
-    /** Sends what is queued and closes the connection for every Emitter derived from it. */
-    public function close(): array
+    /**
+     * Sends what is queued and closes the connection for every Emitter derived from it;
+     * reports like flush(). With $timeoutMs, gives up after that long: what is not done by
+     * then fails at once, each ticket in the FLUSH exception, and the connection closes.
+     *
+     * @return array{sent: int, receivers: int, reached_none: int, failed: int}
+     */
+    public function close(int|float|null $timeoutMs = null): array
     {
-        return $this->conn->close();
+        return $this->conn->close($timeoutMs);
     }
 
     /** @return array{channel: string, payload: string} what emit() would publish. */

@@ -68,16 +68,32 @@ final class Native
         return is_string($env) && $env !== '' ? $env : 'libsocketio_emitter.so';
     }
 
-    /** Runs a C call that takes `sioe_error **err` last; throws on a non-zero status. */
+    /**
+     * Runs a C call that takes `sioe_error **err` last; throws on a non-zero status (with
+     * the failed tickets of a FLUSH error).
+     */
     public static function call(callable $fn): void
     {
         $ffi = self::ffi();
         $err = $ffi->new('sioe_error*');
         $status = $fn(FFI::addr($err));
         if ($status !== 0) {
-            $message = FFI::isNull($err) ? '' : $ffi->sioe_error_message($err);
+            $message = '';
+            $failures = [];
+            if (!FFI::isNull($err)) {
+                $message = $ffi->sioe_error_message($err);
+                $count = $ffi->sioe_error_failure_count($err);
+                if ($count > 0) {
+                    $ticket = $ffi->new('uint64_t');
+                    $code = $ffi->new('sioe_status');
+                    for ($i = 0; $i < $count; $i++) {
+                        $ffi->sioe_error_failure($err, $i, FFI::addr($ticket), FFI::addr($code));
+                        $failures[] = ['ticket' => $ticket->cdata, 'code' => $ffi->sioe_status_name($code->cdata)];
+                    }
+                }
+            }
             $ffi->sioe_error_free($err);
-            throw new EmitterException($ffi->sioe_status_name($status), $status, $message);
+            throw new EmitterException($ffi->sioe_status_name($status), $status, $message, $failures);
         }
     }
 

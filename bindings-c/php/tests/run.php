@@ -7,6 +7,7 @@ declare(strict_types=1);
 
 require dirname(__DIR__) . '/autoload.php';
 require __DIR__ . '/Harness.php';
+require __DIR__ . '/faults.php';
 
 use SocketIO\Binary;
 use SocketIO\Emitter;
@@ -122,7 +123,7 @@ function test_enqueue_and_flush(Harness $h, string $url): void
         check($ticket > $last, 'tickets increase');
         $last = $ticket;
     }
-    same($io->flush(), ['sent' => 30, 'receivers' => 60], 'flush report');
+    same($io->flush(), ['sent' => 30, 'receivers' => 60, 'reached_none' => 0, 'failed' => 0], 'flush report');
     $ev = events($h->flushAndTake());
     same(array_map(fn ($e) => $e[1][0], $ev['php-q']), range(0, 29), 'queued events in order');
     $io->close();
@@ -163,7 +164,7 @@ function test_errors_carry_the_code(Harness $h, string $url): void
     $io->close();
     throwsCode('CLOSED', fn () => $target->emit('ev'));
     throwsCode('CLOSED', fn () => $io->flush());
-    same($io->close(), ['sent' => 0, 'receivers' => 0], 'closing twice');
+    same($io->close(), ['sent' => 0, 'receivers' => 0, 'reached_none' => 0, 'failed' => 0], 'closing twice');
     throwsCode('CLOSED', fn () => Emitter::offline()->emit('ev'));
 }
 

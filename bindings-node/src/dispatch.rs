@@ -48,11 +48,11 @@ const MAX_BATCH_BYTES: usize = 1 << 20;
 /// order the batches were made.
 const MAX_IN_FLIGHT: usize = 4;
 
-/// A pipeline of several operations gets the core's budget from when it is sent, which
-/// its operations may have started up to this much before (they piled up while the previous
-/// batch was handed over). Operations that waited longer (behind pipelines Redis did not
-/// answer) are sent each with its own remaining budget instead, so that each still fails by
-/// its own deadline, with the core's error.
+/// A pipeline of several operations gets the core's budget from when it is sent, while its
+/// operations may have been called a little earlier (they piled up while the previous batch
+/// was handed over) or much earlier (they waited behind pipelines Redis did not answer). The
+/// pipeline keeps the order of the emits; each operation is still answered by its own
+/// deadline plus this grace: with `TIMEOUT` if the core has not answered by then.
 const BATCH_GRACE: Duration = Duration::from_millis(50);
 
 type InFlight = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -367,40 +367,56 @@ impl Batch {
         let ledger = ctx.ledger.clone();
         ledger.lock().insert(id);
         let abandon = ctx.abandon.subscribe();
+        let call_timeout = ctx.call_timeout;
         Some(Box::pin(async move {
-            let late = outputs.len() > 1 && oldest.elapsed() > BATCH_GRACE;
-            if late {
-                // Each with what is left of its own budget, answered as soon as it is done
-                // (still in call order on the connection: they are first polled in order).
-                let each =
-                    outputs
-                        .iter()
-                        .zip(started)
-                        .zip(replies)
-                        .map(|((out, started), reply)| {
-                            let (root, abandon) = (&root, abandon.clone());
-                            async move {
-                                let sent = root.send_output_since(out, started);
-                                let result = until_abandoned(abandon, sent)
-                                    .await
-                                    .unwrap_or_else(|| Err(stopped_waiting()));
-                                reply.send(result);
-                            }
-                        });
-                futures_util::future::join_all(each).await;
-            } else {
-                let sent = async {
-                    match outputs.as_slice() {
-                        [one] => vec![root.send_output_since(one, oldest).await],
-                        many => root.send_outputs(many).await,
-                    }
-                };
-                let results = until_abandoned(abandon, sent)
+            if let [one] = outputs.as_slice() {
+                let result = until_abandoned(abandon, root.send_output_since(one, oldest))
                     .await
-                    .unwrap_or_else(|| vec![Err(stopped_waiting()); outputs.len()]);
-                // A missing result leaves its reply unsent: it settles with `CLOSED`.
-                for (reply, result) in replies.into_iter().zip(results) {
-                    reply.send(result);
+                    .unwrap_or_else(|| Err(stopped_waiting()));
+                for reply in replies {
+                    reply.send(result.clone());
+                }
+            } else {
+                let mut replies: Vec<Option<Reply>> = replies.into_iter().map(Some).collect();
+                let deadline = |i: usize| {
+                    let at = started[i] + call_timeout + BATCH_GRACE;
+                    tokio::time::Instant::from_std(at)
+                };
+                let sent = root.send_outputs(&outputs);
+                tokio::pin!(sent);
+                let abandoned = abandoned(abandon);
+                tokio::pin!(abandoned);
+                // Operations were called in this order, so their deadlines come in it too.
+                let mut next = 0;
+                loop {
+                    let expiry = if next < replies.len() {
+                        deadline(next)
+                    } else {
+                        tokio::time::Instant::now() + Duration::from_secs(86_400)
+                    };
+                    tokio::select! {
+                        results = &mut sent => {
+                            // A missing result leaves its reply unsent: it settles with `CLOSED`.
+                            for (reply, result) in replies.iter_mut().zip(results) {
+                                if let Some(reply) = reply.take() {
+                                    reply.send(result);
+                                }
+                            }
+                            break;
+                        }
+                        () = tokio::time::sleep_until(expiry), if next < replies.len() => {
+                            if let Some(reply) = replies[next].take() {
+                                reply.send(Err(out_of_budget(started[next])));
+                            }
+                            next += 1;
+                        }
+                        () = &mut abandoned => {
+                            for reply in replies.iter_mut().filter_map(Option::take) {
+                                reply.send(Err(stopped_waiting()));
+                            }
+                            break;
+                        }
+                    }
                 }
             }
             // After the replies: a flush waiting for this pipeline settles after them.
@@ -410,21 +426,30 @@ impl Batch {
     }
 }
 
+/// Resolves once `close()` stopped waiting (never, if the task is gone).
+async fn abandoned(mut abandon: watch::Receiver<bool>) {
+    if abandon.wait_for(|a| *a).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// `work`'s output, or `None` once `close()` stopped waiting.
 async fn until_abandoned<T>(
-    mut abandon: watch::Receiver<bool>,
+    abandon: watch::Receiver<bool>,
     work: impl Future<Output = T>,
 ) -> Option<T> {
-    let abandoned = async {
-        if abandon.wait_for(|a| *a).await.is_err() {
-            // The task is gone: nothing will abandon this any more.
-            std::future::pending::<()>().await;
-        }
-    };
     tokio::select! {
         output = work => Some(output),
-        () = abandoned => None,
+        () = abandoned(abandon) => None,
     }
+}
+
+/// An operation of a pipeline whose budget ran out before Redis answered.
+fn out_of_budget(started: Instant) -> Error {
+    Error::Timeout(format!(
+        "no answer from Redis within {:.1} s, the call's budget (connect_timeout + response_timeout); it may still have been published, so a retry may duplicate it",
+        started.elapsed().as_secs_f64()
+    ))
 }
 
 fn stopped_waiting() -> Error {

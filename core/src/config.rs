@@ -71,7 +71,7 @@ pub const MAX_PAYLOAD_LIMIT: usize = 512 << 20;
 pub fn duration_from_secs_f64(name: &str, secs: f64) -> Result<Duration> {
     if !secs.is_finite() || secs < 0.0 || secs > MAX_DURATION.as_secs_f64() {
         return Err(Error::InvalidArgument(format!(
-            "{name} must be a number of seconds between 0 and {}, got {secs}",
+            "{name} must be a number of seconds between 0 and {}, got {secs:?}",
             MAX_DURATION.as_secs()
         )));
     }
@@ -82,7 +82,7 @@ pub fn duration_from_secs_f64(name: &str, secs: f64) -> Result<Duration> {
 pub fn duration_from_millis_f64(name: &str, millis: f64) -> Result<Duration> {
     if !millis.is_finite() || millis < 0.0 || millis > MAX_DURATION.as_secs_f64() * 1000.0 {
         return Err(Error::InvalidArgument(format!(
-            "{name} must be a number of milliseconds between 0 and {}, got {millis}",
+            "{name} must be a number of milliseconds between 0 and {}, got {millis:?}",
             MAX_DURATION.as_millis()
         )));
     }

@@ -199,6 +199,24 @@ impl Emitter {
         }
     }
 
+    /// [`send_outputs`](Self::send_outputs) within a call budget that started at `started`
+    /// (for bindings that collect calls before sending them together).
+    pub async fn send_outputs_since(
+        &self,
+        outputs: &[Output],
+        started: Instant,
+    ) -> Vec<Result<u64>> {
+        match self.link() {
+            Ok(link) => {
+                let deadline = tokio::time::Instant::from_std(started) + link.conn.call_timeout();
+                link.conn
+                    .send_batch_until(&outputs.iter().collect::<Vec<_>>(), deadline)
+                    .await
+            }
+            Err(e) => outputs.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
+
     /// For threads without an async runtime (the blocking API, bindings' synchronous calls):
     /// sends `output` on the calling thread when the emitter's synchronous lane is free,
     /// which saves two thread hand-offs per call. `None` means the lane is busy or not

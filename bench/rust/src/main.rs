@@ -6,6 +6,7 @@
 //!                   [--runtime multi|current] [--queue-capacity N]
 //! sio-bench rss     --url U [--count N] [--every K]
 //! sio-bench latency --url U [--count N] [--interval-us I]
+//! sio-bench burst   --url U [--count N] [--payload small|str4k] [--pacing on|off]
 //! ```
 //!
 //! Payloads (`small`, `json1k`, `bin64k`) come from `bench/payloads.json` (found next to the
@@ -13,6 +14,7 @@
 //! Each command prints one JSON line on stdout; the orchestrator measures peak RSS itself.
 
 use std::collections::HashMap;
+use std::io::BufRead;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
@@ -45,6 +47,7 @@ fn real_main() -> Result<(), BoxError> {
         "run" => run(&opts),
         "rss" => rss(&opts),
         "latency" => latency(&opts),
+        "burst" => burst(&opts),
         other => Err(format!("unknown command {other:?}").into()),
     }
 }
@@ -321,4 +324,56 @@ fn latency(opts: &Opts) -> Result<(), BoxError> {
         Ok::<_, BoxError>(())
     });
     rt.block_on(task)?
+}
+
+/// The end-to-end burst (`bench/run.py`, "burst"): `--count` emits of `burst` to room1, each
+/// `[seq, payload]`, through `emit_nowait` and one `flush`. Prints `{"ready":true}` once
+/// connected (after one publish to a room no client is in), waits for a line on stdin, then
+/// emits, and prints what the flush reported. `--payload str4k` is a 4096-byte string.
+fn burst(opts: &Opts) -> Result<(), BoxError> {
+    let count = opts.num("count", 100_000u64)?;
+    let pacing = match opts.0.get("pacing").map(String::as_str) {
+        None | Some("on") => true,
+        Some("off") => false,
+        Some(other) => return Err(format!("--pacing: on or off, got {other:?}").into()),
+    };
+    let payload = match opts.str("payload")? {
+        "str4k" => Value::from("x".repeat(4096)),
+        _ => payload(opts)?.remove(0),
+    };
+    let io = blocking::Emitter::with_config(opts.config()?.with_pacing(pacing))?;
+    io.to("burst-warmup").emit("warmup", &[])?;
+    print(json!({"ready": true}));
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+
+    let room = io.to(ROOM);
+    let t0 = now_ms();
+    let start = Instant::now();
+    let (mut failed, mut first_error) = (0u64, None::<String>);
+    for seq in 0..count {
+        if let Err(e) = room.emit_nowait("burst", &[Value::from(seq), payload.clone()]) {
+            failed += 1;
+            first_error.get_or_insert_with(|| e.to_string());
+        }
+    }
+    let report = match io.flush() {
+        Ok(report) => report,
+        Err(socketio_emitter::Error::Flush { failures, report }) => {
+            failed += failures.len() as u64;
+            if let Some(f) = failures.first() {
+                first_error.get_or_insert_with(|| f.error.to_string());
+            }
+            report
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let secs = start.elapsed().as_secs_f64();
+    io.close()?;
+    print(json!({
+        "ops": count, "secs": secs, "t0_ms": t0, "sent": report.sent,
+        "receivers": report.receivers, "reached_none": report.reached_none,
+        "failed": failed, "first_error": first_error, "pacing": pacing,
+    }));
+    Ok(())
 }

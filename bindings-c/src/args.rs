@@ -89,6 +89,23 @@ fn invalid(msg: impl Into<String>) -> Failure {
 /// core then applies its exact limit to the values.
 const MAX_JSON_DEPTH: usize = MAX_DEPTH + 2;
 
+/// JSON arguments nesting deeper than this are handled on a thread of ours with a large
+/// stack: parsing, converting, encoding and dropping them recurse once per level, and the
+/// caller's thread may have a small stack (a JVM thread has 1 MiB).
+const DEEP: usize = 32;
+
+/// Whether `json` (the caller's (pointer, length) arguments) nests deeper than [`DEEP`].
+///
+/// # Safety
+/// (pointer, length) per the conventions.
+pub(crate) unsafe fn is_deep(json: *const c_char, json_len: usize) -> bool {
+    // SAFETY: guaranteed by the caller.
+    match unsafe { guard::bytes(json, json_len, "args_json", true) } {
+        Ok(raw) => too_deep(raw, DEEP).is_some(),
+        Err(_) => false,
+    }
+}
+
 /// `Some(i)` when element `i` of the top-level array (or the value itself, 0) nests deeper
 /// than `limit`: a scan that needs no recursion, run before the parser (whose own limit,
 /// 128, is below the core's).
@@ -121,10 +138,15 @@ fn too_deep(text: &[u8], limit: usize) -> Option<usize> {
 }
 
 /// Parses UTF-8 JSON text, with distinct statuses for bad UTF-8 and bad JSON, and
-/// `too_deep` for text that nests deeper than [`MAX_JSON_DEPTH`].
-fn parse(raw: &[u8], what: &str, too_deep_error: impl FnOnce(usize) -> Failure) -> Outcome<Json> {
+/// `too_deep_error` for text that nests deeper than `limit`.
+fn parse(
+    raw: &[u8],
+    what: &str,
+    limit: usize,
+    too_deep_error: impl FnOnce(usize) -> Failure,
+) -> Outcome<Json> {
     let text = guard::utf8(raw, what)?;
-    if let Some(i) = too_deep(raw, MAX_JSON_DEPTH) {
+    if let Some(i) = too_deep(raw, limit) {
         return Err(too_deep_error(i));
     }
     let bad = |e: serde_json::Error| Failure::new(sioe_status::InvalidJson, format!("{what}: {e}"));
@@ -171,7 +193,7 @@ pub(crate) unsafe fn event_args(
             format!("args[{i}]: nested deeper than {MAX_DEPTH} levels"),
         )
     };
-    match parse(raw, "args_json", nested)? {
+    match parse(raw, "args_json", MAX_JSON_DEPTH, nested)? {
         Json::Array(items) => items
             .into_iter()
             .enumerate()
@@ -264,7 +286,8 @@ pub(crate) fn parse_rooms(raw: &[u8]) -> Outcome<Vec<Room>> {
         ))),
     };
     let nested = |_| invalid("rooms_json: a room is a string or an integer, got an array");
-    match parse(raw, "rooms_json", nested)? {
+    // A room list is one level deep: anything deeper is refused before parsing.
+    match parse(raw, "rooms_json", 1, nested)? {
         Json::Array(items) => items.iter().map(one).collect(),
         single => Ok(vec![one(&single)?]),
     }

@@ -39,6 +39,51 @@ pub(crate) fn value<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or(on_panic)
 }
 
+/// The stack of the thread [`on_big_stack`] runs on: room for the deepest arguments the
+/// core accepts (512 levels), several times over, even in a debug build.
+const BIG_STACK: usize = 64 << 20;
+
+/// A value moved to the helper thread of [`on_big_stack`]: the caller's raw pointers, which
+/// stay valid because the caller waits for that thread.
+struct AssertSend<T>(T);
+
+// SAFETY: only used by `on_big_stack`, whose caller blocks until the thread is joined.
+unsafe impl<T> Send for AssertSend<T> {}
+
+/// Runs `f` on a new thread with a large stack and waits for it; a panic there resumes
+/// here (and `call` reports it). The thread blocks SIGPIPE like every thread of ours.
+pub(crate) fn on_big_stack<T>(f: impl FnOnce() -> T) -> T {
+    let cell = std::sync::Mutex::new(Some(AssertSend(f)));
+    let take = || {
+        cell.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .map(|f| f.0)
+    };
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("socketio-emitter-deep".into())
+            .stack_size(BIG_STACK)
+            .spawn_scoped(scope, || {
+                socketio_emitter::block_sigpipe_on_current_thread();
+                take().map(|f| AssertSend(f()))
+            });
+        let out = match spawned {
+            Ok(handle) => match handle.join() {
+                Ok(out) => out.map(|o| o.0),
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => None,
+        };
+        // No thread to be had: run it on this one.
+        out.unwrap_or_else(|| {
+            take()
+                .map(|f| f())
+                .expect("on_big_stack: the body ran nowhere")
+        })
+    })
+}
+
 fn null(what: &str) -> Failure {
     Failure::new(sioe_status::NullArgument, format!("{what} is NULL"))
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use socketio_emitter::blocking::Emitter;
 use socketio_emitter::{Error, FlushReport, Room, Value};
 
-use crate::args::{event_args, parse_rooms, sioe_buffers};
+use crate::args::{event_args, is_deep, parse_rooms, sioe_buffers};
 use crate::emitter::sioe_emitter;
 use crate::error::{Failure, Outcome, sioe_error, sioe_status};
 use crate::guard::{self, call};
@@ -77,6 +77,22 @@ impl Event {
         op: impl FnOnce(&Emitter, &str, &[Value]) -> socketio_emitter::Result<T>,
     ) -> impl FnOnce(&Emitter) -> Outcome<T> {
         move |e| {
+            // SAFETY: promised to `Event::new`.
+            if unsafe { is_deep(self.json, self.json_len) } {
+                guard::on_big_stack(move || self.run(e, op))
+            } else {
+                self.run(e, op)
+            }
+        }
+    }
+
+    /// Reads the event name and arguments, then calls `op`.
+    fn run<T>(
+        self,
+        e: &Emitter,
+        op: impl FnOnce(&Emitter, &str, &[Value]) -> socketio_emitter::Result<T>,
+    ) -> Outcome<T> {
+        {
             // SAFETY: promised to `Event::new`.
             let name = unsafe { guard::text(self.name, self.name_len, "event") }?;
             if name.is_empty() && !self.encode_only {
@@ -471,5 +487,10 @@ pub unsafe extern "C" fn sioe_emitter_encode_server_side_emit(
 ) -> sioe_status {
     // SAFETY: the caller's arguments, per the conventions.
     let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
-    encode(em, out, err, ev.encode_only().then(Emitter::encode_server_side_emit))
+    encode(
+        em,
+        out,
+        err,
+        ev.encode_only().then(Emitter::encode_server_side_emit),
+    )
 }

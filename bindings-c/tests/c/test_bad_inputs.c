@@ -3,6 +3,7 @@
  * the fault program (test_faults.c). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -102,6 +103,35 @@ static sioe_status nested_513_enqueue(sioe_error **err) {
   return sioe_emitter_enqueue(ctx.io, S("ev"), ctx.nested_513, strlen(ctx.nested_513), NULL, NULL, err);
 }
 
+/* Deep arguments on a thread with a small stack (a JVM thread has 1 MiB, this one 256 KiB):
+ * the library does the deep work on a thread of its own. */
+struct deep_call {
+  const char *args;
+  sioe_status status;
+  sioe_error *err;
+};
+
+static void *deep_emit(void *p) {
+  struct deep_call *c = p;
+  c->status = emit_args(ctx.io, c->args, &c->err);
+  return NULL;
+}
+
+static sioe_status on_small_stack(const char *args, sioe_error **err) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  struct deep_call c = {args, SIOE_STATUS_PANIC, NULL};
+  pthread_t t;
+  if (pthread_create(&t, &attr, deep_emit, &c) != 0) return SIOE_STATUS_PANIC;
+  pthread_join(t, NULL);
+  pthread_attr_destroy(&attr);
+  *err = c.err;
+  return c.status;
+}
+CALL_FN(nested_512_small_stack, on_small_stack(ctx.nested_512, err))
+CALL_FN(nested_513_small_stack, on_small_stack(ctx.nested_513, err))
+
 CALL_FN(utf8_event, sioe_emitter_emit(ctx.io, BAD_UTF8, 3, NULL, 0, NULL, NULL, err))
 static sioe_status utf8_args(sioe_error **err) {
   const char args[] = {'[', '"', (char)0xc3, '"', ']'};
@@ -189,6 +219,8 @@ static const struct row ROWS[] = {
     ROW(SIOE_STATUS_ENCODE, "512", nested_513),
     ROW(SIOE_STATUS_ENCODE, "512", nested_513_enqueue),
     ROW(SIOE_STATUS_ENCODE, "512", nested_huge),
+    ROW(SIOE_STATUS_OK, NULL, nested_512_small_stack),
+    ROW(SIOE_STATUS_ENCODE, "512", nested_513_small_stack),
     /* text and JSON */
     ROW(SIOE_STATUS_INVALID_UTF8, "event", utf8_event),
     ROW(SIOE_STATUS_INVALID_UTF8, "args_json", utf8_args),

@@ -2,6 +2,7 @@
 package socketio.emitter;
 
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.lang.ref.Cleaner;
@@ -10,7 +11,10 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /** Owns the root C handle of one connection; calls share a read lock, close takes the write lock. */
@@ -53,24 +57,55 @@ final class Connection {
         return p;
     }
 
-    long[] close() {
+    /** Closes (a null timeout waits as long as needed) and releases the handle. */
+    FlushReport close(Duration timeout) {
+        double ms = timeoutMs(timeout);
         lock.writeLock().lock();
         try {
             if (handle.ptr == null) {
-                return new long[] {0, 0};
+                return new FlushReport(0, 0, 0, 0);
             }
-            LongByReference sent = new LongByReference();
-            LongByReference receivers = new LongByReference();
-            PointerByReference err = new PointerByReference();
             try {
-                check(C.sioe_emitter_close(handle.ptr, sent, receivers, err), err);
-            } finally {
+                FlushReport r = report((report, err) -> C.sioe_emitter_close_timeout(handle.ptr, ms, report, err));
                 cleanable.clean();
+                return r;
+            } catch (EmitterException e) {
+                if (!e.getErrorCode().equals(EmitterException.INVALID_ARGUMENT)) {
+                    cleanable.clean(); // closed, with failures; a bad timeout closed nothing
+                }
+                throw e;
             }
-            return new long[] {sent.getValue(), receivers.getValue()};
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    interface ReportCall {
+        int call(NativeLib.Report report, PointerByReference err);
+    }
+
+    /** Runs a flush or close call: the report comes back, or inside a FLUSH exception. */
+    static FlushReport report(ReportCall call) {
+        NativeLib.Report r = new NativeLib.Report();
+        PointerByReference err = new PointerByReference();
+        int status = call.call(r, err);
+        r.read();
+        try {
+            check(status, err);
+        } catch (EmitterException e) {
+            throw e.getErrorCode().equals(EmitterException.FLUSH) ? e.withReport(r.toReport()) : e;
+        }
+        return r.toReport();
+    }
+
+    /** A timeout for the C library, in milliseconds (it checks the range); null: no limit. */
+    static double timeoutMs(Duration d) {
+        return d == null ? Double.POSITIVE_INFINITY : millis(d);
+    }
+
+    /** Milliseconds without overflow, whatever the duration (negative ones included). */
+    static double millis(Duration d) {
+        return d.getSeconds() * 1000.0 + d.getNano() / 1e6;
     }
 
     /** Throws EmitterException for a non-zero status, freeing the C error. */
@@ -80,11 +115,20 @@ final class Connection {
         }
         Pointer e = err.getValue();
         String message = "";
+        List<QueuedFailure> failures = new ArrayList<>();
         if (e != null) {
             message = C.sioe_error_message(e);
+            long n = C.sioe_error_failure_count(e).longValue();
+            LongByReference ticket = new LongByReference();
+            IntByReference code = new IntByReference();
+            for (long i = 0; i < n; i++) {
+                if (C.sioe_error_failure(e, new NativeLib.SizeT(i), ticket, code) != 0) {
+                    failures.add(new QueuedFailure(ticket.getValue(), C.sioe_status_name(code.getValue())));
+                }
+            }
             C.sioe_error_free(e);
         }
-        throw new EmitterException(C.sioe_status_name(status), status, message);
+        throw new EmitterException(C.sioe_status_name(status), status, message, failures);
     }
 
     /** Strict UTF-8: a string with lone surrogates is INVALID_UTF8 rather than '?'. */

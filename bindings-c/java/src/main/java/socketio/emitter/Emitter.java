@@ -9,6 +9,7 @@ import static socketio.emitter.Connection.utf8;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -55,21 +56,27 @@ public final class Emitter implements AutoCloseable {
             if (o.tlsCaPem != null) {
                 check(C.sioe_options_set_tls_ca_pem(opts, arg(o.tlsCaPem), new NativeLib.SizeT(o.tlsCaPem.length), err), err);
             }
-            if (o.connectTimeout != null) {
-                check(C.sioe_options_set_connect_timeout_ms(opts, o.connectTimeout.toMillis(), err), err);
-            }
-            if (o.responseTimeout != null) {
-                check(C.sioe_options_set_response_timeout_ms(opts, o.responseTimeout.toMillis(), err), err);
-            }
             if (o.reconnectSet) {
-                check(C.sioe_options_set_reconnect(opts, o.reconnectMinDelay.toMillis(), o.reconnectMaxDelay.toMillis(),
-                        new NativeLib.SizeT(o.reconnectAttempts), err), err);
+                // Sets the delays to their defaults too; the durations below come after.
+                check(C.sioe_options_set_reconnect(opts, 100, 2000, size("reconnect attempts", o.reconnectAttempts), err), err);
+            }
+            // Durations go to the C library in (fractional) milliseconds, negative ones
+            // included, so that its bounds and messages apply.
+            Duration[] durations = {o.connectTimeout, o.responseTimeout, o.reconnectSet ? o.reconnectMinDelay : null,
+                o.reconnectSet ? o.reconnectMaxDelay : null};
+            for (int which = 0; which < durations.length; which++) {
+                if (durations[which] != null) {
+                    check(C.sioe_options_set_duration_ms(opts, which, Connection.millis(durations[which]), err), err);
+                }
             }
             if (o.queueMaxBytes != null) {
-                check(C.sioe_options_set_queue_max_bytes(opts, new NativeLib.SizeT(o.queueMaxBytes), err), err);
+                check(C.sioe_options_set_queue_max_bytes(opts, size("queueMaxBytes", o.queueMaxBytes), err), err);
             }
             if (o.queueCapacity != null) {
-                check(C.sioe_options_set_queue(opts, new NativeLib.SizeT(o.queueCapacity), o.queueFullError ? 1 : 0, err), err);
+                check(C.sioe_options_set_queue(opts, size("queue capacity", o.queueCapacity), o.queueFullError ? 1 : 0, err), err);
+            }
+            if (o.maxPayloadBytes != null) {
+                check(C.sioe_options_set_max_payload_bytes(opts, size("maxPayloadBytes", o.maxPayloadBytes), err), err);
             }
             if (o.requireReceivers) {
                 check(C.sioe_options_set_require_receivers(opts, true, err), err);
@@ -81,6 +88,14 @@ public final class Emitter implements AutoCloseable {
         } finally {
             C.sioe_options_free(opts);
         }
+    }
+
+    /** A count for C's size_t: a negative one would read as a huge number. */
+    private static NativeLib.SizeT size(String name, long n) {
+        if (n < 0) {
+            throw new EmitterException(EmitterException.INVALID_ARGUMENT, -1, name + " must not be negative, got " + n);
+        }
+        return new NativeLib.SizeT(n);
     }
 
     private Emitter push(Op op) {
@@ -237,20 +252,39 @@ public final class Emitter implements AutoCloseable {
         });
     }
 
-    /** Waits for everything enqueued; returns {sent, receivers}. */
+    /**
+     * Waits for everything enqueued; returns {sent, receivers}. {@link #flush(Duration)} also
+     * takes a timeout and reports more.
+     */
     public long[] flush() {
-        return run((h, err) -> {
-            LongByReference sent = new LongByReference();
-            LongByReference receivers = new LongByReference();
-            check(C.sioe_emitter_flush(h, sent, receivers, err), err);
-            return new long[] {sent.getValue(), receivers.getValue()};
-        });
+        FlushReport r = flush(null);
+        return new long[] {r.sent(), r.receivers()};
+    }
+
+    /**
+     * Waits for everything enqueued, at most {@code timeout} (null: no limit; at most a day,
+     * not negative). When some queued operations failed it throws FLUSH, whose
+     * {@link EmitterException#getReport()} still counts the others. When the time runs out it
+     * throws TIMEOUT: the operations keep going, and the next flush reports them.
+     */
+    public FlushReport flush(Duration timeout) {
+        double ms = Connection.timeoutMs(timeout);
+        return run((h, err) -> Connection.report((report, e) -> C.sioe_emitter_flush_timeout(h, ms, report, e)));
     }
 
     /** Sends what is queued and closes the connection; closing again does nothing. */
     @Override
     public void close() {
-        conn.close();
+        conn.close(null);
+    }
+
+    /**
+     * Closes like {@link #close()}, giving up after {@code timeout} (null: no limit): what is
+     * not done by then fails at once, each ticket in the FLUSH exception. Reports like
+     * {@link #flush(Duration)}.
+     */
+    public FlushReport close(Duration timeout) {
+        return conn.close(timeout);
     }
 
     public static String version() {

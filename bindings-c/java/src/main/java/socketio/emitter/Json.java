@@ -20,6 +20,9 @@ final class Json {
     final List<byte[]> parts = new ArrayList<>();
     private final Map<Object, Boolean> path = new IdentityHashMap<>();
 
+    /** The core's nesting limit for one argument (socketio_emitter::encode::MAX_DEPTH). */
+    static final int MAX_DEPTH = 512;
+
     static Json encodeArgs(Object[] args) {
         Json j = new Json();
         j.write(args == null ? new Object[0] : args, "args");
@@ -53,6 +56,10 @@ final class Json {
         } else if (v instanceof Enum<?> e) {
             string(e.name());
         } else if (v instanceof Map<?, ?> || v instanceof Collection<?> || v.getClass().isArray()) {
+            // path holds the containers above v, the array of arguments included.
+            if (path.size() > MAX_DEPTH) {
+                throw encodeError(where, "nested deeper than " + MAX_DEPTH + " levels");
+            }
             if (path.put(v, Boolean.TRUE) != null) {
                 throw encodeError(where, "a cycle");
             }

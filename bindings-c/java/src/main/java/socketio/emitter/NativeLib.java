@@ -5,6 +5,8 @@ import com.sun.jna.IntegerType;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.Structure;
+import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 
@@ -37,6 +39,11 @@ interface NativeLib extends Library {
 
     void sioe_error_free(Pointer err);
 
+    SizeT sioe_error_failure_count(Pointer err);
+
+    /** C {@code bool}: one byte, hence {@code byte} (JNA's boolean is a 4-byte int). */
+    byte sioe_error_failure(Pointer err, SizeT index, LongByReference ticket, IntByReference status);
+
     Pointer sioe_options_new();
 
     void sioe_options_free(Pointer opts);
@@ -54,6 +61,10 @@ interface NativeLib extends Library {
     int sioe_options_set_queue(Pointer opts, SizeT capacity, int whenFull, PointerByReference err);
 
     int sioe_options_set_queue_max_bytes(Pointer opts, SizeT maxBytes, PointerByReference err);
+
+    int sioe_options_set_duration_ms(Pointer opts, int which, double ms, PointerByReference err);
+
+    int sioe_options_set_max_payload_bytes(Pointer opts, SizeT maxBytes, PointerByReference err);
 
     int sioe_options_set_require_receivers(Pointer opts, boolean require, PointerByReference err);
 
@@ -99,4 +110,21 @@ interface NativeLib extends Library {
     int sioe_emitter_flush(Pointer em, LongByReference sent, LongByReference receivers, PointerByReference err);
 
     int sioe_emitter_close(Pointer em, LongByReference sent, LongByReference receivers, PointerByReference err);
+
+    int sioe_emitter_flush_timeout(Pointer em, double timeoutMs, Report report, PointerByReference err);
+
+    int sioe_emitter_close_timeout(Pointer em, double timeoutMs, Report report, PointerByReference err);
+
+    /** C {@code sioe_flush_report}. */
+    @Structure.FieldOrder({"sent", "receivers", "reachedNone", "failed"})
+    final class Report extends Structure {
+        public long sent;
+        public long receivers;
+        public long reachedNone;
+        public long failed;
+
+        FlushReport toReport() {
+            return new FlushReport(sent, receivers, reachedNone, failed);
+        }
+    }
 }

@@ -6,7 +6,10 @@ import java.time.Duration;
 /**
  * Connection options; every setter returns this. Unset options keep the library's
  * defaults: key "socket.io", 5 s timeouts, reconnect 100 ms to 2 s with 6 attempts, a
- * queue of 10000 that blocks when full, no strict mode.
+ * queue of 10000 that blocks when full, payloads up to 16 MiB, no strict mode. Every
+ * value is checked when connecting: durations at most a day and not negative, and so on;
+ * a bad one throws INVALID_ARGUMENT naming the option. Every call then waits at most
+ * connect timeout + response timeout.
  */
 public final class Options {
     String key;
@@ -17,9 +20,10 @@ public final class Options {
     Duration reconnectMaxDelay = Duration.ofSeconds(2);
     Integer reconnectAttempts;
     boolean reconnectSet;
-    Integer queueCapacity;
+    Long queueCapacity;
     boolean queueFullError;
     Long queueMaxBytes;
+    Long maxPayloadBytes;
     boolean requireReceivers;
 
     /** The channel prefix: the adapter's {@code key} option. */
@@ -53,8 +57,11 @@ public final class Options {
         return this;
     }
 
-    /** Capacity of the {@code enqueue} queue; {@code failWhenFull} gives QUEUE_FULL instead of waiting. */
-    public Options queue(int capacity, boolean failWhenFull) {
+    /**
+     * Capacity of the {@code enqueue} queue (1 to 4294967295); {@code failWhenFull} gives
+     * QUEUE_FULL instead of waiting.
+     */
+    public Options queue(long capacity, boolean failWhenFull) {
         this.queueCapacity = capacity;
         this.queueFullError = failWhenFull;
         return this;
@@ -63,6 +70,15 @@ public final class Options {
     /** Byte bound of the {@code enqueue} queue (default 64 MiB): an operation holds its bytes until Redis answered it. */
     public Options queueMaxBytes(long maxBytes) {
         this.queueMaxBytes = maxBytes;
+        return this;
+    }
+
+    /**
+     * The largest payload one operation may publish (default 16 MiB, at most 512 MiB); a
+     * larger one fails with ENCODE before anything is sent.
+     */
+    public Options maxPayloadBytes(long maxBytes) {
+        this.maxPayloadBytes = maxBytes;
         return this;
     }
 

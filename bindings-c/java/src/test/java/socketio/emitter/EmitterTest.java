@@ -194,7 +194,9 @@ public final class EmitterTest {
         int failed = 0;
         try (Harness harness = new Harness("--servers", "2", "--server-events", "server_event")) {
             h = harness;
-            for (Method m : EmitterTest.class.getDeclaredMethods()) {
+            List<Method> methods = new ArrayList<>(Arrays.asList(EmitterTest.class.getDeclaredMethods()));
+            methods.addAll(Arrays.asList(FaultsTest.class.getDeclaredMethods())); // faults: their own harness
+            for (Method m : methods) {
                 if (!m.getName().startsWith("test") || !Modifier.isStatic(m.getModifiers())) {
                     continue;
                 }

@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
+use socketio_emitter::adapter::check_sent_event;
 use socketio_emitter::{Error, QueueFullPolicy, Rejected};
 
 use crate::client::{Client, Handle};
@@ -49,7 +50,10 @@ emitter_pymethods!(PyEmitter, "Emitter", {
     ) -> PyResult<u64> {
         let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
-        self.h.send(py, |e| e.encode_emit(&event, &values))
+        self.h.send(py, |e| {
+            check_sent_event(&event)?;
+            e.encode_emit(&event, &values)
+        })
     }
 
     #[pyo3(signature = (event, *args))]
@@ -61,8 +65,10 @@ emitter_pymethods!(PyEmitter, "Emitter", {
     ) -> PyResult<u64> {
         let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
-        self.h
-            .send(py, |e| e.encode_server_side_emit(&event, &values))
+        self.h.send(py, |e| {
+            check_sent_event(&event)?;
+            e.encode_server_side_emit(&event, &values)
+        })
     }
 
     #[pyo3(signature = (*rooms))]
@@ -100,6 +106,7 @@ emitter_pymethods!(PyEmitter, "Emitter", {
             .is_some_and(|c| c.queue_full == QueueFullPolicy::Block);
         let queued = py.detach(|| {
             catch(|| -> Result<Result<u64, Rejected>, Error> {
+                check_sent_event(&event)?;
                 Ok(e.try_enqueue(e.encode_emit(&event, &values)?))
             })
         });

@@ -173,6 +173,7 @@ impl Emitter {
     }
 
     pub fn emit(&self, event: &str, args: &[Value]) -> Result<u64> {
+        crate::adapter::check_sent_event(event)?;
         self.send(self.inner.encode_emit(event, args))
     }
 
@@ -189,12 +190,14 @@ impl Emitter {
     }
 
     pub fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
+        crate::adapter::check_sent_event(event)?;
         self.send(self.inner.encode_server_side_emit(event, args))
     }
 
     /// Queues `emit` and returns its ticket at once. When the queue is full it waits for
     /// room (policy `Block`, the default) or fails with `QUEUE_FULL` (policy `Error`).
     pub fn emit_nowait(&self, event: &str, args: &[Value]) -> Result<u64> {
+        crate::adapter::check_sent_event(event)?;
         let output = self.inner.encode_emit(event, args)?;
         match self.inner.try_enqueue(output) {
             Err(Rejected {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::adapter::{Output, classic};
+use crate::adapter::{Output, check_sent_event, classic};
 use crate::config::{EmitterConfig, QueueFullPolicy};
 use crate::error::{Error, Result};
 use crate::publish::Connection;
@@ -271,6 +271,7 @@ impl Emitter {
     /// Emits `event` to the target's clients; resolves to the number of Socket.IO servers
     /// that received it (0: nobody listens on this key and namespace).
     pub async fn emit(&self, event: &str, args: &[Value]) -> Result<u64> {
+        check_sent_event(event)?;
         self.send(self.encode_emit(event, args)).await
     }
 
@@ -291,6 +292,7 @@ impl Emitter {
 
     /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` handlers).
     pub async fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
+        check_sent_event(event)?;
         self.send(self.encode_server_side_emit(event, args)).await
     }
 
@@ -298,6 +300,7 @@ impl Emitter {
     /// failure is reported by the next [`flush`](Self::flush) with that ticket. A full
     /// queue is `QUEUE_FULL` here (async callers cannot block; see [`emit_queued`](Self::emit_queued)).
     pub fn emit_nowait(&self, event: &str, args: &[Value]) -> Result<u64> {
+        check_sent_event(event)?;
         self.try_enqueue(self.encode_emit(event, args)?)
             .map_err(|r| r.error)
     }
@@ -305,6 +308,7 @@ impl Emitter {
     /// Like [`emit_nowait`](Self::emit_nowait), but waits for room in the queue when the
     /// policy is `Block`.
     pub async fn emit_queued(&self, event: &str, args: &[Value]) -> Result<u64> {
+        check_sent_event(event)?;
         self.enqueue(self.encode_emit(event, args)?).await
     }
 

@@ -49,6 +49,18 @@ pub const RESERVED_SERVER_SIDE_EVENTS: &[&str] = &[
     "removeListener",
 ];
 
+/// What sending (not encoding) also refuses: an empty event name. The official emitter
+/// publishes it (golden vector `event_name_empty`, which `encode_*` still reproduces), but no
+/// client code listens for `""`: it is a caller's bug, so every language refuses to send it.
+pub fn check_sent_event(event: &str) -> Result<()> {
+    if event.is_empty() {
+        return Err(Error::InvalidArgument(
+            "the event name must not be empty".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn check_event(event: &str) -> Result<()> {
     if RESERVED_EVENTS.contains(&event) {
         return Err(Error::ReservedEvent(event.to_owned()));

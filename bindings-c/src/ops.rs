@@ -9,7 +9,7 @@ use socketio_emitter::{Error, FlushReport, Room, Value};
 
 use crate::args::{event_args, is_deep, parse_rooms, sioe_buffers};
 use crate::emitter::sioe_emitter;
-use crate::error::{Failure, Outcome, sioe_error, sioe_status};
+use crate::error::{Outcome, sioe_error, sioe_status};
 use crate::guard::{self, call};
 use crate::options::millis;
 
@@ -38,9 +38,6 @@ struct Event {
     json: *const c_char,
     json_len: usize,
     bufs: *const sioe_buffers,
-    /// For `encode_*`: an empty name is encoded as the official emitter would (golden
-    /// vector `event_name_empty`); sending one is `INVALID_ARGUMENT`.
-    encode_only: bool,
 }
 
 impl Event {
@@ -60,14 +57,6 @@ impl Event {
             json,
             json_len,
             bufs,
-            encode_only: false,
-        }
-    }
-
-    fn encode_only(self) -> Event {
-        Event {
-            encode_only: true,
-            ..self
         }
     }
 
@@ -95,12 +84,6 @@ impl Event {
         {
             // SAFETY: promised to `Event::new`.
             let name = unsafe { guard::text(self.name, self.name_len, "event") }?;
-            if name.is_empty() && !self.encode_only {
-                return Err(Failure::new(
-                    sioe_status::InvalidArgument,
-                    "the event name must not be empty",
-                ));
-            }
             // SAFETY: promised to `Event::new`.
             let args = unsafe { event_args(self.json, self.json_len, self.bufs) }?;
             Ok(op(e, name, &args)?)
@@ -470,7 +453,7 @@ pub unsafe extern "C" fn sioe_emitter_encode_emit(
 ) -> sioe_status {
     // SAFETY: the caller's arguments, per the conventions.
     let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
-    encode(em, out, err, ev.encode_only().then(Emitter::encode_emit))
+    encode(em, out, err, ev.then(Emitter::encode_emit))
 }
 
 /// What `sioe_emitter_server_side_emit` would publish, without sending it.
@@ -487,10 +470,5 @@ pub unsafe extern "C" fn sioe_emitter_encode_server_side_emit(
 ) -> sioe_status {
     // SAFETY: the caller's arguments, per the conventions.
     let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
-    encode(
-        em,
-        out,
-        err,
-        ev.encode_only().then(Emitter::encode_server_side_emit),
-    )
+    encode(em, out, err, ev.then(Emitter::encode_server_side_emit))
 }

@@ -2,6 +2,7 @@
 """`make bench`: throughput, latency and memory of our emitters against the peers and Redis.
 
     python3 bench/run.py [--runs 3] [--seconds 1.0] [--only SUBSTRING] [--out bench/results.md]
+    python3 bench/run.py --only burst     # only the end-to-end burst (bench/burst.py)
 
 One redis-server on a free 127.0.0.1 port, with one pattern subscriber attached (as a
 Socket.IO server would be), serves every measurement. Each runner is a small program that
@@ -9,6 +10,7 @@ prints one JSON line ({"ops", "secs", "receivers"}); this script runs every case
 round, --runs rounds (interleaved, so that a noisy minute hits every case alike), and writes
 medians with min..max and the ratios between cases of this same run. Peak RSS comes from
 GNU time around each runner process. Raw results go to bench/out/results.json.
+The end-to-end burst through two real Socket.IO servers lives in bench/burst.py.
 
 Stdlib only. What is not built or installed becomes a "not available" row, not a failure.
 """
@@ -266,10 +268,15 @@ def build_cases(redis: Redis, opts) -> list[Case]:
     from bindings import binding_cases  # bench/bindings.py
 
     cases.extend(binding_cases(Case, url, secs, warm))
-    if opts.only:
-        wanted = [w for w in opts.only.split(",") if w]
-        cases = [c for c in cases if any(w in c.key or w in c.name for w in wanted)]
-    return cases
+    return [c for c in cases if selected(opts, c.key, c.name)]
+
+
+def selected(opts, *names: str) -> bool:
+    """`--only`: whether a case (or a latency sender, memory runner, burst row) is wanted."""
+    if not opts.only:
+        return True
+    wanted = [w for w in opts.only.split(",") if w]
+    return any(w in name for w in wanted for name in names)
 
 
 def redis_benchmark(redis: Redis, payload: str, conns: int, pipe: int, n: int) -> float:
@@ -394,12 +401,14 @@ def latency_senders(redis: Redis, opts) -> list[tuple[str, str, list[str] | None
     from bindings import latency_senders as binding_senders
 
     senders.extend(binding_senders(redis.url, count, interval))
-    return senders
+    return [s for s in senders if selected(opts, "latency", s[1], s[0])]
 
 
 def run_latency(redis: Redis, opts) -> dict:
     if not (FIXTURES_NODE / "socket.io").exists():
         return {"unavailable": "tests/fixtures/node_modules is not installed (make deps)"}
+    if not latency_senders(redis, opts):
+        return {}
     server, port = start_fixture_server(redis)
     results: dict[str, dict] = {}
     try:
@@ -449,6 +458,8 @@ def run_memory(redis: Redis, opts) -> dict:
     ]
     results = {}
     for label, key, argv, why in runners:
+        if not selected(opts, "memory", key, label):
+            continue
         if why:
             results[key] = {"label": label, "unavailable": why}
             continue
@@ -482,7 +493,7 @@ def summary(samples: list[Sample]) -> tuple[float, float, float]:
 
 
 def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, memory: dict,
-                 opts, started: float, env_info: dict) -> None:
+                 burst: dict, opts, started: float, env_info: dict) -> None:
     med: dict[tuple[str, str], float] = {}
     for key, samples in runner.samples.items():
         med[key] = summary(samples)[0]
@@ -577,7 +588,9 @@ def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, m
     # Latency.
     w("## End to end: emit to client")
     w("")
-    if "unavailable" in latency:
+    if not latency:
+        w("not run this time (`--skip-latency`, or no sender matched `--only`)")
+    elif "unavailable" in latency:
         w(f"not available: {latency['unavailable']}")
     else:
         w(f"{opts.latency_count} awaited emits per run, one every {opts.latency_interval_us} µs, each "
@@ -605,6 +618,12 @@ def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, m
             w(f"| {e['label']} | {mm('p50_ms')} | {mm('p99_ms')} | {got}/{exp} |")
     w("")
 
+    # The burst (bench/burst.py).
+    if burst:
+        from burst import write_burst
+
+        write_burst(w, burst, opts, fmt_rate)
+
     # Memory.
     w("## Memory over one million emits")
     w("")
@@ -612,6 +631,9 @@ def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, m
       "one `flush` at the end; RSS read from /proc/self/statm every 10%, and after the flush; peak "
       "RSS from GNU time.")
     w("")
+    if not memory:
+        w("not run this time (`--skip-memory`, or no runner matched `--only`)")
+        w("")
     for key, m in memory.items():
         if m.get("unavailable"):
             w(f"- {m.get('label', key)}: not available ({m['unavailable']})")
@@ -684,6 +706,13 @@ def main() -> None:
     ap.add_argument("--rss-count", type=int, default=1_000_000)
     ap.add_argument("--skip-latency", action="store_true")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--skip-burst", action="store_true")
+    ap.add_argument("--burst-count", type=int, default=100_000, help="emits per burst")
+    ap.add_argument("--burst-payloads", default="small,str4k", help="small and/or str4k (comma-separated)")
+    ap.add_argument("--burst-runs", type=int, default=1, help="runs of every burst row")
+    ap.add_argument("--burst-stall-ms", type=int, default=3000, help="how long server 0 is stalled")
+    ap.add_argument("--burst-idle-ms", type=int, default=2000,
+                    help="a client that got nothing for this long after the burst has all it will get")
     ap.add_argument("--out", type=Path, default=BENCH / "results.md")
     opts = ap.parse_args()
     sys.path.insert(0, str(BENCH))
@@ -706,6 +735,10 @@ def main() -> None:
         memory = {} if opts.skip_memory else run_memory(redis, opts)
     finally:
         redis.stop()
+    # The burst brings its own Redis and servers (the interop harness).
+    from burst import run_burst
+
+    burst = {} if opts.skip_burst else run_burst(opts, log, lambda *names: selected(opts, "burst", *names))
 
     raw = {
         "machine": env_info,
@@ -713,9 +746,10 @@ def main() -> None:
         "errors": {f"{k}/{p}": e for (k, p), e in runner.errors.items()},
         "latency": latency,
         "memory": memory,
+        "burst": burst,
     }
     (OUT / "results.json").write_text(json.dumps(raw, indent=1))
-    write_report(opts.out, cases, runner, latency, memory, opts, started, env_info)
+    write_report(opts.out, cases, runner, latency, memory, burst, opts, started, env_info)
     log(f"wrote {opts.out} in {(time.time() - started) / 60:.1f} min")
 
 

@@ -1,0 +1,328 @@
+"""The end-to-end burst of `make bench`: N emits through two real Socket.IO servers to real
+socket.io clients, with the servers reading normally and with one of them stalled at the start
+of the burst. Driven by bench/run.py (`run_burst`, `write_burst`); stdlib only.
+
+Each run starts a fresh interop harness (`tests/harness/harness.js --servers 2`: its own
+redis-server with Redis's default `client-output-buffer-limit pubsub 32mb 8mb 60`, and two
+fixture servers, socket.io 4.8.1 + @socket.io/redis-adapter 8.3.0), connects one counting
+client (`runners/burst/counter.js`) to each server in room1, starts the emitter and waits
+for it to be connected, optionally sends `server_stall` for server 0, then tells the emitter
+to go. The emitter prints what it was told (flush report or PUBLISH replies); the counters
+print how many distinct events they got, when the first and last arrived, and how many came
+out of order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import statistics
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+SIO_BENCH = TARGET / "release" / "sio-bench"
+PEERS_NODE = BENCH / "peers" / "node" / "node_modules"
+FIXTURES_NODE = ROOT / "tests" / "fixtures" / "node_modules"
+HARNESS = ROOT / "tests" / "harness" / "harness.js"
+RUNNERS = BENCH / "runners" / "burst"
+
+PAYLOAD_LABEL = {"small": "small (41 B JSON + seq)", "str4k": "4 KiB string + seq"}
+MODE_LABEL = {"normal": "both servers reading", "stall": "server 0 stalled at the start"}
+BASELINE = "burst-official"
+
+
+def emitters(count: int) -> list[tuple[str, str, callable, str | None]]:
+    """(key, label, (redis url, payload) -> argv, why unavailable) for every emitter of the burst."""
+    rust_why = None if SIO_BENCH.exists() else f"{SIO_BENCH} not built"
+    node_why = None if (PEERS_NODE / "@socket.io" / "redis-emitter").exists() else "bench/peers/node not installed"
+    n = str(count)
+    return [
+        ("burst-official", "official @socket.io/redis-emitter 5.1.0 + node-redis, fired (baseline)",
+         lambda url, p: ["node", str(RUNNERS / "official.js"), "--url", url, "--count", n, "--payload", p],
+         node_why),
+        ("burst-rust-paced", "Rust emit_nowait + flush, pacing on (default)",
+         lambda url, p: [str(SIO_BENCH), "burst", "--url", url, "--count", n, "--payload", p, "--pacing", "on"],
+         rust_why),
+        ("burst-rust-unpaced", "Rust emit_nowait + flush, pacing off",
+         lambda url, p: [str(SIO_BENCH), "burst", "--url", url, "--count", n, "--payload", p, "--pacing", "off"],
+         rust_why),
+    ]
+
+
+class Harness:
+    """A minimal driver of tests/harness/harness.js (see tests/harness/README.md)."""
+
+    def __init__(self, servers: int = 2) -> None:
+        self.proc = subprocess.Popen(
+            ["node", str(HARNESS), "--servers", str(servers)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = json.loads(self.proc.stdout.readline() or '{"type":"fatal","error":"no output"}')
+        if first.get("type") != "ready":
+            self.proc.kill()
+            raise RuntimeError(f"harness did not start: {first.get('error')}")
+        self.ready = first
+        self.replies: dict[int, queue.Queue] = {}
+        self.next_id = 0
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if msg.get("type") == "reply" and msg.get("id") in self.replies:
+                self.replies[msg["id"]].put(msg)
+
+    def send(self, cmd: dict) -> queue.Queue:
+        """Sends a command; the returned queue gets its reply."""
+        with self.lock:
+            self.next_id += 1
+            ident = self.next_id
+            self.replies[ident] = queue.Queue()
+            self.proc.stdin.write(json.dumps({**cmd, "id": ident}) + "\n")
+            self.proc.stdin.flush()
+        return self.replies[ident]
+
+    def cmd(self, cmd: dict, timeout: float = 30) -> dict:
+        reply = self.send(cmd).get(timeout=timeout)
+        if not reply.get("ok"):
+            raise RuntimeError(f"harness {cmd['cmd']}: {reply.get('error')}")
+        return reply
+
+    def close(self) -> None:
+        try:
+            self.cmd({"cmd": "shutdown"}, timeout=15)
+            self.proc.wait(15)
+        except Exception:  # noqa: BLE001 - tear down whatever state it is in
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+class Proc:
+    """A child that prints JSON lines and reads one line on stdin to go on."""
+
+    def __init__(self, argv: list[str]) -> None:
+        self.argv = argv
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            if line.strip().startswith("{"):
+                self.lines.put(json.loads(line))
+        self.lines.put(None)
+
+    def line(self, timeout: float) -> dict:
+        try:
+            msg = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise RuntimeError(f"{Path(self.argv[1 if self.argv[0] == 'node' else 0]).name}: "
+                               f"no line within {timeout:.0f} s") from None
+        if msg is None:
+            self.proc.wait(5)
+            err = self.proc.stderr.read()[-600:]
+            raise RuntimeError(f"{' '.join(self.argv[:2])} exited with {self.proc.returncode}: {err}")
+        return msg
+
+    def go(self) -> None:
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(5)
+
+
+def one_burst(argv_of, payload: str, mode: str, opts) -> dict:
+    """One run: a fresh harness, two counters, one emitter. Returns the figures."""
+    h = Harness(servers=2)
+    procs: list[Proc] = []
+    try:
+        url = h.ready["redis_url"]
+        counters = []
+        for server in h.ready["servers"]:
+            c = Proc(["node", str(RUNNERS / "counter.js"), "--port", str(server["port"]),
+                      "--expect", str(opts.burst_count), "--idle-ms", str(opts.burst_idle_ms)])
+            procs.append(c)
+            counters.append(c)
+        for c in counters:
+            if not c.line(20).get("ready"):
+                raise RuntimeError("a counter did not join room1")
+        emitter = Proc(argv_of(url, payload))
+        procs.append(emitter)
+        if not emitter.line(30).get("ready"):
+            raise RuntimeError("the emitter did not get ready")
+        stall = None
+        if mode == "stall":
+            stall = h.send({"cmd": "server_stall", "server": 0, "ms": opts.burst_stall_ms})
+        # The stall travels harness -> server stdin: give it time to start blocking (and
+        # wait as long without one, so that both modes start alike).
+        time.sleep(0.2)
+        emitter.go()
+        result = emitter.line(300)
+        if stall is not None:
+            reply = stall.get(timeout=opts.burst_stall_ms / 1000 + 30)
+            if not reply.get("ok"):
+                raise RuntimeError(f"server_stall: {reply.get('error')}")
+        for c in counters:
+            c.go()
+        clients = [c.line(300) for c in counters]
+        # Redis logs each subscriber it disconnects for its output buffer (notice level), with
+        # the connection's name (sio-harness-sub-<server>).
+        cut = [line for line in h.cmd({"cmd": "logs"})["logs"].splitlines()
+               if "overcoming of output buffer limits" in line]
+        cutoffs = [sum(f"name=sio-harness-sub-{s['index']} " in line for line in cut)
+                   for s in h.ready["servers"]]
+    finally:
+        for p in procs:
+            p.kill()
+        h.close()
+    t0 = result["t0_ms"]
+    delivered = sum(c["distinct"] for c in clients)
+    lasts = [c["last_ms"] for c in clients if c["last_ms"] is not None]
+    span = (max(lasts) - t0) / 1000 if lasts else None
+    return {
+        "emitted": opts.burst_count,
+        "expected": opts.burst_count * len(clients),
+        "delivered": delivered,
+        "lost": opts.burst_count * len(clients) - delivered,
+        "delivered_per_s": delivered / span if span else 0.0,
+        "span_s": span,
+        "emitter_secs": result["secs"],
+        "emitter_per_s": result["ops"] / result["secs"],
+        "failed": result.get("failed"),
+        "reached_none": result.get("reached_none"),
+        "receivers": result.get("receivers"),
+        "first_error": result.get("first_error"),
+        "redis_cutoffs": cutoffs,
+        "clients": [{**c, "last_after_s": (c["last_ms"] - t0) / 1000 if c["last_ms"] else None}
+                    for c in clients],
+    }
+
+
+def run_burst(opts, log, only) -> dict:
+    """Every emitter x payload x mode, `opts.burst_runs` rounds, interleaved."""
+    if not (FIXTURES_NODE / "socket.io").exists():
+        return {"unavailable": "tests/fixtures/node_modules is not installed (make deps)"}
+    payloads = [p for p in opts.burst_payloads.split(",") if p]
+    every = emitters(opts.burst_count)
+    rows = [e for e in every if only(e[0], e[1])]
+    if rows and all(e[0] != BASELINE for e in rows):
+        rows.insert(0, every[0])  # the ratios need the baseline measured in the same run
+    results: dict[str, dict] = {}
+    for r in range(opts.burst_runs):
+        for mode in ("normal", "stall"):
+            for payload in payloads:
+                for key, label, argv_of, why in rows:
+                    entry = results.setdefault(f"{key}/{payload}/{mode}", {
+                        "key": key, "label": label, "payload": payload, "mode": mode,
+                        "runs": [], "unavailable": why})
+                    if why or entry.get("error"):
+                        continue
+                    try:
+                        figures = one_burst(argv_of, payload, mode, opts)
+                    except Exception as e:  # noqa: BLE001 - one broken row must not stop the rest
+                        entry["error"] = str(e)[-600:]
+                        log(f"FAILED burst {key} {payload} {mode}: {str(e)[-300:]}")
+                        continue
+                    entry["runs"].append(figures)
+                    c = figures["clients"]
+                    log(f"burst round {r + 1}: {key:<20} {payload:<5} {mode:<6} "
+                        f"{figures['delivered']:>7}/{figures['expected']} delivered "
+                        f"({'/'.join(str(x['distinct']) for x in c)}), "
+                        f"{figures['delivered_per_s']:>9,.0f}/s at the clients, emitter "
+                        f"{figures['emitter_per_s']:,.0f}/s, failed {figures['failed']}, "
+                        f"reached_none {figures['reached_none']}, inversions "
+                        f"{'/'.join(str(x['inversions']) for x in c)}")
+    return results
+
+
+def _med(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def write_burst(w, results: dict, opts, fmt_rate) -> None:
+    """The burst section of results.md (`w` appends one line)."""
+    w("## End to end: a burst through two servers")
+    w("")
+    if "unavailable" in results:
+        w(f"not available: {results['unavailable']}")
+        w("")
+        return
+    w(f"A burst of {opts.burst_count:,} emits of `burst` to room1 (`[seq, payload]`), published as "
+      "fast as each emitter goes, through two Socket.IO servers (the interop harness: socket.io "
+      "4.8.1 + @socket.io/redis-adapter 8.3.0, Redis with its default `client-output-buffer-limit "
+      "pubsub 32mb 8mb 60`) to two socket.io-client 4.8.1 clients, c0 on server 0 and c1 on "
+      "server 1 (`bench/runners/burst/counter.js`). \"server 0 stalled\": `server_stall` blocks "
+      f"server 0's event loop for {opts.burst_stall_ms} ms from 0.2 s before the first emit, so "
+      "Redis buffers for it. "
+      f"{opts.burst_runs} run(s) per row, a fresh harness each; figures are medians (delivered/s "
+      "with [min..max]) or sums over the runs.")
+    w("")
+    w("- **delivered/s**: distinct events received by the two clients ÷ (last arrival at either "
+      "client − first emit). **vs official**: ratio of medians against the official emitter's row "
+      "with the same payload and servers, in this run. Read it with the losses: a row that lost "
+      "most of the burst finishes early.")
+    w("- **lost**: emitted × 2 − distinct events received, then how many of those PUBLISH had "
+      "counted as received (a server was subscribed, Redis then dropped its buffer: the silent "
+      "part; the rest reached no server at all). **cut-offs**: subscribers Redis disconnected for "
+      "their output buffer (its log), server 0 / server 1.")
+    w("- **reported**: what the emitter told its caller: failed operations / operations that "
+      "reached no server (our flush report). The official emitter's `emit()` returns nothing; "
+      "its runner counts node-redis's PUBLISH replies, shown in parentheses, which an application "
+      "using it never sees.")
+    w("- **emitter/s**: emits ÷ the emitter's time from its first emit to Redis's last reply. "
+      "**last at c0 / c1**: seconds from the first emit to the last event at each client. "
+      "**inversions**: events with a lower seq than the one before at the same client.")
+    w("")
+    w("| emitter | payload | servers | delivered/s | vs official | lost (of them PUBLISH counted) | "
+      "cut-offs | reported failed / reached none | emitter/s | last at c0 / c1 (s) | inversions |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    med = {}
+    for name, e in results.items():
+        if e["runs"]:
+            med[name] = _med([r["delivered_per_s"] for r in e["runs"]])
+    blank = " | | | | | | | |"
+    for name, e in results.items():
+        head = f"| {e['label']} | {PAYLOAD_LABEL.get(e['payload'], e['payload'])} | {MODE_LABEL[e['mode']]} |"
+        if e.get("unavailable"):
+            w(f"{head} not available ({e['unavailable']})" + blank)
+            continue
+        runs = e["runs"]
+        if not runs:
+            w(f"{head} failed: {e.get('error', '?')[-200:]}" + blank)
+            continue
+        rates = [r["delivered_per_s"] for r in runs]
+        base = f"{BASELINE}/{e['payload']}/{e['mode']}"
+        ratio = f"{med[name] / med[base]:.2f}" if base in med and med[base] > 0 else "n/a"
+        lost = sum(r["lost"] for r in runs)
+        expected = sum(r["expected"] for r in runs)
+        silent = sum(max(0, (r["receivers"] or 0) - r["delivered"]) for r in runs)
+        cut = " / ".join(str(sum(r["redis_cutoffs"][i] for r in runs)) for i in range(2))
+        failed = sum(r["failed"] or 0 for r in runs)
+        none = sum(r["reached_none"] or 0 for r in runs)
+        told = f"— ({failed:,} / {none:,})" if e["key"] == BASELINE else f"{failed:,} / {none:,}"
+        em = _med([r["emitter_per_s"] for r in runs])
+        lasts = " / ".join(
+            f"{_med([r['clients'][i]['last_after_s'] or 0 for r in runs]):.2f}" for i in range(2))
+        inv = " / ".join(str(sum(r["clients"][i]["inversions"] for r in runs)) for i in range(2))
+        w(f"{head} {fmt_rate(med[name])} [{fmt_rate(min(rates))}..{fmt_rate(max(rates))}] | {ratio} | "
+          f"{lost:,} of {expected:,} ({silent:,}) | {cut} | {told} | {fmt_rate(em)} | {lasts} | {inv} |")
+        if e.get("error"):
+            w(f"{head} a later run failed: {e['error'][-200:]}" + blank)
+    errors = [r["first_error"] for e in results.values() for r in e["runs"] if r.get("first_error")]
+    if errors:
+        w("")
+        w(f"First error an emitter reported: `{errors[0][:300]}`")
+    w("")

@@ -15,7 +15,7 @@ NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
 # Each binding owns bindings-<lang>/Makefile with `test` (and optionally `lint`) targets.
 BINDING_DIRS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile))
 
-.PHONY: help deps test test-rust test-harness test-bindings lint demo bench clean
+.PHONY: help deps test test-rust test-harness test-bindings lint demo bench fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -52,6 +52,32 @@ demo: deps ## start Redis and a Socket.IO server, emit from Rust, show a client 
 bench: deps bench/peers/node/node_modules/.installed ## throughput, latency, memory vs the peers and redis-benchmark (writes bench/results.md)
 	bench/setup.sh
 	python3 bench/run.py
+
+# Fuzzing (fuzz/README.md): cargo-fuzz on the nightly toolchain, in its own target
+# directory; not part of `make test`. New inputs go to target/fuzz/corpus, the committed
+# seeds in fuzz/corpus are only read. FUZZ_SANITIZER=address adds ASan (about 3x slower).
+FUZZ_RUNS ?= 10000000
+FUZZ_TARGETS ?= msgpack_encode json_encode c_args config c_options
+FUZZ_SANITIZER ?= none
+CARGO_FUZZ_VERSION := 0.13.2
+CARGO_FUZZ := $(CURDIR)/.cache/tools/bin/cargo-fuzz
+
+$(CARGO_FUZZ):
+	@echo "installing cargo-fuzz $(CARGO_FUZZ_VERSION) into $(CURDIR)/.cache/tools"
+	env -u CARGO_TARGET_DIR $(CARGO) install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked \
+		--root $(CURDIR)/.cache/tools --quiet
+
+fuzz: $(CARGO_FUZZ) ## run each fuzz target FUZZ_RUNS times (default 10M; FUZZ_TARGETS=... to pick; nightly)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $$t: $(FUZZ_RUNS) runs"; \
+		mkdir -p $(CURDIR)/target/fuzz/corpus/$$t; \
+		seeds=; if [ -d fuzz/corpus/$$t ]; then seeds=fuzz/corpus/$$t; fi; \
+		dict=; if [ -f fuzz/dict/$$t.dict ]; then dict=-dict=fuzz/dict/$$t.dict; fi; \
+		PATH="$(CURDIR)/.cache/tools/bin:$$PATH" CARGO_TARGET_DIR=$(CURDIR)/target/fuzz \
+			nice -n 19 cargo +nightly fuzz run -O -a -s $(FUZZ_SANITIZER) $$t \
+			$(CURDIR)/target/fuzz/corpus/$$t $$seeds -- \
+			-runs=$(FUZZ_RUNS) $$dict -print_final_stats=1; \
+	done
 
 clean: ## remove build outputs and installed npm packages
 	$(CARGO) clean

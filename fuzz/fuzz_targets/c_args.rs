@@ -320,7 +320,10 @@ fuzz_target!(|data: &[u8]| {
         } else if want != sioe_status::InvalidUtf8 && bracket_depth(json_text) > 1 {
             // Room lists are one level deep; deeper text may be refused before parsing.
             assert!(
-                matches!(status, sioe_status::InvalidArgument | sioe_status::InvalidJson),
+                matches!(
+                    status,
+                    sioe_status::InvalidArgument | sioe_status::InvalidJson
+                ),
                 "{status:?}"
             );
         } else {

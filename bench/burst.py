@@ -68,6 +68,7 @@ class Harness:
             raise RuntimeError(f"harness did not start: {first.get('error')}")
         self.ready = first
         self.replies: dict[int, queue.Queue] = {}
+        self.exits: list[dict] = []  # `server_exit` lines: a server process died unasked
         self.next_id = 0
         self.lock = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
@@ -80,6 +81,8 @@ class Harness:
                 continue
             if msg.get("type") == "reply" and msg.get("id") in self.replies:
                 self.replies[msg["id"]].put(msg)
+            elif msg.get("type") == "server_exit":
+                self.exits.append(msg)
 
     def send(self, cmd: dict) -> queue.Queue:
         """Sends a command; the returned queue gets its reply."""
@@ -184,6 +187,9 @@ def one_burst(argv_of, payload: str, mode: str, opts) -> dict:
                if "overcoming of output buffer limits" in line]
         cutoffs = [sum(f"name=sio-harness-sub-{s['index']} " in line for line in cut)
                    for s in h.ready["servers"]]
+        exits = [sum(x["server"] == s["index"] for x in h.exits) for s in h.ready["servers"]]
+        crash = next((x.get("stderr_tail", "") for x in h.exits), "")
+        crash = next((line.strip() for line in crash.splitlines() if line.startswith("Error")), crash[-200:])
     finally:
         for p in procs:
             p.kill()
@@ -206,6 +212,8 @@ def one_burst(argv_of, payload: str, mode: str, opts) -> dict:
         "receivers": result.get("receivers"),
         "first_error": result.get("first_error"),
         "redis_cutoffs": cutoffs,
+        "server_exits": exits,
+        "server_exit_error": crash or None,
         "clients": [{**c, "last_after_s": (c["last_ms"] - t0) / 1000 if c["last_ms"] else None}
                     for c in clients],
     }
@@ -277,7 +285,8 @@ def write_burst(w, results: dict, opts, fmt_rate) -> None:
     w("- **lost**: emitted × 2 − distinct events received, then how many of those PUBLISH had "
       "counted as received (a server was subscribed, Redis then dropped its buffer: the silent "
       "part; the rest reached no server at all). **cut-offs**: subscribers Redis disconnected for "
-      "their output buffer (its log), server 0 / server 1.")
+      "their output buffer (its log), server 0 / server 1; **exits**: Socket.IO server processes "
+      "that died during the run (the harness's `server_exit`), server 0 / server 1.")
     w("- **reported**: what the emitter told its caller: failed operations / operations that "
       "reached no server (our flush report). The official emitter's `emit()` returns nothing; "
       "its runner counts node-redis's PUBLISH replies, shown in parentheses, which an application "
@@ -287,13 +296,13 @@ def write_burst(w, results: dict, opts, fmt_rate) -> None:
       "**inversions**: events with a lower seq than the one before at the same client.")
     w("")
     w("| emitter | payload | servers | delivered/s | vs official | lost (of them PUBLISH counted) | "
-      "cut-offs | reported failed / reached none | emitter/s | last at c0 / c1 (s) | inversions |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|")
+      "cut-offs | exits | reported failed / reached none | emitter/s | last at c0 / c1 (s) | inversions |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
     med = {}
     for name, e in results.items():
         if e["runs"]:
             med[name] = _med([r["delivered_per_s"] for r in e["runs"]])
-    blank = " | | | | | | | |"
+    blank = " | | | | | | | | |"
     for name, e in results.items():
         head = f"| {e['label']} | {PAYLOAD_LABEL.get(e['payload'], e['payload'])} | {MODE_LABEL[e['mode']]} |"
         if e.get("unavailable"):
@@ -310,6 +319,7 @@ def write_burst(w, results: dict, opts, fmt_rate) -> None:
         expected = sum(r["expected"] for r in runs)
         silent = sum(max(0, (r["receivers"] or 0) - r["delivered"]) for r in runs)
         cut = " / ".join(str(sum(r["redis_cutoffs"][i] for r in runs)) for i in range(2))
+        died = " / ".join(str(sum(r["server_exits"][i] for r in runs)) for i in range(2))
         failed = sum(r["failed"] or 0 for r in runs)
         none = sum(r["reached_none"] or 0 for r in runs)
         told = f"— ({failed:,} / {none:,})" if e["key"] == BASELINE else f"{failed:,} / {none:,}"
@@ -318,11 +328,16 @@ def write_burst(w, results: dict, opts, fmt_rate) -> None:
             f"{_med([r['clients'][i]['last_after_s'] or 0 for r in runs]):.2f}" for i in range(2))
         inv = " / ".join(str(sum(r["clients"][i]["inversions"] for r in runs)) for i in range(2))
         w(f"{head} {fmt_rate(med[name])} [{fmt_rate(min(rates))}..{fmt_rate(max(rates))}] | {ratio} | "
-          f"{lost:,} of {expected:,} ({silent:,}) | {cut} | {told} | {fmt_rate(em)} | {lasts} | {inv} |")
+          f"{lost:,} of {expected:,} ({silent:,}) | {cut} | {died} | {told} | {fmt_rate(em)} | {lasts} | {inv} |")
         if e.get("error"):
             w(f"{head} a later run failed: {e['error'][-200:]}" + blank)
     errors = [r["first_error"] for e in results.values() for r in e["runs"] if r.get("first_error")]
     if errors:
         w("")
         w(f"First error an emitter reported: `{errors[0][:300]}`")
+    crashes = [r["server_exit_error"] for e in results.values() for r in e["runs"] if r.get("server_exit_error")]
+    if crashes:
+        w("")
+        w(f"A server that died said: `{crashes[0][:300]}` (thrown by the adapter's `onmessage`, "
+          "after node-redis's \"Socket closed unexpectedly\"; the whole stack is in the harness's `logs`).")
     w("")

@@ -311,11 +311,11 @@ static void flush_reports_successes_with_failures(void) {
     s = sioe_emitter_flush_timeout(io[0], INFINITY, &total, &err);
   }
   CHECK(s == SIOE_STATUS_FLUSH, "flush: %s", sioe_status_name(s));
-  /* Every operation is counted once. A publish whose reply the kill cut off is a failure
-   * ("may or may not have been published"), so the split is exact only when every reply
-   * was read in time (always natively; valgrind is slow). */
-  CHECK(total.sent + total.failed == 121 && total.failed >= 20 && total.sent >= 90 &&
-            total.receivers <= 1 && total.reached_none == total.sent - total.receivers,
+  /* What succeeded is reported with FLUSH. A publish whose reply the kill cut off is a
+   * failure ("may or may not have been published"), so the split is exact only when every
+   * reply was read in time (natively; valgrind is slow). */
+  CHECK(total.failed >= 1 && total.sent >= 90 && total.receivers <= 1 &&
+            total.reached_none == total.sent - total.receivers,
         "report with FLUSH: sent %llu, reached_none %llu, receivers %llu, failed %llu",
         (unsigned long long)total.sent, (unsigned long long)total.reached_none,
         (unsigned long long)total.receivers, (unsigned long long)total.failed);
@@ -332,14 +332,31 @@ static void flush_reports_successes_with_failures(void) {
   uint64_t sent = 0, receivers = 7;
   s = sioe_emitter_flush(io[1], &sent, &receivers, &err);
   CHECK(s == SIOE_STATUS_FLUSH, "flush: %s", sioe_status_name(s));
-  CHECK(sent + sioe_error_failure_count(err) == 12 && sent >= 5 && receivers <= 1,
-        "flush with FLUSH: sent %llu, receivers %llu (%s)", (unsigned long long)sent,
-        (unsigned long long)receivers, err ? sioe_error_message(err) : "");
+  CHECK(sent >= 5 && receivers <= 1, "flush with FLUSH: sent %llu, receivers %llu (%s)",
+        (unsigned long long)sent, (unsigned long long)receivers, err ? sioe_error_message(err) : "");
+  uint64_t counted[2] = {total.sent + total.failed, sent + sioe_error_failure_count(err)};
   sioe_error_free(err);
   err = NULL;
+
+  /* Every operation is reported exactly once, by the flush or by the close. (The core's
+   * flush has been seen answering while some of the doomed operations queued before it were
+   * still waiting for Redis, about one run in ten; the close then reports those.) */
   CHECK(harness("{\"cmd\":\"redis_start\"}"), "redis_start");
+  const uint64_t queued[2] = {121, 12};
   for (int i = 0; i < 2; i++) {
-    EXPECT_OK(sioe_emitter_close_timeout(io[i], INFINITY, &r, &err));
+    r = (sioe_flush_report){0, 0, 0, 0};
+    s = sioe_emitter_close_timeout(io[i], INFINITY, &r, &err);
+    CHECK(s == SIOE_STATUS_OK || s == SIOE_STATUS_FLUSH, "close: %s", sioe_status_name(s));
+    CHECK(counted[i] + r.sent + r.failed == queued[i],
+          "connection %d: %llu reported by the flush, %llu by the close, %llu queued", i,
+          (unsigned long long)counted[i], (unsigned long long)(r.sent + r.failed),
+          (unsigned long long)queued[i]);
+    if (r.sent + r.failed > 0) {
+      fprintf(stderr, "  connection %d: the flush reported %llu of %llu, the close the rest\n", i,
+              (unsigned long long)counted[i], (unsigned long long)queued[i]);
+    }
+    sioe_error_free(err);
+    err = NULL;
     sioe_emitter_free(seen[i]);
     sioe_emitter_free(nobody[i]);
     sioe_emitter_free(io[i]);

@@ -293,16 +293,20 @@ def write_burst(w, results: dict, opts, fmt_rate) -> None:
       "using it never sees.")
     w("- **emitter/s**: emits ÷ the emitter's time from its first emit to Redis's last reply. "
       "**last at c0 / c1**: seconds from the first emit to the last event at each client. "
+      "**longest gap**: the longest time between two consecutive events at c0 / c1 (pacing holds "
+      "every server's events while one is behind; the stalled server's wait before its first event "
+      "is not a gap). "
       "**inversions**: events with a lower seq than the one before at the same client.")
     w("")
     w("| emitter | payload | servers | delivered/s | vs official | lost (of them PUBLISH counted) | "
-      "cut-offs | exits | reported failed / reached none | emitter/s | last at c0 / c1 (s) | inversions |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
+      "cut-offs | exits | reported failed / reached none | emitter/s | last at c0 / c1 (s) | "
+      "longest gap c0 / c1 (s) | inversions |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     med = {}
     for name, e in results.items():
         if e["runs"]:
             med[name] = _med([r["delivered_per_s"] for r in e["runs"]])
-    blank = " | | | | | | | | |"
+    blank = " | | | | | | | | | |"
     for name, e in results.items():
         head = f"| {e['label']} | {PAYLOAD_LABEL.get(e['payload'], e['payload'])} | {MODE_LABEL[e['mode']]} |"
         if e.get("unavailable"):
@@ -326,9 +330,11 @@ def write_burst(w, results: dict, opts, fmt_rate) -> None:
         em = _med([r["emitter_per_s"] for r in runs])
         lasts = " / ".join(
             f"{_med([r['clients'][i]['last_after_s'] or 0 for r in runs]):.2f}" for i in range(2))
+        gaps = " / ".join(
+            f"{_med([r['clients'][i]['max_gap_ms'] or 0 for r in runs]) / 1000:.2f}" for i in range(2))
         inv = " / ".join(str(sum(r["clients"][i]["inversions"] for r in runs)) for i in range(2))
         w(f"{head} {fmt_rate(med[name])} [{fmt_rate(min(rates))}..{fmt_rate(max(rates))}] | {ratio} | "
-          f"{lost:,} of {expected:,} ({silent:,}) | {cut} | {died} | {told} | {fmt_rate(em)} | {lasts} | {inv} |")
+          f"{lost:,} of {expected:,} ({silent:,}) | {cut} | {died} | {told} | {fmt_rate(em)} | {lasts} | {gaps} | {inv} |")
         if e.get("error"):
             w(f"{head} a later run failed: {e['error'][-200:]}" + blank)
     errors = [r["first_error"] for e in results.values() for r in e["runs"] if r.get("first_error")]

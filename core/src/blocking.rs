@@ -69,7 +69,9 @@ impl Emitter {
             .enable_all()
             .build()
             .map_err(|e| Error::Connection(format!("cannot start the I/O thread: {e}")))?;
-        let root = runtime.block_on(crate::Emitter::with_config(config))?;
+        let root = crate::publish::sigpipe::suppressed(|| {
+            runtime.block_on(crate::Emitter::with_config(config))
+        })?;
         let owner = Owner {
             runtime: Some(runtime),
             root: root.clone(),
@@ -128,7 +130,9 @@ impl Emitter {
     fn block_on<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
         refuse_inside_runtime()?;
         match &self.owner.runtime {
-            Some(rt) => rt.block_on(fut),
+            // The future runs on the caller's thread, and may write to a socket (connecting,
+            // a TLS handshake): no SIGPIPE may reach the host from there either.
+            Some(rt) => crate::publish::sigpipe::suppressed(|| rt.block_on(fut)),
             None => Err(Error::Closed),
         }
     }

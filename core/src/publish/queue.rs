@@ -297,6 +297,13 @@ type InFlight = (Arc<Batch>, Pipeline, Stamp);
 /// `close` ran out of time.
 struct Aborted;
 
+/// What woke the idle worker.
+enum Wake {
+    Item(Option<Item>),
+    Sent(Sent),
+    Aborted,
+}
+
 async fn run(
     conn: Connection,
     mut rx: mpsc::Receiver<Item>,
@@ -322,9 +329,29 @@ impl Worker {
     /// Handles items until a `Close` (or the end of the channel), then settles.
     async fn serve(&mut self, rx: &mut mpsc::Receiver<Item>) -> Result<(), Aborted> {
         loop {
-            let first = tokio::select! {
-                item = rx.recv() => item,
-                _ = self.aborted.wait_for(|a| *a) => return Err(Aborted),
+            // While waiting for work, keep driving the pipeline in flight: one that waits
+            // for Redis (or for pacing) must go out when it can, not at the next flush.
+            let busy = !self.in_flight.is_empty();
+            let wake = {
+                let (in_flight, aborted) = (&mut self.in_flight, &mut self.aborted);
+                tokio::select! {
+                    item = rx.recv() => Wake::Item(item),
+                    _ = aborted.wait_for(|a| *a) => Wake::Aborted,
+                    sent = front(in_flight), if busy => Wake::Sent(sent),
+                }
+            };
+            let first = match wake {
+                Wake::Item(item) => item,
+                Wake::Aborted => return Err(Aborted),
+                Wake::Sent(sent) => {
+                    if let Some((batch, _, _)) = self.in_flight.pop_front() {
+                        self.count(&batch, sent);
+                    }
+                    if self.unreachable.is_some() {
+                        self.fail_queued(rx).await?;
+                    }
+                    continue;
+                }
             };
             let Some(first) = first else {
                 return self.settle().await;
@@ -340,13 +367,13 @@ impl Worker {
                     return self.settle().await;
                 }
                 if self.unreachable.is_some() {
-                    self.fail_queued(rx);
+                    self.fail_queued(rx).await?;
                 }
                 next = rx.try_recv().ok();
             }
             self.send().await?;
             if self.unreachable.is_some() {
-                self.fail_queued(rx);
+                self.fail_queued(rx).await?;
             }
         }
     }
@@ -382,9 +409,9 @@ impl Worker {
 
     /// Redis stayed unreachable for a whole budget: everything queued now fails with the
     /// same error, without waiting a budget per batch. Later items try again.
-    fn fail_queued(&mut self, rx: &mut mpsc::Receiver<Item>) {
+    async fn fail_queued(&mut self, rx: &mut mpsc::Receiver<Item>) -> Result<(), Aborted> {
         let Some(error) = self.unreachable.take() else {
-            return;
+            return Ok(());
         };
         for queued in std::mem::take(&mut self.batch) {
             self.tally.fail(&queued, error.clone());
@@ -398,6 +425,12 @@ impl Worker {
                 other => markers.push(other),
             }
         }
+        if !markers.is_empty() {
+            // A flush answers for everything queued before it, pipelines in flight included.
+            while !self.in_flight.is_empty() {
+                self.await_oldest().await?;
+            }
+        }
         for marker in markers {
             match marker {
                 Item::Flush(reply) => {
@@ -409,6 +442,7 @@ impl Worker {
                 Item::Op(_) => {}
             }
         }
+        Ok(())
     }
 
     /// Starts sending the pending batch; waits for the oldest pipeline only when
@@ -517,6 +551,14 @@ impl Worker {
                 Item::Close => {}
             }
         }
+    }
+}
+
+/// The oldest pipeline in flight (the caller checks there is one).
+async fn front(in_flight: &mut VecDeque<InFlight>) -> Sent {
+    match in_flight.front_mut() {
+        Some((_, pipeline, _)) => pipeline.await,
+        None => std::future::pending().await,
     }
 }
 

@@ -6,6 +6,7 @@ package emitter
 // process while Redis is killed and restarted.
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -214,7 +215,7 @@ func TestFaultsCallBoundsWithRedisStopped(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitEvent(t, fh, "fq", "last")
-	time.Sleep(500 * time.Millisecond) // for the replies to be read
+	// Redis wrote its replies to us in the same pass as the message the client saw.
 	must(t, fh, line{"cmd": "redis_stop"})
 
 	bound := faultConnect + faultResponse + faultSlack
@@ -285,6 +286,7 @@ func sigpipeChild(url string) int {
 		fmt.Fprintln(os.Stderr, "child: connect:", err)
 		return 4
 	}
+	fmt.Println("ready") // the parent stops Redis only once we are connected
 	var done atomic.Bool
 	go func() { _, _ = io2Discard(os.Stdin); done.Store(true) }()
 	counts := map[string]int{}
@@ -338,10 +340,18 @@ func TestFaultsSIGPIPENeverReachesTheHost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		stdout, err := child.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := child.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(400 * time.Millisecond)
+		// A loaded machine may start the child slowly: stop Redis once it is connected.
+		if ready, _ := bufio.NewReader(stdout).ReadString('\n'); ready != "ready\n" {
+			t.Fatalf("run %d: the child did not connect (%q)", run, ready)
+		}
+		time.Sleep(400 * time.Millisecond) // let it emit for a while: the scenario, not a wait
 		must(t, fh, line{"cmd": "redis_stop"})
 		time.Sleep(600 * time.Millisecond)
 		must(t, fh, line{"cmd": "redis_start"})

@@ -150,7 +150,7 @@ function test_faults_call_bounds_with_redis_stopped(Harness $h, string $url): vo
         }
         $io->of('/faults-q')->enqueue('last');
         wait_event($fh, 'fq', 'last');
-        usleep(500_000); // for the replies to be read
+        // Redis wrote its replies to us in the same pass as the message the client saw.
         $fh->request(['cmd' => 'redis_stop']);
 
         $bound = FAULT_CONNECT_MS + FAULT_RESPONSE_MS + FAULT_SLACK_MS;
@@ -200,10 +200,12 @@ function test_faults_sigpipe_never_reaches_the_host(Harness $h, string $url): vo
 {
     with_fault_harness(function (Harness $fh, string $url) {
         for ($run = 1; $run <= 3; $run++) {
-            $child = proc_open([PHP_BINARY, __DIR__ . '/sigpipe_child.php', $url], [0 => ['pipe', 'r'], 1 => STDOUT, 2 => STDERR], $pipes,
+            $child = proc_open([PHP_BINARY, __DIR__ . '/sigpipe_child.php', $url], [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => STDERR], $pipes,
                 null, ['SOCKETIO_EMITTER_LIB' => SocketIO\Native::library()] + getenv());
             check(is_resource($child), 'the child started');
-            usleep(400_000);
+            // A loaded machine may start the child slowly: stop Redis once it is connected.
+            same(fgets($pipes[1]), "ready\n", "run $run: the child connected");
+            usleep(400_000); // let it emit for a while: the scenario, not a wait
             $fh->request(['cmd' => 'redis_stop']);
             usleep(600_000);
             $fh->request(['cmd' => 'redis_start']);
@@ -213,6 +215,7 @@ function test_faults_sigpipe_never_reaches_the_host(Harness $h, string $url): vo
                 $status = proc_get_status($child);
                 usleep(20_000);
             } while ($status['running']);
+            fclose($pipes[1]);
             proc_close($child);
             check(!$status['signaled'], "run $run: the child was killed by signal {$status['termsig']} (13 = SIGPIPE)");
             same($status['exitcode'], 0, "run $run: the child's exit status");

@@ -26,6 +26,8 @@ if (preg_match('/^SigIgn:\s*([0-9a-f]+)/m', $status, $m) && (hexdec($m[1]) & (1 
 $io = Emitter::connect($argv[1], ['connect_timeout_ms' => 300, 'response_timeout_ms' => 300,
     'reconnect_min_delay_ms' => 10, 'reconnect_max_delay_ms' => 50, 'reconnect_attempts' => 20,
     'queue_capacity' => 2000, 'queue_full' => 'error']);
+fwrite(STDOUT, "ready\n"); // the parent stops Redis only once we are connected
+fflush(STDOUT);
 stream_set_blocking(STDIN, false);
 $counts = [];
 $unexpected = 0;

@@ -71,7 +71,6 @@ fn write_broadcast(
     msgpack::write_array_len(out, args.len() + 1)?;
     msgpack::write_str(out, event)?;
     for (i, arg) in args.iter().enumerate() {
-        // depth 2: inside the data array, inside the packet.
         // Depth counts from the argument, so the limit in the message is the caller's.
         msgpack::write_value(out, arg, 0).map_err(|e| e.at_index(i))?;
     }

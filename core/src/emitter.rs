@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::adapter::{Output, check_sent_event, classic};
 use crate::config::{EmitterConfig, QueueFullPolicy};
 use crate::error::{Error, Result};
-use crate::publish::Connection;
+use crate::publish::{Connection, PipelineStamp};
 use crate::publish::queue::{FlushReport, Queue, Rejected};
 use crate::target::{Flag, Target};
 use crate::value::{IntoRooms, Value};
@@ -215,6 +215,13 @@ impl Emitter {
             }
             Err(e) => outputs.iter().map(|_| Err(e.clone())).collect(),
         }
+    }
+
+    /// Where the connection stands, for bindings that keep several pipelines in flight
+    /// (see [`PipelineStamp`]); `None` once closed.
+    #[doc(hidden)]
+    pub fn pipeline_stamp(&self) -> Option<PipelineStamp> {
+        self.link().ok().map(|link| link.conn.stamp())
     }
 
     /// For threads without an async runtime (the blocking API, bindings' synchronous calls):

@@ -22,6 +22,8 @@ pub use config::{
 };
 pub use emitter::Emitter;
 pub use error::{Error, QueuedFailure, Result};
+#[doc(hidden)]
+pub use publish::PipelineStamp;
 pub use publish::queue::{FlushReport, Rejected};
 pub use publish::sigpipe::block_on_current_thread as block_sigpipe_on_current_thread;
 pub use target::{Flag, Target, normalize_namespace};

@@ -59,10 +59,14 @@ pub(crate) struct Health {
 /// connection during its first poll, so a later pipeline cannot overtake it; one started
 /// otherwise may still be waiting, and nothing newer may start before it is settled. A
 /// change of `retries` means some call found Redis unreachable and will send again later.
+///
+/// Bindings that keep several pipelines in flight themselves (the Node binding) follow the
+/// same rule with [`crate::Emitter::pipeline_stamp`]: before starting a pipeline, wait for
+/// every older one whose stamp was not `steady` or whose `retries` differs from now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Stamp {
-    pub(crate) retries: u64,
-    pub(crate) steady: bool,
+pub struct Stamp {
+    pub retries: u64,
+    pub steady: bool,
 }
 
 /// What a pipeline came to.

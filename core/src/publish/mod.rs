@@ -12,3 +12,4 @@ pub(crate) mod queue;
 pub(crate) mod sigpipe;
 
 pub(crate) use connection::Connection;
+pub use connection::Stamp as PipelineStamp;

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use crate::adapter::{Output, check_sent_event, classic};
 use crate::config::{EmitterConfig, QueueFullPolicy};
 use crate::error::{Error, Result};
-use crate::publish::{Connection, PipelineStamp};
 use crate::publish::queue::{FlushReport, Queue, Rejected};
+use crate::publish::{Connection, PipelineStamp};
 use crate::target::{Flag, Target};
 use crate::value::{IntoRooms, Value};
 

@@ -1,5 +1,5 @@
-//! One self-reconnecting, multiplexed Redis connection (redis-rs `ConnectionManager`),
-//! with our error mapping, a bound on how long any call can wait, and a retry of what
+//! One self-reconnecting, multiplexed Redis connection ([`Multiplexed`]), with our error
+//! mapping, a bound on how long any call can wait, and a retry of what
 //! certainly did not reach Redis.
 //!
 //! Every call has one budget, [`EmitterConfig::call_timeout`] (connect + response
@@ -12,12 +12,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{ProtocolVersion, PushKind};
+use redis::ProtocolVersion;
+use redis::aio::MultiplexedConnection;
 use tokio::time::Instant;
 
 use super::fast_lane::FastLane;
 use super::fate::{Fate, fate, map_error, scrub};
+use super::multiplexed::Multiplexed;
 use super::pacing::Pacer;
 
 use crate::adapter::{Command, Output};
@@ -26,7 +27,7 @@ use crate::error::{Error, Result};
 
 #[derive(Clone)]
 pub(crate) struct Connection {
-    manager: ConnectionManager,
+    link: Arc<Multiplexed>,
     /// Passwords to scrub from every error message.
     secrets: Arc<[String]>,
     require_receivers: bool,
@@ -43,7 +44,7 @@ pub(crate) struct Connection {
 /// What the connection knows about its own state, shared with the fast lane and the queue.
 #[derive(Debug, Default)]
 pub(crate) struct Health {
-    /// Connections the manager saw drop (RESP3 tells it at once, even when idle).
+    /// Connections seen to drop (RESP3 tells it at once, even when idle).
     pub(crate) disconnects: AtomicU64,
     /// Counts the times a call found Redis unreachable and waited to try again. The queue
     /// sends nothing new while a pipeline started before the last such wait is unsettled,
@@ -124,7 +125,7 @@ impl Connection {
             max: cfg.reconnect_max_delay,
             attempts: cfg.reconnect_attempts,
         };
-        // RESP3 lets the manager see a dropped connection at once, so calls made after a
+        // RESP3 tells of a dropped connection at once, so calls made after a
         // drop wait for the reconnection instead of failing on a dead socket. Servers
         // older than Redis 6 do not speak it; they get RESP2.
         let mut protocol = ProtocolVersion::RESP3;
@@ -148,24 +149,15 @@ impl Connection {
             cfg.response_timeout,
             health.clone(),
         ));
-        // The manager makes one attempt per reconnection; the calls that wait drive the
-        // retries (see `call`), so that each learns the cause and keeps its own deadline.
-        let mut manager_config = ConnectionManagerConfig::new()
+        // One attempt per connection; the calls that wait drive the retries (see `call`),
+        // so that each learns the cause and keeps its own deadline.
+        let config = redis::AsyncConnectionConfig::new()
             .set_connection_timeout(Some(cfg.connect_timeout))
-            .set_response_timeout(Some(cfg.response_timeout))
-            .set_number_of_retries(0);
-        if protocol == ProtocolVersion::RESP3 {
-            let seen = health.clone();
-            manager_config = manager_config.set_push_sender(move |info: redis::PushInfo| {
-                if info.kind == PushKind::Disconnection {
-                    seen.disconnects.fetch_add(1, Ordering::AcqRel);
-                }
-                Ok::<(), std::convert::Infallible>(())
-            });
-        }
-        let manager = tokio::time::timeout_at(
+            .set_response_timeout(Some(cfg.response_timeout));
+        let resp3 = protocol == ProtocolVersion::RESP3;
+        let link = tokio::time::timeout_at(
             deadline,
-            ConnectionManager::new_with_config(client, manager_config),
+            Multiplexed::connect(client, config, resp3, health.clone()),
         )
         .await
         .map_err(|_| {
@@ -176,10 +168,11 @@ impl Connection {
             ))
         })?
         .map_err(|e| map_error(&e, &secrets))?;
-        let pacer = cfg.pacing.then(|| Pacer::start(manager.clone()));
+        let link = Arc::new(link);
+        let pacer = cfg.pacing.then(|| Pacer::start(link.clone()));
         Ok(Connection {
             pacer,
-            manager,
+            link,
             secrets,
             require_receivers: cfg.require_receivers,
             call_timeout: cfg.call_timeout(),
@@ -317,7 +310,7 @@ impl Connection {
         attempt: F,
     ) -> std::result::Result<T, Failure>
     where
-        F: Fn(ConnectionManager) -> Fut,
+        F: Fn(MultiplexedConnection) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
     {
         let started = Instant::now();
@@ -332,7 +325,7 @@ impl Connection {
                 break Err(Failure::unreachable(held));
             }
             let generation = self.health.disconnects.load(Ordering::Acquire);
-            let outcome = tokio::time::timeout_at(deadline, attempt(self.manager.clone())).await;
+            let outcome = tokio::time::timeout_at(deadline, self.link.run(&attempt)).await;
             let err = match outcome {
                 Ok(Ok(value)) => {
                     self.health
@@ -461,7 +454,7 @@ enum Probe {
     Failed(Error),
 }
 
-/// One connection made and dropped before the manager starts, to learn why Redis cannot
+/// One connection made and dropped before the emitter's own, to learn why Redis cannot
 /// be reached (refused, authentication, TLS) instead of only that it was not in time.
 /// A refused connection is retried with backoff until the deadline: Redis may be starting.
 async fn probe(

@@ -7,6 +7,7 @@
 mod connection;
 mod fast_lane;
 mod fate;
+mod multiplexed;
 mod pacing;
 pub(crate) mod queue;
 pub(crate) mod sigpipe;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use super::multiplexed::Multiplexed;
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
@@ -46,7 +46,7 @@ pub(crate) struct Pacer {
 
 impl Pacer {
     /// Starts the monitor on the current runtime. It stops when the pacer is dropped.
-    pub(crate) fn start(manager: ConnectionManager) -> Arc<Pacer> {
+    pub(crate) fn start(link: Arc<Multiplexed>) -> Arc<Pacer> {
         let (gate, open) = watch::channel(true);
         let (alive, gone) = watch::channel(());
         let activity = Arc::new(Notify::new());
@@ -60,13 +60,7 @@ impl Pacer {
             high: AtomicU64::new(DEFAULT_HIGH),
             sampling: AtomicBool::new(false),
         });
-        tokio::spawn(monitor(
-            Arc::downgrade(&pacer),
-            manager,
-            gate,
-            activity,
-            gone,
-        ));
+        tokio::spawn(monitor(Arc::downgrade(&pacer), link, gate, activity, gone));
         pacer
     }
 
@@ -112,12 +106,12 @@ impl Pacer {
 
 async fn monitor(
     pacer: std::sync::Weak<Pacer>,
-    mut manager: ConnectionManager,
+    link: Arc<Multiplexed>,
     gate: watch::Sender<bool>,
     activity: Arc<Notify>,
     mut gone: watch::Receiver<()>,
 ) {
-    if let Some(high) = configured_high_water(&mut manager).await
+    if let Some(high) = configured_high_water(&link).await
         && let Some(p) = pacer.upgrade()
     {
         p.high.store(high, Ordering::Relaxed);
@@ -139,7 +133,7 @@ async fn monitor(
         p.sampling.store(true, Ordering::Relaxed);
         let high = p.high.load(Ordering::Relaxed);
         drop(p);
-        let worst = match largest_pending_output(&mut manager).await {
+        let worst = match largest_pending_output(&link).await {
             Ok(worst) => worst,
             Err(Sample::NotAllowed(reason)) => {
                 eprintln!(
@@ -176,13 +170,10 @@ enum Sample {
 }
 
 /// The largest `omem` among Pub/Sub clients.
-async fn largest_pending_output(manager: &mut ConnectionManager) -> Result<Option<u64>, Sample> {
-    let reply: redis::RedisResult<String> = redis::cmd("CLIENT")
-        .arg("LIST")
-        .arg("TYPE")
-        .arg("pubsub")
-        .query_async(manager)
-        .await;
+async fn largest_pending_output(link: &Multiplexed) -> Result<Option<u64>, Sample> {
+    let mut cmd = redis::cmd("CLIENT");
+    cmd.arg("LIST").arg("TYPE").arg("pubsub");
+    let reply: redis::RedisResult<String> = link.query(&cmd).await;
     match reply {
         Ok(list) => Ok(Some(
             list.lines()
@@ -197,13 +188,10 @@ async fn largest_pending_output(manager: &mut ConnectionManager) -> Result<Optio
 }
 
 /// Half the smaller non-zero Pub/Sub limit (hard or soft), when the user may read it.
-async fn configured_high_water(manager: &mut ConnectionManager) -> Option<u64> {
-    let reply: Vec<String> = redis::cmd("CONFIG")
-        .arg("GET")
-        .arg("client-output-buffer-limit")
-        .query_async(manager)
-        .await
-        .ok()?;
+async fn configured_high_water(link: &Multiplexed) -> Option<u64> {
+    let mut cmd = redis::cmd("CONFIG");
+    cmd.arg("GET").arg("client-output-buffer-limit");
+    let reply: Vec<String> = link.query(&cmd).await.ok()?;
     let text = reply.get(1)?;
     let words: Vec<&str> = text.split_whitespace().collect();
     let at = words.iter().position(|w| *w == "pubsub")?;

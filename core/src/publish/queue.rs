@@ -205,22 +205,30 @@ impl Queue {
     /// Waits until everything queued before it is done. With a timeout, stops waiting
     /// then with `TIMEOUT`; the results stay for the next flush.
     pub(crate) async fn flush(&self, timeout: Option<Duration>) -> Result<FlushReport> {
-        let (reply, answer) = oneshot::channel();
+        let (reply, mut answer) = oneshot::channel();
         let flushed = async {
             self.tx
                 .send(Item::Flush(reply))
                 .await
                 .map_err(|_| Error::Closed)?;
-            answer.await.map_err(|_| Error::Closed)?
+            (&mut answer).await.map_err(|_| Error::Closed)?
         };
-        match timeout {
-            None => flushed.await,
-            Some(limit) => tokio::time::timeout(limit, flushed).await.map_err(|_| {
-                Error::Timeout(format!(
-                    "flush gave up after {:.1} s; queued operations are still being sent, and the next flush reports them",
-                    limit.as_secs_f64()
-                ))
-            })?,
+        let Some(limit) = timeout else {
+            return flushed.await;
+        };
+        match tokio::time::timeout(limit, flushed).await {
+            Ok(result) => result,
+            Err(_) => {
+                // From now on the worker cannot answer this flush (it keeps the results
+                // for the next one); an answer it sent just before is read, not dropped.
+                answer.close();
+                answer.try_recv().unwrap_or_else(|_| {
+                    Err(Error::Timeout(format!(
+                        "flush gave up after {:.1} s; queued operations are still being sent, and the next flush reports them",
+                        limit.as_secs_f64()
+                    )))
+                })
+            }
         }
     }
 
@@ -265,6 +273,29 @@ impl Tally {
         } else {
             Err(Error::Flush { failures, report })
         }
+    }
+
+    /// Answers a flush with everything since the previous one. A flush that stopped
+    /// waiting (its timeout) gets nothing: the results stay for the next flush.
+    fn answer(&mut self, reply: FlushReply) {
+        if let Err(unread) = reply.send(self.take()) {
+            self.restore(unread);
+        }
+    }
+
+    /// Puts back results a flush did not read (they are older than anything counted since).
+    fn restore(&mut self, unread: Result<FlushReport>) {
+        let (report, mut failures) = match unread {
+            Ok(report) => (report, Vec::new()),
+            Err(Error::Flush { failures, report }) => (report, failures),
+            // `take` gives nothing else.
+            Err(_) => return,
+        };
+        self.report.sent += report.sent;
+        self.report.receivers += report.receivers;
+        self.report.reached_none += report.reached_none;
+        failures.append(&mut self.failures);
+        self.failures = failures;
     }
 
     fn fail(&mut self, queued: &Queued, error: Error) {
@@ -396,11 +427,7 @@ impl Worker {
             }
             Item::Flush(reply) => {
                 self.settle().await?;
-                // A caller that stopped waiting (a flush with a timeout) leaves its results
-                // to the next flush instead of losing them.
-                if !reply.is_closed() {
-                    let _ = reply.send(self.tally.take());
-                }
+                self.tally.answer(reply);
                 Ok(false)
             }
             Item::Close => Ok(true),
@@ -433,11 +460,7 @@ impl Worker {
         }
         for marker in markers {
             match marker {
-                Item::Flush(reply) => {
-                    if !reply.is_closed() {
-                        let _ = reply.send(self.tally.take());
-                    }
-                }
+                Item::Flush(reply) => self.tally.answer(reply),
                 Item::Close => rx.close(),
                 Item::Op(_) => {}
             }
@@ -459,30 +482,45 @@ impl Worker {
             {
                 self.await_oldest().await?;
             }
-            let stamp = self.conn.stamp();
-            let batch = Arc::new(std::mem::replace(
-                &mut self.batch,
-                Vec::with_capacity(MAX_BATCH),
-            ));
-            self.batch_bytes = 0;
-            let conn = self.conn.clone();
-            let deadline = conn.deadline();
-            let shared = batch.clone();
-            let mut pipeline: Pipeline = Box::pin(async move {
-                let outputs: Vec<&Output> = shared.iter().map(|q| &q.output).collect();
-                conn.send_pipeline(&outputs, deadline).await
-            });
-            // Polled once now, so that it reaches the connection before any later batch:
-            // the order of emits is kept.
-            match poll_once(&mut pipeline).await {
-                Some(sent) => self.count(&batch, sent),
-                None => self.in_flight.push_back((batch, pipeline, stamp)),
+            if let Some(error) = &self.unreachable {
+                // An older pipeline just spent a whole budget without reaching Redis: this
+                // batch fails now, reported, instead of waiting another budget.
+                let error = error.clone();
+                for queued in std::mem::take(&mut self.batch) {
+                    self.tally.fail(&queued, error.clone());
+                }
+                self.batch_bytes = 0;
+            } else {
+                self.start_pipeline().await;
             }
         }
         while self.in_flight.len() >= MAX_IN_FLIGHT {
             self.await_oldest().await?;
         }
         Ok(())
+    }
+
+    /// Sends the pending batch as one pipeline.
+    async fn start_pipeline(&mut self) {
+        let stamp = self.conn.stamp();
+        let batch = Arc::new(std::mem::replace(
+            &mut self.batch,
+            Vec::with_capacity(MAX_BATCH),
+        ));
+        self.batch_bytes = 0;
+        let conn = self.conn.clone();
+        let deadline = conn.deadline();
+        let shared = batch.clone();
+        let mut pipeline: Pipeline = Box::pin(async move {
+            let outputs: Vec<&Output> = shared.iter().map(|q| &q.output).collect();
+            conn.send_pipeline(&outputs, deadline).await
+        });
+        // Polled once now, so that it reaches the connection before any later batch:
+        // the order of emits is kept.
+        match poll_once(&mut pipeline).await {
+            Some(sent) => self.count(&batch, sent),
+            None => self.in_flight.push_back((batch, pipeline, stamp)),
+        }
     }
 
     async fn await_oldest(&mut self) -> Result<(), Aborted> {
@@ -569,4 +607,59 @@ async fn poll_once(fut: &mut Pipeline) -> Option<Sent> {
         Poll::Pending => Poll::Ready(None),
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapter::Command;
+
+    fn queued(ticket: u64) -> Queued {
+        let permits = Arc::new(Semaphore::new(1));
+        Queued {
+            ticket,
+            output: Output {
+                command: Command::Publish,
+                channel: format!("c{ticket}"),
+                payload: Vec::new(),
+            },
+            _bytes: permits.try_acquire_owned().unwrap(),
+        }
+    }
+
+    /// A flush that stopped waiting leaves its results to the next one, in order, whether
+    /// the worker saw it gone before answering or the answer was dropped unread.
+    #[test]
+    fn an_unread_answer_goes_to_the_next_flush() {
+        let mut tally = Tally::default();
+        tally.report.sent = 3;
+        tally.report.receivers = 2;
+        tally.report.reached_none = 1;
+        tally.fail(&queued(1), Error::Closed);
+
+        let (reply, answer) = oneshot::channel();
+        drop(answer);
+        tally.answer(reply);
+
+        tally.report.sent += 1;
+        tally.fail(&queued(2), Error::Closed);
+        let (reply, mut answer) = oneshot::channel();
+        tally.answer(reply);
+        match answer.try_recv().unwrap() {
+            Err(Error::Flush { failures, report }) => {
+                assert_eq!(
+                    report,
+                    FlushReport {
+                        sent: 4,
+                        receivers: 2,
+                        reached_none: 1
+                    }
+                );
+                let tickets: Vec<u64> = failures.iter().map(|f| f.ticket).collect();
+                assert_eq!(tickets, [1, 2]);
+            }
+            other => panic!("expected the kept results, got {other:?}"),
+        }
+        assert_eq!(tally.take().unwrap(), FlushReport::default());
+    }
 }

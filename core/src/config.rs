@@ -16,6 +16,111 @@ pub enum QueueFullPolicy {
     Error,
 }
 
+/// Which Redis adapter the Socket.IO servers run, and so which wire format and Redis
+/// command the emitter uses. It must match the servers: each adapter only hears its own
+/// command, so a mismatch reaches nobody (`require_receivers` makes that `NO_SUBSCRIBERS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AdapterKind {
+    /// `@socket.io/redis-adapter` `createAdapter` (and `socket.io-redis` 5.x/6.x): PUBLISH,
+    /// byte-identical to `@socket.io/redis-emitter` 5.1.0.
+    #[default]
+    Classic,
+    /// `@socket.io/redis-adapter` 8.2+ `createShardedAdapter` on Redis 7+: SPUBLISH of
+    /// ClusterAdapter messages (protocol §3). Set [`SubscriptionMode`] to the servers' too.
+    Sharded,
+}
+
+/// The sharded adapter's `subscriptionMode`: which channels its servers subscribe to, and
+/// so where the emitter may publish a broadcast to one room. Ignored by the classic adapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubscriptionMode {
+    /// Servers hear only `key#nsp#`: every message goes there.
+    Static,
+    /// The servers' default. Servers also subscribe to `key#nsp#room#` while the room has
+    /// members, except for rooms that are socket ids; a broadcast to exactly one room that
+    /// does not look like a socket id goes to that room's channel.
+    #[default]
+    Dynamic,
+    /// Like `Dynamic`, for every room including socket ids (adapter 8.3.0+).
+    DynamicPrivate,
+}
+
+/// Parses an option value from the names every binding uses; `INVALID_ARGUMENT` names the
+/// option, the bad value and the accepted ones.
+fn parse_choice<T: Copy>(option: &str, value: &str, choices: &[(&str, T)]) -> Result<T> {
+    choices
+        .iter()
+        .find(|(name, _)| *name == value)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+            Error::InvalidArgument(format!(
+                "{option} must be one of {}, got {value:?}",
+                names.join(", ")
+            ))
+        })
+}
+
+impl AdapterKind {
+    const CHOICES: &[(&str, AdapterKind)] = &[
+        ("classic", AdapterKind::Classic),
+        ("sharded", AdapterKind::Sharded),
+    ];
+
+    /// The option's spelling in every language: `classic` or `sharded`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdapterKind::Classic => "classic",
+            AdapterKind::Sharded => "sharded",
+        }
+    }
+}
+
+impl std::str::FromStr for AdapterKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<AdapterKind> {
+        parse_choice("adapter", s, AdapterKind::CHOICES)
+    }
+}
+
+impl fmt::Display for AdapterKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl SubscriptionMode {
+    const CHOICES: &[(&str, SubscriptionMode)] = &[
+        ("static", SubscriptionMode::Static),
+        ("dynamic", SubscriptionMode::Dynamic),
+        ("dynamic-private", SubscriptionMode::DynamicPrivate),
+    ];
+
+    /// The servers' own spelling: `static`, `dynamic` or `dynamic-private`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionMode::Static => "static",
+            SubscriptionMode::Dynamic => "dynamic",
+            SubscriptionMode::DynamicPrivate => "dynamic-private",
+        }
+    }
+}
+
+impl std::str::FromStr for SubscriptionMode {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<SubscriptionMode> {
+        parse_choice("subscription_mode", s, SubscriptionMode::CHOICES)
+    }
+}
+
+impl fmt::Display for SubscriptionMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How to reach Redis and how to behave. Build with [`EmitterConfig::new`] and the
 /// `with_*` methods.
 #[derive(Clone)]
@@ -23,8 +128,15 @@ pub struct EmitterConfig {
     /// `redis://[user[:password]@]host[:port][/db]` or `rediss://…` for TLS. Kept private:
     /// it may hold a password, and nothing prints it.
     url: String,
-    /// Channel prefix: the adapter's `key` option. Default `socket.io`.
+    /// Channel prefix: the adapter's `key` option (`channelPrefix` for the sharded adapter).
+    /// Default `socket.io`.
     pub key: String,
+    /// The servers' adapter: `classic` (default) or `sharded`. See [`AdapterKind`].
+    pub adapter: AdapterKind,
+    /// The sharded servers' `subscriptionMode`: `static`, `dynamic` (default, as on the
+    /// servers) or `dynamic-private`. Only the sharded adapter reads it. See
+    /// [`SubscriptionMode`].
+    pub subscription_mode: SubscriptionMode,
     /// PEM bundle of the CA that signed the server's certificate, for `rediss://` with a
     /// private CA. `None` uses the system and webpki roots.
     pub tls_ca_pem: Option<Vec<u8>>,
@@ -94,6 +206,8 @@ impl EmitterConfig {
         EmitterConfig {
             url: url.into(),
             key: "socket.io".to_owned(),
+            adapter: AdapterKind::Classic,
+            subscription_mode: SubscriptionMode::Dynamic,
             tls_ca_pem: None,
             connect_timeout: Duration::from_secs(5),
             response_timeout: Duration::from_secs(5),
@@ -111,6 +225,16 @@ impl EmitterConfig {
 
     pub fn with_key(mut self, key: impl Into<String>) -> Self {
         self.key = key.into();
+        self
+    }
+
+    pub fn with_adapter(mut self, adapter: AdapterKind) -> Self {
+        self.adapter = adapter;
+        self
+    }
+
+    pub fn with_subscription_mode(mut self, mode: SubscriptionMode) -> Self {
+        self.subscription_mode = mode;
         self
     }
 
@@ -272,6 +396,8 @@ impl fmt::Debug for EmitterConfig {
         f.debug_struct("EmitterConfig")
             .field("url", &self.redacted_url())
             .field("key", &self.key)
+            .field("adapter", &self.adapter)
+            .field("subscription_mode", &self.subscription_mode)
             .field("tls_ca_pem", &self.tls_ca_pem.as_ref().map(|_| "set"))
             .field("connect_timeout", &self.connect_timeout)
             .field("response_timeout", &self.response_timeout)
@@ -331,6 +457,46 @@ mod tests {
             Duration::from_millis(1500)
         );
         assert!(duration_from_millis_f64("t", 1e300).is_err());
+    }
+
+    #[test]
+    fn adapter_options_parse_from_the_shared_names() {
+        assert_eq!(
+            "classic".parse::<AdapterKind>().unwrap(),
+            AdapterKind::Classic
+        );
+        assert_eq!(
+            "sharded".parse::<AdapterKind>().unwrap(),
+            AdapterKind::Sharded
+        );
+        for mode in [
+            SubscriptionMode::Static,
+            SubscriptionMode::Dynamic,
+            SubscriptionMode::DynamicPrivate,
+        ] {
+            assert_eq!(mode.as_str().parse::<SubscriptionMode>().unwrap(), mode);
+        }
+        let cfg = EmitterConfig::new("redis://h");
+        assert_eq!(cfg.adapter, AdapterKind::Classic);
+        assert_eq!(cfg.subscription_mode, SubscriptionMode::Dynamic);
+    }
+
+    #[test]
+    fn bad_adapter_options_name_the_value_and_the_choices() {
+        let err = "Sharded".parse::<AdapterKind>().unwrap_err();
+        assert_eq!(err.code(), "INVALID_ARGUMENT");
+        assert_eq!(
+            err.to_string(),
+            "invalid argument: adapter must be one of \"classic\", \"sharded\", got \"Sharded\""
+        );
+        // The servers spell it with a hyphen; an underscore is a likely slip, refused loudly.
+        let err = "dynamic_private".parse::<SubscriptionMode>().unwrap_err();
+        assert_eq!(err.code(), "INVALID_ARGUMENT");
+        assert_eq!(
+            err.to_string(),
+            "invalid argument: subscription_mode must be one of \"static\", \"dynamic\", \"dynamic-private\", got \"dynamic_private\""
+        );
+        assert!("".parse::<SubscriptionMode>().is_err());
     }
 
     #[test]

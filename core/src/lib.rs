@@ -17,8 +17,8 @@ mod target;
 mod value;
 
 pub use config::{
-    EmitterConfig, MAX_DURATION, QueueFullPolicy, duration_from_millis_f64, duration_from_secs_f64,
-    redact_url,
+    AdapterKind, EmitterConfig, MAX_DURATION, QueueFullPolicy, SubscriptionMode,
+    duration_from_millis_f64, duration_from_secs_f64, redact_url,
 };
 pub use emitter::Emitter;
 pub use error::{Error, QueuedFailure, Result};

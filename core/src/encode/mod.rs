@@ -6,6 +6,7 @@ pub mod json;
 pub mod msgpack;
 
 use crate::error::Error;
+use crate::value::Value;
 
 /// How deep values may nest before encoding refuses them (a guard against runaway
 /// recursion, far beyond any real event payload).
@@ -62,4 +63,43 @@ impl Fail {
 
 pub(crate) fn too_deep() -> Fail {
     Fail::new(format!("nested deeper than {MAX_DEPTH} levels"))
+}
+
+/// Whether any value holds binary at any depth: the cluster adapters (sharded, streams)
+/// then switch the whole message from JSON to msgpack, as their servers do. Looks no deeper
+/// than [`MAX_DEPTH`]: deeper values fail to encode anyway, and the scan must not overflow
+/// the stack first.
+pub(crate) fn holds_binary(values: &[Value]) -> bool {
+    fn scan(v: &Value, depth: usize) -> bool {
+        match v {
+            Value::Bytes(_) => true,
+            _ if depth >= MAX_DEPTH => false,
+            Value::Array(items) => items.iter().any(|i| scan(i, depth + 1)),
+            Value::Map(map) => map.values().any(|i| scan(i, depth + 1)),
+            _ => false,
+        }
+    }
+    values.iter().any(|v| scan(v, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_is_found_at_any_depth_and_only_binary_counts() {
+        assert!(!holds_binary(&[
+            Value::Int(1),
+            Value::Date(0),
+            Value::from("x")
+        ]));
+        assert!(holds_binary(&[Value::Int(1), Value::bytes([])]));
+        let deep = Value::map([(
+            "a",
+            Value::Array(vec![Value::map([("b", Value::bytes([1u8]))])]),
+        )]);
+        assert!(holds_binary(&[deep]));
+        let too_deep = (0..MAX_DEPTH + 5).fold(Value::bytes([1u8]), |v, _| Value::Array(vec![v]));
+        assert!(!holds_binary(&[too_deep]));
+    }
 }

@@ -2,6 +2,7 @@
 //! Pure functions from an operation to [`Output`]s; the publisher sends them.
 
 pub mod classic;
+pub mod sharded;
 
 use crate::error::{Error, Result};
 
@@ -9,10 +10,25 @@ use crate::error::{Error, Result};
 /// a 7-character value can never equal a server's 6-character one.
 pub const EMITTER_UID: &str = "emitter";
 
-/// The Redis command an output needs.
+/// The Redis command an output needs. Each answers with the number of subscribers that
+/// received it, one per Socket.IO server, which is what every emit resolves to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
+    /// PUBLISH: the classic adapter's channels (servers PSUBSCRIBE/SUBSCRIBE).
     Publish,
+    /// SPUBLISH: sharded Pub/Sub (Redis 7+), which servers on the sharded adapter SSUBSCRIBE
+    /// to. A separate delivery path: PUBLISH never reaches them, nor SPUBLISH classic ones.
+    SPublish,
+}
+
+impl Command {
+    /// The Redis command name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Publish => "PUBLISH",
+            Command::SPublish => "SPUBLISH",
+        }
+    }
 }
 
 /// One message to send: a command, its channel and the encoded payload.

@@ -21,7 +21,7 @@ use super::fate::{Fate, fate, map_error, scrub};
 use super::multiplexed::Multiplexed;
 use super::pacing::Pacer;
 
-use crate::adapter::{Command, Output};
+use crate::adapter::Output;
 use crate::config::EmitterConfig;
 use crate::error::{Error, Result};
 
@@ -524,12 +524,10 @@ fn install_crypto_provider() {
     });
 }
 
+/// PUBLISH and SPUBLISH take the same arguments and both answer with the number of
+/// subscribers reached, so [`Connection::receivers`] reads either the same way.
 fn command(out: &Output) -> redis::Cmd {
-    match out.command {
-        Command::Publish => {
-            let mut cmd = redis::cmd("PUBLISH");
-            cmd.arg(&out.channel).arg(&out.payload);
-            cmd
-        }
-    }
+    let mut cmd = redis::cmd(out.command.name());
+    cmd.arg(&out.channel).arg(&out.payload);
+    cmd
 }

@@ -97,7 +97,16 @@ impl Emitter {
 
     /// An emitter that only encodes (see [`crate::Emitter::offline`]); it owns no thread.
     pub fn offline(key: &str) -> Emitter {
-        let root = crate::Emitter::offline(key);
+        Emitter::offline_root(crate::Emitter::offline(key))
+    }
+
+    /// An encode-only emitter for `config`'s key, adapter and limits (see
+    /// [`crate::Emitter::offline_with`]); it owns no thread.
+    pub fn offline_with(config: &EmitterConfig) -> Emitter {
+        Emitter::offline_root(crate::Emitter::offline_with(config))
+    }
+
+    fn offline_root(root: crate::Emitter) -> Emitter {
         let owner = Owner {
             runtime: None,
             root: root.clone(),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::adapter::{Output, check_sent_event, classic};
+use crate::adapter::{Flavour, Output, check_sent_event};
 use crate::config::{EmitterConfig, QueueFullPolicy};
 use crate::error::{Error, Result};
 use crate::publish::queue::{FlushReport, Queue, Rejected};
@@ -18,6 +18,8 @@ struct Shared {
     /// `None` for an offline emitter, which only encodes.
     link: Option<Link>,
     key: String,
+    /// The servers' adapter, chosen once from the configuration.
+    flavour: Flavour,
     queue_full: QueueFullPolicy,
     max_payload_bytes: usize,
     closed: AtomicBool,
@@ -29,7 +31,8 @@ struct Link {
     queue: Queue,
 }
 
-/// Publishes Socket.IO operations into Redis for a classic-adapter cluster.
+/// Publishes Socket.IO operations into Redis for a cluster of Socket.IO servers on the
+/// classic or the sharded Redis adapter ([`EmitterConfig::adapter`]).
 ///
 /// ```no_run
 /// # async fn demo() -> socketio_emitter::Result<()> {
@@ -61,6 +64,7 @@ impl Emitter {
         let shared = Shared {
             link: Some(Link { conn, queue }),
             key: config.key.clone(),
+            flavour: Flavour::from_config(&config),
             queue_full: config.queue_full,
             max_payload_bytes: config.max_payload_bytes,
             closed: AtomicBool::new(false),
@@ -73,12 +77,20 @@ impl Emitter {
 
     /// An emitter that only encodes: the `encode_*` methods work, every send fails with
     /// `CLOSED`. For publishing through a Redis client of your own, and for tests.
+    /// It encodes for the classic adapter; see [`offline_with`](Self::offline_with).
     pub fn offline(key: &str) -> Emitter {
+        Emitter::offline_with(&EmitterConfig::new("").with_key(key))
+    }
+
+    /// An encode-only emitter (see [`offline`](Self::offline)) that uses `config`'s key,
+    /// adapter, subscription mode and `max_payload_bytes`; the URL is not read.
+    pub fn offline_with(config: &EmitterConfig) -> Emitter {
         let shared = Shared {
             link: None,
-            key: key.to_owned(),
+            key: config.key.clone(),
+            flavour: Flavour::from_config(config),
             queue_full: QueueFullPolicy::Error,
-            max_payload_bytes: EmitterConfig::new("").max_payload_bytes,
+            max_payload_bytes: config.max_payload_bytes,
             closed: AtomicBool::new(false),
         };
         Emitter {
@@ -108,6 +120,11 @@ impl Emitter {
     /// The channel prefix (`key`) in use.
     pub fn key(&self) -> &str {
         &self.shared.key
+    }
+
+    /// The adapter flavour this emitter encodes for.
+    pub fn flavour(&self) -> Flavour {
+        self.shared.flavour
     }
 
     /// The `max_payload_bytes` option: bindings stop converting arguments past it.
@@ -242,37 +259,46 @@ impl Emitter {
 
     /// What [`emit`](Self::emit) would publish, without sending it.
     pub fn encode_emit(&self, event: &str, args: &[Value]) -> Result<Output> {
-        self.bounded(classic::broadcast(
-            &self.shared.key,
-            &self.target,
-            event,
-            args,
-        )?)
+        let shared = &self.shared;
+        self.bounded(
+            shared
+                .flavour
+                .broadcast(&shared.key, &self.target, event, args)?,
+        )
     }
 
     /// What [`server_side_emit`](Self::server_side_emit) would publish.
     pub fn encode_server_side_emit(&self, event: &str, args: &[Value]) -> Result<Output> {
-        self.bounded(classic::server_side_emit(
-            &self.shared.key,
-            &self.target,
-            event,
-            args,
-        )?)
+        let shared = &self.shared;
+        self.bounded(
+            shared
+                .flavour
+                .server_side_emit(&shared.key, &self.target, event, args)?,
+        )
     }
 
     /// What [`sockets_join`](Self::sockets_join) would publish.
     pub fn encode_sockets_join(&self, rooms: impl IntoRooms) -> Output {
-        classic::sockets_join(&self.shared.key, &self.target, &rooms.into_rooms())
+        let shared = &self.shared;
+        shared
+            .flavour
+            .sockets_join(&shared.key, &self.target, &rooms.into_rooms())
     }
 
     /// What [`sockets_leave`](Self::sockets_leave) would publish.
     pub fn encode_sockets_leave(&self, rooms: impl IntoRooms) -> Output {
-        classic::sockets_leave(&self.shared.key, &self.target, &rooms.into_rooms())
+        let shared = &self.shared;
+        shared
+            .flavour
+            .sockets_leave(&shared.key, &self.target, &rooms.into_rooms())
     }
 
     /// What [`disconnect_sockets`](Self::disconnect_sockets) would publish.
     pub fn encode_disconnect_sockets(&self, close: bool) -> Output {
-        classic::disconnect_sockets(&self.shared.key, &self.target, close)
+        let shared = &self.shared;
+        shared
+            .flavour
+            .disconnect_sockets(&shared.key, &self.target, close)
     }
 
     /// Emits `event` to the target's clients; resolves to the number of Socket.IO servers

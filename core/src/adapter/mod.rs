@@ -1,10 +1,14 @@
 //! What each adapter flavour expects on the wire: channel names and message shapes.
 //! Pure functions from an operation to [`Output`]s; the publisher sends them.
+//! [`Flavour`] is the one place that picks a flavour; one file per flavour does the rest.
 
 pub mod classic;
 pub mod sharded;
 
+use crate::config::{AdapterKind, EmitterConfig, SubscriptionMode};
 use crate::error::{Error, Result};
+use crate::target::Target;
+use crate::value::{Room, Value};
 
 /// The uid every official emitter writes. Servers drop messages carrying their own uid;
 /// a 7-character value can never equal a server's 6-character one.
@@ -27,6 +31,79 @@ impl Command {
         match self {
             Command::Publish => "PUBLISH",
             Command::SPublish => "SPUBLISH",
+        }
+    }
+}
+
+/// The adapter flavour the servers run, chosen once from the configuration. The emitter
+/// asks it for every output and never asks which flavour it is; a new flavour is a new
+/// variant here and a new file beside `classic.rs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavour {
+    /// Protocol §2, byte-identical to `@socket.io/redis-emitter` 5.1.0.
+    #[default]
+    Classic,
+    /// Protocol §3, in the servers' subscription mode.
+    Sharded(SubscriptionMode),
+}
+
+impl Flavour {
+    pub fn from_config(config: &EmitterConfig) -> Flavour {
+        match config.adapter {
+            AdapterKind::Classic => Flavour::Classic,
+            AdapterKind::Sharded => Flavour::Sharded(config.subscription_mode),
+        }
+    }
+
+    /// `emit(event, ...args)` to `target`.
+    pub fn broadcast(
+        self,
+        key: &str,
+        target: &Target,
+        event: &str,
+        args: &[Value],
+    ) -> Result<Output> {
+        match self {
+            Flavour::Classic => classic::broadcast(key, target, event, args),
+            Flavour::Sharded(mode) => sharded::broadcast(key, mode, target, event, args),
+        }
+    }
+
+    /// `serverSideEmit(event, ...args)` without acknowledgement.
+    pub fn server_side_emit(
+        self,
+        key: &str,
+        target: &Target,
+        event: &str,
+        args: &[Value],
+    ) -> Result<Output> {
+        match self {
+            Flavour::Classic => classic::server_side_emit(key, target, event, args),
+            Flavour::Sharded(_) => sharded::server_side_emit(key, target, event, args),
+        }
+    }
+
+    /// `socketsJoin(rooms)` for the sockets of `target`.
+    pub fn sockets_join(self, key: &str, target: &Target, rooms: &[Room]) -> Output {
+        match self {
+            Flavour::Classic => classic::sockets_join(key, target, rooms),
+            Flavour::Sharded(_) => sharded::sockets_join(key, target, rooms),
+        }
+    }
+
+    /// `socketsLeave(rooms)` for the sockets of `target`.
+    pub fn sockets_leave(self, key: &str, target: &Target, rooms: &[Room]) -> Output {
+        match self {
+            Flavour::Classic => classic::sockets_leave(key, target, rooms),
+            Flavour::Sharded(_) => sharded::sockets_leave(key, target, rooms),
+        }
+    }
+
+    /// `disconnectSockets(close)` for the sockets of `target`.
+    pub fn disconnect_sockets(self, key: &str, target: &Target, close: bool) -> Output {
+        match self {
+            Flavour::Classic => classic::disconnect_sockets(key, target, close),
+            Flavour::Sharded(_) => sharded::disconnect_sockets(key, target, close),
         }
     }
 }

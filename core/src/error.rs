@@ -40,8 +40,17 @@ pub enum Error {
     #[error("the emitter is closed")]
     Closed,
 
-    /// Strict mode: the publish reached no Socket.IO server.
-    #[error("no Socket.IO server is subscribed to {channel}")]
+    /// Strict mode: the publish reached no Socket.IO server. The message lists the likely
+    /// causes; the first is a mismatch of adapters, which otherwise loses every event
+    /// silently (the two adapters use separate Redis delivery paths).
+    #[error(
+        "no Socket.IO server is subscribed to {channel}. Likely causes: the servers use the \
+         other Redis adapter (classic `createAdapter` servers hear only PUBLISH, sharded \
+         `createShardedAdapter` servers only SPUBLISH: set the emitter's `adapter` option to \
+         match), or another key (channel prefix) or namespace, or no server is running. With \
+         the sharded adapter in a dynamic subscription mode, a broadcast to one room reaches \
+         only the servers where that room has members"
+    )]
     NoSubscribers { channel: String },
 
     /// The non-blocking queue is full.

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 "use strict";
-// Interop harness: one redis-server, N Socket.IO 4.8.1 servers with the classic Redis adapter,
-// and recording socket.io-client clients, driven over stdin/stdout JSON lines.
-// The protocol is specified in README.md next to this file; keep the two in step.
+// Interop harness: one redis-server, N Socket.IO 4.8.1 servers with the classic Redis adapter
+// (or the sharded one), and recording socket.io-client clients, driven over stdin/stdout JSON
+// lines. The protocol is specified in README.md next to this file; keep the two in step.
 //
 //   node tests/harness/harness.js [--servers 2] [--key socket.io] [--server-events a,b]
 //                                 [--specific-response-channel] [--verbose]
+//                                 [--adapter classic|sharded] [--subscription-mode MODE]
 //
 // Diagnostics (its own, Redis' log, the servers' stderr) are kept in memory and shown only when
 // asked (the `logs` command) or when the harness itself fails; HARNESS_VERBOSE=1 shows them live.
@@ -55,6 +56,8 @@ function parseArgs(argv) {
     key: "socket.io",
     serverEvents: "server_event,ping_servers",
     specificResponseChannel: false,
+    adapter: "classic",
+    subscriptionMode: "dynamic",
     redisUser: null,
     redisPassword: null,
     redisTls: false,
@@ -86,6 +89,18 @@ function parseArgs(argv) {
         break;
       case "--verbose":
         opts.verbose = true;
+        break;
+      case "--adapter":
+        opts.adapter = value();
+        if (!["classic", "sharded"].includes(opts.adapter)) {
+          throw new Error("--adapter must be classic or sharded");
+        }
+        break;
+      case "--subscription-mode":
+        opts.subscriptionMode = value();
+        if (!["static", "dynamic", "dynamic-private"].includes(opts.subscriptionMode)) {
+          throw new Error("--subscription-mode must be static, dynamic or dynamic-private");
+        }
         break;
       case "--redis-user":
         opts.redisUser = value();
@@ -265,6 +280,8 @@ class Harness {
       redis_ca_file: this.tls ? this.tls.ca : null,
       servers: this.servers.map((s) => ({ index: s.index, port: s.port })),
       key: this.opts.key,
+      adapter: this.opts.adapter,
+      subscription_mode: this.opts.adapter === "sharded" ? this.opts.subscriptionMode : null,
       pid: process.pid,
       startup_ms: Date.now() - t0,
     });
@@ -283,6 +300,8 @@ class Harness {
         key: this.opts.key,
         serverEvents: this.opts.serverEvents,
         specificResponseChannel: this.opts.specificResponseChannel,
+        adapter: this.opts.adapter,
+        subscriptionMode: this.opts.subscriptionMode,
         log,
         logs,
         onLine: (msg) => this.onServerLine(msg),
@@ -354,6 +373,7 @@ class Harness {
 
   async subscriptionProblems(onlyNsp) {
     if (!this.control.isReady) return ["control client not connected yet"];
+    if (this.opts.adapter === "sharded") return this.shardedSubscriptionProblems();
     const alive = this.aliveServers();
     const problems = [];
     const nsps = new Set();
@@ -383,6 +403,43 @@ class Harness {
         }
       }
     }
+    return problems;
+  }
+
+  /**
+   * The sharded counterpart: each live server lists the channels its adapters should hold now
+   * (main and response channel per namespace, plus room channels in the dynamic modes, by the
+   * adapter's own rule). Every such channel must have exactly as many shard subscribers as
+   * servers that list it (PUBSUB SHARDNUMSUB), and every server's subscriber connection exactly
+   * as many shard channels as it listed (CLIENT LIST `ssub`): a subscription still pending
+   * fails the first check, an unsubscription still pending the second. Room channels change
+   * with rooms, so this checks every namespace whatever `onlyNsp` says.
+   */
+  async shardedSubscriptionProblems() {
+    const alive = this.aliveServers();
+    const lists = await Promise.all(alive.map((s) => s.request("channels")));
+    const want = new Map();
+    for (const { channels } of lists) for (const c of channels) want.set(c, (want.get(c) || 0) + 1);
+    const problems = [];
+    if (want.size > 0) {
+      const reply = await this.control.sendCommand(["PUBSUB", "SHARDNUMSUB", ...want.keys()]);
+      for (let i = 0; i + 1 < reply.length; i += 2) {
+        const channel = String(reply[i]);
+        const count = Number(reply[i + 1]);
+        if (count !== want.get(channel)) {
+          problems.push(`SHARDNUMSUB ${channel} = ${count}, want ${want.get(channel)}`);
+        }
+      }
+    }
+    const list = parseClientList(await this.control.sendCommand(["CLIENT", "LIST"]));
+    alive.forEach((s, i) => {
+      const entry = list.find((c) => c.name === `sio-harness-sub-${s.index}`);
+      const expected = lists[i].channels.length;
+      if (!entry) problems.push(`server ${s.index}: subscriber not connected`);
+      else if (Number(entry.ssub) !== expected) {
+        problems.push(`server ${s.index}: ssub=${entry.ssub}, want ${expected}`);
+      }
+    });
     return problems;
   }
 
@@ -522,14 +579,17 @@ class Harness {
     );
     try {
       const publishes = [];
-      const recorder = {
-        publish: (channel, payload) => publishes.push(this.control.publish(channel, payload)),
-      };
-      const emitter = new this.Emitter(recorder, { key: this.opts.key });
-      for (const nsp of new Set(clients.map((c) => c.nsp))) {
-        emitter.of(nsp).emit("__harness_flush", token);
+      const nsps = new Set(clients.map((c) => c.nsp));
+      if (this.opts.adapter === "sharded") {
+        publishes.push(...this.shardedFlushMarkers(nsps, token));
+      } else {
+        const recorder = {
+          publish: (channel, payload) => publishes.push(this.control.publish(channel, payload)),
+        };
+        const emitter = new this.Emitter(recorder, { key: this.opts.key });
+        for (const nsp of nsps) emitter.of(nsp).emit("__harness_flush", token);
+        emitter.serverSideEmit("__harness_flush", token);
       }
-      emitter.serverSideEmit("__harness_flush", token);
       await withIdleTimeout(
         (async () => {
           await Promise.all(publishes);
@@ -549,7 +609,27 @@ class Harness {
     return {};
   }
 
-  /** Publishes through the official @socket.io/redis-emitter 5.1.0. */
+  /**
+   * The flush markers for sharded servers, which only hear SPUBLISH and read ClusterAdapter
+   * messages (protocol §3.2): a broadcast per namespace and a serverSideEmit on "/", all on
+   * main channels. Each server reads every channel (room ones too) over one connection, in
+   * publish order, so a marker still comes after everything published before it.
+   */
+  shardedFlushMarkers(nsps, token) {
+    const key = this.opts.key;
+    const message = (nsp, type, data) => JSON.stringify({ type, data, uid: "emitter", nsp });
+    const opts = { rooms: [], except: [], flags: {} };
+    const sends = [...nsps].map((nsp) =>
+      this.control.sPublish(
+        `${key}#${nsp}#`,
+        message(nsp, 3, { packet: { type: 2, data: ["__harness_flush", token] }, opts }),
+      ),
+    );
+    sends.push(this.control.sPublish(`${key}#/#`, message("/", 9, { packet: ["__harness_flush", token] })));
+    return sends;
+  }
+
+  /** Publishes through the official @socket.io/redis-emitter 5.1.0 (classic format). */
   async official(msg) {
     this.requireRedis();
     const { decode, encode } = this.tagged;

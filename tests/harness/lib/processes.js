@@ -210,13 +210,27 @@ class RedisProcess {
 // Socket.IO servers
 
 class ServerProcess {
-  constructor({ index, redisUrl, redisCaFile, key, serverEvents, specificResponseChannel, log, logs, onLine }) {
+  constructor({
+    index,
+    redisUrl,
+    redisCaFile,
+    key,
+    serverEvents,
+    specificResponseChannel,
+    adapter = "classic",
+    subscriptionMode = "dynamic",
+    log,
+    logs,
+    onLine,
+  }) {
     this.redisCaFile = redisCaFile;
     this.index = index;
     this.redisUrl = redisUrl;
     this.key = key;
     this.serverEvents = serverEvents;
     this.specificResponseChannel = specificResponseChannel;
+    this.adapter = adapter;
+    this.subscriptionMode = subscriptionMode;
     this.log = log;
     this.logs = logs;
     this.onLine = onLine; // lines that the harness relays or reacts to
@@ -243,6 +257,8 @@ class ServerProcess {
       SERVER_INDEX: String(this.index),
       SERVER_EVENTS: this.serverEvents,
       SPECIFIC_RESPONSE_CHANNEL: this.specificResponseChannel ? "1" : "0",
+      ADAPTER: this.adapter,
+      SUBSCRIPTION_MODE: this.subscriptionMode,
       EXIT_ON_STDIN_EOF: "1",
     };
     const nsps = new Set(); // namespaces this child created

@@ -3,11 +3,19 @@
 //! JavaScript calls push jobs into an unbounded channel from the JS thread, so the channel
 //! holds them in call order. The task takes a job, then every operation that piled up behind
 //! it (up to [`MAX_BATCH`] operations or [`MAX_BATCH_BYTES`] of payload), encodes them and
-//! sends them as one Redis pipeline (`Emitter::send_outputs`), then settles each promise with
-//! its own result. Up to [`MAX_IN_FLIGHT`] pipelines are unanswered at once; each is handed to
-//! the connection (polled once) before the next batch is gathered, so redis-rs writes them
-//! in that order. That is what makes `await Promise.all(many emits)` fast while a client
-//! still receives one caller's events in the order they were emitted.
+//! sends them as one Redis pipeline (`Emitter::send_outputs_since`), then settles each
+//! promise with its own result. Up to [`MAX_IN_FLIGHT`] pipelines are unanswered at once;
+//! each is handed to the connection (polled once) before the next batch is gathered, so
+//! redis-rs writes them in that order. That is what makes `await Promise.all(many emits)`
+//! fast while a client still receives one caller's events in the order they were emitted.
+//!
+//! That holds only while the connection is steady. A pipeline that finds Redis unreachable
+//! is retried by the core after a backoff, and one started during a reconnection may still
+//! be waiting for it: a later pipeline could reach the new connection first. So each
+//! pipeline is stamped when it starts (`Emitter::pipeline_stamp`), and no new one starts
+//! while an older one may still be waiting (see [`may_be_overtaken`]): the rule of the
+//! core's own queue (`core/src/publish/queue.rs`). Operations called meanwhile wait in the
+//! channel and go out together once it may start.
 //!
 //! The task connects on the first job (or when `ready()` asks), so `new Emitter(url)` can
 //! stay synchronous like the official constructor. A failed connection fails the jobs
@@ -18,13 +26,17 @@
 //! not answered: one whose budget ran out before it could be sent fails with `TIMEOUT`
 //! without being sent.
 //!
-//! The [`Ledger`] knows which pipelines are still out, so that `flush()` can answer once
-//! every operation started before it has finished (what they did is counted in JavaScript,
-//! which knows whose promise nobody waited for).
+//! The [`Ledger`] knows which operations the task has taken and which pipelines are still
+//! out, so that `flush()` can answer once every operation started before it has finished
+//! (what they did is counted in JavaScript, which knows whose promise nobody waited for).
+//! `flush()` does not go through the channel, and a timeout of `close()` counts from the
+//! call: both keep their time limits while the task waits (for a pipeline that may not be
+//! overtaken, or with [`MAX_IN_FLIGHT`] pipelines out) before it reads the channel again.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::{Duration, Instant};
@@ -32,7 +44,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use socketio_emitter::adapter::Output;
-use socketio_emitter::{Emitter, EmitterConfig, Error, Flag, Room, Target, Value};
+use socketio_emitter::{Emitter, EmitterConfig, Error, Flag, PipelineStamp, Room, Target, Value};
 use tokio::sync::{Notify, mpsc, watch};
 
 /// Operations per pipeline (the core's `emit_nowait` queue uses the same bounds): enough to
@@ -48,14 +60,20 @@ const MAX_BATCH_BYTES: usize = 1 << 20;
 /// order the batches were made.
 const MAX_IN_FLIGHT: usize = 4;
 
-/// A pipeline of several operations gets the core's budget from when it is sent, while its
-/// operations may have been called a little earlier (they piled up while the previous batch
-/// was handed over) or much earlier (they waited behind pipelines Redis did not answer). The
-/// pipeline keeps the order of the emits; each operation is still answered by its own
-/// deadline plus this grace: with `TIMEOUT` if the core has not answered by then.
+/// A pipeline of several operations gets the core's budget from when its newest operation
+/// was called, while the others may have been called a little earlier (they piled up while
+/// the previous batch was handed over) or much earlier (they waited behind pipelines Redis
+/// did not answer). The pipeline keeps the order of the emits; each operation is still
+/// answered by its own deadline plus this grace: with `TIMEOUT` if the core has not
+/// answered by then.
 const BATCH_GRACE: Duration = Duration::from_millis(50);
 
-type InFlight = Pin<Box<dyn Future<Output = ()> + Send>>;
+/// A pipeline being sent; resolves to its id once every operation of it has settled.
+type InFlight = Pin<Box<dyn Future<Output = u64> + Send>>;
+
+/// The pipelines in flight that did not finish on their first poll, by id, with the
+/// connection's stamp when each started (`None`: the emitter was closed).
+type Stamps = BTreeMap<u64, Option<PipelineStamp>>;
 
 /// What JavaScript asked for, with the target it applies to.
 #[derive(Debug)]
@@ -92,6 +110,22 @@ pub(crate) enum Job {
     },
 }
 
+/// What goes through the channel: [`Job`]s but `Flush`, which [`Link::send`] handles itself.
+enum Msg {
+    Op {
+        target: Target,
+        op: Op,
+        reply: Reply,
+        started: Instant,
+    },
+    Ready(Reply),
+    /// `close()`, with the end of its timeout counted from the call.
+    Close {
+        deadline: Option<tokio::time::Instant>,
+        reply: Reply,
+    },
+}
+
 enum State {
     Idle,
     Connected(Emitter),
@@ -100,42 +134,142 @@ enum State {
 
 /// The sending side, owned by the native emitter object(s). Dropping every handle (the
 /// JavaScript objects were garbage collected) ends the task after it finished its work.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Link {
-    tx: mpsc::UnboundedSender<Job>,
+    tx: mpsc::UnboundedSender<Msg>,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Link").finish_non_exhaustive()
+    }
+}
+
+/// What the JavaScript side and the task share.
+struct Shared {
+    ledger: Arc<Ledger>,
+    /// Set once `close()` stopped waiting: pipelines still out fail at once, and
+    /// operations not sent yet are not sent.
+    abandon: watch::Sender<bool>,
+    /// Operations put into the channel.
+    submitted: AtomicU64,
+    /// `close()` was called: a later `flush()` gets `CLOSED`, like later operations.
+    closing: AtomicBool,
 }
 
 impl Link {
     /// Starts the task on napi's tokio runtime.
     pub(crate) fn start(config: EmitterConfig) -> Link {
         let (tx, rx) = mpsc::unbounded_channel();
-        napi::bindgen_prelude::spawn(run(config, rx));
-        Link { tx }
+        let shared = Arc::new(Shared {
+            ledger: Arc::default(),
+            abandon: watch::channel(false).0,
+            submitted: AtomicU64::new(0),
+            closing: AtomicBool::new(false),
+        });
+        napi::bindgen_prelude::spawn(run(config, rx, shared.clone()));
+        Link { tx, shared }
     }
 
+    /// Called on the JavaScript thread, in call order.
     pub(crate) fn send(&self, job: Job) {
-        if let Err(mpsc::error::SendError(job)) = self.tx.send(job) {
-            // The runtime is shutting down: nothing will ever run this job.
-            match job {
-                Job::Op { reply, .. }
-                | Job::Ready(reply)
-                | Job::Flush { reply, .. }
-                | Job::Close { reply, .. } => reply.send(Err(Error::Closed)),
+        let msg = match job {
+            Job::Op {
+                target,
+                op,
+                reply,
+                started,
+            } => Msg::Op {
+                target,
+                op,
+                reply,
+                started,
+            },
+            Job::Ready(reply) => Msg::Ready(reply),
+            Job::Flush { timeout, reply } => {
+                if self.shared.closing.load(Ordering::Acquire) {
+                    reply.send(Err(Error::Closed));
+                    return;
+                }
+                // Every operation put into the channel before now.
+                let upto = self.shared.submitted.load(Ordering::Acquire);
+                let ledger = self.shared.ledger.clone();
+                napi::bindgen_prelude::spawn(flush(ledger, upto, timeout, reply));
+                return;
             }
+            Job::Close { timeout, reply } => {
+                self.shared.closing.store(true, Ordering::Release);
+                let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+                if let Some(deadline) = deadline {
+                    // Also when the task is still waiting before it reads this message:
+                    // what is out then fails at once, and the task gets to it in time.
+                    let shared = self.shared.clone();
+                    napi::bindgen_prelude::spawn(async move {
+                        tokio::time::sleep_until(deadline).await;
+                        shared.abandon.send_replace(true);
+                    });
+                }
+                Msg::Close { deadline, reply }
+            }
+        };
+        let is_op = matches!(msg, Msg::Op { .. });
+        match self.tx.send(msg) {
+            Ok(()) if is_op => {
+                self.shared.submitted.fetch_add(1, Ordering::AcqRel);
+            }
+            Ok(()) => {}
+            // The runtime is shutting down: nothing will ever run this job.
+            Err(mpsc::error::SendError(msg)) => match msg {
+                Msg::Op { reply, .. } | Msg::Ready(reply) | Msg::Close { reply, .. } => {
+                    reply.send(Err(Error::Closed));
+                }
+            },
         }
     }
 }
 
-/// The pipelines sent and not finished, by id, and a wake-up for each one that finishes.
+/// Operations are numbered in the order the task takes them from the channel (which is
+/// call order). A pipeline's id is the number of its first operation.
 #[derive(Default)]
 struct Ledger {
-    pending: Mutex<BTreeSet<u64>>,
-    finished: Notify,
+    books: Mutex<Books>,
+    /// Woken when operations were handled or a pipeline finished.
+    changed: Notify,
+}
+
+#[derive(Default)]
+struct Books {
+    /// The pipelines sent and not finished, by id.
+    pending: BTreeSet<u64>,
+    /// The operations taken from the channel and handled: answered at once, or in a
+    /// pipeline of `pending` (or finished).
+    handled: u64,
 }
 
 impl Ledger {
-    fn lock(&self) -> MutexGuard<'_, BTreeSet<u64>> {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Books> {
+        self.books.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn handled(&self, ops: u64) {
+        let mut books = self.lock();
+        if books.handled != ops {
+            books.handled = ops;
+            drop(books);
+            self.changed.notify_waiters();
+        }
+    }
+
+    fn finished(&self, id: u64) {
+        self.lock().pending.remove(&id);
+        self.changed.notify_waiters();
+    }
+
+    /// Whether every operation numbered below `upto` has finished.
+    fn finished_upto(&self, upto: u64) -> bool {
+        let books = self.lock();
+        books.handled >= upto && books.pending.range(..upto).next().is_none()
     }
 }
 
@@ -143,72 +277,71 @@ impl Ledger {
 struct Ctx {
     config: EmitterConfig,
     call_timeout: Duration,
-    ledger: Arc<Ledger>,
-    /// Set once `close()` stopped waiting: pipelines still out fail at once.
-    abandon: watch::Sender<bool>,
-    /// The id of the next pipeline.
-    next_pipeline: u64,
+    shared: Arc<Shared>,
+    /// Operations taken from the channel so far (the number of the next one).
+    taken: u64,
 }
 
-impl Ctx {
-    fn flush(&self, timeout: Option<Duration>, reply: Reply) {
-        tokio::spawn(flush(
-            self.ledger.clone(),
-            self.next_pipeline,
-            timeout,
-            reply,
-        ));
-    }
-}
-
-async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
+async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Msg>, shared: Arc<Shared>) {
     let mut ctx = Ctx {
         call_timeout: config.call_timeout(),
         config,
-        ledger: Arc::default(),
-        abandon: watch::channel(false).0,
-        next_pipeline: 0,
+        shared,
+        taken: 0,
     };
     let mut state = State::Idle;
     let mut in_flight: FuturesUnordered<InFlight> = FuturesUnordered::new();
+    let mut stamps = Stamps::new();
     // The last target and the emitter aimed at it.
     let mut aimed: Option<(Target, Arc<Emitter>)> = None;
-    // A job other than an operation met while gathering a batch: handled right after it.
-    let mut held: Option<Job> = None;
+    // A message other than an operation met while gathering a batch: handled right after it.
+    let mut held: Option<Msg> = None;
     loop {
         let job = match held.take() {
             Some(job) => Some(job),
             None => tokio::select! {
                 biased;
-                Some(()) = in_flight.next(), if !in_flight.is_empty() => continue,
+                Some(id) = in_flight.next(), if !in_flight.is_empty() => {
+                    stamps.remove(&id);
+                    continue;
+                }
                 job = rx.recv(), if in_flight.len() < MAX_IN_FLIGHT => job,
             },
         };
         let Some(job) = job else { break };
         match job {
-            Job::Op {
+            Msg::Op {
                 target,
                 op,
                 reply,
                 started,
             } => {
+                let first = ctx.taken;
+                ctx.taken += 1;
                 let root = match connected(&mut state, &mut ctx, &mut rx).await {
                     Ok(root) => root,
                     Err(e) => {
                         reply.send(Err(e));
+                        ctx.shared.ledger.handled(ctx.taken);
                         continue;
                     }
                 };
+                // Before the batch is gathered: what piles up meanwhile joins it, and what
+                // ran out of budget meanwhile is not sent.
+                settle_unsteady(&root, &mut in_flight, &mut stamps).await;
                 let mut batch = Batch::default();
                 batch.add(&ctx, &root, &mut aimed, (target, op, reply, started));
                 while !batch.is_full() {
                     match rx.try_recv() {
-                        Ok(Job::Op {
+                        Ok(Msg::Op {
                             target,
                             op,
                             reply,
                             started,
-                        }) => batch.add(&ctx, &root, &mut aimed, (target, op, reply, started)),
+                        }) => {
+                            ctx.taken += 1;
+                            batch.add(&ctx, &root, &mut aimed, (target, op, reply, started));
+                        }
                         Ok(other) => {
                             held = Some(other);
                             break;
@@ -216,24 +349,22 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
                         Err(_) => break,
                     }
                 }
-                if let Some(mut pipeline) = batch.send(&mut ctx, root) {
+                let stamp = root.pipeline_stamp();
+                if let Some(mut pipeline) = batch.send(&ctx, first, root) {
                     // Polled once now, so that it reaches the connection before any later
                     // batch: the order of emits is kept.
                     if !poll_once(&mut pipeline).await {
                         in_flight.push(pipeline);
+                        stamps.insert(first, stamp);
                     }
                 }
+                ctx.shared.ledger.handled(ctx.taken);
             }
-            Job::Ready(reply) => {
+            Msg::Ready(reply) => {
                 let result = connected(&mut state, &mut ctx, &mut rx).await.map(|_| 0);
                 reply.send(result);
             }
-            Job::Flush { timeout, reply } => match state {
-                State::Closed => reply.send(Err(Error::Closed)),
-                State::Idle | State::Connected(_) => ctx.flush(timeout, reply),
-            },
-            Job::Close { timeout, reply } => {
-                let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+            Msg::Close { deadline, reply } => {
                 let done = match deadline {
                     Some(deadline) => tokio::time::timeout_at(deadline, drain(&mut in_flight))
                         .await
@@ -245,9 +376,10 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Job>) {
                 };
                 if !done {
                     // What is still out fails now (each pipeline answers at once).
-                    ctx.abandon.send_replace(true);
+                    ctx.shared.abandon.send_replace(true);
                     drain(&mut in_flight).await;
                 }
+                stamps.clear();
                 let closed = match std::mem::replace(&mut state, State::Closed) {
                     // The core's queue is not used here: nothing waits in it.
                     State::Connected(root) => {
@@ -271,15 +403,52 @@ async fn drain(in_flight: &mut FuturesUnordered<InFlight>) {
     while in_flight.next().await.is_some() {}
 }
 
-/// Answers a flush once every pipeline sent before it (ids below `upto`) has finished.
+/// Whether a pipeline started with stamp `then` may still be waiting to hand its commands
+/// to the connection, so that one started now could reach Redis before it. One started
+/// while the connection was steady handed them over on its first poll; unless some call
+/// has since found Redis unreachable (`retries` moved): that one may be it, and is retried
+/// after a backoff. The core's queue follows the same rule (see `PipelineStamp`).
+fn may_be_overtaken(then: Option<PipelineStamp>, now: Option<PipelineStamp>) -> bool {
+    match (then, now) {
+        (Some(then), Some(now)) => !then.steady || then.retries != now.retries,
+        _ => true,
+    }
+}
+
+/// Waits until no pipeline in flight may be overtaken by one started now. Each of them
+/// ends by the budget of its newest operation, so this wait is bounded too.
+async fn settle_unsteady(
+    root: &Emitter,
+    in_flight: &mut FuturesUnordered<InFlight>,
+    stamps: &mut Stamps,
+) {
+    loop {
+        let now = root.pipeline_stamp();
+        if !stamps.values().any(|&then| may_be_overtaken(then, now)) {
+            return;
+        }
+        match in_flight.next().await {
+            Some(id) => {
+                stamps.remove(&id);
+            }
+            None => {
+                stamps.clear();
+                return;
+            }
+        }
+    }
+}
+
+/// Answers a flush once every operation called before it (numbered below `upto`) has
+/// finished.
 async fn flush(ledger: Arc<Ledger>, upto: u64, timeout: Option<Duration>, reply: Reply) {
     let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
     loop {
-        let finished = ledger.finished.notified();
+        let finished = ledger.changed.notified();
         tokio::pin!(finished);
         // Registered before looking, so that a pipeline finishing meanwhile wakes it.
         finished.as_mut().enable();
-        if ledger.lock().range(..upto).next().is_none() {
+        if ledger.finished_upto(upto) {
             break;
         }
         match deadline {
@@ -353,8 +522,9 @@ impl Batch {
         }
     }
 
-    /// The pipeline that sends the batch and settles its promises; `None` when empty.
-    fn send(self, ctx: &mut Ctx, root: Emitter) -> Option<InFlight> {
+    /// The pipeline `id` (the number of its first operation) that sends the batch and
+    /// settles its promises; `None` when there is nothing to send.
+    fn send(self, ctx: &Ctx, id: u64, root: Emitter) -> Option<InFlight> {
         let Batch {
             outputs,
             replies,
@@ -362,13 +532,19 @@ impl Batch {
             ..
         } = self;
         let oldest = started.iter().min().copied()?;
-        let id = ctx.next_pipeline;
-        ctx.next_pipeline += 1;
-        let ledger = ctx.ledger.clone();
-        ledger.lock().insert(id);
-        let abandon = ctx.abandon.subscribe();
+        let newest = started.iter().max().copied()?;
+        let abandon = ctx.shared.abandon.subscribe();
+        if *abandon.borrow() {
+            // `close()` stopped waiting before these could be sent.
+            for reply in replies {
+                reply.send(Err(stopped_waiting_unsent()));
+            }
+            return None;
+        }
+        let ledger = ctx.shared.ledger.clone();
+        ledger.lock().pending.insert(id);
         let call_timeout = ctx.call_timeout;
-        Some(Box::pin(async move {
+        let pipeline: InFlight = Box::pin(async move {
             if let [one] = outputs.as_slice() {
                 let result = until_abandoned(abandon, root.send_output_since(one, oldest))
                     .await
@@ -382,7 +558,9 @@ impl Batch {
                     let at = started[i] + call_timeout + BATCH_GRACE;
                     tokio::time::Instant::from_std(at)
                 };
-                let sent = root.send_outputs(&outputs);
+                // The core's budget ends with the newest operation's: every caller has had
+                // its answer by then, and a later pipeline may be waiting for this one.
+                let sent = root.send_outputs_since(&outputs, newest);
                 tokio::pin!(sent);
                 let abandoned = abandoned(abandon);
                 tokio::pin!(abandoned);
@@ -420,9 +598,10 @@ impl Batch {
                 }
             }
             // After the replies: a flush waiting for this pipeline settles after them.
-            ledger.lock().remove(&id);
-            ledger.finished.notify_waiters();
-        }))
+            ledger.finished(id);
+            id
+        });
+        Some(pipeline)
     }
 }
 
@@ -458,6 +637,13 @@ fn stopped_waiting() -> Error {
     )
 }
 
+/// An operation `close()` stopped waiting for before it was sent.
+fn stopped_waiting_unsent() -> Error {
+    Error::Timeout(
+        "not sent: close() stopped waiting while it waited behind earlier operations Redis had not answered".into(),
+    )
+}
+
 /// Polls `pipeline` once; `true` if it finished.
 async fn poll_once(pipeline: &mut InFlight) -> bool {
     std::future::poll_fn(|cx| Poll::Ready(pipeline.as_mut().poll(cx).is_ready())).await
@@ -468,7 +654,7 @@ async fn poll_once(pipeline: &mut InFlight) -> bool {
 async fn connected(
     state: &mut State,
     ctx: &mut Ctx,
-    rx: &mut mpsc::UnboundedReceiver<Job>,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
 ) -> Result<Emitter, Error> {
     match state {
         State::Connected(root) => return Ok(root.clone()),
@@ -481,18 +667,22 @@ async fn connected(
             Ok(root)
         }
         Err(e) => {
-            while let Ok(job) = rx.try_recv() {
-                match job {
-                    Job::Op { reply, .. } | Job::Ready(reply) => reply.send(Err(e.clone())),
-                    Job::Flush { timeout, reply } => ctx.flush(timeout, reply),
+            while let Ok(msg) = rx.try_recv() {
+                match msg {
+                    Msg::Op { reply, .. } => {
+                        ctx.taken += 1;
+                        reply.send(Err(e.clone()));
+                    }
+                    Msg::Ready(reply) => reply.send(Err(e.clone())),
                     // Closing needs no connection; what follows it gets `CLOSED`.
-                    Job::Close { reply, .. } => {
+                    Msg::Close { reply, .. } => {
                         *state = State::Closed;
                         reply.send(Ok(0));
                         break;
                     }
                 }
             }
+            ctx.shared.ledger.handled(ctx.taken);
             Err(e)
         }
     }

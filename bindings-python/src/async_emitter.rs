@@ -25,9 +25,7 @@ emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
     #[pyo3(signature = (url = None, **options), text_signature = "(url='redis://127.0.0.1:6379', **options)")]
     fn new(url: Option<&Bound<'_, PyAny>>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let opts = Options::parse("AsyncEmitter", url, options)?;
-        let key = opts.config.key.clone();
-        let limit = opts.config.max_payload_bytes;
-        let client = Client::new(Some(opts.config), key, opts.default, limit);
+        let client = Client::new(opts.config, true, opts.default);
         Ok(PyAsyncEmitter {
             h: Handle::new(client, &opts.nsp),
         })

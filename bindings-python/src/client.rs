@@ -36,10 +36,13 @@ impl Slot {
 pub(crate) struct Client {
     /// `None` for an offline (encode-only) emitter.
     config: Option<EmitterConfig>,
-    key: String,
+    /// An offline core with the options that shape the bytes (key, adapter, subscription
+    /// mode, `max_payload_bytes`): every target and `encode_*` call starts from it, so
+    /// encoding never needs the connection and always matches what is sent.
+    encoder: Core,
     pub(crate) default: Option<Py<PyAny>>,
-    /// The `max_payload_bytes` option (the core's default for an offline emitter unless
-    /// given): conversion stops past it, and `encode_*` refuse a larger payload.
+    /// The `max_payload_bytes` option: conversion stops past it, and `encode_*` refuse a
+    /// larger payload.
     pub(crate) max_payload_bytes: usize,
     closed: AtomicBool,
     /// This process's connection. Read without a lock: a lock held by another thread at
@@ -52,17 +55,17 @@ pub(crate) struct Client {
 static CLIENTS: Mutex<Vec<Weak<Client>>> = Mutex::new(Vec::new());
 
 impl Client {
+    /// A client for `config`; `online` false makes it encode-only (the URL is not read).
     pub(crate) fn new(
-        config: Option<EmitterConfig>,
-        key: String,
+        config: EmitterConfig,
+        online: bool,
         default: Option<Py<PyAny>>,
-        max_payload_bytes: usize,
     ) -> Arc<Client> {
         let client = Arc::new(Client {
-            config,
-            key,
+            encoder: Core::offline_with(&config),
+            max_payload_bytes: config.max_payload_bytes,
+            config: online.then_some(config),
             default,
-            max_payload_bytes,
             closed: AtomicBool::new(false),
             slot: AtomicPtr::new(Slot::new()),
         });
@@ -77,7 +80,7 @@ impl Client {
     }
 
     pub(crate) fn key(&self) -> &str {
-        &self.key
+        self.encoder.key()
     }
 
     /// This process's slot; a forked child replaces (and leaks) the parent's, whose
@@ -121,7 +124,7 @@ impl Client {
             .get_or_try_init(|| async {
                 match &self.config {
                     Some(cfg) => Core::with_config(cfg.clone()).await,
-                    None => Ok(Core::offline(&self.key)),
+                    None => Ok(self.encoder.clone()),
                 }
             })
             .await?;
@@ -214,14 +217,14 @@ pub(crate) fn _close_all(py: Python<'_>, timeout: f64) -> PyResult<()> {
 #[derive(Clone)]
 pub(crate) struct Handle {
     pub(crate) client: Arc<Client>,
-    /// An offline core emitter: it carries the key and target, builds new targets with
-    /// the core's own rules, and encodes without any connection.
+    /// An offline core emitter: it carries the key, the adapter and the target, builds new
+    /// targets with the core's own rules, and encodes without any connection.
     pub(crate) target: Core,
 }
 
 impl Handle {
     pub(crate) fn new(client: Arc<Client>, nsp: &str) -> Handle {
-        let target = Core::offline(client.key()).with_namespace(nsp);
+        let target = client.encoder.with_namespace(nsp);
         Handle { client, target }
     }
 

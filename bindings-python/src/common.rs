@@ -7,7 +7,7 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use socketio_emitter::adapter::Output;
-use socketio_emitter::{Emitter as Core, Error, Result, Room, Target, Value};
+use socketio_emitter::{Emitter as Core, Result, Room, Value};
 
 use crate::client::Handle;
 use crate::convert::{Converter, rooms};
@@ -100,21 +100,6 @@ pub(crate) fn timeout(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Durat
         .transpose()
 }
 
-/// Refuses a payload over the client's `max_payload_bytes`, with the core's words (the
-/// `encode_*` methods encode through an offline core, which only knows the default).
-fn bounded(out: Output, limit: usize) -> Result<Output> {
-    if out.payload.len() > limit {
-        return Err(Error::Encode {
-            path: "args".into(),
-            reason: format!(
-                "the payload is {} bytes, more than max_payload_bytes ({limit})",
-                out.payload.len()
-            ),
-        });
-    }
-    Ok(out)
-}
-
 impl Handle {
     /// Event arguments as core values, through the client's `default` hook. Stops once
     /// they certainly exceed `max_payload_bytes`; a panic is the typed `INTERNAL`.
@@ -136,18 +121,18 @@ impl Handle {
         Ok(self.with(self.target.except(rooms(items)?)))
     }
 
-    /// `encode(key, target, values)` on the event arguments, the GIL released while it
-    /// runs; the payload is bounded by the client's `max_payload_bytes`.
+    /// `encode(target, values)` on the event arguments, the GIL released while it runs.
+    /// The target is an offline core made from the client's options, so it encodes for
+    /// their adapter and refuses a payload over their `max_payload_bytes`.
     pub(crate) fn encode_event<'py>(
         &self,
         py: Python<'py>,
         args: &Bound<'py, PyTuple>,
-        encode: impl FnOnce(&str, &Target, &[Value]) -> Result<Output> + Send,
+        encode: impl FnOnce(&Core, &[Value]) -> Result<Output> + Send,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let values = self.values(args)?;
-        let limit = self.client.max_payload_bytes;
         let t = &self.target;
-        let out = py.detach(|| catch(|| bounded(encode(t.key(), t.target(), &values)?, limit)));
+        let out = py.detach(|| catch(|| encode(t, &values)));
         output(py, out.map_err(to_py_err)?)
     }
 
@@ -222,22 +207,29 @@ macro_rules! emitter_pymethods {
             /// An encode-only emitter: `encode_*` work, sending raises `ClosedError`.
             #[staticmethod]
             #[pyo3(
-                signature = (key = None, *, nsp = None, default = None, max_payload_bytes = None),
-                text_signature = "(key='socket.io', *, nsp='/', default=None, max_payload_bytes=16777216)"
+                signature = (
+                    key = None, *, nsp = None, default = None, max_payload_bytes = None,
+                    adapter = None, subscription_mode = None
+                ),
+                text_signature = "(key='socket.io', *, nsp='/', default=None, max_payload_bytes=16777216, adapter='classic', subscription_mode='dynamic')"
             )]
             fn offline(
                 key: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
                 nsp: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
                 default: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
                 max_payload_bytes: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+                adapter: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+                subscription_mode: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
             ) -> ::pyo3::PyResult<$class> {
-                let opts = $crate::config::Offline::parse(key, nsp, default, max_payload_bytes)?;
-                let client = $crate::client::Client::new(
-                    None,
-                    opts.key,
-                    opts.default,
-                    opts.max_payload_bytes,
-                );
+                let opts = $crate::config::Offline::parse($crate::config::OfflineArgs {
+                    key,
+                    nsp,
+                    default,
+                    max_payload_bytes,
+                    adapter,
+                    subscription_mode,
+                })?;
+                let client = $crate::client::Client::new(opts.config, false, opts.default);
                 Ok($class {
                     h: $crate::client::Handle::new(client, &opts.nsp),
                 })
@@ -326,9 +318,7 @@ macro_rules! emitter_pymethods {
                 args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
             ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
                 let event = $crate::convert::text_arg("event", event)?;
-                self.h.encode_event(py, args, |key, t, values| {
-                    ::socketio_emitter::adapter::classic::broadcast(key, t, &event, values)
-                })
+                self.h.encode_event(py, args, |t, values| t.encode_emit(&event, values))
             }
 
             #[pyo3(signature = (event, *args))]
@@ -339,8 +329,8 @@ macro_rules! emitter_pymethods {
                 args: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
             ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
                 let event = $crate::convert::text_arg("event", event)?;
-                self.h.encode_event(py, args, |key, t, values| {
-                    ::socketio_emitter::adapter::classic::server_side_emit(key, t, &event, values)
+                self.h.encode_event(py, args, |t, values| {
+                    t.encode_server_side_emit(&event, values)
                 })
             }
 

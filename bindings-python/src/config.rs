@@ -4,12 +4,15 @@
 //! core's `duration_from_secs_f64`, the rest by `EmitterConfig::validate`. A bad value is
 //! `INVALID_ARGUMENT` naming the option; a wrong Python type is a plain `TypeError`.
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDelta, PyDict, PyInt, PyString};
-use socketio_emitter::{EmitterConfig, QueueFullPolicy, duration_from_secs_f64};
+use socketio_emitter::{
+    AdapterKind, EmitterConfig, Error, QueueFullPolicy, SubscriptionMode, duration_from_secs_f64,
+};
 
 use crate::convert::text_arg;
 use crate::errors::{invalid, to_py_err};
@@ -18,6 +21,8 @@ use crate::errors::{invalid, to_py_err};
 pub(crate) const OPTION_NAMES: &[&str] = &[
     "key",
     "nsp",
+    "adapter",
+    "subscription_mode",
     "tls_ca_pem",
     "connect_timeout",
     "response_timeout",
@@ -77,6 +82,8 @@ impl Options {
             match name.as_str() {
                 "key" => cfg.key = text_arg("key", &value)?,
                 "nsp" => opts.nsp = text_arg("nsp", &value)?,
+                "adapter" => cfg.adapter = choice(&name, &value)?,
+                "subscription_mode" => cfg.subscription_mode = choice(&name, &value)?,
                 "tls_ca_pem" => cfg.tls_ca_pem = pem(&value)?,
                 "connect_timeout" => cfg.connect_timeout = seconds(&name, &value)?,
                 "response_timeout" => cfg.response_timeout = seconds(&name, &value)?,
@@ -147,6 +154,12 @@ fn count(name: &str, value: &Bound<'_, PyAny>) -> PyResult<usize> {
     }
 }
 
+/// `adapter` / `subscription_mode`: a `str` parsed by the core, so that every language
+/// accepts the same spellings and its `INVALID_ARGUMENT` names the accepted ones.
+fn choice<T: FromStr<Err = Error>>(name: &str, value: &Bound<'_, PyAny>) -> PyResult<T> {
+    text_arg(name, value)?.parse().map_err(to_py_err)
+}
+
 fn policy(value: &Bound<'_, PyAny>) -> PyResult<QueueFullPolicy> {
     match text_arg("queue_full", value)?.as_str() {
         "block" => Ok(QueueFullPolicy::Block),
@@ -170,36 +183,51 @@ fn pem(value: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
     }
 }
 
-/// What `offline()` was given.
+/// What `offline()` was given: the options an encoder reads (key, adapter, subscription
+/// mode, `max_payload_bytes`) in a configuration whose URL is never used.
 pub(crate) struct Offline {
-    pub key: String,
+    pub config: EmitterConfig,
     pub nsp: String,
     pub default: Option<Py<PyAny>>,
-    pub max_payload_bytes: usize,
+}
+
+/// The keyword arguments of `offline()`, each `None` when not given.
+pub(crate) struct OfflineArgs<'a, 'py> {
+    pub key: Option<&'a Bound<'py, PyAny>>,
+    pub nsp: Option<&'a Bound<'py, PyAny>>,
+    pub default: Option<&'a Bound<'py, PyAny>>,
+    pub max_payload_bytes: Option<&'a Bound<'py, PyAny>>,
+    pub adapter: Option<&'a Bound<'py, PyAny>>,
+    pub subscription_mode: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl Offline {
-    pub(crate) fn parse(
-        key: Option<&Bound<'_, PyAny>>,
-        nsp: Option<&Bound<'_, PyAny>>,
-        default: Option<&Bound<'_, PyAny>>,
-        max_payload_bytes: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Offline> {
+    pub(crate) fn parse(args: OfflineArgs<'_, '_>) -> PyResult<Offline> {
         // The same checks and defaults as the constructors' options.
         let mut cfg = EmitterConfig::new(crate::emitter::DEFAULT_URL);
-        if let Some(v) = max_payload_bytes {
+        if let Some(k) = args.key {
+            cfg.key = text_arg("key", k)?;
+        }
+        if let Some(v) = args.max_payload_bytes {
             cfg.max_payload_bytes = count("max_payload_bytes", v)?;
         }
+        if let Some(a) = args.adapter {
+            cfg.adapter = choice::<AdapterKind>("adapter", a)?;
+        }
+        if let Some(m) = args.subscription_mode {
+            cfg.subscription_mode = choice::<SubscriptionMode>("subscription_mode", m)?;
+        }
         cfg.validate().map_err(to_py_err)?;
-        let default = default.filter(|d| !d.is_none());
+        let default = args.default.filter(|d| !d.is_none());
         if default.is_some_and(|d| !d.is_callable()) {
             return Err(PyTypeError::new_err("default must be callable or None"));
         }
         Ok(Offline {
-            key: key.map_or(Ok(cfg.key.clone()), |k| text_arg("key", k))?,
-            nsp: nsp.map_or(Ok("/".to_owned()), |n| text_arg("nsp", n))?,
+            config: cfg,
+            nsp: args
+                .nsp
+                .map_or(Ok("/".to_owned()), |n| text_arg("nsp", n))?,
             default: default.map(|d| d.clone().unbind()),
-            max_payload_bytes: cfg.max_payload_bytes,
         })
     }
 }

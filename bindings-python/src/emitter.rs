@@ -31,9 +31,7 @@ emitter_pymethods!(PyEmitter, "Emitter", {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let opts = Options::parse("Emitter", url, options)?;
-        let key = opts.config.key.clone();
-        let limit = opts.config.max_payload_bytes;
-        let client = Client::new(Some(opts.config), key, opts.default, limit);
+        let client = Client::new(opts.config, true, opts.default);
         let h = Handle::new(client, &opts.nsp);
         // Connect now, so that a bad URL or an unreachable Redis shows up here.
         runtime::block_on(py, h.emitter())?;

@@ -11,6 +11,10 @@ from typing_extensions import Self, TypeAlias
 _Room: TypeAlias = str | int
 _Rooms: TypeAlias = _Room | Iterable[_Room]
 _Seconds: TypeAlias = float | timedelta
+#: The servers' Redis adapter: ``createAdapter`` or ``createShardedAdapter``.
+_Adapter: TypeAlias = Literal["classic", "sharded"]
+#: The sharded servers' ``subscriptionMode``.
+_SubscriptionMode: TypeAlias = Literal["static", "dynamic", "dynamic-private"]
 
 __all__ = [
     "AsyncEmitter",
@@ -60,6 +64,8 @@ class Emitter:
         *,
         key: str = "socket.io",
         nsp: str = "/",
+        adapter: _Adapter = "classic",
+        subscription_mode: _SubscriptionMode = "dynamic",
         tls_ca_pem: str | bytes | None = None,
         connect_timeout: _Seconds = 5.0,
         response_timeout: _Seconds = 5.0,
@@ -80,6 +86,8 @@ class Emitter:
         nsp: str = ...,
         default: Callable[[Any], Any] | None = None,
         max_payload_bytes: int = ...,
+        adapter: _Adapter = "classic",
+        subscription_mode: _SubscriptionMode = "dynamic",
     ) -> Emitter: ...
     @property
     def key(self) -> str: ...
@@ -131,6 +139,8 @@ class AsyncEmitter:
         *,
         key: str = "socket.io",
         nsp: str = "/",
+        adapter: _Adapter = "classic",
+        subscription_mode: _SubscriptionMode = "dynamic",
         tls_ca_pem: str | bytes | None = None,
         connect_timeout: _Seconds = 5.0,
         response_timeout: _Seconds = 5.0,
@@ -151,6 +161,8 @@ class AsyncEmitter:
         nsp: str = ...,
         default: Callable[[Any], Any] | None = None,
         max_payload_bytes: int = ...,
+        adapter: _Adapter = "classic",
+        subscription_mode: _SubscriptionMode = "dynamic",
     ) -> AsyncEmitter: ...
     @property
     def key(self) -> str: ...

@@ -1,18 +1,19 @@
 """Shared fixtures: one interop harness per test session (two Socket.IO 4.8 servers with
-the classic Redis adapter, a private Redis), and a fresh namespace per test. A failed test's
-report carries the harness's logs (Redis, the servers' stderr); green runs show none."""
+the classic Redis adapter, a private Redis), one per subscription mode of the sharded
+adapter when a test asks for it, and a fresh namespace per test. A failed test's report
+carries the running harnesses' logs (Redis, the servers' stderr); green runs show none."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import pytest
 
 from harness import Harness
 from socketio_emitter import Emitter
 
-# The session's harness while it runs, for the report hook below.
+# The session's harnesses while they run, for the report hook below.
 _running: list[Harness] = []
 
 
@@ -27,20 +28,42 @@ def harness() -> Iterator[Harness]:
         h.close()
 
 
+@pytest.fixture(scope="session")
+def sharded() -> Iterator[Callable[[str], Harness]]:
+    """``sharded(mode)``: two Socket.IO servers with ``createShardedAdapter`` in that
+    subscription mode on a private Redis 7, started on first use and kept for the session
+    (each mode has its own, as the servers' mode is fixed at startup)."""
+    started: dict[str, Harness] = {}
+
+    def get(mode: str) -> Harness:
+        if mode not in started:
+            started[mode] = Harness("--servers", "2", "--adapter", "sharded",
+                                    "--subscription-mode", mode)
+            _running.append(started[mode])
+        return started[mode]
+
+    try:
+        yield get
+    finally:
+        for h in started.values():
+            _running.remove(h)
+            h.close()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Adds the harness's logs to a failed test's report (shown with its failure)."""
     report = yield
-    if report.failed and _running:
+    for h in _running if report.failed else []:
         try:
             # Cleared: a later failure shows only what came after this one.
-            text = _running[0].logs(clear=True)
+            text = h.logs(clear=True)
         except Exception as exc:  # noqa: BLE001 - the report must still be written
             text = f"(could not read the harness's logs: {exc!r})\n"
         if text:
-            report.sections.append(("harness logs", text))
+            report.sections.append((f"harness logs ({' '.join(h.args) or 'default'})", text))
     return report
 
 

@@ -46,6 +46,7 @@ def arrived_as_sent(got: list[str], sent: list[str], volatile: set[str]) -> bool
 
 class Harness:
     def __init__(self, *args: str) -> None:
+        self.args = args
         self._proc = subprocess.Popen(
             ["node", str(HARNESS), *args],
             stdin=subprocess.PIPE,

@@ -10,7 +10,7 @@ import runpy
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -133,3 +133,21 @@ def test_celery_example(harness: Harness, env: dict[str, str]) -> None:
     assert result.get(timeout=10) == 2
     assert events(harness, "celery-c", "progress") == [[{"job": "j1", "percent": 50}]]
     module["io"].close()
+
+
+def test_sharded_example(sharded: Callable[[str], Harness]) -> None:
+    # The servers the README's server-side snippet describes: createShardedAdapter, "dynamic".
+    servers = sharded("dynamic")
+    servers.client("sharded-room1", 0, "/", ["room1"])
+    servers.client("sharded-other", 1, "/", [])
+    servers.request({"cmd": "wait_subscribed", "nsp": "/"})
+    out = run_script("sharded.py", {**os.environ, "REDIS_URL": servers.redis_url})
+    # room1 has members on server 0 only, and only that server subscribes to its channel.
+    assert out.strip() == "news reached 2 server(s), chat 1"
+    assert events(servers, "sharded-room1", "news") == [[{"title": "hello"}]]
+    assert events(servers, "sharded-other", "news") == [[{"title": "hello"}]]
+    assert events(servers, "sharded-room1", "chat") == [[{"text": "hi"}, {"$bytes": "0001"}]]
+    assert events(servers, "sharded-other", "chat") == []
+    handled = [m["server"] for m in servers.observed()
+               if m.get("type") == "server_event" and m["args"] == ["cache-invalidate"]]
+    assert sorted(handled) == [0, 1]

@@ -158,6 +158,8 @@ class Connection {
   constructor(native) {
     this.native = native;
     this.key = native.key;
+    /** The servers' adapter: it decides how serverSideEmit arguments travel. */
+    this.sharded = native.adapter === "sharded";
     this.maxPayloadBytes = native.maxPayloadBytes;
     /** The "error" listeners, made on first use. */
     this.events = undefined;
@@ -365,20 +367,20 @@ class BroadcastOperator {
   /** Makes the matching sockets join `rooms`. */
   socketsJoin(rooms) {
     const conn = this.#conn;
-    return conn.track(conn.native.socketsJoin(this.#nsp, this.#rooms, this.#except, roomList(rooms)), this.#nsp, null);
+    return conn.track(conn.native.socketsJoin(this.#nsp, this.#rooms, this.#except, this.#flagString, roomList(rooms)), this.#nsp, null);
   }
 
   /** Makes the matching sockets leave `rooms`. */
   socketsLeave(rooms) {
     const conn = this.#conn;
-    return conn.track(conn.native.socketsLeave(this.#nsp, this.#rooms, this.#except, roomList(rooms)), this.#nsp, null);
+    return conn.track(conn.native.socketsLeave(this.#nsp, this.#rooms, this.#except, this.#flagString, roomList(rooms)), this.#nsp, null);
   }
 
   /** Disconnects the matching sockets; `close` also closes their underlying connection. */
   disconnectSockets(close = false) {
     const conn = this.#conn;
     return conn.track(
-      conn.native.disconnectSockets(this.#nsp, this.#rooms, this.#except, Boolean(close)),
+      conn.native.disconnectSockets(this.#nsp, this.#rooms, this.#except, this.#flagString, Boolean(close)),
       this.#nsp,
       null,
     );
@@ -391,15 +393,15 @@ class BroadcastOperator {
   }
 
   encodeSocketsJoin(rooms) {
-    return this.#conn.native.encodeSocketsJoin(this.#nsp, this.#rooms, this.#except, roomList(rooms));
+    return this.#conn.native.encodeSocketsJoin(this.#nsp, this.#rooms, this.#except, this.#flagString, roomList(rooms));
   }
 
   encodeSocketsLeave(rooms) {
-    return this.#conn.native.encodeSocketsLeave(this.#nsp, this.#rooms, this.#except, roomList(rooms));
+    return this.#conn.native.encodeSocketsLeave(this.#nsp, this.#rooms, this.#except, this.#flagString, roomList(rooms));
   }
 
   encodeDisconnectSockets(close = false) {
-    return this.#conn.native.encodeDisconnectSockets(this.#nsp, this.#rooms, this.#except, Boolean(close));
+    return this.#conn.native.encodeDisconnectSockets(this.#nsp, this.#rooms, this.#except, this.#flagString, Boolean(close));
   }
 }
 
@@ -529,13 +531,18 @@ function serverSideJson(data, limit) {
   return text;
 }
 
-/** [event, ...args] as JSON values, as the official serverSideEmit sends them. */
-function serverSideArgs(args, limit) {
+/**
+ * [event, ...args] as the servers' adapter sends them: for the classic adapter JSON values,
+ * as the official serverSideEmit sends them; for the sharded adapter the values themselves,
+ * converted natively like emit's, since its servers keep binary (msgpack) and write JSON
+ * otherwise.
+ */
+function serverSideArgs(conn, args) {
   checkEvent(args[0]);
   if (typeof args[args.length - 1] === "function") {
     throw invalid("Acknowledgements are not supported");
   }
-  return JSON.parse(serverSideJson(args, limit));
+  return conn.sharded ? args : JSON.parse(serverSideJson(args, conn.maxPayloadBytes));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -571,11 +578,20 @@ class Emitter {
    * (for tests, or to publish with a Redis client of your own); operations reject with CLOSED.
    */
   static offline(options = {}) {
-    const { key = "socket.io", nsp = "/", max_payload_bytes: max = options.maxPayloadBytes } = options;
+    const {
+      key = "socket.io",
+      nsp = "/",
+      max_payload_bytes: max = options.maxPayloadBytes,
+      adapter,
+      subscription_mode: mode = options.subscriptionMode,
+    } = options;
     checkOption("key", "string", key);
     checkOption("nsp", "string", nsp);
-    if (max !== undefined) checkOption("max_payload_bytes", "count", max);
-    return new Emitter(INTERNAL, new Connection(NativeEmitter.offline(key, max)), nsp);
+    const native = { key };
+    if (max !== undefined) native.maxPayloadBytes = checkOption("max_payload_bytes", "count", max);
+    if (adapter !== undefined) native.adapter = checkOption("adapter", "string", adapter);
+    if (mode !== undefined) native.subscriptionMode = checkOption("subscription_mode", "string", mode);
+    return new Emitter(INTERNAL, new Connection(NativeEmitter.offline(native)), nsp);
   }
 
   /** The namespace this emitter addresses. */
@@ -633,12 +649,13 @@ class Emitter {
 
   /**
    * Sends an event to the Socket.IO servers themselves (their `serverSideEmit` listeners).
-   * The arguments travel as JSON, exactly as JSON.stringify writes them.
+   * For the classic adapter the arguments travel as JSON, exactly as JSON.stringify writes
+   * them; for the sharded adapter as its servers send them (msgpack when they hold binary).
    */
   serverSideEmit(...args) {
     checkSentEvent(args[0]);
     const conn = this.#conn;
-    const data = serverSideArgs(args, conn.maxPayloadBytes);
+    const data = serverSideArgs(conn, args);
     return conn.track(conn.native.serverSideEmit(this.#nsp, data[0], data.slice(1)), this.#nsp, null);
   }
 
@@ -648,7 +665,7 @@ class Emitter {
 
   encodeServerSideEmit(...args) {
     const conn = this.#conn;
-    const data = serverSideArgs(args, conn.maxPayloadBytes);
+    const data = serverSideArgs(conn, args);
     return conn.native.encodeServerSideEmit(this.#nsp, data[0], data.slice(1));
   }
 

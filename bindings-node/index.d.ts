@@ -28,6 +28,12 @@ export type EventParams<Map extends EventsMap, Ev extends EventNames<Map>> = Par
 /** A room: socket.io compares rooms by identity, so `7` and `"7"` are different rooms. */
 export type Room = string | number;
 
+/** The servers' Redis adapter: `createAdapter` (`"classic"`) or `createShardedAdapter` (`"sharded"`). */
+export type Adapter = "classic" | "sharded";
+
+/** The sharded servers' `subscriptionMode`. */
+export type SubscriptionMode = "static" | "dynamic" | "dynamic-private";
+
 /**
  * Options, with the names every language binding uses (camelCase spellings are accepted
  * too). Durations are in milliseconds.
@@ -35,10 +41,18 @@ export type Room = string | number;
 export interface EmitterOptions {
   /** `redis://[user[:password]@]host[:port][/db]` or `rediss://…` (TLS). */
   url?: string;
-  /** Channel prefix: the Redis adapter's `key` option. Default `"socket.io"`. */
+  /** Channel prefix: the Redis adapter's `key` option (the sharded adapter's `channelPrefix`). Default `"socket.io"`. */
   key?: string;
   /** The namespace, used as given (like the official constructor's third argument). Default `"/"`. */
   nsp?: string;
+  /**
+   * The servers' Redis adapter; it must match theirs, or every emit reaches no server.
+   * Default `"classic"`.
+   */
+  adapter?: Adapter;
+  /** With `adapter: "sharded"`: the servers' `subscriptionMode`. Default `"dynamic"`, as on the servers. */
+  subscription_mode?: SubscriptionMode;
+  subscriptionMode?: SubscriptionMode;
   /** PEM of the CA that signed the Redis server's certificate (`rediss://` with a private CA). */
   tls_ca_pem?: string | Buffer;
   tlsCaPem?: string | Buffer;
@@ -141,7 +155,8 @@ export declare const RESERVED_EVENTS: ReadonlySet<string>;
 
 /**
  * Publishes Socket.IO operations into Redis, byte for byte like `@socket.io/redis-emitter`
- * 5.1.0, for servers using the classic Redis adapter.
+ * 5.1.0 for servers using the classic Redis adapter, or like the servers themselves for the
+ * sharded adapter (`adapter: "sharded"`).
  *
  * ```ts
  * const io = new Emitter("redis://localhost:6379");
@@ -167,12 +182,12 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
   ): Promise<Emitter<EmitEvents>>;
 
   /** An emitter that never connects: the `encode*` methods work, operations reject with `CLOSED`. */
-  static offline<EmitEvents extends EventsMap = DefaultEventsMap>(options?: {
-    key?: string;
-    nsp?: string;
-    max_payload_bytes?: number;
-    maxPayloadBytes?: number;
-  }): Emitter<EmitEvents>;
+  static offline<EmitEvents extends EventsMap = DefaultEventsMap>(
+    options?: Pick<
+      EmitterOptions,
+      "key" | "nsp" | "max_payload_bytes" | "maxPayloadBytes" | "adapter" | "subscription_mode" | "subscriptionMode"
+    >,
+  ): Emitter<EmitEvents>;
 
   /** The namespace this emitter addresses. */
   readonly nsp: string;
@@ -201,7 +216,7 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
   disconnectSockets(close?: boolean): Promise<number>;
   /**
    * Emits to the Socket.IO servers (their `serverSideEmit` listeners); the arguments travel
-   * as JSON. Acknowledgements are not supported, and `connection`, `new_namespace`, `error`
+   * as JSON (sharded adapter: as its servers send them, msgpack when they hold binary). Acknowledgements are not supported, and `connection`, `new_namespace`, `error`
    * and the reserved names are refused (they crash receiving servers).
    */
   serverSideEmit(ev: string, ...args: any[]): Promise<number>;

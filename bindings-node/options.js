@@ -26,6 +26,10 @@ function looksLikeRedisClient(value) {
 const OPTIONS = {
   key: ["key", "string"],
   nsp: ["nsp", "string"],
+  // The values ("classic"/"sharded", "static"/"dynamic"/"dynamic-private") are checked
+  // natively by the core, whose error names the accepted ones.
+  adapter: ["adapter", "string"],
+  subscription_mode: ["subscriptionMode", "string"],
   tls_ca_pem: ["tlsCaPem", "pem"],
   connect_timeout: ["connectTimeoutMs", "ms"],
   response_timeout: ["responseTimeoutMs", "ms"],

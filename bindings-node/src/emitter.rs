@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 use napi::bindgen_prelude::{Buffer, Object};
 use napi::{Env, JsValue, Status, Unknown, sys};
 use napi_derive::napi;
-use socketio_emitter::adapter::{Output, RESERVED_EVENTS, RESERVED_SERVER_SIDE_EVENTS, classic};
-use socketio_emitter::{EmitterConfig, Error, Flag, Room, Target, Value, duration_from_millis_f64};
+use socketio_emitter::adapter::{Flavour, Output, RESERVED_EVENTS, RESERVED_SERVER_SIDE_EVENTS};
+use socketio_emitter::{
+    AdapterKind, EmitterConfig, Error, Flag, Room, Target, Value, duration_from_millis_f64,
+};
 
 use crate::convert::{Encoding, Walker};
 use crate::dispatch::{Job, Link, Op, Reply};
@@ -25,6 +27,10 @@ use crate::settle::{self, Settler};
 #[derive(Debug, Default)]
 pub struct NativeOptions {
     pub key: Option<String>,
+    /// `classic` or `sharded`, parsed by the core (its error names the accepted values).
+    pub adapter: Option<String>,
+    /// `static`, `dynamic` or `dynamic-private`, parsed by the core.
+    pub subscription_mode: Option<String>,
     pub tls_ca_pem: Option<String>,
     pub connect_timeout_ms: Option<f64>,
     pub response_timeout_ms: Option<f64>,
@@ -60,13 +66,16 @@ impl From<Output> for Encoded {
     }
 }
 
-/// One Redis connection (or none, for an offline encoder) and its channel prefix.
+/// One Redis connection (or none, for an offline encoder), its channel prefix and adapter.
 #[napi]
 #[derive(Debug)]
 pub struct NativeEmitter {
     /// The connection task and the settler of its promises; `None` offline.
     link: Option<(Link, Arc<Settler>)>,
     key: String,
+    /// The servers' adapter, for the `encode_*` methods (the connection task's core emitter
+    /// has its own, from the same configuration).
+    flavour: Flavour,
     /// `max_payload_bytes`: arguments are refused once they would take more.
     max_payload_bytes: usize,
 }
@@ -101,6 +110,12 @@ fn config(url: String, options: NativeOptions) -> Result<EmitterConfig, Error> {
     let mut config = EmitterConfig::new(url);
     if let Some(key) = options.key {
         config = config.with_key(key);
+    }
+    if let Some(adapter) = options.adapter {
+        config = config.with_adapter(adapter.parse()?);
+    }
+    if let Some(mode) = options.subscription_mode {
+        config = config.with_subscription_mode(mode.parse()?);
     }
     if let Some(pem) = options.tls_ca_pem {
         config = config.with_tls_ca_pem(pem.into_bytes());
@@ -138,16 +153,6 @@ fn config(url: String, options: NativeOptions) -> Result<EmitterConfig, Error> {
     Ok(config)
 }
 
-/// `max_payload_bytes` of an offline emitter (the core's default when not given).
-fn offline_limit(max: Option<f64>) -> Result<usize, Error> {
-    let mut config = EmitterConfig::new("redis://offline");
-    if let Some(max) = max {
-        config.max_payload_bytes = count("max_payload_bytes", max, u32::MAX.into())?;
-    }
-    config.validate()?;
-    Ok(config.max_payload_bytes)
-}
-
 /// The `timeout` of `flush()`/`close()`, in milliseconds: `None` waits as long as the
 /// operations take (each is bounded by its own call budget).
 fn timeout(ms: Option<f64>) -> Result<Option<Duration>, Error> {
@@ -163,31 +168,29 @@ impl NativeEmitter {
     pub fn new(env: &Env, url: String, options: NativeOptions) -> napi::Result<NativeEmitter> {
         guard(env, || {
             let config = config(url, options).map_err(|e| errors::to_napi(env, &e))?;
-            let key = config.key.clone();
-            let max_payload_bytes = config.max_payload_bytes;
             let settler = Settler::new(env.raw())?;
             Ok(NativeEmitter {
+                key: config.key.clone(),
+                flavour: Flavour::from_config(&config),
+                max_payload_bytes: config.max_payload_bytes,
                 link: Some((Link::start(config), settler)),
-                key,
-                max_payload_bytes,
             })
         })
     }
 
-    /// An emitter that only encodes; every publish fails with `CLOSED`.
+    /// An emitter that only encodes; every publish fails with `CLOSED`. It reads the
+    /// options that shape the bytes (`key`, `adapter`, `subscriptionMode`,
+    /// `maxPayloadBytes`), checked like the constructor's.
     #[napi(factory)]
-    pub fn offline(
-        env: &Env,
-        key: String,
-        max_payload_bytes: Option<f64>,
-    ) -> napi::Result<NativeEmitter> {
+    pub fn offline(env: &Env, options: NativeOptions) -> napi::Result<NativeEmitter> {
         guard(env, || {
-            let max_payload_bytes =
-                offline_limit(max_payload_bytes).map_err(|e| errors::to_napi(env, &e))?;
+            let config = config("redis://offline".to_owned(), options)
+                .map_err(|e| errors::to_napi(env, &e))?;
             Ok(NativeEmitter {
                 link: None,
-                key,
-                max_payload_bytes,
+                key: config.key.clone(),
+                flavour: Flavour::from_config(&config),
+                max_payload_bytes: config.max_payload_bytes,
             })
         })
     }
@@ -195,6 +198,16 @@ impl NativeEmitter {
     #[napi(getter)]
     pub fn key(&self) -> String {
         self.key.clone()
+    }
+
+    /// `classic` or `sharded`: `emitter.js` prepares `serverSideEmit` arguments the way
+    /// these servers' adapter does.
+    #[napi(getter)]
+    pub fn adapter(&self) -> String {
+        match self.flavour {
+            Flavour::Classic => AdapterKind::Classic.to_string(),
+            Flavour::Sharded(_) => AdapterKind::Sharded.to_string(),
+        }
     }
 
     #[napi(getter)]
@@ -283,10 +296,11 @@ impl NativeEmitter {
         nsp: String,
         rooms: Unknown,
         except: Unknown,
+        flags: String,
         join: Unknown,
     ) -> napi::Result<Object<'env>> {
         guard(env, || {
-            let (target, join) = rooms_request(env, &nsp, rooms, except, join)?;
+            let (target, join) = rooms_request(env, &nsp, rooms, except, &flags, join)?;
             self.op(env, target, Op::Join(join))
         })
     }
@@ -298,10 +312,11 @@ impl NativeEmitter {
         nsp: String,
         rooms: Unknown,
         except: Unknown,
+        flags: String,
         leave: Unknown,
     ) -> napi::Result<Object<'env>> {
         guard(env, || {
-            let (target, leave) = rooms_request(env, &nsp, rooms, except, leave)?;
+            let (target, leave) = rooms_request(env, &nsp, rooms, except, &flags, leave)?;
             self.op(env, target, Op::Leave(leave))
         })
     }
@@ -313,10 +328,11 @@ impl NativeEmitter {
         nsp: String,
         rooms: Unknown,
         except: Unknown,
+        flags: String,
         close: bool,
     ) -> napi::Result<Object<'env>> {
         guard(env, || {
-            let target = target(env, &nsp, rooms, except, "")?;
+            let target = target(env, &nsp, rooms, except, &flags)?;
             self.op(env, target, Op::Disconnect(close))
         })
     }
@@ -336,7 +352,7 @@ impl NativeEmitter {
         guard(env, || {
             let (target, args) =
                 self.emit_request(env, &nsp, rooms, except, &flags, &event, args)?;
-            let out = classic::broadcast(&self.key, &target, &event, &args);
+            let out = self.flavour.broadcast(&self.key, &target, &event, &args);
             self.encoded(env, out)
         })
     }
@@ -351,7 +367,9 @@ impl NativeEmitter {
     ) -> napi::Result<Encoded> {
         guard(env, || {
             let args = self.server_side_request(env, &event, args)?;
-            let out = classic::server_side_emit(&self.key, &Target::new(&nsp), &event, &args);
+            let out = self
+                .flavour
+                .server_side_emit(&self.key, &Target::new(&nsp), &event, &args);
             self.encoded(env, out)
         })
     }
@@ -363,11 +381,12 @@ impl NativeEmitter {
         nsp: String,
         rooms: Unknown,
         except: Unknown,
+        flags: String,
         join: Unknown,
     ) -> napi::Result<Encoded> {
         guard(env, || {
-            let (target, join) = rooms_request(env, &nsp, rooms, except, join)?;
-            Ok(classic::sockets_join(&self.key, &target, &join).into())
+            let (target, join) = rooms_request(env, &nsp, rooms, except, &flags, join)?;
+            Ok(self.flavour.sockets_join(&self.key, &target, &join).into())
         })
     }
 
@@ -378,11 +397,15 @@ impl NativeEmitter {
         nsp: String,
         rooms: Unknown,
         except: Unknown,
+        flags: String,
         leave: Unknown,
     ) -> napi::Result<Encoded> {
         guard(env, || {
-            let (target, leave) = rooms_request(env, &nsp, rooms, except, leave)?;
-            Ok(classic::sockets_leave(&self.key, &target, &leave).into())
+            let (target, leave) = rooms_request(env, &nsp, rooms, except, &flags, leave)?;
+            Ok(self
+                .flavour
+                .sockets_leave(&self.key, &target, &leave)
+                .into())
         })
     }
 
@@ -393,11 +416,15 @@ impl NativeEmitter {
         nsp: String,
         rooms: Unknown,
         except: Unknown,
+        flags: String,
         close: bool,
     ) -> napi::Result<Encoded> {
         guard(env, || {
-            let target = target(env, &nsp, rooms, except, "")?;
-            Ok(classic::disconnect_sockets(&self.key, &target, close).into())
+            let target = target(env, &nsp, rooms, except, &flags)?;
+            Ok(self
+                .flavour
+                .disconnect_sockets(&self.key, &target, close)
+                .into())
         })
     }
 }
@@ -493,7 +520,14 @@ impl NativeEmitter {
                 &Error::ReservedEvent(event.to_owned()),
             ));
         }
-        self.values(env, Encoding::Json, args)
+        // Classic servers read JSON text (`emitter.js` made the values JSON already); sharded
+        // servers take the values as they are and write msgpack when they hold binary, so
+        // the budget counts the smaller encoding.
+        let encoding = match self.flavour {
+            Flavour::Classic => Encoding::Json,
+            Flavour::Sharded(_) => Encoding::Msgpack,
+        };
+        self.values(env, encoding, args)
     }
 
     fn values(&self, env: &Env, encoding: Encoding, args: Unknown) -> napi::Result<Vec<Value>> {
@@ -518,15 +552,18 @@ fn check_sent_event(env: &Env, event: &str) -> napi::Result<()> {
     Ok(())
 }
 
-/// The target and the rooms of `sockets_join`/`sockets_leave`.
+/// The target and the rooms of `sockets_join`/`sockets_leave`. The flags are kept: the
+/// sharded adapter's servers send them in these requests too (the classic encoder leaves
+/// them out, as the official emitter does).
 fn rooms_request(
     env: &Env,
     nsp: &str,
     rooms: Unknown,
     except: Unknown,
+    flags: &str,
     list: Unknown,
 ) -> napi::Result<(Target, Vec<Room>)> {
-    let target = target(env, nsp, rooms, except, "")?;
+    let target = target(env, nsp, rooms, except, flags)?;
     Ok((target, rooms_of(env, list)?))
 }
 

@@ -3,11 +3,13 @@
 // must stay errors.
 import { Emitter, BroadcastOperator, RESERVED_EVENTS, ERROR_CODES } from "socketio-emitter";
 import type {
+  Adapter,
   Encoded,
   ErrorCode,
   FlushReport,
   SocketIOEmitterError,
   SocketIOEmitterWarning,
+  SubscriptionMode,
 } from "socketio-emitter";
 
 interface ServerToClient {
@@ -78,4 +80,16 @@ export async function lifecycle(): Promise<FlushReport> {
   void code;
   Emitter.offline({ max_payload_bytes: 1024 });
   return io.close({ timeout: 2000 });
+}
+
+export async function sharded(mode: SubscriptionMode): Promise<number> {
+  const adapter: Adapter = "sharded";
+  const io = new Emitter("redis://localhost:6379", { adapter, subscription_mode: mode });
+  new Emitter({ url: "redis://localhost:6379", adapter: "classic", subscriptionMode: "dynamic-private" });
+  Emitter.offline({ adapter: "sharded", subscription_mode: "static" }).encodeEmit("ev", Buffer.from([1]));
+  // @ts-expect-error the adapters are "classic" and "sharded"
+  new Emitter("redis://localhost:6379", { adapter: "streams" });
+  // @ts-expect-error the servers' spelling is "dynamic-private"
+  Emitter.offline({ subscriptionMode: "dynamic_private" });
+  return io.to("room1").emit("chat", "hi");
 }

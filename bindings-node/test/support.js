@@ -6,11 +6,12 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const REPO = path.resolve(__dirname, "..", "..");
-const VECTORS = path.join(REPO, "tests", "vectors", "vectors.json");
+const VECTORS = path.join(REPO, "tests", "vectors");
 const FIXTURES = path.join(REPO, "tests", "fixtures");
 
-function loadVectors() {
-  return JSON.parse(fs.readFileSync(VECTORS, "utf8"));
+/** A golden vectors file of tests/vectors: the classic adapter's, or `vectors_sharded.json`. */
+function loadVectors(name = "vectors.json") {
+  return JSON.parse(fs.readFileSync(path.join(VECTORS, name), "utf8"));
 }
 
 const TYPED = {

@@ -22,6 +22,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	h.close()
+	closeShardedHarness()
 	os.Exit(code)
 }
 
@@ -31,35 +32,41 @@ type client struct {
 	rooms  []any
 }
 
+// setup connects clients in nsp on the shared harness (see harness.setup).
+func setup(t *testing.T, nsp string, clients ...client) { h.setup(t, nsp, clients...) }
+
 // setup connects clients in nsp and waits until both servers listen there. The clients are
 // closed when the test ends, so that it can run again in the same process (go test -count=N).
-func setup(t *testing.T, nsp string, clients ...client) {
+func (hh *harness) setup(t *testing.T, nsp string, clients ...client) {
 	t.Helper()
-	logsOnFailure(t)
+	hh.logsOnFailure(t)
 	t.Cleanup(func() {
 		for _, c := range clients {
-			h.request(line{"cmd": "close_client", "name": c.name}) // unknown once the server dropped it
+			hh.request(line{"cmd": "close_client", "name": c.name}) // unknown once the server dropped it
 		}
-		h.take() // their "io client disconnect" lines, written before each reply
+		hh.take() // their "io client disconnect" lines, written before each reply
 	})
 	for _, c := range clients {
-		if _, err := h.request(line{"cmd": "client", "name": c.name, "server": c.server, "nsp": nsp, "rooms": append([]any{}, c.rooms...)}); err != nil {
+		if _, err := hh.request(line{"cmd": "client", "name": c.name, "server": c.server, "nsp": nsp, "rooms": append([]any{}, c.rooms...)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := h.request(line{"cmd": "wait_subscribed", "nsp": nsp}); err != nil {
+	if _, err := hh.request(line{"cmd": "wait_subscribed", "nsp": nsp}); err != nil {
 		t.Fatal(err)
 	}
 }
 
+// received flushes the shared harness (see harness.received).
+func received(t *testing.T) (map[string][]string, map[string][][]any, []line) { return h.received(t) }
+
 // received flushes, then returns the events (name and args) each client got.
-func received(t *testing.T) (map[string][]string, map[string][][]any, []line) {
+func (hh *harness) received(t *testing.T) (map[string][]string, map[string][][]any, []line) {
 	t.Helper()
-	if _, err := h.request(line{"cmd": "flush"}); err != nil {
+	if _, err := hh.request(line{"cmd": "flush"}); err != nil {
 		t.Fatal(err)
 	}
 	names, args := map[string][]string{}, map[string][][]any{}
-	lines := h.take()
+	lines := hh.take()
 	for _, l := range lines {
 		if l["type"] == "event" {
 			c := l["client"].(string)
@@ -82,14 +89,17 @@ func connect(t *testing.T) *Emitter {
 	return io
 }
 
+// logsOnFailure shows the shared harness's logs with t's failure (see harness.logsOnFailure).
+func logsOnFailure(t *testing.T) { h.logsOnFailure(t) }
+
 // logsOnFailure shows the harness's logs (Redis, the servers' stderr) with t's failure; a
 // passing test shows nothing. Each failure shows what came after the previous one.
-func logsOnFailure(t *testing.T) {
+func (hh *harness) logsOnFailure(t *testing.T) {
 	t.Cleanup(func() {
 		if !t.Failed() {
 			return
 		}
-		text, err := h.logs(true)
+		text, err := hh.logs(true)
 		if err != nil {
 			t.Logf("could not read the harness's logs: %v", err)
 		} else if text != "" {

@@ -4,8 +4,8 @@
  * adapter delivers them.
  *
  * Conventions (bindings-c/README.md has the long form):
- * - Every type is opaque and comes with a _new (or sioe_connect / sioe_offline / target
- *   function) and a _free. _free functions accept NULL. The one exception is
+ * - Every type is opaque and comes with a _new (or sioe_connect / sioe_offline[_with] /
+ *   target function) and a _free. _free functions accept NULL. The one exception is
  *   sioe_flush_report, a plain struct of counts that you declare yourself.
  * - Inputs are (pointer, length) pairs, not NUL-terminated, copied before the call returns:
  *   the library never keeps a pointer you gave it. Text must be UTF-8. A required pointer
@@ -144,10 +144,11 @@ typedef struct sioe_buffers sioe_buffers;
 // Thread-safety: every function may be called on the same handle from many threads at
 // once, except `sioe_emitter_free`, which must be the last use of that handle.
 //
-// Lifetime: every handle (from `sioe_connect`, `sioe_offline` or a target function) is
-// released with `sioe_emitter_free`, in any order; the connection lives until its last
-// handle is freed or it is closed. `sioe_emitter_close` on any handle closes the
-// connection for all handles sharing it; later calls fail with `SIOE_STATUS_CLOSED`.
+// Lifetime: every handle (from `sioe_connect`, `sioe_offline`, `sioe_offline_with` or a
+// target function) is released with `sioe_emitter_free`, in any order; the connection
+// lives until its last handle is freed or it is closed. `sioe_emitter_close` on any
+// handle closes the connection for all handles sharing it; later calls fail with
+// `SIOE_STATUS_CLOSED`.
 // An emitter belongs to the process that connected it: after `fork()`, calls in the
 // child fail with `SIOE_STATUS_CLOSED` (connect again there).
 typedef struct sioe_emitter sioe_emitter;
@@ -166,7 +167,7 @@ typedef struct sioe_error sioe_error;
 // `SIOE_STATUS_INVALID_ARGUMENT`, naming the option, leaving the options unchanged.
 typedef struct sioe_options sioe_options;
 
-// What would be published: one Redis channel and one payload. Immutable; may be read
+// What would be published: one Redis command, channel and payload. Immutable; may be read
 // from any thread. Release with `sioe_output_free`.
 typedef struct sioe_output sioe_output;
 
@@ -232,8 +233,16 @@ sioe_status sioe_connect(const char *url,
 // An emitter that only encodes (`sioe_emitter_encode_*`), for publishing with a Redis
 // client of your own: no connection, no thread. `key` is the channel prefix
 // (`"socket.io"` by default on the servers). Sending with it fails with
-// `SIOE_STATUS_CLOSED`.
+// `SIOE_STATUS_CLOSED`. It encodes for the classic adapter; `sioe_offline_with` takes
+// options (e.g. the sharded adapter).
 sioe_status sioe_offline(const char *key, size_t key_len, sioe_emitter **out, sioe_error **err);
+
+// Like `sioe_offline`, configured by `opts` (NULL for the defaults): it encodes with the
+// options' key, adapter, subscription mode and `max_payload_bytes`, so that
+// `sioe_emitter_encode_*` give what a connected emitter with the same options would publish
+// (`sioe_output_command` says whether with PUBLISH or SPUBLISH). The other options are not
+// used. `opts` can be freed or reused right after the call.
+sioe_status sioe_offline_with(const sioe_options *opts, sioe_emitter **out, sioe_error **err);
 
 // Releases this handle (not the others sharing its connection). When it was the last
 // one of an unclosed connection, what is still queued is sent first (up to 5 s). NULL is
@@ -287,6 +296,66 @@ sioe_status sioe_emitter_compress(const sioe_emitter *em,
                                   bool compress,
                                   sioe_emitter **out,
                                   sioe_error **err);
+
+// The Redis command that publishes this output: `"PUBLISH"` (classic adapter) or
+// `"SPUBLISH"` (sharded adapter; Redis 7+). A static string: never free it. NULL when
+// `output` is NULL.
+const char *sioe_output_command(const sioe_output *output);
+
+// The channel: NUL-terminated UTF-8, owned by `output`; its length (without the NUL) is
+// written to `*len` when `len` is not NULL. NULL when `output` is NULL.
+const char *sioe_output_channel(const sioe_output *output, size_t *len);
+
+// The payload bytes, owned by `output`; the length is written to `*len`. NULL when
+// `output` is NULL. Classic adapter: msgpack for emit, JSON for the server-side
+// operations. Sharded adapter: JSON, or msgpack when the arguments hold binary.
+const uint8_t *sioe_output_payload(const sioe_output *output, size_t *len);
+
+// Releases `output`. NULL is allowed and does nothing.
+void sioe_output_free(sioe_output *output);
+
+// What `sioe_emitter_emit` would publish, without sending it (works on any emitter,
+// including `sioe_offline` ones). Publish `payload` to `channel` with your own Redis
+// client, using `sioe_output_command`, to get the same effect.
+sioe_status sioe_emitter_encode_emit(const sioe_emitter *em,
+                                     const char *event_name,
+                                     size_t event_len,
+                                     const char *args_json,
+                                     size_t args_len,
+                                     const sioe_buffers *bufs,
+                                     sioe_output **out,
+                                     sioe_error **err);
+
+// What `sioe_emitter_server_side_emit` would publish, without sending it.
+sioe_status sioe_emitter_encode_server_side_emit(const sioe_emitter *em,
+                                                 const char *event_name,
+                                                 size_t event_len,
+                                                 const char *args_json,
+                                                 size_t args_len,
+                                                 const sioe_buffers *bufs,
+                                                 sioe_output **out,
+                                                 sioe_error **err);
+
+// What `sioe_emitter_sockets_join` would publish (rooms as for that function), without
+// sending it.
+sioe_status sioe_emitter_encode_sockets_join(const sioe_emitter *em,
+                                             const char *rooms_json,
+                                             size_t rooms_len,
+                                             sioe_output **out,
+                                             sioe_error **err);
+
+// What `sioe_emitter_sockets_leave` would publish, without sending it.
+sioe_status sioe_emitter_encode_sockets_leave(const sioe_emitter *em,
+                                              const char *rooms_json,
+                                              size_t rooms_len,
+                                              sioe_output **out,
+                                              sioe_error **err);
+
+// What `sioe_emitter_disconnect_sockets` would publish, without sending it.
+sioe_status sioe_emitter_encode_disconnect_sockets(const sioe_emitter *em,
+                                                   bool close,
+                                                   sioe_output **out,
+                                                   sioe_error **err);
 
 // The status of `err`; `SIOE_STATUS_NULL_ARGUMENT` when `err` is NULL.
 sioe_status sioe_error_code(const sioe_error *err);
@@ -428,40 +497,8 @@ sioe_status sioe_emitter_close_timeout(const sioe_emitter *em,
                                        sioe_flush_report *report,
                                        sioe_error **err);
 
-// The channel: NUL-terminated UTF-8, owned by `output`; its length (without the NUL) is
-// written to `*len` when `len` is not NULL. NULL when `output` is NULL.
-const char *sioe_output_channel(const sioe_output *output, size_t *len);
-
-// The payload bytes (msgpack for emit, JSON for server-side operations), owned by
-// `output`; the length is written to `*len`. NULL when `output` is NULL.
-const uint8_t *sioe_output_payload(const sioe_output *output, size_t *len);
-
-// Releases `output`. NULL is allowed and does nothing.
-void sioe_output_free(sioe_output *output);
-
-// What `sioe_emitter_emit` would publish, without sending it (works on any emitter,
-// including `sioe_offline` ones). Publish `payload` to `channel` with your own Redis
-// client to get the same effect.
-sioe_status sioe_emitter_encode_emit(const sioe_emitter *em,
-                                     const char *event_name,
-                                     size_t event_len,
-                                     const char *args_json,
-                                     size_t args_len,
-                                     const sioe_buffers *bufs,
-                                     sioe_output **out,
-                                     sioe_error **err);
-
-// What `sioe_emitter_server_side_emit` would publish, without sending it.
-sioe_status sioe_emitter_encode_server_side_emit(const sioe_emitter *em,
-                                                 const char *event_name,
-                                                 size_t event_len,
-                                                 const char *args_json,
-                                                 size_t args_len,
-                                                 const sioe_buffers *bufs,
-                                                 sioe_output **out,
-                                                 sioe_error **err);
-
-// New options with every default: key `"socket.io"`, 5000 ms timeouts, reconnect 100 ms
+// New options with every default: key `"socket.io"`, adapter `"classic"` (subscription
+// mode `"dynamic"`), 5000 ms timeouts, reconnect 100 ms
 // to 2000 ms with 6 attempts, a queue of 10000 (64 MiB) that blocks when full, payloads of
 // at most 16 MiB, no strict mode, not persistent. Returns NULL only if the library failed
 // internally.
@@ -475,6 +512,26 @@ sioe_status sioe_options_set_key(sioe_options *opts,
                                  const char *key,
                                  size_t key_len,
                                  sioe_error **err);
+
+// The Socket.IO servers' Redis adapter, as text: `"classic"` (the default:
+// `@socket.io/redis-adapter` `createAdapter`, and `socket.io-redis` 5.x/6.x; PUBLISH) or
+// `"sharded"` (`createShardedAdapter`, adapter 8.2+ on Redis 7+; SPUBLISH). It must be the
+// servers' adapter: each one only hears its own command, so a mismatch reaches no server
+// (`sioe_options_set_require_receivers` turns that into `SIOE_STATUS_NO_SUBSCRIBERS`).
+// Any other text is `SIOE_STATUS_INVALID_ARGUMENT`, naming the accepted values.
+sioe_status sioe_options_set_adapter(sioe_options *opts,
+                                     const char *adapter,
+                                     size_t adapter_len,
+                                     sioe_error **err);
+
+// The sharded servers' `subscriptionMode`, as text: `"static"`, `"dynamic"` (the default,
+// as on the servers) or `"dynamic-private"`. It decides which channel a broadcast to exactly
+// one room goes to, so it must be the servers' mode. Only the sharded adapter reads it.
+// Any other text is `SIOE_STATUS_INVALID_ARGUMENT`, naming the accepted values.
+sioe_status sioe_options_set_subscription_mode(sioe_options *opts,
+                                               const char *mode,
+                                               size_t mode_len,
+                                               sioe_error **err);
 
 // PEM bundle of the CA that signed the server's certificate, for `rediss://` URLs with a
 // private CA.

@@ -59,6 +59,7 @@ sioe_status sioe_connect(const char *url,
                          sioe_emitter **out,
                          sioe_error **err);
 sioe_status sioe_offline(const char *key, size_t key_len, sioe_emitter **out, sioe_error **err);
+sioe_status sioe_offline_with(const sioe_options *opts, sioe_emitter **out, sioe_error **err);
 void sioe_emitter_free(sioe_emitter *em);
 bool sioe_emitter_is_closed(const sioe_emitter *em);
 sioe_status sioe_emitter_of(const sioe_emitter *em,
@@ -89,6 +90,40 @@ sioe_status sioe_emitter_compress(const sioe_emitter *em,
                                   bool compress,
                                   sioe_emitter **out,
                                   sioe_error **err);
+const char *sioe_output_command(const sioe_output *output);
+const char *sioe_output_channel(const sioe_output *output, size_t *len);
+const uint8_t *sioe_output_payload(const sioe_output *output, size_t *len);
+void sioe_output_free(sioe_output *output);
+sioe_status sioe_emitter_encode_emit(const sioe_emitter *em,
+                                     const char *event_name,
+                                     size_t event_len,
+                                     const char *args_json,
+                                     size_t args_len,
+                                     const sioe_buffers *bufs,
+                                     sioe_output **out,
+                                     sioe_error **err);
+sioe_status sioe_emitter_encode_server_side_emit(const sioe_emitter *em,
+                                                 const char *event_name,
+                                                 size_t event_len,
+                                                 const char *args_json,
+                                                 size_t args_len,
+                                                 const sioe_buffers *bufs,
+                                                 sioe_output **out,
+                                                 sioe_error **err);
+sioe_status sioe_emitter_encode_sockets_join(const sioe_emitter *em,
+                                             const char *rooms_json,
+                                             size_t rooms_len,
+                                             sioe_output **out,
+                                             sioe_error **err);
+sioe_status sioe_emitter_encode_sockets_leave(const sioe_emitter *em,
+                                              const char *rooms_json,
+                                              size_t rooms_len,
+                                              sioe_output **out,
+                                              sioe_error **err);
+sioe_status sioe_emitter_encode_disconnect_sockets(const sioe_emitter *em,
+                                                   bool close,
+                                                   sioe_output **out,
+                                                   sioe_error **err);
 sioe_status sioe_error_code(const sioe_error *err);
 const char *sioe_error_message(const sioe_error *err);
 size_t sioe_error_failure_count(const sioe_error *err);
@@ -149,31 +184,20 @@ sioe_status sioe_emitter_close_timeout(const sioe_emitter *em,
                                        double timeout_ms,
                                        sioe_flush_report *report,
                                        sioe_error **err);
-const char *sioe_output_channel(const sioe_output *output, size_t *len);
-const uint8_t *sioe_output_payload(const sioe_output *output, size_t *len);
-void sioe_output_free(sioe_output *output);
-sioe_status sioe_emitter_encode_emit(const sioe_emitter *em,
-                                     const char *event_name,
-                                     size_t event_len,
-                                     const char *args_json,
-                                     size_t args_len,
-                                     const sioe_buffers *bufs,
-                                     sioe_output **out,
-                                     sioe_error **err);
-sioe_status sioe_emitter_encode_server_side_emit(const sioe_emitter *em,
-                                                 const char *event_name,
-                                                 size_t event_len,
-                                                 const char *args_json,
-                                                 size_t args_len,
-                                                 const sioe_buffers *bufs,
-                                                 sioe_output **out,
-                                                 sioe_error **err);
 sioe_options *sioe_options_new(void);
 void sioe_options_free(sioe_options *opts);
 sioe_status sioe_options_set_key(sioe_options *opts,
                                  const char *key,
                                  size_t key_len,
                                  sioe_error **err);
+sioe_status sioe_options_set_adapter(sioe_options *opts,
+                                     const char *adapter,
+                                     size_t adapter_len,
+                                     sioe_error **err);
+sioe_status sioe_options_set_subscription_mode(sioe_options *opts,
+                                               const char *mode,
+                                               size_t mode_len,
+                                               sioe_error **err);
 sioe_status sioe_options_set_tls_ca_pem(sioe_options *opts,
                                         const char *pem,
                                         size_t pem_len,

@@ -18,10 +18,11 @@ use crate::process::{self, Owned};
 /// Thread-safety: every function may be called on the same handle from many threads at
 /// once, except `sioe_emitter_free`, which must be the last use of that handle.
 ///
-/// Lifetime: every handle (from `sioe_connect`, `sioe_offline` or a target function) is
-/// released with `sioe_emitter_free`, in any order; the connection lives until its last
-/// handle is freed or it is closed. `sioe_emitter_close` on any handle closes the
-/// connection for all handles sharing it; later calls fail with `SIOE_STATUS_CLOSED`.
+/// Lifetime: every handle (from `sioe_connect`, `sioe_offline`, `sioe_offline_with` or a
+/// target function) is released with `sioe_emitter_free`, in any order; the connection
+/// lives until its last handle is freed or it is closed. `sioe_emitter_close` on any
+/// handle closes the connection for all handles sharing it; later calls fail with
+/// `SIOE_STATUS_CLOSED`.
 /// An emitter belongs to the process that connected it: after `fork()`, calls in the
 /// child fail with `SIOE_STATUS_CLOSED` (connect again there).
 #[derive(Debug)]
@@ -95,7 +96,8 @@ pub unsafe extern "C" fn sioe_connect(
 /// An emitter that only encodes (`sioe_emitter_encode_*`), for publishing with a Redis
 /// client of your own: no connection, no thread. `key` is the channel prefix
 /// (`"socket.io"` by default on the servers). Sending with it fails with
-/// `SIOE_STATUS_CLOSED`.
+/// `SIOE_STATUS_CLOSED`. It encodes for the classic adapter; `sioe_offline_with` takes
+/// options (e.g. the sharded adapter).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_offline(
     key: *const c_char,
@@ -109,6 +111,29 @@ pub unsafe extern "C" fn sioe_offline(
         let key = unsafe { guard::text(key, key_len, "key") }?;
         // SAFETY: checked non-NULL above.
         unsafe { out.write(sioe_emitter::boxed(Emitter::offline(key))) };
+        Ok(())
+    })
+}
+
+/// Like `sioe_offline`, configured by `opts` (NULL for the defaults): it encodes with the
+/// options' key, adapter, subscription mode and `max_payload_bytes`, so that
+/// `sioe_emitter_encode_*` give what a connected emitter with the same options would publish
+/// (`sioe_output_command` says whether with PUBLISH or SPUBLISH). The other options are not
+/// used. `opts` can be freed or reused right after the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_offline_with(
+    opts: *const sioe_options,
+    out: *mut *mut sioe_emitter,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    call(err, || {
+        guard::out_ptr(out, "out")?;
+        let defaults = sioe_options::default();
+        // SAFETY: NULL or live options.
+        let opts = unsafe { opts.as_ref() }.unwrap_or(&defaults);
+        let emitter = Emitter::offline_with(&opts.offline_config());
+        // SAFETY: checked non-NULL above.
+        unsafe { out.write(sioe_emitter::boxed(emitter)) };
         Ok(())
     })
 }

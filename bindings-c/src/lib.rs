@@ -13,6 +13,7 @@
 
 mod args;
 mod emitter;
+mod encode;
 mod error;
 mod guard;
 mod ops;
@@ -23,6 +24,7 @@ mod vectors;
 
 pub use args::*;
 pub use emitter::*;
+pub use encode::*;
 pub use error::*;
 pub use ops::*;
 pub use options::*;

@@ -1,7 +1,8 @@
-//! What an emitter does: emit (blocking or queued), the server-side operations, flush,
-//! close, and the `encode_*` functions that only say what would be published.
+//! What an emitter does: emit (blocking or queued), the server-side operations, flush and
+//! close. The `encode_*` functions, which only say what would be published, are in
+//! `encode.rs`.
 
-use std::ffi::{CString, c_char};
+use std::ffi::c_char;
 use std::time::Duration;
 
 use socketio_emitter::blocking::Emitter;
@@ -32,7 +33,7 @@ fn run(
 
 /// An event's C arguments: (name, length), (JSON, length) and buffers. They are read
 /// only when the operation runs, after the handle was checked.
-struct Event {
+pub(crate) struct Event {
     name: *const c_char,
     name_len: usize,
     json: *const c_char,
@@ -44,7 +45,7 @@ impl Event {
     /// # Safety
     /// (pointer, length) per the conventions; `bufs` NULL or a live list; all valid while
     /// the operation from [`Event::then`] runs.
-    unsafe fn new(
+    pub(crate) unsafe fn new(
         name: *const c_char,
         name_len: usize,
         json: *const c_char,
@@ -61,7 +62,7 @@ impl Event {
     }
 
     /// The body for `run` or `encode`: reads the event name and arguments, then calls `op`.
-    fn then<T>(
+    pub(crate) fn then<T>(
         self,
         op: impl FnOnce(&Emitter, &str, &[Value]) -> socketio_emitter::Result<T>,
     ) -> impl FnOnce(&Emitter) -> Outcome<T> {
@@ -95,7 +96,7 @@ impl Event {
 ///
 /// # Safety
 /// (pointer, length) per the conventions.
-unsafe fn rooms(json: *const c_char, len: usize) -> Outcome<Vec<Room>> {
+pub(crate) unsafe fn rooms(json: *const c_char, len: usize) -> Outcome<Vec<Room>> {
     // SAFETY: guaranteed by the caller.
     parse_rooms(unsafe { guard::bytes(json, len, "rooms_json", false) }?)
 }
@@ -353,122 +354,4 @@ pub unsafe extern "C" fn sioe_emitter_close_timeout(
         let limit = timeout(timeout_ms)?;
         Ok(e.close_within(limit))
     })
-}
-
-/// What would be published: one Redis channel and one payload. Immutable; may be read
-/// from any thread. Release with `sioe_output_free`.
-#[derive(Debug)]
-pub struct sioe_output {
-    channel: CString,
-    channel_len: usize,
-    payload: Vec<u8>,
-}
-
-/// The channel: NUL-terminated UTF-8, owned by `output`; its length (without the NUL) is
-/// written to `*len` when `len` is not NULL. NULL when `output` is NULL.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn sioe_output_channel(
-    output: *const sioe_output,
-    len: *mut usize,
-) -> *const c_char {
-    guard::value(std::ptr::null(), || {
-        // SAFETY: NULL or a live output.
-        let Some(o) = (unsafe { output.as_ref() }) else {
-            return std::ptr::null();
-        };
-        // SAFETY: NULL or writable.
-        unsafe { guard::put(len, o.channel_len) };
-        o.channel.as_ptr()
-    })
-}
-
-/// The payload bytes (msgpack for emit, JSON for server-side operations), owned by
-/// `output`; the length is written to `*len`. NULL when `output` is NULL.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn sioe_output_payload(
-    output: *const sioe_output,
-    len: *mut usize,
-) -> *const u8 {
-    guard::value(std::ptr::null(), || {
-        // SAFETY: NULL or a live output.
-        let Some(o) = (unsafe { output.as_ref() }) else {
-            return std::ptr::null();
-        };
-        // SAFETY: NULL or writable.
-        unsafe { guard::put(len, o.payload.len()) };
-        o.payload.as_ptr()
-    })
-}
-
-/// Releases `output`. NULL is allowed and does nothing.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn sioe_output_free(output: *mut sioe_output) {
-    guard::value((), || {
-        if !output.is_null() {
-            // SAFETY: created by this library, freed once.
-            drop(unsafe { Box::from_raw(output) });
-        }
-    })
-}
-
-fn encode(
-    em: *const sioe_emitter,
-    out: *mut *mut sioe_output,
-    err: *mut *mut sioe_error,
-    f: impl FnOnce(&Emitter) -> Outcome<socketio_emitter::adapter::Output>,
-) -> sioe_status {
-    call(err, || {
-        guard::out_ptr(out, "out")?;
-        // SAFETY: NULL or a live handle.
-        let em = unsafe { guard::handle(em, "em") }?;
-        let o = f(&em.owned.emitter)?;
-        let channel_len = o.channel.len();
-        let channel = CString::new(o.channel).map_err(|_| {
-            crate::error::Failure::new(sioe_status::InvalidArgument, "the channel contains NUL")
-        })?;
-        let output = sioe_output {
-            channel,
-            channel_len,
-            payload: o.payload,
-        };
-        // SAFETY: checked non-NULL above.
-        unsafe { out.write(Box::into_raw(Box::new(output))) };
-        Ok(())
-    })
-}
-
-/// What `sioe_emitter_emit` would publish, without sending it (works on any emitter,
-/// including `sioe_offline` ones). Publish `payload` to `channel` with your own Redis
-/// client to get the same effect.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn sioe_emitter_encode_emit(
-    em: *const sioe_emitter,
-    event_name: *const c_char,
-    event_len: usize,
-    args_json: *const c_char,
-    args_len: usize,
-    bufs: *const sioe_buffers,
-    out: *mut *mut sioe_output,
-    err: *mut *mut sioe_error,
-) -> sioe_status {
-    // SAFETY: the caller's arguments, per the conventions.
-    let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
-    encode(em, out, err, ev.then(Emitter::encode_emit))
-}
-
-/// What `sioe_emitter_server_side_emit` would publish, without sending it.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn sioe_emitter_encode_server_side_emit(
-    em: *const sioe_emitter,
-    event_name: *const c_char,
-    event_len: usize,
-    args_json: *const c_char,
-    args_len: usize,
-    bufs: *const sioe_buffers,
-    out: *mut *mut sioe_output,
-    err: *mut *mut sioe_error,
-) -> sioe_status {
-    // SAFETY: the caller's arguments, per the conventions.
-    let ev = unsafe { Event::new(event_name, event_len, args_json, args_len, bufs) };
-    encode(em, out, err, ev.then(Emitter::encode_server_side_emit))
 }

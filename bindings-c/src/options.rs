@@ -5,7 +5,7 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use socketio_emitter::{EmitterConfig, QueueFullPolicy};
+use socketio_emitter::{AdapterKind, EmitterConfig, QueueFullPolicy, SubscriptionMode};
 
 use crate::error::{Failure, Outcome, sioe_error, sioe_status};
 use crate::guard::{self, call};
@@ -44,6 +44,8 @@ pub enum sioe_duration {
 #[derive(Debug, Clone, PartialEq)]
 pub struct sioe_options {
     pub(crate) key: String,
+    pub(crate) adapter: AdapterKind,
+    pub(crate) subscription_mode: SubscriptionMode,
     pub(crate) tls_ca_pem: Option<Vec<u8>>,
     pub(crate) connect_timeout: Duration,
     pub(crate) response_timeout: Duration,
@@ -62,6 +64,8 @@ impl Default for sioe_options {
         let d = EmitterConfig::new("");
         sioe_options {
             key: d.key,
+            adapter: d.adapter,
+            subscription_mode: d.subscription_mode,
             tls_ca_pem: None,
             connect_timeout: d.connect_timeout,
             response_timeout: d.response_timeout,
@@ -91,9 +95,16 @@ impl sioe_options {
         Ok(self.build(url))
     }
 
+    /// The configuration of an encode-only emitter (`sioe_offline_with`): no URL is read.
+    pub(crate) fn offline_config(&self) -> EmitterConfig {
+        self.build("")
+    }
+
     fn build(&self, url: &str) -> EmitterConfig {
         let mut cfg = EmitterConfig::new(url)
             .with_key(self.key.clone())
+            .with_adapter(self.adapter)
+            .with_subscription_mode(self.subscription_mode)
             .with_connect_timeout(self.connect_timeout)
             .with_response_timeout(self.response_timeout)
             .with_reconnect(
@@ -124,7 +135,8 @@ pub(crate) fn millis(name: &str, ms: f64) -> Outcome<Duration> {
     Ok(socketio_emitter::duration_from_millis_f64(name, ms)?)
 }
 
-/// New options with every default: key `"socket.io"`, 5000 ms timeouts, reconnect 100 ms
+/// New options with every default: key `"socket.io"`, adapter `"classic"` (subscription
+/// mode `"dynamic"`), 5000 ms timeouts, reconnect 100 ms
 /// to 2000 ms with 6 attempts, a queue of 10000 (64 MiB) that blocks when full, payloads of
 /// at most 16 MiB, no strict mode, not persistent. Returns NULL only if the library failed
 /// internally.
@@ -175,6 +187,45 @@ pub unsafe extern "C" fn sioe_options_set_key(
     set(opts, err, |o| {
         // SAFETY: (pointer, length) per the conventions.
         o.key = unsafe { guard::text(key, key_len, "key") }?.to_owned();
+        Ok(())
+    })
+}
+
+/// The Socket.IO servers' Redis adapter, as text: `"classic"` (the default:
+/// `@socket.io/redis-adapter` `createAdapter`, and `socket.io-redis` 5.x/6.x; PUBLISH) or
+/// `"sharded"` (`createShardedAdapter`, adapter 8.2+ on Redis 7+; SPUBLISH). It must be the
+/// servers' adapter: each one only hears its own command, so a mismatch reaches no server
+/// (`sioe_options_set_require_receivers` turns that into `SIOE_STATUS_NO_SUBSCRIBERS`).
+/// Any other text is `SIOE_STATUS_INVALID_ARGUMENT`, naming the accepted values.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_options_set_adapter(
+    opts: *mut sioe_options,
+    adapter: *const c_char,
+    adapter_len: usize,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    set(opts, err, |o| {
+        // SAFETY: (pointer, length) per the conventions.
+        o.adapter = unsafe { guard::text(adapter, adapter_len, "adapter") }?.parse()?;
+        Ok(())
+    })
+}
+
+/// The sharded servers' `subscriptionMode`, as text: `"static"`, `"dynamic"` (the default,
+/// as on the servers) or `"dynamic-private"`. It decides which channel a broadcast to exactly
+/// one room goes to, so it must be the servers' mode. Only the sharded adapter reads it.
+/// Any other text is `SIOE_STATUS_INVALID_ARGUMENT`, naming the accepted values.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_options_set_subscription_mode(
+    opts: *mut sioe_options,
+    mode: *const c_char,
+    mode_len: usize,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    set(opts, err, |o| {
+        // SAFETY: (pointer, length) per the conventions.
+        o.subscription_mode =
+            unsafe { guard::text(mode, mode_len, "subscription_mode") }?.parse()?;
         Ok(())
     })
 }

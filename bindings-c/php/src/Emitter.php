@@ -18,9 +18,13 @@ use FFI;
  */
 final class Emitter
 {
-    private const OPTIONS = ['key', 'tls_ca_pem', 'connect_timeout_ms', 'response_timeout_ms',
-        'reconnect_min_delay_ms', 'reconnect_max_delay_ms', 'reconnect_attempts', 'queue_capacity',
-        'queue_max_bytes', 'queue_full', 'require_receivers', 'persistent', 'max_payload_bytes'];
+    private const OPTIONS = ['key', 'adapter', 'subscription_mode', 'tls_ca_pem', 'connect_timeout_ms',
+        'response_timeout_ms', 'reconnect_min_delay_ms', 'reconnect_max_delay_ms', 'reconnect_attempts',
+        'queue_capacity', 'queue_max_bytes', 'queue_full', 'require_receivers', 'persistent', 'max_payload_bytes'];
+
+    /** Options given as text, and their C setters; the C library checks the value. */
+    private const TEXT_OPTIONS = ['adapter' => 'sioe_options_set_adapter',
+        'subscription_mode' => 'sioe_options_set_subscription_mode'];
 
     /** Duration options, in milliseconds, and their sioe_duration number. */
     private const DURATIONS = ['connect_timeout_ms' => 0, 'response_timeout_ms' => 1,
@@ -36,7 +40,9 @@ final class Emitter
 
     /**
      * Connects to Redis. Options (all optional): key (channel prefix, "socket.io"),
-     * tls_ca_pem, connect_timeout_ms and response_timeout_ms (5000), reconnect_min_delay_ms
+     * adapter (the servers' adapter: "classic", the default, or "sharded" for
+     * createShardedAdapter), subscription_mode (the sharded servers' subscriptionMode:
+     * "static", "dynamic", the default, or "dynamic-private"), tls_ca_pem, connect_timeout_ms and response_timeout_ms (5000), reconnect_min_delay_ms
      * (100), reconnect_max_delay_ms (2000), reconnect_attempts (6), queue_capacity (10000),
      * queue_max_bytes (64 MiB), queue_full ("block" or "error"), require_receivers (false),
      * max_payload_bytes (16 MiB), persistent (false: true shares one connection per URL and
@@ -47,6 +53,26 @@ final class Emitter
      */
     public static function connect(string $url, array $options = []): self
     {
+        return self::create($options, fn (FFI $ffi, FFI\CData $opts, FFI\CData $out) => Native::call(
+            fn ($err) => $ffi->sioe_connect($url, strlen($url), $opts, FFI::addr($out), $err)
+        ));
+    }
+
+    /**
+     * An emitter that only encodes (encodeEmit, encodeServerSideEmit), for your own Redis
+     * client. $options are connect()'s: key, adapter, subscription_mode and
+     * max_payload_bytes shape the output (a `key` there wins over $key).
+     */
+    public static function offline(string $key = 'socket.io', array $options = []): self
+    {
+        return self::create($options + ['key' => $key], fn (FFI $ffi, FFI\CData $opts, FFI\CData $out) => Native::call(
+            fn ($err) => $ffi->sioe_offline_with($opts, FFI::addr($out), $err)
+        ));
+    }
+
+    /** Builds the C options, then lets $make write the new handle to its `out`. */
+    private static function create(array $options, callable $make): self
+    {
         $ffi = Native::ffi();
         $unknown = array_diff(array_keys($options), self::OPTIONS);
         if ($unknown !== []) {
@@ -56,19 +82,10 @@ final class Emitter
         try {
             self::apply($ffi, $opts, $options);
             $out = $ffi->new('sioe_emitter*');
-            Native::call(fn ($err) => $ffi->sioe_connect($url, strlen($url), $opts, FFI::addr($out), $err));
+            $make($ffi, $opts, $out);
         } finally {
             $ffi->sioe_options_free($opts);
         }
-        return new self(new Connection($out));
-    }
-
-    /** An emitter that only encodes (encodeEmit, encodeServerSideEmit), for your own Redis client. */
-    public static function offline(string $key = 'socket.io'): self
-    {
-        $ffi = Native::ffi();
-        $out = $ffi->new('sioe_emitter*');
-        Native::call(fn ($err) => $ffi->sioe_offline($key, strlen($key), FFI::addr($out), $err));
         return new self(new Connection($out));
     }
 
@@ -88,6 +105,16 @@ final class Emitter
         if (isset($opt['key'])) {
             $k = (string) $opt['key'];
             $set(fn ($e) => $ffi->sioe_options_set_key($o, $k, strlen($k), $e));
+        }
+        foreach (self::TEXT_OPTIONS as $name => $setter) {
+            if (!isset($opt[$name])) {
+                continue;
+            }
+            if (!is_string($opt[$name])) {
+                throw new EmitterException('INVALID_ARGUMENT', 4, "$name must be a string, got " . get_debug_type($opt[$name]));
+            }
+            $text = $opt[$name];
+            $set(fn ($e) => $ffi->$setter($o, $text, strlen($text), $e));
         }
         if (isset($opt['tls_ca_pem'])) {
             $p = (string) $opt['tls_ca_pem'];
@@ -337,13 +364,16 @@ final class Emitter
         return $this->conn->close($timeoutMs);
     }
 
-    /** @return array{channel: string, payload: string} what emit() would publish. */
+    /**
+     * @return array{command: string, channel: string, payload: string} what emit() would
+     * publish: PUBLISH (classic adapter) or SPUBLISH (sharded) `payload` to `channel`.
+     */
     public function encodeEmit(string $event, mixed ...$args): array
     {
         return self::output($this->event('sioe_emitter_encode_emit', $event, $args, 'sioe_output*'));
     }
 
-    /** @return array{channel: string, payload: string} what serverSideEmit() would publish. */
+    /** @return array{command: string, channel: string, payload: string} what serverSideEmit() would publish. */
     public function encodeServerSideEmit(string $event, mixed ...$args): array
     {
         return self::output($this->event('sioe_emitter_encode_server_side_emit', $event, $args, 'sioe_output*'));
@@ -356,7 +386,8 @@ final class Emitter
             $len = $ffi->new('size_t');
             $channel = $ffi->sioe_output_channel($out, FFI::addr($len));
             $payload = $ffi->sioe_output_payload($out, FFI::addr($len));
-            return ['channel' => $channel, 'payload' => FFI::string($payload, $len->cdata)];
+            return ['command' => $ffi->sioe_output_command($out), 'channel' => $channel,
+                'payload' => FFI::string($payload, $len->cdata)];
         } finally {
             $ffi->sioe_output_free($out);
         }

@@ -8,6 +8,7 @@ declare(strict_types=1);
 require dirname(__DIR__) . '/autoload.php';
 require __DIR__ . '/Harness.php';
 require __DIR__ . '/faults.php';
+require __DIR__ . '/sharded.php';
 
 use SocketIO\Binary;
 use SocketIO\Emitter;
@@ -216,5 +217,6 @@ foreach (get_defined_functions()['user'] as $fn) {
     }
 }
 $h->close();
+sharded_harness(close: true);
 echo "$passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);

@@ -70,6 +70,12 @@ CALL_FN(queue_bytes_zero, sioe_options_set_queue_max_bytes(ctx.opts, 0, err))
 CALL_FN(payload_zero, sioe_options_set_max_payload_bytes(ctx.opts, 0, err))
 CALL_FN(payload_over, sioe_options_set_max_payload_bytes(ctx.opts, (512u << 20) + 1, err))
 CALL_FN(payload_max_ok, sioe_options_set_max_payload_bytes(ctx.opts, 512u << 20, err))
+CALL_FN(adapter_unknown, sioe_options_set_adapter(ctx.opts, S("streams"), err))
+CALL_FN(adapter_case, sioe_options_set_adapter(ctx.opts, S("Sharded"), err))
+CALL_FN(adapter_empty, sioe_options_set_adapter(ctx.opts, S(""), err))
+CALL_FN(mode_unknown, sioe_options_set_subscription_mode(ctx.opts, S("private"), err))
+CALL_FN(mode_underscore, sioe_options_set_subscription_mode(ctx.opts, S("dynamic_private"), err))
+CALL_FN(mode_ok, sioe_options_set_subscription_mode(ctx.opts, S("static"), err))
 
 static sioe_status delays_out_of_order(sioe_error **err) {
   sioe_options *o = sioe_options_new();
@@ -206,6 +212,12 @@ static const struct row ROWS[] = {
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "max_payload_bytes", payload_zero),
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "max_payload_bytes", payload_over),
     ROW(SIOE_STATUS_OK, NULL, payload_max_ok),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "adapter must be one of \"classic\", \"sharded\"", adapter_unknown),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "\"Sharded\"", adapter_case),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "adapter", adapter_empty),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "\"static\", \"dynamic\", \"dynamic-private\"", mode_unknown),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "subscription_mode", mode_underscore),
+    ROW(SIOE_STATUS_OK, NULL, mode_ok),
     ROW(SIOE_STATUS_ENCODE, "max_payload_bytes", payload_exceeded),
     ROW(SIOE_STATUS_ENCODE, "max_payload_bytes", payload_exceeded_enqueue),
     ROW(SIOE_STATUS_OK, NULL, payload_fits),

@@ -71,6 +71,11 @@ static void options(void) {
   EXPECT_OK(sioe_options_set_require_receivers(o, false, &err));
   EXPECT_OK(sioe_options_set_tls_ca_pem(o, S("not used for redis://"), &err));
   EXPECT_OK(sioe_options_set_persistent(o, false, &err));
+  EXPECT_OK(sioe_options_set_adapter(o, S("sharded"), &err));
+  EXPECT_OK(sioe_options_set_adapter(o, S("classic"), &err));
+  EXPECT_OK(sioe_options_set_subscription_mode(o, S("dynamic-private"), &err));
+  EXPECT_STATUS(SIOE_STATUS_INVALID_UTF8, sioe_options_set_adapter(o, BAD_UTF8, 3, &err));
+  EXPECT_STATUS(SIOE_STATUS_NULL_ARGUMENT, sioe_options_set_subscription_mode(o, NULL, 0, &err));
   sioe_options_free(o);
 }
 
@@ -182,6 +187,43 @@ static void offline_encoding(void) {
   sioe_emitter_free(off);
 }
 
+/* sioe_offline_with honours the adapter options: the sharded adapter's command, channel
+ * choice (one room has its own channel in the dynamic modes only) and JSON message. */
+static void offline_sharded(void) {
+  sioe_options *o = sioe_options_new();
+  sioe_emitter *classic = NULL, *off = NULL, *room = NULL;
+  sioe_output *out = NULL;
+  EXPECT_OK(sioe_offline_with(NULL, &classic, &err));
+  EXPECT_OK(sioe_emitter_encode_emit(classic, S("ev"), NULL, 0, NULL, &out, &err));
+  CHECK(out && strcmp(sioe_output_command(out), "PUBLISH") == 0, "the default adapter is classic");
+  sioe_output_free(out);
+  CHECK(sioe_output_command(NULL) == NULL, "NULL output");
+
+  EXPECT_OK(sioe_options_set_adapter(o, S("sharded"), &err));
+  EXPECT_OK(sioe_options_set_key(o, S("k"), &err));
+  const char *modes[] = {"static", "dynamic", "dynamic-private"};
+  const char *channels[] = {"k#/#", "k#/#r1#", "k#/#r1#"};
+  for (int i = 0; i < 3; i++) {
+    EXPECT_OK(sioe_options_set_subscription_mode(o, modes[i], strlen(modes[i]), &err));
+    EXPECT_OK(sioe_offline_with(o, &off, &err));
+    EXPECT_OK(sioe_emitter_to(off, S("r1"), &room, &err));
+    out = NULL;
+    EXPECT_OK(sioe_emitter_encode_emit(room, S("ev"), S("[1]"), NULL, &out, &err));
+    size_t len = 0;
+    const char *channel = sioe_output_channel(out, &len);
+    CHECK(out && strcmp(sioe_output_command(out), "SPUBLISH") == 0, "%s: SPUBLISH", modes[i]);
+    CHECK(channel && strcmp(channel, channels[i]) == 0, "%s: channel %s", modes[i], channel);
+    CHECK(sioe_output_payload(out, &len)[0] == '{', "%s: JSON without binary", modes[i]);
+    sioe_output_free(out);
+    EXPECT_STATUS(SIOE_STATUS_CLOSED, sioe_emitter_emit(room, S("ev"), NULL, 0, NULL, NULL, &err));
+    sioe_emitter_free(room);
+    sioe_emitter_free(off);
+  }
+  EXPECT_STATUS(SIOE_STATUS_NULL_ARGUMENT, sioe_offline_with(o, NULL, &err));
+  sioe_emitter_free(classic);
+  sioe_options_free(o);
+}
+
 static void use_after_close(const char *url) {
   sioe_emitter *em = NULL, *child = NULL, *later = NULL;
   uint64_t sent = 7, receivers = 7;
@@ -249,6 +291,7 @@ void run_input_tests(const char *redis_url) {
   options();
   connect_errors();
   offline_encoding();
+  offline_sharded();
   use_after_close(redis_url);
   fork_safety(redis_url);
 }

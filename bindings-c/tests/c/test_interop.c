@@ -158,6 +158,19 @@ static void strict_and_persistent(const char *url) {
   sioe_emitter_free(strict);
   sioe_options_free(o);
 
+  /* A sharded emitter SPUBLISHes where these classic servers never listen. */
+  o = sioe_options_new();
+  EXPECT_OK(sioe_options_set_adapter(o, S("sharded"), &err));
+  EXPECT_OK(sioe_options_set_require_receivers(o, true, &err));
+  EXPECT_OK(sioe_connect(url, strlen(url), o, &strict, &err));
+  sioe_error *err = NULL;
+  sioe_status s = sioe_emitter_emit(strict, S("ev"), NULL, 0, NULL, NULL, &err);
+  CHECK(s == SIOE_STATUS_NO_SUBSCRIBERS && strstr(sioe_error_message(err), "createAdapter"),
+        "sharded emitter, classic servers: %s %s", sioe_status_name(s), err ? sioe_error_message(err) : "");
+  sioe_error_free(err);
+  sioe_emitter_free(strict);
+  sioe_options_free(o);
+
   /* Persistent handles share one connection; freeing them keeps it; closing ends it. */
   o = sioe_options_new();
   EXPECT_OK(sioe_options_set_persistent(o, true, &err));

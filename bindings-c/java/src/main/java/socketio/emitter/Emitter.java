@@ -53,6 +53,14 @@ public final class Emitter implements AutoCloseable {
                 byte[] k = utf8(o.key, "key");
                 check(C.sioe_options_set_key(opts, arg(k), new NativeLib.SizeT(k.length), err), err);
             }
+            if (o.adapter != null) {
+                byte[] a = utf8(o.adapter, "adapter");
+                check(C.sioe_options_set_adapter(opts, arg(a), new NativeLib.SizeT(a.length), err), err);
+            }
+            if (o.subscriptionMode != null) {
+                byte[] m = utf8(o.subscriptionMode, "subscription_mode");
+                check(C.sioe_options_set_subscription_mode(opts, arg(m), new NativeLib.SizeT(m.length), err), err);
+            }
             if (o.tlsCaPem != null) {
                 check(C.sioe_options_set_tls_ca_pem(opts, arg(o.tlsCaPem), new NativeLib.SizeT(o.tlsCaPem.length), err), err);
             }

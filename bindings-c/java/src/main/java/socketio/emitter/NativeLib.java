@@ -50,6 +50,10 @@ interface NativeLib extends Library {
 
     int sioe_options_set_key(Pointer opts, byte[] key, SizeT len, PointerByReference err);
 
+    int sioe_options_set_adapter(Pointer opts, byte[] adapter, SizeT len, PointerByReference err);
+
+    int sioe_options_set_subscription_mode(Pointer opts, byte[] mode, SizeT len, PointerByReference err);
+
     int sioe_options_set_tls_ca_pem(Pointer opts, byte[] pem, SizeT len, PointerByReference err);
 
     int sioe_options_set_connect_timeout_ms(Pointer opts, long ms, PointerByReference err);

@@ -5,14 +5,17 @@ import java.time.Duration;
 
 /**
  * Connection options; every setter returns this. Unset options keep the library's
- * defaults: key "socket.io", 5 s timeouts, reconnect 100 ms to 2 s with 6 attempts, a
- * queue of 10000 that blocks when full, payloads up to 16 MiB, no strict mode. Every
- * value is checked when connecting: durations at most a day and not negative, and so on;
+ * defaults: key "socket.io", adapter "classic" (subscription mode "dynamic"), 5 s
+ * timeouts, reconnect 100 ms to 2 s with 6 attempts, a queue of 10000 that blocks when
+ * full, payloads up to 16 MiB, no strict mode. Every value is checked when connecting:
+ * durations at most a day and not negative, and so on;
  * a bad one throws INVALID_ARGUMENT naming the option. Every call then waits at most
  * connect timeout + response timeout.
  */
 public final class Options {
     String key;
+    String adapter;
+    String subscriptionMode;
     byte[] tlsCaPem;
     Duration connectTimeout;
     Duration responseTimeout;
@@ -29,6 +32,28 @@ public final class Options {
     /** The channel prefix: the adapter's {@code key} option. */
     public Options key(String key) {
         this.key = key;
+        return this;
+    }
+
+    /**
+     * The Socket.IO servers' Redis adapter: {@code "classic"} (the default: {@code createAdapter},
+     * PUBLISH) or {@code "sharded"} ({@code createShardedAdapter}, SPUBLISH, Redis 7+). It must be
+     * the servers' own: each adapter only hears its own command, so a mismatch reaches no server
+     * ({@link #requireReceivers} turns that into NO_SUBSCRIBERS). Another value fails
+     * {@code connect} with INVALID_ARGUMENT naming the accepted ones.
+     */
+    public Options adapter(String adapter) {
+        this.adapter = adapter;
+        return this;
+    }
+
+    /**
+     * The sharded servers' {@code subscriptionMode}: {@code "static"}, {@code "dynamic"} (the
+     * default, as on the servers) or {@code "dynamic-private"}. It decides which channel a
+     * broadcast to exactly one room goes to; only the sharded adapter reads it.
+     */
+    public Options subscriptionMode(String mode) {
+        this.subscriptionMode = mode;
         return this;
     }
 

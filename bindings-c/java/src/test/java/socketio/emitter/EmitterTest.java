@@ -196,6 +196,7 @@ public final class EmitterTest {
             h = harness;
             List<Method> methods = new ArrayList<>(Arrays.asList(EmitterTest.class.getDeclaredMethods()));
             methods.addAll(Arrays.asList(FaultsTest.class.getDeclaredMethods())); // faults: their own harness
+            methods.addAll(Arrays.asList(ShardedTest.class.getDeclaredMethods())); // sharded: their own harness
             for (Method m : methods) {
                 if (!m.getName().startsWith("test") || !Modifier.isStatic(m.getModifiers())) {
                     continue;
@@ -209,12 +210,14 @@ public final class EmitterTest {
                     System.out.println("FAIL " + m.getName() + ": " + e.getCause());
                     // The servers' and Redis' output, kept by the harness, for failed tests only.
                     try {
-                        System.out.print("----- harness logs -----\n" + h.logs(true) + "----- end of harness logs -----\n");
+                        System.out.print("----- harness logs -----\n" + h.logs(true) + ShardedTest.logs() + "----- end of harness logs -----\n");
                     } catch (Exception e2) {
                         System.out.println("(could not read the harness's logs: " + e2 + ")");
                     }
                 }
             }
+        } finally {
+            ShardedTest.closeHarness();
         }
         System.out.println(passed + " passed, " + failed + " failed");
         System.exit(failed == 0 ? 0 : 1);

@@ -1,0 +1,161 @@
+package emitter
+
+/*
+#include "socketio_emitter.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"time"
+)
+
+// Adapter names the Socket.IO servers' Redis adapter (the option "adapter" of every
+// binding). It must be the servers' own: each adapter only hears its own Redis command, so a
+// mismatch reaches no server (RequireReceivers turns that into ErrNoSubscribers).
+type Adapter string
+
+const (
+	// AdapterClassic is @socket.io/redis-adapter's createAdapter (and socket.io-redis
+	// 5.x/6.x): PUBLISH. The default.
+	AdapterClassic Adapter = "classic"
+	// AdapterSharded is createShardedAdapter (@socket.io/redis-adapter 8.2+, Redis 7+):
+	// SPUBLISH. Set SubscriptionMode to the servers' subscriptionMode too.
+	AdapterSharded Adapter = "sharded"
+)
+
+// SubscriptionMode is the sharded servers' subscriptionMode (the option
+// "subscription_mode"): it decides which channel a broadcast to exactly one room goes to.
+type SubscriptionMode string
+
+const (
+	SubscriptionStatic         SubscriptionMode = "static"
+	SubscriptionDynamic        SubscriptionMode = "dynamic" // the servers' default
+	SubscriptionDynamicPrivate SubscriptionMode = "dynamic-private"
+)
+
+// The text option setters, as values: cgo functions cannot be stored directly.
+func setAdapter(o *C.sioe_options, p *C.char, n C.size_t, e **C.sioe_error) C.sioe_status {
+	return C.sioe_options_set_adapter(o, p, n, e)
+}
+
+func setSubscriptionMode(o *C.sioe_options, p *C.char, n C.size_t, e **C.sioe_error) C.sioe_status {
+	return C.sioe_options_set_subscription_mode(o, p, n, e)
+}
+
+// Options are the connection options; the zero value of a field means the library's
+// default (see the README's option table). Every other value is checked against the
+// library's bounds: Connect fails with INVALID_ARGUMENT naming the option (durations at
+// most 24 h and not negative, QueueCapacity at most 4294967295, ...).
+type Options struct {
+	Key               string           // channel prefix, default "socket.io"
+	Adapter           Adapter          // the servers' adapter: AdapterClassic (default) or AdapterSharded
+	SubscriptionMode  SubscriptionMode // with AdapterSharded: the servers' mode, default SubscriptionDynamic
+	TLSCAPEM          []byte           // CA bundle for rediss:// with a private CA
+	ConnectTimeout    time.Duration    // default 5s; every call waits at most ConnectTimeout + ResponseTimeout
+	ResponseTimeout   time.Duration    // default 5s
+	ReconnectMinDelay time.Duration    // default 100ms
+	ReconnectMaxDelay time.Duration    // default 2s
+	ReconnectAttempts int              // default 6, at most 1000
+	QueueCapacity     int              // capacity of the Enqueue queue, default 10000
+	QueueMaxBytes     int              // byte bound of the Enqueue queue, default 64 MiB
+	QueueFullError    bool             // a full queue fails with QUEUE_FULL instead of blocking
+	RequireReceivers  bool             // a publish that reaches no server fails with NO_SUBSCRIBERS
+	MaxPayloadBytes   int              // largest payload of one operation, default 16 MiB (ENCODE beyond)
+}
+
+func setOption(status C.sioe_status, cerr *C.sioe_error) error { return check(status, cerr) }
+
+// notNegative refuses a negative count, which C would read as a huge size_t.
+func notNegative(name string, n int) error {
+	if n < 0 {
+		return newError("INVALID_ARGUMENT", fmt.Sprintf("%s must not be negative, got %d", name, n))
+	}
+	return nil
+}
+
+func buildOptions(o *Options) (*C.sioe_options, error) {
+	opts := C.sioe_options_new()
+	if o == nil {
+		return opts, nil
+	}
+	for _, n := range []struct {
+		name  string
+		value int
+	}{{"ReconnectAttempts", o.ReconnectAttempts}, {"QueueCapacity", o.QueueCapacity},
+		{"QueueMaxBytes", o.QueueMaxBytes}, {"MaxPayloadBytes", o.MaxPayloadBytes}} {
+		if err := notNegative(n.name, n.value); err != nil {
+			C.sioe_options_free(opts)
+			return nil, err
+		}
+	}
+	var cerr *C.sioe_error
+	var steps []func() C.sioe_status
+	if o.Key != "" {
+		key := []byte(o.Key)
+		steps = append(steps, func() C.sioe_status { p, n := cbytes(key); return C.sioe_options_set_key(opts, p, n, &cerr) })
+	}
+	for _, t := range []struct {
+		value string
+		set   func(*C.sioe_options, *C.char, C.size_t, **C.sioe_error) C.sioe_status
+	}{{string(o.Adapter), setAdapter}, {string(o.SubscriptionMode), setSubscriptionMode}} {
+		if t.value != "" {
+			text, set := []byte(t.value), t.set
+			steps = append(steps, func() C.sioe_status { p, n := cbytes(text); return set(opts, p, n, &cerr) })
+		}
+	}
+	if o.TLSCAPEM != nil {
+		steps = append(steps, func() C.sioe_status {
+			p, n := cbytes(o.TLSCAPEM)
+			return C.sioe_options_set_tls_ca_pem(opts, p, n, &cerr)
+		})
+	}
+	if o.ReconnectAttempts > 0 {
+		// Sets the delays to their defaults too; the durations below come after.
+		steps = append(steps, func() C.sioe_status {
+			return C.sioe_options_set_reconnect(opts, 100, 2000, C.size_t(o.ReconnectAttempts), &cerr)
+		})
+	}
+	// Durations go through the C library in (fractional) milliseconds, negative ones
+	// included, so that its bounds and messages apply.
+	for _, d := range []struct {
+		which C.int32_t
+		value time.Duration
+	}{{C.SIOE_DURATION_CONNECT_TIMEOUT, o.ConnectTimeout}, {C.SIOE_DURATION_RESPONSE_TIMEOUT, o.ResponseTimeout},
+		{C.SIOE_DURATION_RECONNECT_MIN_DELAY, o.ReconnectMinDelay}, {C.SIOE_DURATION_RECONNECT_MAX_DELAY, o.ReconnectMaxDelay}} {
+		if d.value != 0 {
+			which, ms := d.which, timeoutMs(d.value)
+			steps = append(steps, func() C.sioe_status { return C.sioe_options_set_duration_ms(opts, which, ms, &cerr) })
+		}
+	}
+	if o.QueueCapacity > 0 || o.QueueFullError {
+		capacity, policy := 10000, C.int32_t(C.SIOE_QUEUE_FULL_BLOCK)
+		if o.QueueCapacity > 0 {
+			capacity = o.QueueCapacity
+		}
+		if o.QueueFullError {
+			policy = C.SIOE_QUEUE_FULL_ERROR
+		}
+		steps = append(steps, func() C.sioe_status { return C.sioe_options_set_queue(opts, C.size_t(capacity), policy, &cerr) })
+	}
+	if o.QueueMaxBytes > 0 {
+		steps = append(steps, func() C.sioe_status {
+			return C.sioe_options_set_queue_max_bytes(opts, C.size_t(o.QueueMaxBytes), &cerr)
+		})
+	}
+	if o.MaxPayloadBytes > 0 {
+		steps = append(steps, func() C.sioe_status {
+			return C.sioe_options_set_max_payload_bytes(opts, C.size_t(o.MaxPayloadBytes), &cerr)
+		})
+	}
+	if o.RequireReceivers {
+		steps = append(steps, func() C.sioe_status { return C.sioe_options_set_require_receivers(opts, true, &cerr) })
+	}
+	for _, step := range steps {
+		if err := setOption(step(), cerr); err != nil {
+			C.sioe_options_free(opts)
+			return nil, err
+		}
+	}
+	return opts, nil
+}

@@ -440,10 +440,7 @@ impl Worker {
         let Some(error) = self.unreachable.take() else {
             return Ok(());
         };
-        for queued in std::mem::take(&mut self.batch) {
-            self.tally.fail(&queued, error.clone());
-        }
-        self.batch_bytes = 0;
+        self.fail_batch(&error);
         let mut markers = Vec::new();
         while let Ok(item) = rx.try_recv() {
             match item {
@@ -486,10 +483,7 @@ impl Worker {
                 // An older pipeline just spent a whole budget without reaching Redis: this
                 // batch fails now, reported, instead of waiting another budget.
                 let error = error.clone();
-                for queued in std::mem::take(&mut self.batch) {
-                    self.tally.fail(&queued, error.clone());
-                }
-                self.batch_bytes = 0;
+                self.fail_batch(&error);
             } else {
                 self.start_pipeline().await;
             }
@@ -498,6 +492,14 @@ impl Worker {
             self.await_oldest().await?;
         }
         Ok(())
+    }
+
+    /// The pending batch fails, each operation reported with `error`.
+    fn fail_batch(&mut self, error: &Error) {
+        for queued in std::mem::take(&mut self.batch) {
+            self.tally.fail(&queued, error.clone());
+        }
+        self.batch_bytes = 0;
     }
 
     /// Sends the pending batch as one pipeline.
@@ -578,9 +580,7 @@ impl Worker {
                 self.tally.fail(queued, in_flight.clone());
             }
         }
-        for queued in std::mem::take(&mut self.batch) {
-            self.tally.fail(&queued, unsent.clone());
-        }
+        self.fail_batch(&unsent);
         rx.close();
         while let Ok(item) = rx.try_recv() {
             match item {

@@ -39,15 +39,10 @@ fn a_stalled_server_gets_the_whole_burst() {
         assert_eq!(report.reached_none, 0);
     });
 
-    let all = |h: &Harness| {
-        h.wait_until(Duration::from_secs(120), |obs| {
-            obs.iter()
-                .filter(|m| m["type"] == "event" && m["client"] == "slow")
-                .count() as u64
-                >= TOTAL
-        })
-    };
-    if !all(&h) {
+    let all = ["slow", "fast"]
+        .iter()
+        .all(|c| h.wait_for_event_count(c, TOTAL, Duration::from_secs(120)));
+    if !all {
         let (slow, fast) = (seqs(&h, "slow").len(), seqs(&h, "fast").len());
         panic!(
             "the slow server's client missed events: slow {slow}, fast {fast}\n{}",

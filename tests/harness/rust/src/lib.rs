@@ -29,6 +29,9 @@ struct State {
     replies: HashMap<u64, Json>,
     /// Every asynchronous observation (`event`, `disconnect`, `server_event`, …), in order.
     observed: Vec<Json>,
+    /// How many events each client received, kept as they arrive so that waiting for a
+    /// large burst does not rescan every observation on each new one.
+    events_per_client: HashMap<String, u64>,
     exited: bool,
 }
 
@@ -228,7 +231,14 @@ impl Harness {
                             st.replies.insert(id, msg);
                         }
                     }
-                    _ => st.observed.push(msg),
+                    _ => {
+                        if msg["type"] == "event"
+                            && let Some(client) = msg["client"].as_str()
+                        {
+                            *st.events_per_client.entry(client.to_owned()).or_default() += 1;
+                        }
+                        st.observed.push(msg)
+                    }
                 }
                 shared.changed.notify_all();
             }
@@ -319,7 +329,30 @@ impl Harness {
         self.events(name).into_iter().map(|(e, _)| e).collect()
     }
 
-    /// Waits until `pred` holds for the observations, or `timeout` passes.
+    /// Waits until client `name` has received at least `count` events, or `timeout` passes.
+    /// Cheap however many events arrive (for bursts of thousands).
+    pub fn wait_for_event_count(&self, name: &str, count: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut st = lock(&self.shared.state);
+        loop {
+            if st.events_per_client.get(name).copied().unwrap_or(0) >= count {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || st.exited {
+                return false;
+            }
+            st = self
+                .shared
+                .changed
+                .wait_timeout(st, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// Waits until `pred` holds for the observations, or `timeout` passes. `pred` sees every
+    /// observation each time one arrives: for bursts, use `wait_for_event_count`.
     pub fn wait_until(&self, timeout: Duration, pred: impl Fn(&[Json]) -> bool) -> bool {
         let deadline = Instant::now() + timeout;
         let mut st = lock(&self.shared.state);

@@ -5,6 +5,10 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::topology::Topology;
+
+/// The `url` every binding defaults to.
+pub const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
 
 /// What `emit_nowait` does when the queue is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -133,6 +137,8 @@ pub struct EmitterConfig {
     pub key: String,
     /// The servers' adapter: `classic` (default) or `sharded`. See [`AdapterKind`].
     pub adapter: AdapterKind,
+    /// One Redis (default), a Redis Cluster or Sentinel: see [`Topology`].
+    pub topology: Topology,
     /// The sharded servers' `subscriptionMode`: `static`, `dynamic` (default, as on the
     /// servers) or `dynamic-private`. Only the sharded adapter reads it. See
     /// [`SubscriptionMode`].
@@ -207,6 +213,7 @@ impl EmitterConfig {
             url: url.into(),
             key: "socket.io".to_owned(),
             adapter: AdapterKind::Classic,
+            topology: Topology::Standalone,
             subscription_mode: SubscriptionMode::Dynamic,
             tls_ca_pem: None,
             connect_timeout: Duration::from_secs(5),
@@ -230,6 +237,35 @@ impl EmitterConfig {
 
     pub fn with_adapter(mut self, adapter: AdapterKind) -> Self {
         self.adapter = adapter;
+        self
+    }
+
+    /// Publishes to a Redis Cluster found through these seed nodes (`redis://` or
+    /// `rediss://` URLs with the nodes' credentials) instead of the `url`, which must then
+    /// be left unset.
+    pub fn with_cluster_nodes<I, S>(mut self, nodes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.topology = Topology::Cluster {
+            nodes: nodes.into_iter().map(Into::into).collect(),
+        };
+        self
+    }
+
+    /// Publishes to the master that these sentinels monitor under `master`, and follows it
+    /// through failovers. The master's credentials, database and TLS come from the `url`
+    /// (its host and port are not used).
+    pub fn with_sentinel<I, S>(mut self, master: impl Into<String>, nodes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.topology = Topology::Sentinel {
+            master: master.into(),
+            nodes: nodes.into_iter().map(Into::into).collect(),
+        };
         self
     }
 
@@ -306,23 +342,12 @@ impl EmitterConfig {
         redact_url(&self.url)
     }
 
-    /// The password in the URL, as written and percent-decoded, so that errors can be
-    /// scrubbed of it.
+    /// The passwords in the URL and the node URLs, as written and percent-decoded, so that
+    /// errors can be scrubbed of them.
     pub(crate) fn secrets(&self) -> Vec<String> {
-        let Some(raw) = url::Url::parse(&self.url)
-            .ok()
-            .and_then(|u| u.password().map(str::to_owned))
-        else {
-            return Vec::new();
-        };
-        let decoded = percent_encoding::percent_decode_str(&raw)
-            .decode_utf8_lossy()
-            .into_owned();
-        if decoded == raw {
-            vec![raw]
-        } else {
-            vec![raw, decoded]
-        }
+        let mut all = url_secrets(&self.url);
+        all.extend(self.topology.secrets());
+        all
     }
 
     /// Checks every option and the URL, as connecting does first: `INVALID_ARGUMENT` naming
@@ -339,6 +364,21 @@ impl EmitterConfig {
                 "the Redis URL must start with redis:// or rediss://, got {}",
                 self.redacted_url()
             )));
+        }
+        self.topology.validate()?;
+        if matches!(self.topology, Topology::Cluster { .. }) {
+            if self.url != DEFAULT_URL {
+                return Err(Error::InvalidArgument(
+                    "set either url or cluster_nodes, not both: a cluster is reached through its seed nodes".into(),
+                ));
+            }
+            if self.require_receivers && self.adapter == AdapterKind::Classic {
+                return Err(Error::InvalidArgument(
+                    "require_receivers cannot be used with the classic adapter on a Redis Cluster: \
+                     PUBLISH there counts only the subscribers of the node that received it"
+                        .into(),
+                ));
+            }
         }
         if self.queue_max_bytes == 0 || u32::try_from(self.queue_max_bytes).is_err() {
             return Err(Error::InvalidArgument(
@@ -397,6 +437,7 @@ impl fmt::Debug for EmitterConfig {
             .field("url", &self.redacted_url())
             .field("key", &self.key)
             .field("adapter", &self.adapter)
+            .field("topology", &self.topology)
             .field("subscription_mode", &self.subscription_mode)
             .field("tls_ca_pem", &self.tls_ca_pem.as_ref().map(|_| "set"))
             .field("connect_timeout", &self.connect_timeout)
@@ -411,6 +452,24 @@ impl fmt::Debug for EmitterConfig {
             .field("max_payload_bytes", &self.max_payload_bytes)
             .field("pacing", &self.pacing)
             .finish()
+    }
+}
+
+/// The password in `url`, as written and percent-decoded.
+pub(crate) fn url_secrets(url: &str) -> Vec<String> {
+    let Some(raw) = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.password().map(str::to_owned))
+    else {
+        return Vec::new();
+    };
+    let decoded = percent_encoding::percent_decode_str(&raw)
+        .decode_utf8_lossy()
+        .into_owned();
+    if decoded == raw {
+        vec![raw]
+    } else {
+        vec![raw, decoded]
     }
 }
 

@@ -14,10 +14,11 @@ pub mod encode;
 mod error;
 mod publish;
 mod target;
+mod topology;
 mod value;
 
 pub use config::{
-    AdapterKind, EmitterConfig, MAX_DURATION, QueueFullPolicy, SubscriptionMode,
+    AdapterKind, DEFAULT_URL, EmitterConfig, MAX_DURATION, QueueFullPolicy, SubscriptionMode,
     duration_from_millis_f64, duration_from_secs_f64, redact_url,
 };
 pub use emitter::Emitter;
@@ -27,6 +28,7 @@ pub use publish::PipelineStamp;
 pub use publish::queue::{FlushReport, Rejected};
 pub use publish::sigpipe::block_on_current_thread as block_sigpipe_on_current_thread;
 pub use target::{Flag, Target, normalize_namespace};
+pub use topology::Topology;
 pub use value::{IntoRooms, Map, Room, Value};
 
 /// This crate's version.

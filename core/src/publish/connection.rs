@@ -13,21 +13,23 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use redis::ProtocolVersion;
-use redis::aio::MultiplexedConnection;
 use tokio::time::Instant;
 
 use super::fast_lane::FastLane;
 use super::fate::{Fate, fate, map_error, scrub};
-use super::multiplexed::Multiplexed;
+use super::link::{Conn, Link};
+use super::multiplexed::{Multiplexed, Source};
 use super::pacing::Pacer;
+use super::sentinel::Sentinel;
 
 use crate::adapter::Output;
 use crate::config::EmitterConfig;
 use crate::error::{Error, Result};
+use crate::topology::Topology;
 
 #[derive(Clone)]
 pub(crate) struct Connection {
-    link: Arc<Multiplexed>,
+    link: Arc<Link>,
     /// Passwords to scrub from every error message.
     secrets: Arc<[String]>,
     require_receivers: bool,
@@ -37,8 +39,9 @@ pub(crate) struct Connection {
     health: Arc<Health>,
     /// Holds sends while a subscriber falls behind (`None` with `pacing` off).
     pacer: Option<Arc<Pacer>>,
-    /// The synchronous connection blocking callers use when it is free.
-    fast_lane: Arc<FastLane>,
+    /// The synchronous connection blocking callers use when it is free (`None` on a
+    /// cluster).
+    fast_lane: Option<Arc<FastLane>>,
 }
 
 /// What the connection knows about its own state, shared with the fast lane and the queue.
@@ -125,50 +128,22 @@ impl Connection {
             max: cfg.reconnect_max_delay,
             attempts: cfg.reconnect_attempts,
         };
-        // RESP3 tells of a dropped connection at once, so calls made after a
-        // drop wait for the reconnection instead of failing on a dead socket. Servers
-        // older than Redis 6 do not speak it; they get RESP2.
-        let mut protocol = ProtocolVersion::RESP3;
-        let client = loop {
-            let client = build_client(cfg, protocol).map_err(|e| map_error(&e, &secrets))?;
-            match probe(&client, cfg, deadline, backoff, &secrets).await {
-                Ok(()) => break client,
-                Err(Probe::NoResp3) if protocol == ProtocolVersion::RESP3 => {
-                    protocol = ProtocolVersion::RESP2;
-                }
-                Err(Probe::NoResp3) => {
-                    return Err(Error::Connection("Redis refused the handshake".into()));
-                }
-                Err(Probe::Failed(e)) => return Err(e),
-            }
-        };
         let health = Arc::new(Health::default());
-        let fast_lane = Arc::new(FastLane::new(
-            client.clone(),
-            cfg.connect_timeout,
-            cfg.response_timeout,
-            health.clone(),
-        ));
-        // One attempt per connection; the calls that wait drive the retries (see `call`),
-        // so that each learns the cause and keeps its own deadline.
-        let config = redis::AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(cfg.connect_timeout))
-            .set_response_timeout(Some(cfg.response_timeout));
-        let resp3 = protocol == ProtocolVersion::RESP3;
-        let link = tokio::time::timeout_at(
-            deadline,
-            Multiplexed::connect(client, config, resp3, health.clone()),
-        )
-        .await
-        .map_err(|_| {
-            Error::Timeout(format!(
-                "connecting to {}: no answer within {:?}",
-                cfg.redacted_url(),
-                cfg.call_timeout()
-            ))
-        })?
-        .map_err(|e| map_error(&e, &secrets))?;
+        let link = match &cfg.topology {
+            Topology::Cluster { nodes } => {
+                open_cluster(cfg, nodes, deadline, backoff, &secrets).await?
+            }
+            _ => open_single(cfg, deadline, backoff, &secrets, &health).await?,
+        };
         let link = Arc::new(link);
+        let fast_lane = link.single_server().map(|server| {
+            Arc::new(FastLane::new(
+                server,
+                cfg.connect_timeout,
+                cfg.response_timeout,
+                health.clone(),
+            ))
+        });
         let pacer = cfg.pacing.then(|| Pacer::start(link.clone()));
         Ok(Connection {
             pacer,
@@ -234,7 +209,10 @@ impl Connection {
             // Held: the async path waits for the subscribers, within the same deadline.
             return None;
         }
-        let reply = self.fast_lane.try_query(&command(out), deadline)?;
+        let reply = self
+            .fast_lane
+            .as_ref()?
+            .try_query(&command(out), deadline)?;
         Some(
             reply
                 .map_err(|e| self.reported(&e, &out.channel))
@@ -258,6 +236,35 @@ impl Connection {
     /// Sends `outs` as one pipeline; says whether Redis was unreachable for the whole
     /// budget (then none of them was sent).
     pub(crate) async fn send_pipeline(&self, outs: &[&Output], deadline: Instant) -> Sent {
+        let groups = self.link.pipeline_groups(outs);
+        if let [_] = groups.as_slice() {
+            return self.send_group(outs, deadline).await;
+        }
+        // A cluster: one pipeline per slot, all in flight at once. Each keeps its own order,
+        // which is the order of every channel in it.
+        let parts = futures_util::future::join_all(groups.iter().map(|group| {
+            let part: Vec<&Output> = group.iter().map(|&i| outs[i]).collect();
+            async move { self.send_group(&part, deadline).await }
+        }))
+        .await;
+        let mut results: Vec<Option<Result<u64>>> = outs.iter().map(|_| None).collect();
+        let unreachable = parts.iter().all(|p| p.unreachable);
+        for (group, part) in groups.iter().zip(parts) {
+            for (&i, result) in group.iter().zip(part.results) {
+                results[i] = Some(result);
+            }
+        }
+        Sent {
+            results: results
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|| Err(Error::Redis("no reply".into()))))
+                .collect(),
+            unreachable,
+        }
+    }
+
+    /// Sends `outs` as one pipeline (they share a slot on a cluster).
+    async fn send_group(&self, outs: &[&Output], deadline: Instant) -> Sent {
         let mut pipe = redis::pipe();
         pipe.ignore_errors();
         for out in outs {
@@ -310,7 +317,7 @@ impl Connection {
         attempt: F,
     ) -> std::result::Result<T, Failure>
     where
-        F: Fn(MultiplexedConnection) -> Fut,
+        F: Fn(Conn) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
     {
         let started = Instant::now();
@@ -426,6 +433,149 @@ impl Connection {
         }
         Ok(count)
     }
+}
+
+/// One server, or the master Sentinel names: probes it (learning whether it speaks RESP3),
+/// then makes the emitter's connection.
+async fn open_single(
+    cfg: &EmitterConfig,
+    deadline: Instant,
+    backoff: Backoff,
+    secrets: &[String],
+    health: &Arc<Health>,
+) -> Result<Link> {
+    // RESP3 tells of a dropped connection at once, so calls made after a
+    // drop wait for the reconnection instead of failing on a dead socket. Servers
+    // older than Redis 6 do not speak it; they get RESP2.
+    let mut protocol = ProtocolVersion::RESP3;
+    let (source, server) = loop {
+        let (source, server) = match &cfg.topology {
+            Topology::Sentinel { master, nodes } => {
+                let sentinel = Sentinel::new(cfg, master, nodes, protocol)
+                    .map_err(|e| map_error(&e, secrets))?;
+                let server = find_master(&sentinel, master, deadline, backoff, secrets).await?;
+                (Source::Sentinel(sentinel), server)
+            }
+            _ => {
+                let client = build_client(cfg, protocol).map_err(|e| map_error(&e, secrets))?;
+                (Source::Direct(client.clone()), client)
+            }
+        };
+        match probe(&server, cfg, deadline, backoff, secrets).await {
+            Ok(()) => break (source, server),
+            Err(Probe::NoResp3) if protocol == ProtocolVersion::RESP3 => {
+                protocol = ProtocolVersion::RESP2;
+            }
+            Err(Probe::NoResp3) => {
+                return Err(Error::Connection("Redis refused the handshake".into()));
+            }
+            Err(Probe::Failed(e)) => return Err(e),
+        }
+    };
+    // One attempt per connection; the calls that wait drive the retries (see `call`),
+    // so that each learns the cause and keeps its own deadline.
+    let config = redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(cfg.connect_timeout))
+        .set_response_timeout(Some(cfg.response_timeout));
+    let resp3 = protocol == ProtocolVersion::RESP3;
+    let link = tokio::time::timeout_at(
+        deadline,
+        Multiplexed::connect(source, server, config, resp3, health.clone()),
+    )
+    .await
+    .map_err(|_| {
+        Error::Timeout(format!(
+            "connecting to {}: no answer within {:?}",
+            cfg.redacted_url(),
+            cfg.call_timeout()
+        ))
+    })?
+    .map_err(|e| map_error(&e, secrets))?;
+    Ok(Link::Single(Box::new(link)))
+}
+
+/// Asks the sentinels for the master until one names a reachable one, or the budget ends
+/// (during a failover none does for a few seconds).
+async fn find_master(
+    sentinel: &Sentinel,
+    name: &str,
+    deadline: Instant,
+    backoff: Backoff,
+    secrets: &[String],
+) -> Result<redis::Client> {
+    let started = Instant::now();
+    let mut delay = backoff.min;
+    let mut cause = None;
+    for _ in 0..=backoff.attempts {
+        let err = match tokio::time::timeout_at(deadline, sentinel.master()).await {
+            Ok(Ok(client)) => return Ok(client),
+            Ok(Err(e)) => e,
+            Err(_) => break,
+        };
+        if fate(&err) == Fate::Refused {
+            return Err(map_error(&err, secrets));
+        }
+        cause = Some(err);
+        if tokio::time::timeout_at(deadline, tokio::time::sleep(delay))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        delay = (delay * 2).min(backoff.max);
+    }
+    let cause = cause.map_or_else(
+        || "no answer".to_owned(),
+        |e| scrub(&e.to_string(), secrets),
+    );
+    Err(Error::Connection(format!(
+        "no sentinel named a reachable master {name:?} (tried for {:.1} s): {cause}",
+        started.elapsed().as_secs_f64()
+    )))
+}
+
+/// A Redis Cluster: redis-rs reads the slot map from the first seed node that answers.
+/// Connecting is retried with backoff within the budget, like a single server.
+async fn open_cluster(
+    cfg: &EmitterConfig,
+    nodes: &[String],
+    deadline: Instant,
+    backoff: Backoff,
+    secrets: &[String],
+) -> Result<Link> {
+    let client = super::cluster::client(cfg, nodes, ProtocolVersion::RESP2)
+        .map_err(|e| map_error(&e, secrets))?;
+    let started = Instant::now();
+    let mut delay = backoff.min;
+    let mut cause = None;
+    for _ in 0..=backoff.attempts {
+        let err = match tokio::time::timeout_at(deadline, super::cluster::connect(&client)).await {
+            Ok(Ok(conn)) => return Ok(Link::Cluster(conn)),
+            Ok(Err(e)) => e,
+            Err(_) => break,
+        };
+        if fate(&err) == Fate::Refused {
+            return Err(map_error(&err, secrets));
+        }
+        cause = Some(err);
+        if tokio::time::timeout_at(deadline, tokio::time::sleep(delay))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        delay = (delay * 2).min(backoff.max);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    Err(match cause {
+        Some(e) => Error::Connection(format!(
+            "cannot connect to the cluster (tried for {elapsed:.1} s): {}",
+            scrub(&e.to_string(), secrets)
+        )),
+        None => Error::Timeout(format!(
+            "connecting to the cluster: no answer within {elapsed:.1} s"
+        )),
+    })
 }
 
 fn build_client(

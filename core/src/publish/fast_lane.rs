@@ -36,7 +36,8 @@ enum State {
 }
 
 pub(crate) struct FastLane {
-    client: redis::Client,
+    /// Where the multiplexed connection goes now (behind Sentinel, it follows failovers).
+    server: Arc<Mutex<redis::Client>>,
     connect_timeout: Duration,
     response_timeout: Duration,
     health: Arc<Health>,
@@ -45,13 +46,13 @@ pub(crate) struct FastLane {
 
 impl FastLane {
     pub(crate) fn new(
-        client: redis::Client,
+        server: Arc<Mutex<redis::Client>>,
         connect_timeout: Duration,
         response_timeout: Duration,
         health: Arc<Health>,
     ) -> FastLane {
         FastLane {
-            client,
+            server,
             connect_timeout,
             response_timeout,
             health,
@@ -138,9 +139,12 @@ impl FastLane {
     }
 
     fn connect(&self, remaining: Duration) -> redis::RedisResult<redis::Connection> {
-        let conn = self
-            .client
-            .get_connection_with_timeout(self.connect_timeout.min(remaining))?;
+        let client = self
+            .server
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let conn = client.get_connection_with_timeout(self.connect_timeout.min(remaining))?;
         conn.set_read_timeout(Some(self.response_timeout))?;
         conn.set_write_timeout(Some(self.response_timeout))?;
         Ok(conn)

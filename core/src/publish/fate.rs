@@ -23,10 +23,23 @@ fn is_auth_refusal(e: &redis::RedisError) -> bool {
         || matches!(e.code(), Some("WRONGPASS" | "NOAUTH"))
 }
 
+/// Answers that say the command was not run and may run after a moment: a cluster or a
+/// master failing over, a server loading its data, or Sentinel naming no master yet.
+fn is_not_run(e: &redis::RedisError) -> bool {
+    e.kind() == redis::ErrorKind::MasterNameNotFoundBySentinel
+        || matches!(
+            e.code(),
+            Some("CLUSTERDOWN" | "TRYAGAIN" | "MASTERDOWN" | "LOADING")
+        )
+}
+
 pub(crate) fn fate(e: &redis::RedisError) -> Fate {
     use redis::ErrorKind;
     if is_auth_refusal(e) || e.kind() == ErrorKind::InvalidClientConfig {
         return Fate::Refused;
+    }
+    if is_not_run(e) {
+        return Fate::NotSent;
     }
     if e.is_timeout() {
         return Fate::NoAnswer;

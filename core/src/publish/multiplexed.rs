@@ -10,6 +10,9 @@
 //! Concurrent calls share one attempt at a time (`connecting`); a call that waited for it
 //! uses the connection it made, or tries once more itself if it failed. Retrying with
 //! backoff is the caller's business (`Connection::call`), which knows each call's budget.
+//!
+//! Behind Sentinel, each new connection first asks the sentinels where the master is now,
+//! so a reconnection after a failover reaches the new master.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,9 +21,20 @@ use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, PushKind, RedisResult};
 
 use super::connection::Health;
+use super::sentinel::Sentinel;
+
+/// Where a new connection goes.
+pub(crate) enum Source {
+    /// Always the same server.
+    Direct(redis::Client),
+    /// Whichever server the sentinels name as master at the time.
+    Sentinel(Sentinel),
+}
 
 pub(crate) struct Multiplexed {
-    client: redis::Client,
+    source: Source,
+    /// The server the last connection was made to (the fast lane connects there too).
+    server: Arc<Mutex<redis::Client>>,
     config: AsyncConnectionConfig,
     /// Whether the connection tells of its own drop (RESP3 sends a push); with RESP2 a
     /// drop is only learnt from a failed command.
@@ -49,14 +63,17 @@ impl Live {
 
 impl Multiplexed {
     /// Connects once (the caller bounds it in time).
+    /// `server` is where `source` was last seen to lead (the probed server).
     pub(crate) async fn connect(
-        client: redis::Client,
+        source: Source,
+        server: redis::Client,
         config: AsyncConnectionConfig,
         resp3: bool,
         health: Arc<Health>,
     ) -> RedisResult<Multiplexed> {
         let link = Multiplexed {
-            client,
+            source,
+            server: Arc::new(Mutex::new(server)),
             config,
             resp3,
             health,
@@ -65,6 +82,11 @@ impl Multiplexed {
         };
         link.get().await?;
         Ok(link)
+    }
+
+    /// The server connections currently go to, shared with the fast lane.
+    pub(crate) fn server(&self) -> Arc<Mutex<redis::Client>> {
+        self.server.clone()
     }
 
     fn live(&self) -> Option<Live> {
@@ -96,8 +118,15 @@ impl Multiplexed {
                 Ok::<(), std::convert::Infallible>(())
             });
         }
-        let conn = self
-            .client
+        let client = match &self.source {
+            Source::Direct(client) => client.clone(),
+            Source::Sentinel(sentinel) => {
+                let master = sentinel.master().await?;
+                *self.server.lock().unwrap_or_else(|p| p.into_inner()) = master.clone();
+                master
+            }
+        };
+        let conn = client
             .get_multiplexed_async_connection_with_config(&config)
             .await?;
         let live = Live { conn, dropped };
@@ -120,11 +149,5 @@ impl Multiplexed {
             live.mark_dropped(&self.health);
         }
         result
-    }
-
-    /// One command, for the emitter's own bookkeeping (pacing).
-    pub(crate) async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> RedisResult<T> {
-        self.run(|mut conn| async move { cmd.query_async(&mut conn).await })
-            .await
     }
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::multiplexed::Multiplexed;
+use super::link::Link;
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
@@ -46,7 +46,7 @@ pub(crate) struct Pacer {
 
 impl Pacer {
     /// Starts the monitor on the current runtime. It stops when the pacer is dropped.
-    pub(crate) fn start(link: Arc<Multiplexed>) -> Arc<Pacer> {
+    pub(crate) fn start(link: Arc<Link>) -> Arc<Pacer> {
         let (gate, open) = watch::channel(true);
         let (alive, gone) = watch::channel(());
         let activity = Arc::new(Notify::new());
@@ -106,7 +106,7 @@ impl Pacer {
 
 async fn monitor(
     pacer: std::sync::Weak<Pacer>,
-    link: Arc<Multiplexed>,
+    link: Arc<Link>,
     gate: watch::Sender<bool>,
     activity: Arc<Notify>,
     mut gone: watch::Receiver<()>,
@@ -170,13 +170,14 @@ enum Sample {
 }
 
 /// The largest `omem` among Pub/Sub clients.
-async fn largest_pending_output(link: &Multiplexed) -> Result<Option<u64>, Sample> {
+async fn largest_pending_output(link: &Link) -> Result<Option<u64>, Sample> {
     let mut cmd = redis::cmd("CLIENT");
     cmd.arg("LIST").arg("TYPE").arg("pubsub");
-    let reply: redis::RedisResult<String> = link.query(&cmd).await;
-    match reply {
-        Ok(list) => Ok(Some(
-            list.lines()
+    match link.client_lists(&cmd).await {
+        Ok(lists) => Ok(Some(
+            lists
+                .iter()
+                .flat_map(|list| list.lines())
                 .filter_map(|line| field(line, "omem"))
                 .max()
                 .unwrap_or(0),
@@ -188,7 +189,7 @@ async fn largest_pending_output(link: &Multiplexed) -> Result<Option<u64>, Sampl
 }
 
 /// Half the smaller non-zero Pub/Sub limit (hard or soft), when the user may read it.
-async fn configured_high_water(link: &Multiplexed) -> Option<u64> {
+async fn configured_high_water(link: &Link) -> Option<u64> {
     let mut cmd = redis::cmd("CONFIG");
     cmd.arg("GET").arg("client-output-buffer-limit");
     let reply: Vec<String> = link.query(&cmd).await.ok()?;

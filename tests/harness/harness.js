@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 "use strict";
-// Interop harness: one redis-server, N Socket.IO 4.8.1 servers with the classic Redis adapter
-// (or the sharded one), and recording socket.io-client clients, driven over stdin/stdout JSON
-// lines. The protocol is specified in README.md next to this file; keep the two in step.
+// Interop harness: one redis-server (or a Redis Cluster, or a master/replica pair watched by
+// sentinels), N Socket.IO 4.8.1 servers with the classic Redis adapter (or the sharded one), and
+// recording socket.io-client clients, driven over stdin/stdout JSON lines. The protocol is
+// specified in README.md next to this file; keep the two in step.
 //
 //   node tests/harness/harness.js [--servers 2] [--key socket.io] [--server-events a,b]
 //                                 [--specific-response-channel] [--verbose]
 //                                 [--adapter classic|sharded] [--subscription-mode MODE]
+//                                 [--topology standalone|cluster|sentinel]
 //
 // Diagnostics (its own, Redis' log, the servers' stderr) are kept in memory and shown only when
 // asked (the `logs` command) or when the harness itself fails; HARNESS_VERBOSE=1 shows them live.
@@ -21,6 +23,7 @@ const { randomBytes } = require("node:crypto");
 const { FIXTURES, RedisProcess, ServerProcess, killAllNow, makeTlsFiles } = require("./lib/processes");
 const { Clients } = require("./lib/clients");
 const { Logs, verboseFromEnv } = require("./lib/logs");
+const { ClusterTopology, SentinelTopology, waitFor } = require("./lib/topology");
 
 // ------------------------------------------------------------------------------------------------
 // Output
@@ -61,6 +64,7 @@ function parseArgs(argv) {
     redisUser: null,
     redisPassword: null,
     redisTls: false,
+    topology: "standalone",
     verbose: verboseFromEnv(),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -110,6 +114,12 @@ function parseArgs(argv) {
         break;
       case "--redis-tls":
         opts.redisTls = true;
+        break;
+      case "--topology":
+        opts.topology = value();
+        if (!["standalone", "cluster", "sentinel"].includes(opts.topology)) {
+          throw new Error("--topology must be standalone, cluster or sentinel");
+        }
         break;
       default:
         throw new Error(`unknown argument ${arg}`);
@@ -214,17 +224,20 @@ class Harness {
     sweepStaleTmpDirs();
     this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), `sio-harness-${process.pid}-`));
     this.tls = opts.redisTls ? makeTlsFiles(this.tmpDir) : null;
-    this.redis = new RedisProcess({
-      dir: this.tmpDir,
-      log,
-      logs,
-      security: { user: opts.redisUser, password: opts.redisPassword, tls: this.tls },
-    });
-    this.redis.onUnexpectedExit = (code, signal) => {
-      if (this.stopping) return;
-      log(`redis-server exited unasked (code ${code}, signal ${signal})`);
-      out({ type: "redis_exit", code, signal });
-    };
+    this.topology = opts.topology;
+    this.security = { user: opts.redisUser, password: opts.redisPassword, tls: this.tls };
+    this.redis = null; // standalone: the one redis-server
+    this.topo = null; // cluster or sentinel: lib/topology.js, created once node-redis is loaded
+    if (this.topology === "standalone") {
+      this.redis = new RedisProcess({ dir: this.tmpDir, log, logs, security: this.security });
+      this.redis.onUnexpectedExit = (code, signal) => {
+        if (this.stopping) return;
+        log(`redis-server exited unasked (code ${code}, signal ${signal})`);
+        out({ type: "redis_exit", code, signal, port: this.redis.port });
+      };
+    }
+    this.redisPortValue = null; // cluster and sentinel: the port in `redis_url`
+    this.redisNodePorts = []; // cluster: masters first, then replicas
     this.servers = [];
     this.clients = null; // created once the packages are loaded
     this.control = null; // node-redis client used for checks, flush markers and `official`
@@ -232,14 +245,24 @@ class Harness {
     this.stopping = false;
   }
 
-  /** The URL every client uses, with the credentials and scheme the options ask for. */
-  get redisUrl() {
+  /** The URL of a Redis node on `port`, with the credentials and scheme the options ask for. */
+  urlFor(port, { credentials = true } = {}) {
     const { redisUser, redisPassword } = this.opts;
     const enc = encodeURIComponent;
     let auth = "";
-    if (redisUser) auth = `${enc(redisUser)}:${enc(redisPassword || "")}@`;
-    else if (redisPassword) auth = `:${enc(redisPassword)}@`;
-    return `${this.tls ? "rediss" : "redis"}://${auth}127.0.0.1:${this.redis.port}`;
+    if (credentials && redisUser) auth = `${enc(redisUser)}:${enc(redisPassword || "")}@`;
+    else if (credentials && redisPassword) auth = `:${enc(redisPassword)}@`;
+    return `${this.tls ? "rediss" : "redis"}://${auth}127.0.0.1:${port}`;
+  }
+
+  /** The port in `redis_url`: the one Redis, the cluster's first master, the sentinels' master. */
+  get redisPort() {
+    return this.redis ? this.redis.port : this.redisPortValue;
+  }
+
+  /** The URL every client uses, with the credentials and scheme the options ask for. */
+  get redisUrl() {
+    return this.urlFor(this.redisPort);
   }
 
   /** node-redis socket options for our Redis (trusting the throwaway CA under --redis-tls). */
@@ -256,14 +279,10 @@ class Harness {
     this.clients = new Clients({ io: this.ioClient, encode: this.tagged.encode, out });
   }
 
-  async start() {
-    const t0 = Date.now();
-    await this.redis.start();
-    const redisMs = Date.now() - t0;
-    const serversStarted = this.startServers();
-    this.loadPackages();
+  /** The harness's own node-redis client (standalone and sentinel; a cluster uses topo.nc). */
+  connectControl(url) {
     this.control = this.redisLib.createClient({
-      url: this.redisUrl,
+      url,
       name: "sio-harness-control",
       socket: this.socketOptions({ reconnectStrategy: (n) => Math.min(20 + n * 10, 100) }),
     });
@@ -272,12 +291,54 @@ class Harness {
       if (err.message !== lastError && !this.stopping) log(`control client: ${err.message}`);
       lastError = err.message;
     });
-    await Promise.all([this.control.connect(), serversStarted]);
+    return this.control.connect();
+  }
+
+  async start() {
+    const t0 = Date.now();
+    let serversStarted;
+    let controlConnected = Promise.resolve();
+    const extra = {};
+    if (this.topology === "standalone") {
+      await this.redis.start();
+      serversStarted = this.startServers({ redisUrl: this.redisUrl });
+      this.loadPackages();
+      controlConnected = this.connectControl(this.redisUrl);
+    } else {
+      this.loadPackages();
+      const Topology = this.topology === "cluster" ? ClusterTopology : SentinelTopology;
+      this.topo = new Topology({ dir: this.tmpDir, log, logs, security: this.security, redisLib: this.redisLib });
+      this.topo.onUnexpectedExit = (port, code, signal) => {
+        if (this.stopping) return;
+        log(`redis-server :${port} exited unasked (code ${code}, signal ${signal})`);
+        out({ type: "redis_exit", code, signal, port });
+      };
+      await this.topo.start(60000);
+      if (this.topology === "cluster") {
+        const { masters, replicas } = this.topo.orderedNodes();
+        this.redisNodePorts = [...masters, ...replicas].map((e) => e.port);
+        this.redisPortValue = masters[0].port;
+        extra.redis_nodes = this.redisNodePorts.map((p) => this.urlFor(p));
+        serversStarted = this.startServers({ redisUrl: this.redisUrl, redisClusterUrls: extra.redis_nodes });
+      } else {
+        this.redisPortValue = await this.topo.masterPort();
+        const proxyUrl = this.urlFor(this.topo.proxy.port);
+        extra.sentinel_urls = this.topo.sentinels.map((n) => this.urlFor(n.proc.port, { credentials: false }));
+        extra.sentinel_master = this.topo.masterName;
+        extra.sentinel_proxy_url = proxyUrl;
+        serversStarted = this.startServers({ redisUrl: proxyUrl });
+        controlConnected = this.connectControl(proxyUrl);
+      }
+    }
+    const redisMs = Date.now() - t0;
+    await Promise.all([controlConnected, serversStarted]);
     out({
       type: "ready",
+      topology: this.topology,
       redis_url: this.redisUrl,
-      redis_port: this.redis.port,
+      redis_port: this.redisPort,
       redis_ca_file: this.tls ? this.tls.ca : null,
+      ...extra,
       servers: this.servers.map((s) => ({ index: s.index, port: s.port })),
       key: this.opts.key,
       adapter: this.opts.adapter,
@@ -291,11 +352,12 @@ class Harness {
     );
   }
 
-  startServers() {
+  startServers({ redisUrl, redisClusterUrls = null }) {
     for (let i = 0; i < this.opts.servers; i++) {
       const server = new ServerProcess({
         index: i,
-        redisUrl: this.redisUrl,
+        redisUrl,
+        redisClusterUrls,
         redisCaFile: this.tls ? this.tls.ca : null,
         key: this.opts.key,
         serverEvents: this.opts.serverEvents,
@@ -345,7 +407,98 @@ class Harness {
   }
 
   requireRedis() {
-    if (!this.redis.running) throw new Error("redis-server is stopped (send redis_start first)");
+    if (this.redis && !this.redis.running) throw new Error("redis-server is stopped (send redis_start first)");
+  }
+
+  requireStandalone(cmd) {
+    if (!this.redis) {
+      throw new Error(`${cmd} needs --topology standalone (this harness runs ${this.topology}; see kill_master)`);
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Redis access for the checks, the markers and `official`, whatever the topology. A cluster is
+  // reached node by node (topo.nc), routed by the harness: PUBLISH on any node (the cluster bus
+  // copies it to every node), SPUBLISH and SHARDNUMSUB on the master of the channel's slot,
+  // NUMSUB and CLIENT LIST on every live node (summed).
+
+  controlReady() {
+    return this.topology === "cluster" ? true : Boolean(this.control && this.control.isReady);
+  }
+
+  async publish(channel, payload) {
+    if (this.topology !== "cluster") return this.control.publish(channel, payload);
+    return Number(await this.topo.nc.command(this.topo.anyPort(), ["PUBLISH", channel, payload]));
+  }
+
+  async sPublish(channel, payload) {
+    if (this.topology !== "cluster") return this.control.sPublish(channel, payload);
+    return Number(await this.topo.onOwner(channel, ["SPUBLISH", channel, payload]));
+  }
+
+  /** PUBSUB NUMSUB or SHARDNUMSUB for `channels`: Map channel -> subscribers. */
+  async pubsubCounts(kind, channels) {
+    const counts = new Map(channels.map((c) => [c, 0]));
+    if (channels.length === 0) return counts;
+    const add = (reply) => {
+      for (let i = 0; i + 1 < reply.length; i += 2) {
+        const channel = String(reply[i]);
+        counts.set(channel, (counts.get(channel) || 0) + Number(reply[i + 1]));
+      }
+    };
+    if (this.topology !== "cluster") {
+      add(await this.control.sendCommand(["PUBSUB", kind, ...channels]));
+    } else if (kind === "NUMSUB") {
+      const nc = this.topo.nc;
+      const ports = this.topo.liveNodes().map((n) => n.proc.port);
+      for (const reply of await Promise.all(ports.map((p) => nc.command(p, ["PUBSUB", "NUMSUB", ...channels])))) {
+        add(reply);
+      }
+    } else {
+      const byOwner = new Map();
+      for (const c of channels) {
+        const port = this.topo.ownerPort(c);
+        if (!byOwner.has(port)) byOwner.set(port, []);
+        byOwner.get(port).push(c);
+      }
+      try {
+        const replies = await Promise.all(
+          [...byOwner].map(([port, list]) => this.topo.nc.command(port, ["PUBSUB", kind, ...list])),
+        );
+        replies.forEach(add);
+      } catch (err) {
+        await this.topo.refreshTable().catch(() => {});
+        throw err;
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Pub/Sub counts of each server's subscriber connections (CLIENT LIST, by connection name
+   * `sio-harness-sub-<i>`), summed over that name's connections (a cluster client has several,
+   * on several nodes): Map index -> {psub, sub, ssub}. A server without any is missing.
+   */
+  async subscriberStats() {
+    let lists;
+    if (this.topology !== "cluster") lists = [await this.control.sendCommand(["CLIENT", "LIST"])];
+    else {
+      const nc = this.topo.nc;
+      lists = await Promise.all(this.topo.liveNodes().map((n) => nc.command(n.proc.port, ["CLIENT", "LIST"])));
+    }
+    const stats = new Map();
+    for (const text of lists) {
+      for (const entry of parseClientList(String(text))) {
+        const m = /^sio-harness-sub-(\d+)$/.exec(entry.name || "");
+        if (!m) continue;
+        const s = stats.get(Number(m[1])) || { psub: 0, sub: 0, ssub: 0 };
+        s.psub += Number(entry.psub || 0);
+        s.sub += Number(entry.sub || 0);
+        s.ssub += Number(entry.ssub || 0);
+        stats.set(Number(m[1]), s);
+      }
+    }
+    return stats;
   }
 
   /**
@@ -372,7 +525,7 @@ class Harness {
   }
 
   async subscriptionProblems(onlyNsp) {
-    if (!this.control.isReady) return ["control client not connected yet"];
+    if (!this.controlReady()) return ["control client not connected yet"];
     if (this.opts.adapter === "sharded") return this.shardedSubscriptionProblems();
     const alive = this.aliveServers();
     const problems = [];
@@ -382,17 +535,18 @@ class Harness {
       nsps.clear();
       nsps.add(onlyNsp);
     }
+    const channelOf = (nsp) => `${this.opts.key}-request#${nsp}#`;
+    const counts = await this.pubsubCounts("NUMSUB", [...nsps].map(channelOf));
     for (const nsp of nsps) {
-      const channel = `${this.opts.key}-request#${nsp}#`;
+      const channel = channelOf(nsp);
       const expected = alive.filter((s) => s.nsps.has(nsp)).length;
-      const reply = await this.control.sendCommand(["PUBSUB", "NUMSUB", channel]);
-      const count = Number(reply[1]);
+      const count = counts.get(channel);
       if (count !== expected) problems.push(`NUMSUB ${channel} = ${count}, want ${expected}`);
     }
     if (onlyNsp === undefined) {
-      const list = parseClientList(await this.control.sendCommand(["CLIENT", "LIST"]));
+      const stats = await this.subscriberStats();
       for (const s of alive) {
-        const entry = list.find((c) => c.name === `sio-harness-sub-${s.index}`);
+        const entry = stats.get(s.index);
         const want = { psub: s.nsps.size, sub: 3 * s.nsps.size };
         if (!entry) {
           problems.push(`server ${s.index}: subscriber not connected`);
@@ -421,19 +575,15 @@ class Harness {
     const want = new Map();
     for (const { channels } of lists) for (const c of channels) want.set(c, (want.get(c) || 0) + 1);
     const problems = [];
-    if (want.size > 0) {
-      const reply = await this.control.sendCommand(["PUBSUB", "SHARDNUMSUB", ...want.keys()]);
-      for (let i = 0; i + 1 < reply.length; i += 2) {
-        const channel = String(reply[i]);
-        const count = Number(reply[i + 1]);
-        if (count !== want.get(channel)) {
-          problems.push(`SHARDNUMSUB ${channel} = ${count}, want ${want.get(channel)}`);
-        }
+    const counts = await this.pubsubCounts("SHARDNUMSUB", [...want.keys()]);
+    for (const [channel, count] of counts) {
+      if (count !== want.get(channel)) {
+        problems.push(`SHARDNUMSUB ${channel} = ${count}, want ${want.get(channel)}`);
       }
     }
-    const list = parseClientList(await this.control.sendCommand(["CLIENT", "LIST"]));
+    const stats = await this.subscriberStats();
     alive.forEach((s, i) => {
-      const entry = list.find((c) => c.name === `sio-harness-sub-${s.index}`);
+      const entry = stats.get(s.index);
       const expected = lists[i].channels.length;
       if (!entry) problems.push(`server ${s.index}: subscriber not connected`);
       else if (Number(entry.ssub) !== expected) {
@@ -485,10 +635,12 @@ class Harness {
         return {};
 
       case "redis_stop":
+        this.requireStandalone("redis_stop");
         await this.redis.kill();
         return {};
 
       case "redis_start": {
+        this.requireStandalone("redis_start");
         const t0 = Date.now();
         const timeoutMs = optTimeout(msg, 15000);
         await this.redis.start(this.redis.port);
@@ -523,6 +675,38 @@ class Harness {
 
       case "flush":
         return this.flush(optTimeout(msg, 10000));
+
+      case "kill_master":
+        return this.killMaster(msg);
+
+      case "server_emit": {
+        const server = this.server(msg.server ?? 0);
+        if (!server.alive) throw new Error(`server ${server.index} is not running`);
+        if (typeof msg.event !== "string") throw new Error("event must be a string");
+        if (!Array.isArray(msg.args ?? [])) throw new Error("args must be an array");
+        const rooms = (field) => {
+          const v = msg[field] ?? [];
+          const list = Array.isArray(v) ? v : [v];
+          if (!list.every((r) => typeof r === "string" || (typeof r === "number" && Number.isFinite(r)))) {
+            throw new Error(`${field} must be a room or an array of rooms (strings or numbers)`);
+          }
+          return list;
+        };
+        const timeoutMs = optTimeout(msg, 10000);
+        await server.request(
+          "emit",
+          {
+            nsp: normalizeNsp(msg.nsp),
+            to: rooms("to"),
+            except: rooms("except"),
+            event: msg.event,
+            args: msg.args ?? [],
+            timeout_ms: timeoutMs,
+          },
+          timeoutMs + 1000,
+        );
+        return {};
+      }
 
       case "official":
         return this.official(msg);
@@ -569,6 +753,7 @@ class Harness {
    */
   async flush(timeoutMs) {
     this.requireRedis();
+    if (this.topology === "cluster") await this.clusterFlushPaths(timeoutMs);
     const token = randomBytes(8).toString("hex");
     const clients = this.clients.connectedClients();
     const serverSet = new Set(this.aliveServers().map((s) => s.index));
@@ -584,7 +769,7 @@ class Harness {
         publishes.push(...this.shardedFlushMarkers(nsps, token));
       } else {
         const recorder = {
-          publish: (channel, payload) => publishes.push(this.control.publish(channel, payload)),
+          publish: (channel, payload) => publishes.push(this.publish(channel, payload)),
         };
         const emitter = new this.Emitter(recorder, { key: this.opts.key });
         for (const nsp of nsps) emitter.of(nsp).emit("__harness_flush", token);
@@ -620,13 +805,111 @@ class Harness {
     const message = (nsp, type, data) => JSON.stringify({ type, data, uid: "emitter", nsp });
     const opts = { rooms: [], except: [], flags: {} };
     const sends = [...nsps].map((nsp) =>
-      this.control.sPublish(
+      this.sPublish(
         `${key}#${nsp}#`,
         message(nsp, 3, { packet: { type: 2, data: ["__harness_flush", token] }, opts }),
       ),
     );
-    sends.push(this.control.sPublish(`${key}#/#`, message("/", 9, { packet: ["__harness_flush", token] })));
+    sends.push(this.sPublish(`${key}#/#`, message("/", 9, { packet: ["__harness_flush", token] })));
     return sends;
+  }
+
+  /**
+   * The first phase of `flush` on a cluster. There a server reads over several connections
+   * (sharded: one per master that holds one of its channels), or over one connection that
+   * carries PUBLISHes made on every node (classic: the cluster bus copies each one to every
+   * node, in order per origin node, but origins interleave). Order only holds per connection
+   * and per origin, so a single marker proves nothing about the other paths. This phase sends
+   * a server-side marker down every path (sharded: a SERVER_SIDE_EMIT on every main and room
+   * channel some server should hold, on its master; classic: a serverSideEmit request on every
+   * live node) and waits until every server acked each marker of its paths. After that, each
+   * server has handled, and written to its clients, everything published before the flush; the
+   * usual markers that follow then arrive after it on every client connection.
+   */
+  async clusterFlushPaths(timeoutMs) {
+    const alive = this.aliveServers();
+    const base = randomBytes(8).toString("hex");
+    const markers = []; // {token, servers: Set of indexes, send: () => Promise}
+    if (this.opts.adapter === "sharded") {
+      const lists = await Promise.all(alive.map((s) => s.request("channels", {}, timeoutMs)));
+      const byChannel = new Map(); // channel -> {nsp, servers}
+      lists.forEach((list, i) => {
+        for (const [nsp, channels] of Object.entries(list.broadcast)) {
+          for (const channel of channels) {
+            if (!byChannel.has(channel)) byChannel.set(channel, { nsp, servers: new Set() });
+            byChannel.get(channel).servers.add(alive[i].index);
+          }
+        }
+      });
+      let n = 0;
+      for (const [channel, { nsp, servers }] of byChannel) {
+        const token = `${base}:${n++}`;
+        const payload = JSON.stringify({ type: 9, data: { packet: ["__harness_flush", token] }, uid: "emitter", nsp });
+        markers.push({ token, servers, send: () => this.sPublish(channel, payload) });
+      }
+    } else {
+      for (const node of this.topo.liveNodes()) {
+        const token = `${base}:${node.proc.port}`;
+        let payload;
+        const recorder = { publish: (channel, p) => (payload = { channel, p }) };
+        new this.Emitter(recorder, { key: this.opts.key }).serverSideEmit("__harness_flush", token);
+        const send = () => this.topo.nc.command(node.proc.port, ["PUBLISH", payload.channel, payload.p]);
+        markers.push({ token, servers: new Set(alive.map((s) => s.index)), send });
+      }
+    }
+    for (const m of markers) this.flushAcks.set(m.token, m.servers);
+    try {
+      const pending = () => markers.filter((m) => m.servers.size > 0);
+      const unacked = () => markers.reduce((sum, m) => sum + m.servers.size, 0);
+      await withIdleTimeout(
+        (async () => {
+          await Promise.all(markers.map((m) => m.send()));
+          while (pending().length > 0) await sleep(2);
+        })(),
+        timeoutMs,
+        () => `${linesWritten}:${unacked()}`, // an ack is progress too
+        () => {
+          const waiting = new Set();
+          for (const m of pending()) for (const i of m.servers) waiting.add(i);
+          return `flush (cluster paths; waiting for servers [${[...waiting].join(", ")}])`;
+        },
+      );
+    } finally {
+      for (const m of markers) this.flushAcks.delete(m.token);
+    }
+  }
+
+  /**
+   * `kill_master`: SIGKILLs a master and replies once the failover is over (see README). Under
+   * sentinel the servers (and the harness's control client) reconnect through the proxy, so the
+   * reply also waits until they have re-subscribed there.
+   */
+  async killMaster(msg) {
+    if (!this.topo) throw new Error("kill_master needs --topology cluster or sentinel");
+    if (msg.channel !== undefined && typeof msg.channel !== "string") {
+      throw new Error("channel must be a string");
+    }
+    const timeoutMs = optTimeout(msg, 60000);
+    const t0 = Date.now();
+    const result =
+      this.topology === "cluster"
+        ? await this.topo.killMaster(msg.channel, timeoutMs)
+        : await this.topo.killMaster(timeoutMs);
+    if (this.topology === "sentinel") {
+      const left = () => Math.max(1, timeoutMs - (Date.now() - t0));
+      await withTimeout(
+        (async () => {
+          await Promise.all(
+            this.aliveServers().map((s) => s.request("check", { timeout_ms: left() }, left())),
+          );
+          await this.waitSubscriptions(undefined, left());
+        })(),
+        left(),
+        "kill_master (servers re-subscribing through the proxy)",
+      );
+      log(`kill_master: servers re-subscribed on :${result.new_master_port} after ${Date.now() - t0} ms`);
+    }
+    return { ...result, redis_url: this.urlFor(result.new_master_port), failover_ms: Date.now() - t0 };
   }
 
   /** Publishes through the official @socket.io/redis-emitter 5.1.0 (classic format). */
@@ -636,7 +919,7 @@ class Harness {
     const recorded = [];
     const recorder = {
       publish: (channel, payload) => {
-        const p = this.control.publish(channel, payload);
+        const p = this.publish(channel, payload);
         recorded.push({ channel, payload, p });
         return p;
       },
@@ -703,7 +986,8 @@ class Harness {
         }
       }
       await Promise.all(this.servers.map((s) => s.stop()));
-      await this.redis.kill();
+      if (this.redis) await this.redis.kill();
+      if (this.topo) await this.topo.stop();
       this.removeTmpDir();
     })();
     return this.shutdownPromise;

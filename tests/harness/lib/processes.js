@@ -101,8 +101,18 @@ class RedisProcess {
    * off so that unauthenticated clients are refused; with only a password, `requirepass`.
    * `tls` holds the `makeTlsFiles` paths; the plain port is then closed.
    */
-  constructor({ dir, log, logs, binary, security = {} }) {
+  /**
+   * `config` (optional, cluster and sentinel nodes): `async (port) => text`, a whole
+   * redis.conf for that port; it is written to `dir` and `security` is then ignored (the text
+   * carries it). `sentinel: true` starts `redis-server <conf> --sentinel`. `source` names the
+   * node in the logs: a string, or `(port) => string`.
+   */
+  constructor({ dir, log, logs, binary, security = {}, config = null, sentinel = false, source = "redis" }) {
     this.security = security;
+    this.config = config;
+    this.sentinel = sentinel;
+    this.source = source;
+    this.logTail = "";
     this.dir = dir;
     this.log = log;
     this.logs = logs;
@@ -124,7 +134,7 @@ class RedisProcess {
     for (let i = 0; i < attempts; i++) {
       const p = port === null ? await freePort() : port;
       try {
-        await this.#startOn(p);
+        await this.#startOn(p, this.config ? await this.config(p) : null);
         this.port = p;
         return;
       } catch (err) {
@@ -137,7 +147,12 @@ class RedisProcess {
     throw lastError;
   }
 
-  #startOn(port) {
+  /** The name of this node in the logs. */
+  sourceFor(port) {
+    return typeof this.source === "function" ? this.source(port) : this.source;
+  }
+
+  #startOn(port, configText) {
     const { user, password, tls } = this.security;
     const listen = tls
       ? ["--port", "0", "--tls-port", String(port), "--tls-cert-file", tls.cert,
@@ -163,15 +178,24 @@ class RedisProcess {
       "--logfile", "",
       "--loglevel", "notice",
     ];
-    const child = spawnGuarded(this.binary, args, { stdio: ["ignore", "pipe", "pipe"], cwd: this.dir });
+    let argv = args;
+    if (configText !== null) {
+      const file = path.join(this.dir, this.sentinel ? "sentinel.conf" : "redis.conf");
+      fs.writeFileSync(file, configText, { mode: 0o600 });
+      argv = this.sentinel ? [file, "--sentinel"] : [file];
+    }
+    const readyText = this.sentinel ? "Sentinel ID is" : "Ready to accept connections";
+    const source = this.sourceFor(port);
+    const child = spawnGuarded(this.binary, argv, { stdio: ["ignore", "pipe", "pipe"], cwd: this.dir });
     const logTail = tail(4000);
     return new Promise((resolve, reject) => {
       let ready = false;
       const onData = (chunk) => {
         const s = chunk.toString();
         logTail.push(s);
-        this.logs.write("redis", s);
-        if (!ready && s.includes("Ready to accept connections")) {
+        this.logTail = logTail.text;
+        this.logs.write(source, s);
+        if (!ready && s.includes(readyText)) {
           ready = true;
           this.child = child;
           resolve();
@@ -185,7 +209,8 @@ class RedisProcess {
       child.once("exit", (code, signal) => {
         if (!ready) {
           const why = logTail.text.trim().split("\n").slice(-3).join(" | ");
-          reject(new Error(`redis-server exited (code ${code}, signal ${signal}): ${why}`));
+          const what = source === "redis" ? "redis-server" : `redis-server (${source})`;
+          reject(new Error(`${what} exited (code ${code}, signal ${signal}): ${why}`));
           return;
         }
         if (this.child === child) {
@@ -213,6 +238,7 @@ class ServerProcess {
   constructor({
     index,
     redisUrl,
+    redisClusterUrls = null,
     redisCaFile,
     key,
     serverEvents,
@@ -226,6 +252,7 @@ class ServerProcess {
     this.redisCaFile = redisCaFile;
     this.index = index;
     this.redisUrl = redisUrl;
+    this.redisClusterUrls = redisClusterUrls;
     this.key = key;
     this.serverEvents = serverEvents;
     this.specificResponseChannel = specificResponseChannel;
@@ -251,6 +278,7 @@ class ServerProcess {
     const env = {
       ...process.env,
       REDIS_URL: this.redisUrl,
+      REDIS_CLUSTER_URLS: this.redisClusterUrls ? this.redisClusterUrls.join(",") : "",
       REDIS_CA_FILE: this.redisCaFile || "",
       PORT: String(this.port),
       KEY: this.key,
@@ -371,4 +399,14 @@ class ServerProcess {
   }
 }
 
-module.exports = { FIXTURES, RedisProcess, ServerProcess, killAllNow, freePort, makeTlsFiles };
+module.exports = {
+  FIXTURES,
+  RedisProcess,
+  ServerProcess,
+  killAllNow,
+  freePort,
+  makeTlsFiles,
+  spawnGuarded,
+  waitExit,
+  tail,
+};

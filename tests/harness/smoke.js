@@ -368,7 +368,11 @@ function topologySuite(title, args, { sharded, cluster, extraChecks = async () =
       const r = h.ready;
       assert.equal(r.topology, cluster ? "cluster" : "sentinel");
       assert.equal(r.adapter, sharded ? "sharded" : "classic");
-      assert.match(r.redis_url, new RegExp(`^rediss?://.*127\\.0\\.0\\.1:${r.redis_port}$`));
+      const scheme = args.includes("--redis-tls") ? "rediss" : "redis";
+      assert.match(r.redis_url, new RegExp(`^${scheme}://.*127\\.0\\.0\\.1:${r.redis_port}$`));
+      for (const url of [...(r.redis_nodes || []), ...(r.sentinel_urls || [])]) {
+        assert.ok(url.startsWith(`${scheme}://`), url);
+      }
       if (cluster) {
         assert.equal(r.redis_nodes.length, 6);
         assert.equal(r.redis_nodes[0], r.redis_url);
@@ -420,6 +424,13 @@ function topologySuite(title, args, { sharded, cluster, extraChecks = async () =
         });
       }
     });
+
+    it("kill_master refuses a master without a replica left", async () => {
+      const again = await h.send({ cmd: "kill_master", channel: "socket.io#/#" });
+      assert.equal(again.ok, false);
+      assert.match(again.error, /no live replica left to promote/);
+      await deliveryRound("refused");
+    });
   });
 }
 
@@ -449,16 +460,18 @@ describe("--topology", () => {
       },
     },
   );
-  topologySuite("cluster, classic adapter", ["--topology", "cluster", "--adapter", "classic"], {
-    sharded: false,
-    cluster: true,
-  });
+  topologySuite(
+    "cluster, classic adapter, TLS and a password",
+    ["--topology", "cluster", "--adapter", "classic", "--redis-tls", "--redis-password", "s3cret"],
+    { sharded: false, cluster: true },
+  );
   topologySuite("sentinel, classic adapter", ["--topology", "sentinel", "--adapter", "classic"], {
     sharded: false,
     cluster: false,
   });
-  topologySuite("sentinel, sharded adapter", ["--topology", "sentinel", "--adapter", "sharded"], {
-    sharded: true,
-    cluster: false,
-  });
+  topologySuite(
+    "sentinel, sharded adapter, TLS",
+    ["--topology", "sentinel", "--adapter", "sharded", "--redis-tls"],
+    { sharded: true, cluster: false },
+  );
 });

@@ -23,7 +23,7 @@ const { randomBytes } = require("node:crypto");
 const { FIXTURES, RedisProcess, ServerProcess, killAllNow, makeTlsFiles } = require("./lib/processes");
 const { Clients } = require("./lib/clients");
 const { Logs, verboseFromEnv } = require("./lib/logs");
-const { ClusterTopology, SentinelTopology, waitFor } = require("./lib/topology");
+const { ClusterTopology, SentinelTopology } = require("./lib/topology");
 
 // ------------------------------------------------------------------------------------------------
 // Output
@@ -237,7 +237,6 @@ class Harness {
       };
     }
     this.redisPortValue = null; // cluster and sentinel: the port in `redis_url`
-    this.redisNodePorts = []; // cluster: masters first, then replicas
     this.servers = [];
     this.clients = null; // created once the packages are loaded
     this.control = null; // node-redis client used for checks, flush markers and `official`
@@ -298,9 +297,11 @@ class Harness {
     const t0 = Date.now();
     let serversStarted;
     let controlConnected = Promise.resolve();
+    let redisMs;
     const extra = {};
     if (this.topology === "standalone") {
       await this.redis.start();
+      redisMs = Date.now() - t0;
       serversStarted = this.startServers({ redisUrl: this.redisUrl });
       this.loadPackages();
       controlConnected = this.connectControl(this.redisUrl);
@@ -320,12 +321,15 @@ class Harness {
         out({ type: "redis_exit", code, signal, port });
       };
       await this.topo.start(60000);
+      redisMs = Date.now() - t0;
       if (this.topology === "cluster") {
         const { masters, replicas } = this.topo.orderedNodes();
-        this.redisNodePorts = [...masters, ...replicas].map((e) => e.port);
         this.redisPortValue = masters[0].port;
-        extra.redis_nodes = this.redisNodePorts.map((p) => this.urlFor(p));
-        serversStarted = this.startServers({ redisUrl: this.redisUrl, redisClusterUrls: extra.redis_nodes });
+        extra.redis_nodes = [...masters, ...replicas].map((e) => this.urlFor(e.port));
+        serversStarted = this.startServers({
+          redisUrl: this.redisUrl,
+          redisClusterUrls: extra.redis_nodes,
+        });
       } else {
         this.redisPortValue = await this.topo.masterPort();
         const proxyUrl = this.urlFor(this.topo.proxy.port);
@@ -337,7 +341,6 @@ class Harness {
         controlConnected = this.connectControl(proxyUrl);
       }
     }
-    const redisMs = Date.now() - t0;
     await Promise.all([controlConnected, serversStarted]);
     out({
       type: "ready",

@@ -328,6 +328,11 @@ class ClusterTopology {
     );
     await this.create(deadline);
     await waitFor(() => this.healthProblems(undefined, true), deadline, "the cluster did not become healthy");
+    const { masters, replicas } = this.orderedNodes();
+    const byId = new Map(masters.map((m) => [m.id, m.port]));
+    const masterText = masters.map((m) => `:${m.port} [${m.slots.map((r) => r.join("-"))}]`);
+    const replicaText = replicas.map((r) => `:${r.port} (of :${byId.get(r.masterId)})`);
+    this.log(`cluster healthy: masters ${masterText.join(", ")}; replicas ${replicaText.join(", ")}`);
   }
 
   /** `redis-cli --cluster create` with one replica per master, as the README describes. */
@@ -732,6 +737,10 @@ class SentinelTopology {
       (i) => `sentinel ${i}`,
     );
     await waitFor(() => this.sentinelProblems(master.proc.port), deadline, "the sentinels did not settle");
+    this.log(
+      `sentinel topology healthy: master :${master.proc.port}, replica :${replica.proc.port}, ` +
+        `sentinels ${this.sentinels.map((n) => `:${n.proc.port}`).join(", ")}`,
+    );
     await this.proxy.start();
   }
 

@@ -23,7 +23,7 @@ const { randomBytes } = require("node:crypto");
 const { FIXTURES, RedisProcess, ServerProcess, killAllNow, makeTlsFiles } = require("./lib/processes");
 const { Clients } = require("./lib/clients");
 const { Logs, verboseFromEnv } = require("./lib/logs");
-const { ClusterTopology, SentinelTopology, waitFor } = require("./lib/topology");
+const { ClusterTopology, SentinelTopology } = require("./lib/topology");
 
 // ------------------------------------------------------------------------------------------------
 // Output
@@ -237,7 +237,6 @@ class Harness {
       };
     }
     this.redisPortValue = null; // cluster and sentinel: the port in `redis_url`
-    this.redisNodePorts = []; // cluster: masters first, then replicas
     this.servers = [];
     this.clients = null; // created once the packages are loaded
     this.control = null; // node-redis client used for checks, flush markers and `official`
@@ -298,39 +297,50 @@ class Harness {
     const t0 = Date.now();
     let serversStarted;
     let controlConnected = Promise.resolve();
+    let redisMs;
     const extra = {};
     if (this.topology === "standalone") {
       await this.redis.start();
+      redisMs = Date.now() - t0;
       serversStarted = this.startServers({ redisUrl: this.redisUrl });
       this.loadPackages();
       controlConnected = this.connectControl(this.redisUrl);
     } else {
       this.loadPackages();
       const Topology = this.topology === "cluster" ? ClusterTopology : SentinelTopology;
-      this.topo = new Topology({ dir: this.tmpDir, log, logs, security: this.security, redisLib: this.redisLib });
+      this.topo = new Topology({
+        dir: this.tmpDir,
+        log,
+        logs,
+        security: this.security,
+        redisLib: this.redisLib,
+      });
       this.topo.onUnexpectedExit = (port, code, signal) => {
         if (this.stopping) return;
         log(`redis-server :${port} exited unasked (code ${code}, signal ${signal})`);
         out({ type: "redis_exit", code, signal, port });
       };
       await this.topo.start(60000);
+      redisMs = Date.now() - t0;
       if (this.topology === "cluster") {
         const { masters, replicas } = this.topo.orderedNodes();
-        this.redisNodePorts = [...masters, ...replicas].map((e) => e.port);
         this.redisPortValue = masters[0].port;
-        extra.redis_nodes = this.redisNodePorts.map((p) => this.urlFor(p));
-        serversStarted = this.startServers({ redisUrl: this.redisUrl, redisClusterUrls: extra.redis_nodes });
+        extra.redis_nodes = [...masters, ...replicas].map((e) => this.urlFor(e.port));
+        serversStarted = this.startServers({
+          redisUrl: this.redisUrl,
+          redisClusterUrls: extra.redis_nodes,
+        });
       } else {
         this.redisPortValue = await this.topo.masterPort();
         const proxyUrl = this.urlFor(this.topo.proxy.port);
-        extra.sentinel_urls = this.topo.sentinels.map((n) => this.urlFor(n.proc.port, { credentials: false }));
+        const noCredentials = { credentials: false }; // the sentinels have no password
+        extra.sentinel_urls = this.topo.sentinels.map((n) => this.urlFor(n.proc.port, noCredentials));
         extra.sentinel_master = this.topo.masterName;
         extra.sentinel_proxy_url = proxyUrl;
         serversStarted = this.startServers({ redisUrl: proxyUrl });
         controlConnected = this.connectControl(proxyUrl);
       }
     }
-    const redisMs = Date.now() - t0;
     await Promise.all([controlConnected, serversStarted]);
     out({
       type: "ready",
@@ -407,12 +417,16 @@ class Harness {
   }
 
   requireRedis() {
-    if (this.redis && !this.redis.running) throw new Error("redis-server is stopped (send redis_start first)");
+    if (this.redis && !this.redis.running) {
+      throw new Error("redis-server is stopped (send redis_start first)");
+    }
   }
 
   requireStandalone(cmd) {
     if (!this.redis) {
-      throw new Error(`${cmd} needs --topology standalone (this harness runs ${this.topology}; see kill_master)`);
+      throw new Error(
+        `${cmd} needs --topology standalone (this harness runs ${this.topology}; see kill_master)`,
+      );
     }
   }
 
@@ -451,9 +465,8 @@ class Harness {
     } else if (kind === "NUMSUB") {
       const nc = this.topo.nc;
       const ports = this.topo.liveNodes().map((n) => n.proc.port);
-      for (const reply of await Promise.all(ports.map((p) => nc.command(p, ["PUBSUB", "NUMSUB", ...channels])))) {
-        add(reply);
-      }
+      const replies = await Promise.all(ports.map((p) => nc.command(p, ["PUBSUB", "NUMSUB", ...channels])));
+      replies.forEach(add);
     } else {
       const byOwner = new Map();
       for (const c of channels) {
@@ -484,7 +497,8 @@ class Harness {
     if (this.topology !== "cluster") lists = [await this.control.sendCommand(["CLIENT", "LIST"])];
     else {
       const nc = this.topo.nc;
-      lists = await Promise.all(this.topo.liveNodes().map((n) => nc.command(n.proc.port, ["CLIENT", "LIST"])));
+      const ports = this.topo.liveNodes().map((n) => n.proc.port);
+      lists = await Promise.all(ports.map((p) => nc.command(p, ["CLIENT", "LIST"])));
     }
     const stats = new Map();
     for (const text of lists) {
@@ -844,7 +858,8 @@ class Harness {
       let n = 0;
       for (const [channel, { nsp, servers }] of byChannel) {
         const token = `${base}:${n++}`;
-        const payload = JSON.stringify({ type: 9, data: { packet: ["__harness_flush", token] }, uid: "emitter", nsp });
+        const packet = ["__harness_flush", token];
+        const payload = JSON.stringify({ type: 9, data: { packet }, uid: "emitter", nsp });
         markers.push({ token, servers, send: () => this.sPublish(channel, payload) });
       }
     } else {

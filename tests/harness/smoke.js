@@ -230,6 +230,16 @@ describe("interop harness", () => {
     await h.flushAndTake();
   });
 
+  it("server_emit makes a server broadcast through Redis", async () => {
+    await h.cmd({ cmd: "server_emit", server: 1, to: ["room1"], except: [7], event: "from-1", args: [1] });
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), { a1: [["from-1", [1]]] });
+    await h.cmd({ cmd: "server_emit", server: 0, event: "from-0", args: [{ $bytes: "ff" }] });
+    assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+      a0: [["from-0", [{ $bytes: "ff" }]]],
+      a1: [["from-0", [{ $bytes: "ff" }]]],
+    });
+  });
+
   it("reports a server killed by a malformed payload, and restarts it", async () => {
     await redis.publish("socket.io#/#", '{"not":"msgpack"}');
     const exit0 = await h.waitFor((l) => l.type === "server_exit" && l.server === 0);
@@ -261,6 +271,7 @@ describe("interop harness", () => {
 
   it("answers bad commands with ok:false", async () => {
     assert.equal((await h.send({ cmd: "nope" })).ok, false);
+    assert.match((await h.send({ cmd: "kill_master" })).error, /--topology cluster or sentinel/);
     assert.equal((await h.send({ cmd: "client", name: "a0", server: 0 })).ok, false); // in use
     assert.equal((await h.send({ cmd: "client", name: "z", server: 9 })).ok, false);
     assert.equal((await h.send({ cmd: "close_client", name: "missing" })).ok, false);
@@ -301,4 +312,166 @@ describe("interop harness output", () => {
       assert.equal(h.stderrText, "", "a green run writes nothing to stderr");
     }
   });
+});
+
+// ------------------------------------------------------------------------------------------------
+// Redis Cluster and Sentinel (--topology). Each suite starts one harness: server 1 broadcasts
+// (to everyone, and to a room) and the clients of server 0 must receive it through Redis; then
+// `kill_master` fails over the master of the sharded main channel, and the same must work again.
+
+/** Runs one command on one Redis node (the URL carries credentials and scheme). */
+async function onNode(url, caFile, args) {
+  const fs = require("node:fs");
+  const client = createClient({
+    url,
+    socket: { reconnectStrategy: false, ...(caFile ? { tls: true, ca: fs.readFileSync(caFile) } : {}) },
+  });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    return await client.sendCommand(args);
+  } finally {
+    await client.disconnect().catch(() => {});
+  }
+}
+
+function topologySuite(title, args, { sharded, cluster, extraChecks = async () => {} }) {
+  describe(title, () => {
+    let h;
+    before(async () => {
+      h = await Harness.start({ servers: 2, args, timeoutMs: 120000 });
+      await Promise.all([
+        h.cmd({ cmd: "client", name: "a0", server: 0, rooms: ["room1"] }),
+        h.cmd({ cmd: "client", name: "b0", server: 0, rooms: ["room2"] }),
+        h.cmd({ cmd: "client", name: "a1", server: 1, rooms: ["room1"] }),
+      ]);
+      await h.cmd({ cmd: "wait_subscribed", nsp: "/" });
+    });
+    afterEach((t) => h && h.printLogsIfFailed(t));
+    after(async () => {
+      if (h) assert.equal(await h.close(), 0);
+    });
+
+    /** server 1 broadcasts to everyone and to room1; server 0's clients get it via Redis. */
+    async function deliveryRound(tag) {
+      await h.cmd({ cmd: "server_emit", server: 1, event: `all-${tag}`, args: [tag, { $bytes: "01ff" }] });
+      await h.cmd({ cmd: "server_emit", server: 1, to: ["room1"], event: `room1-${tag}` });
+      const all = [`all-${tag}`, [tag, { $bytes: "01ff" }]];
+      assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+        a0: [all, [`room1-${tag}`, []]],
+        b0: [all],
+        a1: [all, [`room1-${tag}`, []]],
+      });
+    }
+
+    it("reports the topology in the ready line", async () => {
+      const r = h.ready;
+      assert.equal(r.topology, cluster ? "cluster" : "sentinel");
+      assert.equal(r.adapter, sharded ? "sharded" : "classic");
+      const scheme = args.includes("--redis-tls") ? "rediss" : "redis";
+      assert.match(r.redis_url, new RegExp(`^${scheme}://.*127\\.0\\.0\\.1:${r.redis_port}$`));
+      for (const url of [...(r.redis_nodes || []), ...(r.sentinel_urls || [])]) {
+        assert.ok(url.startsWith(`${scheme}://`), url);
+      }
+      if (cluster) {
+        assert.equal(r.redis_nodes.length, 6);
+        assert.equal(r.redis_nodes[0], r.redis_url);
+        const info = String(await onNode(r.redis_url, r.redis_ca_file, ["CLUSTER", "INFO"]));
+        assert.match(info, /cluster_state:ok/);
+        assert.match(info, /cluster_size:3/);
+      } else {
+        assert.equal(r.sentinel_master, "mymaster");
+        assert.equal(r.sentinel_urls.length, 3);
+        const ask = ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"];
+        const addr = await onNode(r.sentinel_urls[0], r.redis_ca_file, ask);
+        assert.equal(Number(addr[1]), r.redis_port);
+      }
+      assert.equal((await h.send({ cmd: "redis_stop" })).ok, false, "redis_stop is for standalone");
+      await extraChecks(h);
+    });
+
+    it("a client on server 0 receives server 1's broadcasts, room ones too", async () => {
+      await deliveryRound("before");
+    });
+
+    it("kill_master fails over, the servers follow, and delivery works again", async () => {
+      const channel = `socket.io#/#`; // the sharded adapter's main channel (channelPrefix socket.io)
+      const killed = await h.cmd({ cmd: "kill_master", channel });
+      assert.equal(typeof killed.killed_port, "number");
+      assert.equal(typeof killed.new_master_port, "number");
+      assert.notEqual(killed.killed_port, killed.new_master_port);
+      if (cluster) {
+        assert.equal(killed.slot, 13868); // CLUSTER KEYSLOT socket.io#/#
+        assert.ok(h.ready.redis_nodes.some((u) => u.endsWith(`:${killed.killed_port}`)));
+      } else {
+        assert.equal(killed.killed_port, h.ready.redis_port);
+      }
+      await h.cmd({ cmd: "wait_subscribed", nsp: "/" });
+      const role = await onNode(killed.redis_url, h.ready.redis_ca_file, ["ROLE"]);
+      assert.equal(String(role[0]), "master");
+      if (sharded) {
+        // The main channel's subscriptions moved to the new master.
+        const n = await onNode(killed.redis_url, h.ready.redis_ca_file, ["PUBSUB", "SHARDNUMSUB", channel]);
+        assert.equal(Number(n[1]), 2);
+      }
+      await deliveryRound("after");
+      if (!sharded) {
+        // The official (classic) emitter through the harness reaches the servers too.
+        await h.cmd({ cmd: "official", to: ["room1"], event: "official-after" });
+        assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+          a0: [["official-after", []]],
+          a1: [["official-after", []]],
+        });
+      }
+    });
+
+    it("kill_master refuses a master without a replica left", async () => {
+      const again = await h.send({ cmd: "kill_master", channel: "socket.io#/#" });
+      assert.equal(again.ok, false);
+      assert.match(again.error, /no live replica left to promote/);
+      await deliveryRound("refused");
+    });
+  });
+}
+
+// One after the other: running two at a time was not faster on a 2-core machine.
+describe("--topology", () => {
+  topologySuite(
+    "cluster, sharded adapter, static mode",
+    ["--topology", "cluster", "--adapter", "sharded", "--subscription-mode", "static"],
+    { sharded: true, cluster: true },
+  );
+  topologySuite(
+    "cluster, sharded adapter, dynamic mode, ACL user",
+    [
+      "--topology", "cluster", "--adapter", "sharded", "--subscription-mode", "dynamic",
+      "--redis-user", "harness", "--redis-password", "p@ss w:rd",
+    ],
+    {
+      sharded: true,
+      cluster: true,
+      extraChecks: async (h) => {
+        assert.match(h.ready.redis_url, /^redis:\/\/harness:p%40ss%20w%3Ard@127\.0\.0\.1:\d+$/);
+        // Without credentials every node refuses (the default user is off).
+        for (const url of h.ready.redis_nodes) {
+          const bare = url.replace(/\/\/[^@]*@/, "//");
+          await assert.rejects(onNode(bare, null, ["PING"]), /NOAUTH|WRONGPASS|Authentication/);
+        }
+      },
+    },
+  );
+  topologySuite(
+    "cluster, classic adapter, TLS and a password",
+    ["--topology", "cluster", "--adapter", "classic", "--redis-tls", "--redis-password", "s3cret"],
+    { sharded: false, cluster: true },
+  );
+  topologySuite("sentinel, classic adapter", ["--topology", "sentinel", "--adapter", "classic"], {
+    sharded: false,
+    cluster: false,
+  });
+  topologySuite(
+    "sentinel, sharded adapter, TLS",
+    ["--topology", "sentinel", "--adapter", "sharded", "--redis-tls"],
+    { sharded: true, cluster: false },
+  );
 });

@@ -31,7 +31,9 @@ function confQuote(value) {
 /** The conf lines for `--redis-user` / `--redis-password` on a data node (and its replication). */
 function securityConf({ user, password }) {
   if (user) {
-    const hash = createHash("sha256").update(password || "").digest("hex");
+    const hash = createHash("sha256")
+      .update(password || "")
+      .digest("hex");
     return [
       `user ${confQuote(user)} on #${hash} ~* &* +@all`,
       "user default off",
@@ -130,6 +132,11 @@ function parseClusterNodes(text) {
         slots,
       };
     });
+}
+
+/** A CLUSTER NODES entry of a master that serves slots and is not flagged failing. */
+function servingMaster(e) {
+  return e.flags.includes("master") && e.slots.length > 0 && !e.flags.some((f) => f.startsWith("fail"));
 }
 
 function ownerOf(table, slot) {
@@ -242,9 +249,9 @@ async function startAll(procs, label) {
   const results = await Promise.allSettled(procs.map((p) => p.start()));
   const failed = results.findIndex((r) => r.status === "rejected");
   if (failed !== -1) {
-    const proc = procs[failed];
-    const logTail = proc.logTail.trim().split("\n").slice(-12).join("\n");
-    throw new Error(`${label(failed)} failed to start: ${results[failed].reason.message}\n${logTail}`);
+    const lines = procs[failed].logTail.trim().split("\n");
+    const more = lines.length > 3 ? `\nthe end of its log:\n${lines.slice(-15).join("\n")}` : "";
+    throw new Error(`${label(failed)} failed to start: ${results[failed].reason.message}${more}`);
   }
 }
 
@@ -321,6 +328,11 @@ class ClusterTopology {
     );
     await this.create(deadline);
     await waitFor(() => this.healthProblems(undefined, true), deadline, "the cluster did not become healthy");
+    const { masters, replicas } = this.orderedNodes();
+    const byId = new Map(masters.map((m) => [m.id, m.port]));
+    const masterText = masters.map((m) => `:${m.port} [${m.slots.map((r) => r.join("-"))}]`);
+    const replicaText = replicas.map((r) => `:${r.port} (of :${byId.get(r.masterId)})`);
+    this.log(`cluster healthy: masters ${masterText.join(", ")}; replicas ${replicaText.join(", ")}`);
   }
 
   /** `redis-cli --cluster create` with one replica per master, as the README describes. */
@@ -384,7 +396,7 @@ class ClusterTopology {
     for (const v of views) {
       if (v.info.cluster_state !== "ok") problems.push(`:${v.port} cluster_state:${v.info.cluster_state}`);
       const masters = v.table
-        .filter((e) => e.flags.includes("master") && e.slots.length && !e.flags.some((f) => f.startsWith("fail")))
+        .filter(servingMaster)
         .map((e) => `${e.id.slice(0, 8)}@${e.port}[${e.slots.map((s) => s.join("-")).join(",")}]`)
         .sort()
         .join(" ");
@@ -398,9 +410,7 @@ class ClusterTopology {
       problems.push(...extra(v.table, v.port));
     }
     if (reference) {
-      const masters = reference.table.filter(
-        (e) => e.flags.includes("master") && e.slots.length && !e.flags.some((f) => f.startsWith("fail")),
-      );
+      const masters = reference.table.filter(servingMaster);
       if (masters.length !== this.expectedMasters) {
         problems.push(`${masters.length} masters with slots, want ${this.expectedMasters}`);
       }
@@ -437,16 +447,12 @@ class ClusterTopology {
 
   /** Masters (ordered by their first slot), then replicas (in their masters' order). */
   orderedNodes() {
-    const masters = this.table
-      .filter((e) => e.flags.includes("master") && e.slots.length && !e.flags.some((f) => f.startsWith("fail")))
-      .sort((a, b) => a.slots[0][0] - b.slots[0][0]);
+    const masters = this.table.filter(servingMaster).sort((a, b) => a.slots[0][0] - b.slots[0][0]);
     const live = new Set(this.liveNodes().map((n) => n.proc.port));
     const replicas = [];
     for (const m of masters) {
       replicas.push(
-        ...this.table
-          .filter((e) => e.masterId === m.id && live.has(e.port))
-          .sort((a, b) => a.port - b.port),
+        ...this.table.filter((e) => e.masterId === m.id && live.has(e.port)).sort((a, b) => a.port - b.port),
       );
     }
     return { masters, replicas };
@@ -526,8 +532,9 @@ class ClusterTopology {
     node.killed = true;
     await node.proc.kill();
     this.nc.drop(victim.port);
+    const of = channel === undefined ? "" : ` of ${channel}`;
     this.log(
-      `kill_master: SIGKILLed master :${victim.port} (slot ${slot}${channel === undefined ? "" : ` of ${channel}`}); ` +
+      `kill_master: SIGKILLed master :${victim.port} (slot ${slot}${of}); ` +
         `replicas ${replicas.map((r) => `:${r.port}`).join(", ")}`,
     );
     let newPort = null;
@@ -544,7 +551,9 @@ class ClusterTopology {
     );
     const role = await this.nc.command(newPort, ["ROLE"]);
     if (String(role[0]) !== "master") throw new Error(`kill_master: :${newPort} reports role ${role[0]}`);
-    this.log(`kill_master: slot ${slot} now on master :${newPort}, cluster healthy after ${Date.now() - t0} ms`);
+    this.log(
+      `kill_master: slot ${slot} now on master :${newPort}, cluster healthy after ${Date.now() - t0} ms`,
+    );
     return { killed_port: victim.port, new_master_port: newPort, slot };
   }
 
@@ -728,6 +737,10 @@ class SentinelTopology {
       (i) => `sentinel ${i}`,
     );
     await waitFor(() => this.sentinelProblems(master.proc.port), deadline, "the sentinels did not settle");
+    this.log(
+      `sentinel topology healthy: master :${master.proc.port}, replica :${replica.proc.port}, ` +
+        `sentinels ${this.sentinels.map((n) => `:${n.proc.port}`).join(", ")}`,
+    );
     await this.proxy.start();
   }
 
@@ -753,7 +766,10 @@ class SentinelTopology {
         const m = pairs(await this.sc.command(port, ["SENTINEL", "MASTER", this.masterName]));
         const replicas = (await this.sc.command(port, ["SENTINEL", "REPLICAS", this.masterName])).map(pairs);
         const okReplicas = replicas.filter(
-          (r) => r.flags === "slave" && r["master-link-status"] === "ok" && Number(r["master-port"]) === masterPort,
+          (r) =>
+            r.flags === "slave" &&
+            r["master-link-status"] === "ok" &&
+            Number(r["master-port"]) === masterPort,
         );
         if (Number(m.port) !== masterPort || m.flags !== "master") {
           problems.push(`sentinel :${port}: master :${m.port} flags ${m.flags}`);
@@ -762,18 +778,24 @@ class SentinelTopology {
           problems.push(`sentinel :${port}: ${okReplicas.length} healthy replicas, want ${wantReplicas}`);
         }
         if (Number(m["num-other-sentinels"]) !== wantOthers) {
-          problems.push(`sentinel :${port}: knows ${m["num-other-sentinels"]} other sentinels, want ${wantOthers}`);
+          problems.push(
+            `sentinel :${port}: knows ${m["num-other-sentinels"]} other sentinels, want ${wantOthers}`,
+          );
         }
       }),
     );
     return problems;
   }
 
+  askMasterAddr(sentinelPort) {
+    return this.sc.command(sentinelPort, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", this.masterName]);
+  }
+
   /** What each live sentinel answers to GET-MASTER-ADDR-BY-NAME: [{sentinel, port}]. */
   async masterPorts() {
     return Promise.all(
       this.liveSentinels().map(async (s) => {
-        const reply = await this.sc.command(s.proc.port, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", this.masterName]);
+        const reply = await this.askMasterAddr(s.proc.port);
         return { sentinel: s.proc.port, port: reply ? Number(reply[1]) : null };
       }),
     );
@@ -784,7 +806,7 @@ class SentinelTopology {
     let lastError = new Error("no sentinel is running");
     for (const s of this.liveSentinels()) {
       try {
-        const reply = await this.sc.command(s.proc.port, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", this.masterName]);
+        const reply = await this.askMasterAddr(s.proc.port);
         if (reply) return { host: String(reply[0]), port: Number(reply[1]) };
       } catch (err) {
         lastError = err;
@@ -815,7 +837,9 @@ class SentinelTopology {
     victim.killed = true;
     await victim.proc.kill();
     this.nc.drop(oldPort);
-    this.log(`kill_master: SIGKILLed master :${oldPort}; replica ${others.map((n) => `:${n.proc.port}`).join(", ")}`);
+    this.log(
+      `kill_master: SIGKILLed master :${oldPort}; replica ${others.map((n) => `:${n.proc.port}`).join(", ")}`,
+    );
     let newPort = null;
     await waitFor(
       async () => {

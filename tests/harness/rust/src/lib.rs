@@ -170,7 +170,8 @@ fn install_panic_hook() {
 pub struct Harness {
     child: Child,
     shared: Arc<Shared>,
-    /// `redis://127.0.0.1:PORT` of the harness's Redis.
+    /// `redis://127.0.0.1:PORT` of the harness's Redis (with `--topology cluster`, its first
+    /// master; with `sentinel`, the master at startup).
     pub redis_url: String,
     /// The `ready` line, as sent.
     pub ready: Json,
@@ -297,6 +298,44 @@ impl Harness {
     /// Waits until every client and server has seen everything published before this call.
     pub fn flush(&self) {
         self.request(json!({"cmd": "flush"}));
+    }
+
+    /// The `ready` line's `topology`: `standalone`, `cluster` or `sentinel`.
+    pub fn topology(&self) -> &str {
+        self.ready["topology"].as_str().unwrap_or("standalone")
+    }
+
+    /// With `--topology cluster`: the URLs of every node, masters first (empty otherwise).
+    pub fn redis_nodes(&self) -> Vec<String> {
+        self.string_list("redis_nodes")
+    }
+
+    /// With `--topology sentinel`: the sentinels' URLs (empty otherwise).
+    pub fn sentinel_urls(&self) -> Vec<String> {
+        self.string_list("sentinel_urls")
+    }
+
+    fn string_list(&self, field: &str) -> Vec<String> {
+        self.ready[field]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|u| u.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `kill_master` (cluster or sentinel): SIGKILLs the master of `channel`'s slot (cluster;
+    /// `None`: the first master) or the current master (sentinel) and returns the reply once the
+    /// failover is over (`killed_port`, `new_master_port`, `redis_url`, ...). On a cluster, send
+    /// `wait_subscribed` before publishing: the servers may still be moving their subscriptions.
+    pub fn kill_master(&self, channel: Option<&str>) -> Json {
+        let mut cmd = json!({"cmd": "kill_master"});
+        if let Some(channel) = channel {
+            cmd["channel"] = json!(channel);
+        }
+        self.request(cmd)
     }
 
     /// The harness's buffered diagnostics (its own messages, Redis' log, every server's stderr),

@@ -5,6 +5,8 @@ set -euo pipefail
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# redis-cli makes the Redis Cluster the interop tests start (redis-cli --cluster create).
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 for pkg in "$@"; do

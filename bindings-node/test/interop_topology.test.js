@@ -251,3 +251,45 @@ describe("Sentinel", () => {
     }
   });
 });
+
+describe("credentials come from the URLs and never show", () => {
+  const PASSWORD = "t0p0-s3cret";
+  const WRONG = "wr0ng-s3cret";
+  const FAST = { connect_timeout: 1000, response_timeout: 1000 };
+
+  for (const topology of ["cluster", "sentinel"]) {
+    // Every data node requires a password. A cluster's come with its node URLs; a Sentinel
+    // master's with `url` (the sentinels here take none).
+    it(`on ${topology === "cluster" ? "a cluster" : "Sentinel"}; a wrong one is CONNECTION naming neither`, async (t) => {
+      const h = await harnessDriver().start({
+        servers: 1,
+        args: ["--topology", topology, "--adapter", "sharded", "--redis-password", PASSWORD],
+        ...START,
+      });
+      t.after(() => h.close());
+      await connect(h, "/cred", [["cred-a", 0, []]]);
+      const where = (password) =>
+        topology === "cluster"
+          ? { cluster_nodes: h.ready.redis_nodes.map((u) => u.replace(PASSWORD, password)) }
+          : {
+              url: h.redisUrl.replace(PASSWORD, password),
+              sentinel_master: h.ready.sentinel_master,
+              sentinel_nodes: h.ready.sentinel_urls,
+            };
+      assert.ok(JSON.stringify(where(PASSWORD)).includes(PASSWORD));
+      const io = new Emitter({ ...where(PASSWORD), adapter: "sharded" });
+      assert.equal(await io.of("/cred").emit("in"), 1);
+      await io.close();
+      const bad = new Emitter({ ...where(WRONG), adapter: "sharded", ...FAST });
+      await assert.rejects(bad.of("/cred").emit("never"), (err) => {
+        assert.equal(err.code, "CONNECTION", err.message);
+        for (const secret of [PASSWORD, WRONG]) {
+          assert.ok(!err.message.includes(secret) && !String(err.stack).includes(secret), err.message);
+        }
+        return true;
+      });
+      await bad.close();
+      assert.deepEqual(await receivedNames(h, ["cred-a"]), { "cred-a": ["in"] });
+    });
+  }
+});

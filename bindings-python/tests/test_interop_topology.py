@@ -256,3 +256,43 @@ def test_sentinel_broadcast_and_a_failover_in_the_middle_of_emits(
         for name in ("during-sync", "during-async"):
             seq = [args[0] for n, args in got if n == name]
             assert seq == sorted(set(seq)), (client, name, seq)
+
+
+# ---------------------------------------------------------------------------------------
+# Credentials
+
+PASSWORD = "t0p0-s3cret"
+WRONG = "wr0ng-s3cret"
+FAST: dict[str, Any] = {"connect_timeout": 1.0, "response_timeout": 1.0}
+
+
+@pytest.mark.parametrize("name", ["cluster", "sentinel"])
+def test_credentials_come_from_the_urls_and_never_show(name: str, ns: str) -> None:
+    """Every data node requires a password. A cluster's come with its node URLs; a Sentinel
+    master's with ``url`` (the sentinels here take none). A wrong one is a connection error
+    that shows neither password."""
+    h = Harness("--servers", "1", "--topology", name, "--adapter", "sharded",
+                "--redis-password", PASSWORD)
+    try:
+        connect(h, ns, [(f"{ns}a", 0, [])])
+        if name == "cluster":
+            good: dict[str, Any] = {"cluster_nodes": h.ready["redis_nodes"]}
+            bad: dict[str, Any] = {
+                "cluster_nodes": [u.replace(PASSWORD, WRONG) for u in h.ready["redis_nodes"]]}
+        else:
+            where = {"sentinel_master": h.ready["sentinel_master"],
+                     "sentinel_nodes": h.ready["sentinel_urls"]}
+            good = {"url": h.redis_url, **where}
+            bad = {"url": h.redis_url.replace(PASSWORD, WRONG), **where}
+        assert PASSWORD in str(good)
+        with Emitter(adapter="sharded", **good) as io:
+            assert io.of(ns).emit("in") == 1
+            assert PASSWORD not in repr(io)
+        with pytest.raises(EmitterError) as info:
+            Emitter(adapter="sharded", **bad, **FAST).of(ns).emit("never")
+        assert info.value.code == "CONNECTION", info.value
+        for secret in (PASSWORD, WRONG):
+            assert secret not in str(info.value) and secret not in repr(info.value.args)
+        assert h.received(f"{ns}a") == [["in"]]
+    finally:
+        h.close()

@@ -53,6 +53,23 @@ export interface EmitterOptions {
   /** With `adapter: "sharded"`: the servers' `subscriptionMode`. Default `"dynamic"`, as on the servers. */
   subscription_mode?: SubscriptionMode;
   subscriptionMode?: SubscriptionMode;
+  /**
+   * A Redis Cluster: its seed nodes, `redis://` or `rediss://` URLs with the nodes' credentials
+   * (the emitter finds the other nodes). Leave `url` out. With the classic adapter,
+   * `require_receivers` cannot be used on a cluster (PUBLISH there counts one node's subscribers).
+   */
+  cluster_nodes?: string[];
+  clusterNodes?: string[];
+  /** With `sentinel_nodes`: the name the sentinels monitor the master under. */
+  sentinel_master?: string;
+  sentinelMaster?: string;
+  /**
+   * With `sentinel_master`: the sentinels' URLs, with their own credentials if any. The master's
+   * credentials, database and TLS come from `url` (its host and port are not used; it may be left
+   * out when the master needs none).
+   */
+  sentinel_nodes?: string[];
+  sentinelNodes?: string[];
   /** PEM of the CA that signed the Redis server's certificate (`rediss://` with a private CA). */
   tls_ca_pem?: string | Buffer;
   tlsCaPem?: string | Buffer;
@@ -80,6 +97,17 @@ export interface EmitterOptions {
   max_payload_bytes?: number;
   maxPayloadBytes?: number;
 }
+
+/**
+ * What the object form of the constructor needs to know where Redis is: a `url`, or the node
+ * lists of a Redis Cluster or of Sentinel (which may leave `url` out).
+ */
+export type RedisLocation =
+  | { url: string }
+  | { cluster_nodes: string[] }
+  | { clusterNodes: string[] }
+  | { sentinel_nodes: string[] }
+  | { sentinelNodes: string[] };
 
 /** The stable codes of `SocketIOEmitterError.code`, shared by every language binding. */
 export type ErrorCode =
@@ -169,7 +197,7 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
    * as first argument (the official constructor) throws, explaining the one-line change.
    */
   constructor(url: string, opts?: Omit<EmitterOptions, "url">, nsp?: string);
-  constructor(options: EmitterOptions & { url: string });
+  constructor(options: EmitterOptions & RedisLocation);
 
   /** Creates an emitter and resolves once its connection is open (rejects if it cannot open). */
   static connect<EmitEvents extends EventsMap = DefaultEventsMap>(
@@ -178,7 +206,7 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
     nsp?: string,
   ): Promise<Emitter<EmitEvents>>;
   static connect<EmitEvents extends EventsMap = DefaultEventsMap>(
-    options: EmitterOptions & { url: string },
+    options: EmitterOptions & RedisLocation,
   ): Promise<Emitter<EmitEvents>>;
 
   /** An emitter that never connects: the `encode*` methods work, operations reject with `CLOSED`. */

@@ -62,6 +62,15 @@ export interface NativeOptions {
   adapter?: string
   /** `static`, `dynamic` or `dynamic-private`, parsed by the core. */
   subscriptionMode?: string
+  /**
+   * A Redis Cluster's seed nodes (`redis://` or `rediss://` URLs); `url` is then the
+   * default one.
+   */
+  clusterNodes?: Array<string>
+  /** The name the sentinels monitor the master under (with `sentinel_nodes`). */
+  sentinelMaster?: string
+  /** The sentinels' URLs (with `sentinel_master`). */
+  sentinelNodes?: Array<string>
   tlsCaPem?: string
   connectTimeoutMs?: number
   responseTimeoutMs?: number

@@ -30,6 +30,13 @@ const OPTIONS = {
   // natively by the core, whose error names the accepted ones.
   adapter: ["adapter", "string"],
   subscription_mode: ["subscriptionMode", "string"],
+  // Where Redis is: a Redis Cluster's seed nodes (then `url` is left out), or the Sentinel
+  // master's name and the sentinels (the master's credentials, db and TLS come from `url`).
+  // The lists' contents (not empty, redis:// or rediss:// URLs) and how the three combine are
+  // checked natively, with the core's rules and messages.
+  cluster_nodes: ["clusterNodes", "urls"],
+  sentinel_master: ["sentinelMaster", "string"],
+  sentinel_nodes: ["sentinelNodes", "urls"],
   tls_ca_pem: ["tlsCaPem", "pem"],
   connect_timeout: ["connectTimeoutMs", "ms"],
   response_timeout: ["responseTimeoutMs", "ms"],
@@ -47,8 +54,33 @@ const CAMEL = Object.fromEntries(
   Object.keys(OPTIONS).map((name) => [name.replace(/_([a-z])/g, (_, c) => c.toUpperCase()), name]),
 );
 
+/** The URL `url` stands for when it is left out (the core's DEFAULT_URL). */
+const DEFAULT_URL = "redis://127.0.0.1:6379";
+
+/**
+ * A list of node URLs: an array of strings, copied. A lone string (one URL without its array)
+ * and non-string entries are refused naming the option (and the entry's index); the values are
+ * never shown, since they may hold passwords.
+ */
+function checkUrls(name, value) {
+  if (!Array.isArray(value)) {
+    const hint = typeof value === "string" ? ' (one URL still goes in an array: ["redis://host:port"])' : "";
+    throw invalid(`option ${name} must be an array of redis:// URLs (strings), got ${value === null ? "null" : typeof value}${hint}`);
+  }
+  const out = [];
+  for (let i = 0; i < value.length; i++) {
+    if (typeof value[i] !== "string") {
+      throw invalid(`option ${name}[${i}] must be a string (a redis:// URL), got ${value[i] === null ? "null" : typeof value[i]}`);
+    }
+    out.push(value[i]);
+  }
+  return out;
+}
+
 function checkOption(name, kind, value) {
   switch (kind) {
+    case "urls":
+      return checkUrls(name, value);
     case "string":
       if (typeof value === "string") return value;
       break;
@@ -97,7 +129,17 @@ function parseArguments(first, opts, nsp) {
         (first === undefined ? "" : `, got ${typeof first}`),
     );
   }
-  if (typeof url !== "string") throw invalid("the `url` option (a redis:// or rediss:// URL) is required");
+  // A cluster is found through its seed nodes, and a Sentinel master needs `url` only for its
+  // credentials: both may leave `url` out.
+  const nodesGiven = ["cluster_nodes", "clusterNodes", "sentinel_master", "sentinelMaster", "sentinel_nodes", "sentinelNodes"].some(
+    (name) => options !== null && typeof options === "object" && options[name] !== undefined,
+  );
+  if (url === undefined && nodesGiven) url = DEFAULT_URL;
+  if (typeof url !== "string") {
+    throw invalid(
+      "the `url` option (a redis:// or rediss:// URL) is required, unless cluster_nodes or sentinel_nodes say where Redis is",
+    );
+  }
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw invalid(`the options must be an object, got ${typeof options}`);
   }
@@ -137,4 +179,4 @@ function parseArguments(first, opts, nsp) {
   return { url, nsp, native };
 }
 
-module.exports = { invalid, checkOption, parseArguments };
+module.exports = { invalid, checkOption, parseArguments, DEFAULT_URL };

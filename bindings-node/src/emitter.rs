@@ -13,7 +13,8 @@ use napi::{Env, JsValue, Status, Unknown, sys};
 use napi_derive::napi;
 use socketio_emitter::adapter::{Flavour, Output, RESERVED_EVENTS, RESERVED_SERVER_SIDE_EVENTS};
 use socketio_emitter::{
-    AdapterKind, EmitterConfig, Error, Flag, Room, Target, Value, duration_from_millis_f64,
+    AdapterKind, EmitterConfig, Error, Flag, Room, Target, Topology, Value,
+    duration_from_millis_f64, redact_url,
 };
 
 use crate::convert::{Encoding, Walker};
@@ -24,13 +25,20 @@ use crate::settle::{self, Settler};
 /// Connection options, already type-checked by `options.js` (numbers are numbers); their
 /// ranges are checked here, with the core's rules. Durations are in milliseconds.
 #[napi(object)]
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct NativeOptions {
     pub key: Option<String>,
     /// `classic` or `sharded`, parsed by the core (its error names the accepted values).
     pub adapter: Option<String>,
     /// `static`, `dynamic` or `dynamic-private`, parsed by the core.
     pub subscription_mode: Option<String>,
+    /// A Redis Cluster's seed nodes (`redis://` or `rediss://` URLs); `url` is then the
+    /// default one.
+    pub cluster_nodes: Option<Vec<String>>,
+    /// The name the sentinels monitor the master under (with `sentinel_nodes`).
+    pub sentinel_master: Option<String>,
+    /// The sentinels' URLs (with `sentinel_master`).
+    pub sentinel_nodes: Option<Vec<String>>,
     pub tls_ca_pem: Option<String>,
     pub connect_timeout_ms: Option<f64>,
     pub response_timeout_ms: Option<f64>,
@@ -39,6 +47,33 @@ pub struct NativeOptions {
     pub reconnect_attempts: Option<f64>,
     pub require_receivers: Option<bool>,
     pub max_payload_bytes: Option<f64>,
+}
+
+/// Written by hand: the node URLs may hold passwords, shown redacted.
+impl std::fmt::Debug for NativeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |nodes: &Option<Vec<String>>| {
+            nodes
+                .as_ref()
+                .map(|n| n.iter().map(|u| redact_url(u)).collect::<Vec<_>>())
+        };
+        f.debug_struct("NativeOptions")
+            .field("key", &self.key)
+            .field("adapter", &self.adapter)
+            .field("subscription_mode", &self.subscription_mode)
+            .field("cluster_nodes", &redacted(&self.cluster_nodes))
+            .field("sentinel_master", &self.sentinel_master)
+            .field("sentinel_nodes", &redacted(&self.sentinel_nodes))
+            .field("tls_ca_pem", &self.tls_ca_pem.as_ref().map(|_| "set"))
+            .field("connect_timeout_ms", &self.connect_timeout_ms)
+            .field("response_timeout_ms", &self.response_timeout_ms)
+            .field("reconnect_min_delay_ms", &self.reconnect_min_delay_ms)
+            .field("reconnect_max_delay_ms", &self.reconnect_max_delay_ms)
+            .field("reconnect_attempts", &self.reconnect_attempts)
+            .field("require_receivers", &self.require_receivers)
+            .field("max_payload_bytes", &self.max_payload_bytes)
+            .finish()
+    }
 }
 
 /// What an operation would publish: the channel and the exact payload bytes.
@@ -117,6 +152,11 @@ fn config(url: String, options: NativeOptions) -> Result<EmitterConfig, Error> {
     if let Some(mode) = options.subscription_mode {
         config = config.with_subscription_mode(mode.parse()?);
     }
+    config.topology = topology(
+        options.cluster_nodes,
+        options.sentinel_master,
+        options.sentinel_nodes,
+    )?;
     if let Some(pem) = options.tls_ca_pem {
         config = config.with_tls_ca_pem(pem.into_bytes());
     }
@@ -151,6 +191,32 @@ fn config(url: String, options: NativeOptions) -> Result<EmitterConfig, Error> {
     }
     config.validate()?;
     Ok(config)
+}
+
+/// Where Redis is, from the three topology options: a half-given Sentinel, or a cluster and
+/// a Sentinel at once, is `INVALID_ARGUMENT` naming the options (the same messages as the
+/// Python binding). The node lists themselves, and `url` given with `cluster_nodes`, are
+/// checked by `EmitterConfig::validate`.
+fn topology(
+    cluster_nodes: Option<Vec<String>>,
+    sentinel_master: Option<String>,
+    sentinel_nodes: Option<Vec<String>>,
+) -> Result<Topology, Error> {
+    let refuse = |msg: &str| Err(Error::InvalidArgument(msg.to_owned()));
+    match (cluster_nodes, sentinel_master, sentinel_nodes) {
+        (None, None, None) => Ok(Topology::Standalone),
+        (Some(nodes), None, None) => Ok(Topology::Cluster { nodes }),
+        (None, Some(master), Some(nodes)) => Ok(Topology::Sentinel { master, nodes }),
+        (Some(_), _, _) => {
+            refuse("set either cluster_nodes or sentinel_master and sentinel_nodes, not both")
+        }
+        (None, Some(_), None) => {
+            refuse("sentinel_master needs sentinel_nodes: the sentinels to ask for that master")
+        }
+        (None, None, Some(_)) => refuse(
+            "sentinel_nodes needs sentinel_master: the name the sentinels monitor the master under",
+        ),
+    }
 }
 
 /// The `timeout` of `flush()`/`close()`, in milliseconds: `None` waits as long as the

@@ -33,7 +33,10 @@ test("construction from a URL or an options object; bad ones throw at once", () 
   assert.equal(b.nsp, "raw", "the constructor's namespace is used as given");
   assert.throws(() => new Emitter(), invalid());
   assert.throws(() => new Emitter(6379), invalid());
-  assert.throws(() => new Emitter({ key: "no url" }), invalid("the `url` option (a redis:// or rediss:// URL) is required"));
+  assert.throws(
+    () => new Emitter({ key: "no url" }),
+    invalid("the `url` option (a redis:// or rediss:// URL) is required, unless cluster_nodes or sentinel_nodes say where Redis is"),
+  );
   assert.throws(() => new Emitter("not a url"), invalid());
   assert.throws(() => new Emitter("http://localhost:6379"), invalid());
   assert.throws(() => new Emitter("redis://x", { colour: "red" }), /unknown option colour/);

@@ -13,7 +13,8 @@ use crate::errors::{catch, to_py_err};
 use crate::runtime::spawn_for_asyncio;
 
 /// Publishes Socket.IO events into Redis from asyncio code. Connects on first use (or in
-/// `async with` / `await connect()`).
+/// `async with` / `await connect()`). The same options as `Emitter`, the topology ones
+/// (`cluster_nodes`, `sentinel_master`, `sentinel_nodes`) included.
 #[pyclass(frozen, module = "socketio_emitter", name = "AsyncEmitter")]
 pub(crate) struct PyAsyncEmitter {
     h: Handle,

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use pyo3::prelude::*;
 use socketio_emitter::{
-    Emitter as Core, EmitterConfig, Error, Flag, FlushReport, Result, Room, Target,
+    Emitter as Core, EmitterConfig, Error, Flag, FlushReport, Result, Room, Target, Topology,
+    redact_url,
 };
 use tokio::sync::OnceCell;
 
@@ -253,7 +254,7 @@ impl Handle {
         let url = self
             .client
             .config()
-            .map_or_else(|| "offline".to_owned(), |c| c.redacted_url());
+            .map_or_else(|| "offline".to_owned(), where_to);
         format!(
             "<{class} {url} key={:?} nsp={:?} rooms=[{}] except=[{}]{}>",
             self.client.key(),
@@ -266,6 +267,27 @@ impl Handle {
                 ""
             }
         )
+    }
+}
+
+/// Where the emitter publishes, passwords redacted: the URL, the cluster's seed nodes, or
+/// the Sentinel master and its sentinels (with the URL that gives the master's credentials).
+fn where_to(config: &EmitterConfig) -> String {
+    let list = |nodes: &[String]| {
+        let shown: Vec<String> = nodes
+            .iter()
+            .map(|n| format!("{:?}", redact_url(n)))
+            .collect();
+        format!("[{}]", shown.join(", "))
+    };
+    match &config.topology {
+        Topology::Cluster { nodes } => format!("cluster_nodes={}", list(nodes)),
+        Topology::Sentinel { master, nodes } => format!(
+            "{} sentinel_master={master:?} sentinel_nodes={}",
+            config.redacted_url(),
+            list(nodes)
+        ),
+        Topology::Standalone => config.redacted_url(),
     }
 }
 

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDelta, PyDict, PyInt, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDelta, PyDict, PyInt, PyList, PyString, PyTuple};
 use socketio_emitter::{
-    AdapterKind, EmitterConfig, Error, QueueFullPolicy, SubscriptionMode, duration_from_secs_f64,
+    AdapterKind, DEFAULT_URL, EmitterConfig, Error, QueueFullPolicy, SubscriptionMode, Topology,
+    duration_from_secs_f64,
 };
 
 use crate::convert::text_arg;
@@ -23,6 +24,9 @@ pub(crate) const OPTION_NAMES: &[&str] = &[
     "nsp",
     "adapter",
     "subscription_mode",
+    "cluster_nodes",
+    "sentinel_master",
+    "sentinel_nodes",
     "tls_ca_pem",
     "connect_timeout",
     "response_timeout",
@@ -37,12 +41,63 @@ pub(crate) const OPTION_NAMES: &[&str] = &[
     "default",
 ];
 
+/// Options whose `None` means "not given" (their default is "none"), besides `default`.
+const NONE_MEANS_UNSET: &[&str] = &[
+    "default",
+    "tls_ca_pem",
+    "cluster_nodes",
+    "sentinel_master",
+    "sentinel_nodes",
+];
+
 /// What a constructor was given.
 pub(crate) struct Options {
     pub config: EmitterConfig,
     /// The namespace used exactly as given (like the official constructor's argument).
     pub nsp: String,
     pub default: Option<Py<PyAny>>,
+}
+
+/// The topology options as given, combined once every keyword has been read.
+#[derive(Default)]
+struct TopologyArgs {
+    cluster_nodes: Option<Vec<String>>,
+    sentinel_master: Option<String>,
+    sentinel_nodes: Option<Vec<String>>,
+}
+
+impl TopologyArgs {
+    /// Sets the configuration's topology; a half-given Sentinel, or a cluster and a
+    /// Sentinel at once, is `INVALID_ARGUMENT` naming the options. The node lists
+    /// themselves (empty, not URLs, mixed schemes) and `url` with `cluster_nodes` are
+    /// checked by the core's `validate`, as in every binding.
+    fn apply(self, cfg: &mut EmitterConfig) -> PyResult<()> {
+        cfg.topology = match (
+            self.cluster_nodes,
+            self.sentinel_master,
+            self.sentinel_nodes,
+        ) {
+            (None, None, None) => Topology::Standalone,
+            (Some(nodes), None, None) => Topology::Cluster { nodes },
+            (None, Some(master), Some(nodes)) => Topology::Sentinel { master, nodes },
+            (Some(_), _, _) => {
+                return Err(invalid(
+                    "set either cluster_nodes or sentinel_master and sentinel_nodes, not both",
+                ));
+            }
+            (None, Some(_), None) => {
+                return Err(invalid(
+                    "sentinel_master needs sentinel_nodes: the sentinels to ask for that master",
+                ));
+            }
+            (None, None, Some(_)) => {
+                return Err(invalid(
+                    "sentinel_nodes needs sentinel_master: the name the sentinels monitor the master under",
+                ));
+            }
+        };
+        Ok(())
+    }
 }
 
 impl Options {
@@ -53,7 +108,7 @@ impl Options {
     ) -> PyResult<Options> {
         let url = match url {
             Some(u) => text_arg("url", u)?,
-            None => crate::emitter::DEFAULT_URL.to_owned(),
+            None => DEFAULT_URL.to_owned(),
         };
         let mut opts = Options {
             config: EmitterConfig::new(url),
@@ -70,11 +125,12 @@ impl Options {
     fn read(&mut self, class: &str, kwargs: &Bound<'_, PyDict>) -> PyResult<()> {
         let opts = self;
         let cfg = &mut opts.config;
+        let mut topology = TopologyArgs::default();
         // A snapshot, like every dict we read (pyo3's iterator panics if it changes).
         for (name, value) in kwargs.copy()?.iter() {
             // Keyword names are always `str`; one that is not valid Unicode is unknown.
             let name = name.cast::<PyString>()?.to_string_lossy().into_owned();
-            if value.is_none() && name != "default" && name != "tls_ca_pem" {
+            if value.is_none() && !NONE_MEANS_UNSET.contains(&name.as_str()) {
                 return Err(PyTypeError::new_err(format!(
                     "{class}(): {name} cannot be None"
                 )));
@@ -84,6 +140,15 @@ impl Options {
                 "nsp" => opts.nsp = text_arg("nsp", &value)?,
                 "adapter" => cfg.adapter = choice(&name, &value)?,
                 "subscription_mode" => cfg.subscription_mode = choice(&name, &value)?,
+                "cluster_nodes" => topology.cluster_nodes = urls(&name, &value)?,
+                "sentinel_master" => {
+                    topology.sentinel_master = if value.is_none() {
+                        None
+                    } else {
+                        Some(text_arg(&name, &value)?)
+                    }
+                }
+                "sentinel_nodes" => topology.sentinel_nodes = urls(&name, &value)?,
                 "tls_ca_pem" => cfg.tls_ca_pem = pem(&value)?,
                 "connect_timeout" => cfg.connect_timeout = seconds(&name, &value)?,
                 "response_timeout" => cfg.response_timeout = seconds(&name, &value)?,
@@ -109,8 +174,39 @@ impl Options {
                 }
             }
         }
-        Ok(())
+        topology.apply(&mut opts.config)
     }
+}
+
+/// `cluster_nodes` / `sentinel_nodes`: a `list` or `tuple` of `str` URLs (`None`: not
+/// given). A lone `str` (a likely slip: one URL without its list) and other types are a
+/// `TypeError`, as is an entry that is not a `str`, named by its index; the values are never
+/// shown, since they may hold passwords. Empty lists and bad URLs are the core's to refuse.
+fn urls(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<Vec<String>>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    let items = if let Ok(list) = value.cast::<PyList>() {
+        list.to_tuple()
+    } else if let Ok(tuple) = value.cast::<PyTuple>() {
+        tuple.clone()
+    } else {
+        let hint = if value.is_instance_of::<PyString>() {
+            " (one URL still goes in a list: [\"redis://host:port\"])"
+        } else {
+            ""
+        };
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a list of redis:// URLs (str), got {}{hint}",
+            crate::convert::type_name(value)
+        )));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| text_arg(&format!("{name}[{i}]"), &item))
+        .collect::<PyResult<Vec<String>>>()
+        .map(Some)
 }
 
 /// Seconds as an `int`/`float`, or a `datetime.timedelta`, checked by the core (finite,
@@ -204,7 +300,7 @@ pub(crate) struct OfflineArgs<'a, 'py> {
 impl Offline {
     pub(crate) fn parse(args: OfflineArgs<'_, '_>) -> PyResult<Offline> {
         // The same checks and defaults as the constructors' options.
-        let mut cfg = EmitterConfig::new(crate::emitter::DEFAULT_URL);
+        let mut cfg = EmitterConfig::new(DEFAULT_URL);
         if let Some(k) = args.key {
             cfg.key = text_arg("key", k)?;
         }

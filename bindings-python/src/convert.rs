@@ -264,7 +264,7 @@ impl<'a, 'py> Converter<'a, 'py> {
     }
 }
 
-fn type_name(ob: &Bound<'_, PyAny>) -> String {
+pub(crate) fn type_name(ob: &Bound<'_, PyAny>) -> String {
     ob.get_type()
         .name()
         .map(|n| n.to_string())

@@ -13,9 +13,9 @@ use crate::convert::text_arg;
 use crate::errors::{catch, to_py_err};
 use crate::runtime;
 
-pub(crate) const DEFAULT_URL: &str = "redis://127.0.0.1:6379";
-
 /// Publishes Socket.IO events into Redis (blocking calls; safe to share between threads).
+/// Redis is one server (`url`), a Redis Cluster (`cluster_nodes`) or a master found
+/// through Sentinel (`sentinel_master`, `sentinel_nodes`).
 #[pyclass(frozen, module = "socketio_emitter", name = "Emitter")]
 pub(crate) struct PyEmitter {
     h: Handle,

@@ -1,7 +1,8 @@
 """Shared fixtures: one interop harness per test session (two Socket.IO 4.8 servers with
 the classic Redis adapter, a private Redis), one per subscription mode of the sharded
-adapter when a test asks for it, and a fresh namespace per test. A failed test's report
-carries the running harnesses' logs (Redis, the servers' stderr); green runs show none."""
+adapter and one per Redis topology (cluster, sentinel) and adapter when a test asks for it,
+and a fresh namespace per test. A failed test's report carries the running harnesses' logs
+(Redis, the servers' stderr); green runs show none."""
 
 from __future__ import annotations
 
@@ -41,6 +42,31 @@ def sharded() -> Iterator[Callable[[str], Harness]]:
                                     "--subscription-mode", mode)
             _running.append(started[mode])
         return started[mode]
+
+    try:
+        yield get
+    finally:
+        for h in started.values():
+            _running.remove(h)
+            h.close()
+
+
+@pytest.fixture(scope="session")
+def topology() -> Iterator[Callable[[str, str], Harness]]:
+    """``topology(name, adapter)``: two Socket.IO servers with ``adapter`` (``"classic"``, or
+    ``"sharded"`` in the ``"dynamic"`` subscription mode) on a Redis Cluster (``"cluster"``: six
+    nodes, three masters; the servers use node-redis ``createCluster``) or on a master found
+    through Sentinel (``"sentinel"``: a master, a replica, three sentinels). Started on first use
+    and kept for the session; ``ready`` carries ``redis_nodes`` (cluster) or ``sentinel_urls``
+    and ``sentinel_master`` (sentinel)."""
+    started: dict[tuple[str, str], Harness] = {}
+
+    def get(name: str, adapter: str) -> Harness:
+        if (name, adapter) not in started:
+            h = Harness("--servers", "2", "--topology", name, "--adapter", adapter)
+            started[(name, adapter)] = h
+            _running.append(h)
+        return started[(name, adapter)]
 
     try:
         yield get

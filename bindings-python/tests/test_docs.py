@@ -1,6 +1,7 @@
 """The README's code blocks are the files in examples/, and each one runs against real
 Socket.IO servers here (Flask, FastAPI, Django and Celery are pinned in
-requirements-examples.txt)."""
+requirements-examples.txt). The server-side snippets marked ``server example`` are files of
+tests/fixtures/, run here too as real Socket.IO servers."""
 
 from __future__ import annotations
 
@@ -9,16 +10,21 @@ import re
 import runpy
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 from harness import Harness
+from socketio_emitter import Emitter
 
 HERE = Path(__file__).resolve().parents[1]
 EXAMPLES = HERE / "examples"
 MARKER = re.compile(r"<!-- example: (examples/[\w.]+) -->\n```python\n(.*?)\n```", re.S)
+SERVER_MARKER = re.compile(
+    r"<!-- server example: (tests/fixtures/[\w.]+) -->\n```js\n(.*?)\n```", re.S)
+REPO = HERE.parent
 
 
 def readme_examples() -> dict[str, str]:
@@ -31,6 +37,13 @@ def test_readme_blocks_are_the_example_files() -> None:
     assert set(blocks) == files
     for name, code in blocks.items():
         assert code == (HERE / name).read_text("utf-8").rstrip("\n"), f"{name} drifted"
+
+
+def test_readme_server_blocks_are_the_fixture_files() -> None:
+    blocks = dict(SERVER_MARKER.findall((HERE / "README.md").read_text("utf-8")))
+    assert set(blocks) == {"tests/fixtures/cluster_server.mjs"}
+    for name, code in blocks.items():
+        assert code == (REPO / name).read_text("utf-8").rstrip("\n"), f"{name} drifted"
 
 
 @pytest.fixture
@@ -151,3 +164,58 @@ def test_sharded_example(sharded: Callable[[str], Harness]) -> None:
     handled = [m["server"] for m in servers.observed()
                if m.get("type") == "server_event" and m["args"] == ["cache-invalidate"]]
     assert sorted(handled) == [0, 1]
+
+
+def test_cluster_example(topology: Callable[[str, str], Harness]) -> None:
+    # The servers the README's server-side snippet describes: createCluster + createShardedAdapter.
+    servers = topology("cluster", "sharded")
+    servers.client("cluster-room1", 0, "/", ["room1"])
+    servers.client("cluster-other", 1, "/", [])
+    servers.request({"cmd": "wait_subscribed", "nsp": "/"})
+    nodes = ",".join(servers.ready["redis_nodes"])
+    out = run_script("cluster.py", {**os.environ, "REDIS_CLUSTER_NODES": nodes})
+    assert out.strip() == "news reached 2 server(s), chat 1"
+    assert events(servers, "cluster-room1", "news") == [[{"title": "hello"}]]
+    assert events(servers, "cluster-other", "news") == [[{"title": "hello"}]]
+    assert events(servers, "cluster-room1", "chat") == [[{"text": "hi"}, {"$bytes": "0001"}]]
+    assert events(servers, "cluster-other", "chat") == []
+    handled = [m["server"] for m in servers.observed()
+               if m.get("type") == "server_event" and m["args"] == ["cache-invalidate"]]
+    assert sorted(handled) == [0, 1]
+
+
+def test_sentinel_example(topology: Callable[[str, str], Harness]) -> None:
+    servers = topology("sentinel", "classic")
+    servers.client("sentinel-room1", 0, "/", ["room1"])
+    servers.client("sentinel-other", 1, "/", [])
+    servers.request({"cmd": "wait_subscribed", "nsp": "/"})
+    env = {**os.environ, "REDIS_URL": servers.redis_url,
+           "SENTINEL_MASTER": servers.ready["sentinel_master"],
+           "SENTINEL_NODES": ",".join(servers.ready["sentinel_urls"])}
+    assert run_script("sentinel.py", env).strip() == "news reached 2 server(s)"
+    assert events(servers, "sentinel-room1", "news") == [[{"title": "hello"}]]
+    assert events(servers, "sentinel-other", "news") == [[{"title": "hello"}]]
+    assert events(servers, "sentinel-room1", "chat") == [[{"text": "hi"}]]
+    assert events(servers, "sentinel-other", "chat") == []
+
+
+def test_cluster_server_snippet(topology: Callable[[str, str], Harness]) -> None:
+    """The README's server-side snippet, run as it is: once it is up, a third server hears
+    the cluster's main channel (SPUBLISH counts it), beside the harness's two."""
+    servers = topology("cluster", "sharded")
+    env = {**os.environ, "REDIS_CLUSTER_NODES": ",".join(servers.ready["redis_nodes"]),
+           "PORT": "0"}
+    proc = subprocess.Popen(["node", str(REPO / "tests/fixtures/cluster_server.mjs")], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        with Emitter(cluster_nodes=servers.ready["redis_nodes"], adapter="sharded") as io:
+            deadline = time.monotonic() + 30
+            while (count := io.emit("snippet-probe")) < 3:
+                assert proc.poll() is None, proc.communicate()[1]
+                assert time.monotonic() < deadline, f"still {count} server(s) after 30 s"
+                time.sleep(0.1)
+            assert count == 3
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert "Error" not in err, err

@@ -126,7 +126,7 @@ def test_option_names_match_the_stub() -> None:
         text = f.read()
     for name in OPTION_NAMES:
         assert f"        {name}: " in text, name
-    assert len(OPTION_NAMES) == 16
+    assert len(OPTION_NAMES) == 19
     assert inspect.isclass(Emitter)
 
 

@@ -7,6 +7,7 @@ import type {
   Encoded,
   ErrorCode,
   FlushReport,
+  RedisLocation,
   SocketIOEmitterError,
   SocketIOEmitterWarning,
   SubscriptionMode,
@@ -92,4 +93,18 @@ export async function sharded(mode: SubscriptionMode): Promise<number> {
   // @ts-expect-error the servers' spelling is "dynamic-private"
   Emitter.offline({ subscriptionMode: "dynamic_private" });
   return io.to("room1").emit("chat", "hi");
+}
+
+export async function topologies(): Promise<number> {
+  const cluster = new Emitter({ cluster_nodes: ["redis://127.0.0.1:7000"], adapter: "sharded" });
+  new Emitter({ clusterNodes: ["redis://127.0.0.1:7000", "redis://127.0.0.1:7001"], requireReceivers: false });
+  const location: RedisLocation = { sentinelNodes: ["redis://127.0.0.1:26379"] };
+  await Emitter.connect({ ...location, sentinelMaster: "mymaster" });
+  new Emitter({ url: "redis://:pw@unused:6379/2", sentinel_master: "mymaster", sentinel_nodes: ["redis://s:26379"] });
+  new Emitter("redis://:pw@unused:6379", { sentinel_master: "mymaster", sentinel_nodes: ["redis://s:26379"] });
+  // @ts-expect-error the object form says where Redis is: a url, or node lists
+  new Emitter({ sentinel_master: "mymaster" });
+  // @ts-expect-error one URL still goes in an array
+  new Emitter({ cluster_nodes: "redis://127.0.0.1:7000" });
+  return cluster.emit("ev");
 }

@@ -15,6 +15,9 @@ _Seconds: TypeAlias = float | timedelta
 _Adapter: TypeAlias = Literal["classic", "sharded"]
 #: The sharded servers' ``subscriptionMode``.
 _SubscriptionMode: TypeAlias = Literal["static", "dynamic", "dynamic-private"]
+#: ``cluster_nodes`` and ``sentinel_nodes``: ``redis://`` or ``rediss://`` URLs, in a list
+#: (a lone ``str`` is refused).
+_Urls: TypeAlias = list[str] | tuple[str, ...]
 
 __all__ = [
     "AsyncEmitter",
@@ -56,7 +59,11 @@ class FlushReport:
 @final
 class Emitter:
     """Publishes Socket.IO events into Redis; blocking calls, safe to share between threads
-    and usable after ``fork()``."""
+    and usable after ``fork()``.
+
+    Redis is one server (``url``), a Redis Cluster (``cluster_nodes``, with ``url`` left at
+    its default) or a master found through Sentinel (``sentinel_master`` and
+    ``sentinel_nodes``; the master's credentials, database and TLS come from ``url``)."""
 
     def __new__(
         cls,
@@ -66,6 +73,9 @@ class Emitter:
         nsp: str = "/",
         adapter: _Adapter = "classic",
         subscription_mode: _SubscriptionMode = "dynamic",
+        cluster_nodes: _Urls | None = None,
+        sentinel_master: str | None = None,
+        sentinel_nodes: _Urls | None = None,
         tls_ca_pem: str | bytes | None = None,
         connect_timeout: _Seconds = 5.0,
         response_timeout: _Seconds = 5.0,
@@ -131,7 +141,8 @@ class Emitter:
 @final
 class AsyncEmitter:
     """The same operations as awaitables, for asyncio. Connects on first use, in
-    ``async with``, or with ``await connect()``."""
+    ``async with``, or with ``await connect()``. Takes the same options as ``Emitter``,
+    ``cluster_nodes``, ``sentinel_master`` and ``sentinel_nodes`` included."""
 
     def __new__(
         cls,
@@ -141,6 +152,9 @@ class AsyncEmitter:
         nsp: str = "/",
         adapter: _Adapter = "classic",
         subscription_mode: _SubscriptionMode = "dynamic",
+        cluster_nodes: _Urls | None = None,
+        sentinel_master: str | None = None,
+        sentinel_nodes: _Urls | None = None,
         tls_ca_pem: str | bytes | None = None,
         connect_timeout: _Seconds = 5.0,
         response_timeout: _Seconds = 5.0,

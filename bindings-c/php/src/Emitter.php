@@ -83,7 +83,7 @@ final class Emitter
     }
 
     /** Builds the C options, then lets $make write the new handle to its `out`. */
-    private static function create(#[\SensitiveParameter] array $options, callable $make): self
+    private static function create(#[\SensitiveParameter] array $options, #[\SensitiveParameter] callable $make): self
     {
         $ffi = Native::ffi();
         $unknown = array_diff(array_keys($options), self::OPTIONS);
@@ -113,7 +113,8 @@ final class Emitter
 
     private static function apply(FFI $ffi, FFI\CData $o, #[\SensitiveParameter] array $opt): void
     {
-        $set = fn (callable $fn) => Native::call($fn);
+        // Sensitive: the closures hold URLs, which traces would show with their passwords.
+        $set = fn (#[\SensitiveParameter] callable $fn) => Native::call($fn);
         if (isset($opt['key'])) {
             $k = (string) $opt['key'];
             $set(fn ($e) => $ffi->sioe_options_set_key($o, $k, strlen($k), $e));

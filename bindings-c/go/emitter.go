@@ -71,8 +71,10 @@ func cbytes(b []byte) (*C.char, C.size_t) {
 }
 
 // Connect connects to Redis at url (redis://[user[:password]@]host[:port][/db] or
-// rediss://...). opts may be nil. Close the emitter when done; an emitter that becomes
-// unreachable is closed by the garbage collector.
+// rediss://...). opts may be nil. With opts.ClusterNodes, url must be ""; with sentinels
+// (opts.SentinelMaster, opts.SentinelNodes) it gives the master's credentials, database
+// and TLS, or is "". Close the emitter when done; an emitter that becomes unreachable is
+// closed by the garbage collector.
 func Connect(url string, opts *Options) (*Emitter, error) {
 	copts, err := buildOptions(opts)
 	if err != nil {
@@ -81,6 +83,9 @@ func Connect(url string, opts *Options) (*Emitter, error) {
 	defer C.sioe_options_free(copts)
 	u := []byte(url)
 	p, n := cbytes(u)
+	if url == "" && opts.hasTopology() {
+		p = nil // no URL: the C library's NULL
+	}
 	var handle *C.sioe_emitter
 	var cerr *C.sioe_error
 	if err := check(C.sioe_connect(p, n, copts, &handle, &cerr), cerr); err != nil {

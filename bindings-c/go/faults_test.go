@@ -119,6 +119,7 @@ func TestFaultsBadInputs(t *testing.T) {
 		return func() error { _, err := e.Emit(event, args...); return err }
 	}
 	big := strings.Repeat("x", 2000)
+	clusterNode := "redis://alice:" + password + "@127.0.0.1:1" // nobody listens there
 	hostPort := strings.TrimPrefix(url, "redis://")
 	rows := []struct {
 		name   string
@@ -167,6 +168,25 @@ func TestFaultsBadInputs(t *testing.T) {
 		{"password in a bad URL", connectWith("http://alice:"+password+"@127.0.0.1", nil), "INVALID_ARGUMENT", "redis://"},
 		{"password, refused", connectWith("redis://alice:"+password+"@127.0.0.1:1", &Options{ConnectTimeout: 300 * time.Millisecond, ResponseTimeout: 300 * time.Millisecond}), "CONNECTION", "refused"},
 		{"password, wrong", connectWith("redis://alice:"+password+"@"+hostPort, nil), "CONNECTION", ""},
+		// Redis Cluster and Sentinel: the messages name the option, no password shows.
+		{"empty cluster node", connectWith("", &Options{ClusterNodes: []string{""}}), "INVALID_ARGUMENT", "cluster_nodes"},
+		{"http cluster node", connectWith("", &Options{ClusterNodes: []string{"http://alice:" + password + "@127.0.0.1:7000"}}), "INVALID_ARGUMENT", "cluster_nodes: each node must be a redis:// or rediss:// URL"},
+		{"cluster node without a host", connectWith("", &Options{ClusterNodes: []string{"redis://alice:" + password + "@"}}), "INVALID_ARGUMENT", "cluster_nodes"},
+		{"cluster node not a URL", connectWith("", &Options{ClusterNodes: []string{"not a url " + password}}), "INVALID_ARGUMENT", "cluster_nodes"},
+		{"invalid UTF-8 cluster node", connectWith("", &Options{ClusterNodes: []string{"redis://h\xff:1"}}), "INVALID_UTF8", "cluster_nodes"},
+		{"cluster nodes mixing schemes", connectWith("", &Options{ClusterNodes: []string{"redis://a:1", "rediss://b:1"}}), "INVALID_ARGUMENT", "mixes redis:// and rediss://"},
+		{"url and cluster nodes", connectWith("redis://bob:"+password+"@10.0.0.1:6379", &Options{ClusterNodes: []string{clusterNode}}), "INVALID_ARGUMENT", "set either url or cluster_nodes"},
+		{"cluster, classic and RequireReceivers", connectWith("", &Options{ClusterNodes: []string{clusterNode}, RequireReceivers: true}), "INVALID_ARGUMENT", "require_receivers"},
+		{"cluster and sentinels", connectWith("", &Options{ClusterNodes: []string{clusterNode}, SentinelMaster: "m", SentinelNodes: []string{clusterNode}}), "INVALID_ARGUMENT", "set either cluster_nodes or sentinel_master"},
+		{"cluster unreachable", connectWith("", &Options{ClusterNodes: []string{clusterNode}, ConnectTimeout: 300 * time.Millisecond, ResponseTimeout: 300 * time.Millisecond, ReconnectAttempts: 1}), "CONNECTION", ""},
+		{"invalid UTF-8 sentinel master", connectWith("", &Options{SentinelMaster: "m\xff", SentinelNodes: []string{clusterNode}}), "INVALID_UTF8", "sentinel_master"},
+		{"sentinel master without sentinels", connectWith("", &Options{SentinelMaster: "mymaster"}), "INVALID_ARGUMENT", "sentinel_nodes must list at least one node"},
+		{"sentinels without a master", connectWith("", &Options{SentinelNodes: []string{clusterNode}}), "INVALID_ARGUMENT", "sentinel_master"},
+		{"empty sentinel node", connectWith("", &Options{SentinelMaster: "mymaster", SentinelNodes: []string{""}}), "INVALID_ARGUMENT", "sentinel_nodes"},
+		{"http sentinel node", connectWith("", &Options{SentinelMaster: "mymaster", SentinelNodes: []string{"http://:" + password + "@127.0.0.1:26379"}}), "INVALID_ARGUMENT", "sentinel_nodes: each node must be a redis:// or rediss:// URL"},
+		{"sentinels mixing schemes", connectWith("", &Options{SentinelMaster: "mymaster", SentinelNodes: []string{"redis://a:1", "rediss://b:1"}}), "INVALID_ARGUMENT", "mixes redis:// and rediss://"},
+		{"sentinel, http url", connectWith("http://:"+password+"@m", &Options{SentinelMaster: "mymaster", SentinelNodes: []string{clusterNode}}), "INVALID_ARGUMENT", "redis://"},
+		{"sentinels unreachable", connectWith("redis://:"+password+"@m/1", &Options{SentinelMaster: "mymaster", SentinelNodes: []string{clusterNode}, ConnectTimeout: 300 * time.Millisecond, ResponseTimeout: 300 * time.Millisecond, ReconnectAttempts: 1}), "CONNECTION", ""},
 	}
 	for _, r := range rows {
 		err := r.call()

@@ -28,6 +28,7 @@ type harness struct {
 	exited   bool
 	nextID   float64
 	RedisURL string
+	Ready    line // the whole ready line (topology fields: redis_nodes, sentinel_urls, ...)
 }
 
 func startHarness(args ...string) (*harness, error) {
@@ -84,6 +85,7 @@ func startHarness(args ...string) (*harness, error) {
 			return nil, fmt.Errorf("harness failed to start: %v", msg["error"])
 		}
 		h.RedisURL = msg["redis_url"].(string)
+		h.Ready = msg
 		return h, nil
 	case <-time.After(60 * time.Second):
 		return nil, fmt.Errorf("the harness did not become ready")

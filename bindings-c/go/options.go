@@ -7,6 +7,8 @@ import "C"
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -62,9 +64,77 @@ type Options struct {
 	QueueFullError    bool             // a full queue fails with QUEUE_FULL instead of blocking
 	RequireReceivers  bool             // a publish that reaches no server fails with NO_SUBSCRIBERS
 	MaxPayloadBytes   int              // largest payload of one operation, default 16 MiB (ENCODE beyond)
+
+	// ClusterNodes are seed nodes of a Redis Cluster (the option "cluster_nodes"):
+	// redis:// or rediss:// URLs with the credentials every node takes. Connect's url must
+	// then be "". Both adapters work there; RequireReceivers needs AdapterSharded (a
+	// cluster's PUBLISH counts only the subscribers of the node that received it).
+	ClusterNodes []string
+	// SentinelMaster is the name the sentinels monitor the master under (the option
+	// "sentinel_master"), and SentinelNodes the sentinels ("sentinel_nodes", with their own
+	// credentials if any). Connect's url then gives the master's credentials, database and
+	// TLS (its host and port are not used), or is "" for none.
+	SentinelMaster string
+	SentinelNodes  []string
+}
+
+// String shows the options with the passwords of node URLs replaced by "***", so that
+// printing them (%v, %+v, %s) never reveals one.
+func (o Options) String() string {
+	type plain Options // without this method
+	return fmt.Sprintf("%+v", plain(o.redacted()))
+}
+
+// GoString is String for %#v.
+func (o Options) GoString() string {
+	type plain Options
+	return fmt.Sprintf("%#v", plain(o.redacted()))
+}
+
+func (o Options) redacted() Options {
+	o.ClusterNodes = redactURLs(o.ClusterNodes)
+	o.SentinelNodes = redactURLs(o.SentinelNodes)
+	return o
+}
+
+func redactURLs(nodes []string) []string {
+	if nodes == nil {
+		return nil
+	}
+	out := make([]string, len(nodes))
+	for i, n := range nodes {
+		u, err := url.Parse(n)
+		switch {
+		case err != nil || u.Scheme == "" || u.Opaque != "":
+			out[i] = "<unparsable URL>" // where a password would be cannot be told
+		case u.User != nil:
+			// Redacted writes the password as "xxxxx"; an escaped user name holds no ':'.
+			out[i] = strings.Replace(u.Redacted(), ":xxxxx@", ":***@", 1)
+		default:
+			out[i] = n
+		}
+	}
+	return out
+}
+
+// hasTopology says whether the options name a cluster or sentinels: an empty url then
+// crosses as NULL, which the C library reads as "no URL".
+func (o *Options) hasTopology() bool {
+	return o != nil && (len(o.ClusterNodes) > 0 || o.SentinelMaster != "" || len(o.SentinelNodes) > 0)
+}
+
+// The node setters, as values: cgo functions cannot be stored directly.
+func addClusterNode(o *C.sioe_options, p *C.char, n C.size_t, e **C.sioe_error) C.sioe_status {
+	return C.sioe_options_add_cluster_node(o, p, n, e)
+}
+
+func addSentinelNode(o *C.sioe_options, p *C.char, n C.size_t, e **C.sioe_error) C.sioe_status {
+	return C.sioe_options_add_sentinel_node(o, p, n, e)
 }
 
 func setOption(status C.sioe_status, cerr *C.sioe_error) error { return check(status, cerr) }
+
+func freeOptions(opts *C.sioe_options) { C.sioe_options_free(opts) }
 
 // notNegative refuses a negative count, which C would read as a huge size_t.
 func notNegative(name string, n int) error {
@@ -85,7 +155,7 @@ func buildOptions(o *Options) (*C.sioe_options, error) {
 	}{{"ReconnectAttempts", o.ReconnectAttempts}, {"QueueCapacity", o.QueueCapacity},
 		{"QueueMaxBytes", o.QueueMaxBytes}, {"MaxPayloadBytes", o.MaxPayloadBytes}} {
 		if err := notNegative(n.name, n.value); err != nil {
-			C.sioe_options_free(opts)
+			freeOptions(opts)
 			return nil, err
 		}
 	}
@@ -102,6 +172,22 @@ func buildOptions(o *Options) (*C.sioe_options, error) {
 		if t.value != "" {
 			text, set := []byte(t.value), t.set
 			steps = append(steps, func() C.sioe_status { p, n := cbytes(text); return set(opts, p, n, &cerr) })
+		}
+	}
+	if o.SentinelMaster != "" {
+		master := []byte(o.SentinelMaster)
+		steps = append(steps, func() C.sioe_status {
+			p, n := cbytes(master)
+			return C.sioe_options_set_sentinel_master(opts, p, n, &cerr)
+		})
+	}
+	for _, list := range []struct {
+		nodes []string
+		add   func(*C.sioe_options, *C.char, C.size_t, **C.sioe_error) C.sioe_status
+	}{{o.ClusterNodes, addClusterNode}, {o.SentinelNodes, addSentinelNode}} {
+		for _, node := range list.nodes {
+			text, add := []byte(node), list.add
+			steps = append(steps, func() C.sioe_status { p, n := cbytes(text); return add(opts, p, n, &cerr) })
 		}
 	}
 	if o.TLSCAPEM != nil {
@@ -153,7 +239,7 @@ func buildOptions(o *Options) (*C.sioe_options, error) {
 	}
 	for _, step := range steps {
 		if err := setOption(step(), cerr); err != nil {
-			C.sioe_options_free(opts)
+			freeOptions(opts)
 			return nil, err
 		}
 	}

@@ -165,6 +165,7 @@ typedef struct sioe_error sioe_error;
 // Every setter checks its value against the core's bounds (`EmitterConfig::validate`:
 // durations at most one day, queue capacity 1 to 4294967295, ...) and fails with
 // `SIOE_STATUS_INVALID_ARGUMENT`, naming the option, leaving the options unchanged.
+// Combinations are checked by `sioe_connect`, so that options can be set in any order.
 typedef struct sioe_options sioe_options;
 
 // What would be published: one Redis command, channel and payload. Immutable; may be read
@@ -222,8 +223,14 @@ void sioe_buffers_clear(sioe_buffers *bufs);
 // to `*out`. Blocks until connected (at most connect timeout + response timeout), or
 // fails with `SIOE_STATUS_CONNECTION` (the message names the cause: refused,
 // authentication, TLS, ...), `SIOE_STATUS_TIMEOUT` or `SIOE_STATUS_INVALID_ARGUMENT` (a
-// URL that is not `redis://` or `rediss://`, an option out of bounds). Error messages
-// never contain the password.
+// URL that is not `redis://` or `rediss://`, an option out of bounds, options that do not
+// go together). Error messages never contain a password.
+//
+// With a Redis Cluster (`sioe_options_add_cluster_node`), `url` must be NULL with length
+// 0. With sentinels (`sioe_options_set_sentinel_master`, `sioe_options_add_sentinel_node`),
+// `url` gives the master's credentials, database and TLS (its host and port are not
+// used), or is NULL (length 0) for none. Otherwise a NULL `url` is
+// `SIOE_STATUS_NULL_ARGUMENT`.
 sioe_status sioe_connect(const char *url,
                          size_t url_len,
                          const sioe_options *opts,
@@ -532,6 +539,43 @@ sioe_status sioe_options_set_subscription_mode(sioe_options *opts,
                                                const char *mode,
                                                size_t mode_len,
                                                sioe_error **err);
+
+// Adds a seed node of a Redis Cluster (the option `cluster_nodes`; call once per node):
+// `redis://[user[:password]@]host[:port]` or `rediss://...`, with the credentials every
+// node takes. The emitter discovers the other nodes from the seeds and follows MOVED, ASK
+// and failovers. With cluster nodes, pass a NULL URL (length 0) to `sioe_connect`: a
+// cluster is reached through its seed nodes, and a URL there is
+// `SIOE_STATUS_INVALID_ARGUMENT`. Both adapters work on a cluster. With the sharded one
+// (`sioe_options_set_adapter`) an emit goes to the master that owns its channel's slot and
+// its count is every server subscribed; with the classic one PUBLISH reaches every node,
+// but its count is only that of the node that received it (possibly 0), so
+// `sioe_options_set_require_receivers` is `SIOE_STATUS_INVALID_ARGUMENT` there. A URL that is not `redis://` or `rediss://` with a host, or that mixes the two schemes
+// with the nodes added before, is `SIOE_STATUS_INVALID_ARGUMENT` naming `cluster_nodes`
+// (the password never shows) and is not added.
+sioe_status sioe_options_add_cluster_node(sioe_options *opts,
+                                          const char *url,
+                                          size_t url_len,
+                                          sioe_error **err);
+
+// The name the sentinels monitor the master under (the option `sentinel_master`, e.g.
+// `"mymaster"`; not empty): the emitter asks the sentinels (`sioe_options_add_sentinel_node`)
+// where that master is, and follows it through failovers. The master's credentials,
+// database and TLS come from the URL given to `sioe_connect`, whose host and port are not
+// used; a NULL URL (length 0) means none of them. `sioe_connect` fails with
+// `SIOE_STATUS_INVALID_ARGUMENT` when only one of the master and the sentinels is set.
+sioe_status sioe_options_set_sentinel_master(sioe_options *opts,
+                                             const char *master,
+                                             size_t master_len,
+                                             sioe_error **err);
+
+// Adds a sentinel (the option `sentinel_nodes`; call once per sentinel):
+// `redis://[user[:password]@]host[:port]` or `rediss://...`, with the sentinel's own
+// credentials if it has any. Checked like `sioe_options_add_cluster_node`'s URLs
+// (`SIOE_STATUS_INVALID_ARGUMENT` naming `sentinel_nodes`, and not added).
+sioe_status sioe_options_add_sentinel_node(sioe_options *opts,
+                                           const char *url,
+                                           size_t url_len,
+                                           sioe_error **err);
 
 // PEM bundle of the CA that signed the server's certificate, for `rediss://` URLs with a
 // private CA.

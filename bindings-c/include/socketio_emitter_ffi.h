@@ -198,6 +198,18 @@ sioe_status sioe_options_set_subscription_mode(sioe_options *opts,
                                                const char *mode,
                                                size_t mode_len,
                                                sioe_error **err);
+sioe_status sioe_options_add_cluster_node(sioe_options *opts,
+                                          const char *url,
+                                          size_t url_len,
+                                          sioe_error **err);
+sioe_status sioe_options_set_sentinel_master(sioe_options *opts,
+                                             const char *master,
+                                             size_t master_len,
+                                             sioe_error **err);
+sioe_status sioe_options_add_sentinel_node(sioe_options *opts,
+                                           const char *url,
+                                           size_t url_len,
+                                           sioe_error **err);
 sioe_status sioe_options_set_tls_ca_pem(sioe_options *opts,
                                         const char *pem,
                                         size_t pem_len,

@@ -3,8 +3,8 @@
 
 use std::ffi::c_char;
 
-use socketio_emitter::Room;
 use socketio_emitter::blocking::Emitter;
+use socketio_emitter::{DEFAULT_URL, Room};
 
 use crate::error::{Failure, Outcome, sioe_error, sioe_status};
 use crate::guard::{self, call};
@@ -63,8 +63,14 @@ impl sioe_emitter {
 /// to `*out`. Blocks until connected (at most connect timeout + response timeout), or
 /// fails with `SIOE_STATUS_CONNECTION` (the message names the cause: refused,
 /// authentication, TLS, ...), `SIOE_STATUS_TIMEOUT` or `SIOE_STATUS_INVALID_ARGUMENT` (a
-/// URL that is not `redis://` or `rediss://`, an option out of bounds). Error messages
-/// never contain the password.
+/// URL that is not `redis://` or `rediss://`, an option out of bounds, options that do not
+/// go together). Error messages never contain a password.
+///
+/// With a Redis Cluster (`sioe_options_add_cluster_node`), `url` must be NULL with length
+/// 0. With sentinels (`sioe_options_set_sentinel_master`, `sioe_options_add_sentinel_node`),
+/// `url` gives the master's credentials, database and TLS (its host and port are not
+/// used), or is NULL (length 0) for none. Otherwise a NULL `url` is
+/// `SIOE_STATUS_NULL_ARGUMENT`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_connect(
     url: *const c_char,
@@ -75,11 +81,17 @@ pub unsafe extern "C" fn sioe_connect(
 ) -> sioe_status {
     call(err, || {
         guard::out_ptr(out, "out")?;
-        // SAFETY: (pointer, length) per the conventions.
-        let url = unsafe { guard::text(url, url_len, "url") }?;
-        // SAFETY: NULL or live options.
         let defaults = sioe_options::default();
+        // SAFETY: NULL or live options.
         let opts = unsafe { opts.as_ref() }.unwrap_or(&defaults);
+        let url = if url.is_null() && url_len == 0 && opts.has_topology() {
+            // The core's "no URL": what a cluster needs, and no credentials for a master
+            // found through sentinels.
+            DEFAULT_URL
+        } else {
+            // SAFETY: (pointer, length) per the conventions.
+            unsafe { guard::text(url, url_len, "url") }?
+        };
         let config = opts.config(url)?;
         let open = || Ok(Emitter::with_config(config)?);
         let emitter = if opts.persistent {

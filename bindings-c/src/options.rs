@@ -3,9 +3,12 @@
 //! whole milliseconds, as the `_ms` suffixes say.
 
 use std::ffi::c_char;
+use std::fmt;
 use std::time::Duration;
 
-use socketio_emitter::{AdapterKind, EmitterConfig, QueueFullPolicy, SubscriptionMode};
+use socketio_emitter::{
+    AdapterKind, DEFAULT_URL, EmitterConfig, QueueFullPolicy, SubscriptionMode, redact_url,
+};
 
 use crate::error::{Failure, Outcome, sioe_error, sioe_status};
 use crate::guard::{self, call};
@@ -41,7 +44,8 @@ pub enum sioe_duration {
 /// Every setter checks its value against the core's bounds (`EmitterConfig::validate`:
 /// durations at most one day, queue capacity 1 to 4294967295, ...) and fails with
 /// `SIOE_STATUS_INVALID_ARGUMENT`, naming the option, leaving the options unchanged.
-#[derive(Debug, Clone, PartialEq)]
+/// Combinations are checked by `sioe_connect`, so that options can be set in any order.
+#[derive(Clone, PartialEq)]
 pub struct sioe_options {
     pub(crate) key: String,
     pub(crate) adapter: AdapterKind,
@@ -57,6 +61,38 @@ pub struct sioe_options {
     pub(crate) max_payload_bytes: usize,
     pub(crate) require_receivers: bool,
     pub(crate) persistent: bool,
+    /// Seed nodes of a Redis Cluster (`cluster_nodes`); empty: not a cluster.
+    pub(crate) cluster_nodes: Vec<String>,
+    /// The name the sentinels monitor the master under (`sentinel_master`); empty: unset.
+    pub(crate) sentinel_master: String,
+    /// The sentinels (`sentinel_nodes`).
+    pub(crate) sentinel_nodes: Vec<String>,
+}
+
+/// Node URLs may hold passwords: they are shown redacted, like the core's `Debug`.
+impl fmt::Debug for sioe_options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |nodes: &[String]| nodes.iter().map(|n| redact_url(n)).collect::<Vec<_>>();
+        f.debug_struct("sioe_options")
+            .field("key", &self.key)
+            .field("adapter", &self.adapter)
+            .field("subscription_mode", &self.subscription_mode)
+            .field("tls_ca_pem", &self.tls_ca_pem.as_ref().map(|_| "set"))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("response_timeout", &self.response_timeout)
+            .field("reconnect_min_delay", &self.reconnect_min_delay)
+            .field("reconnect_max_delay", &self.reconnect_max_delay)
+            .field("reconnect_attempts", &self.reconnect_attempts)
+            .field("queue", &self.queue)
+            .field("queue_max_bytes", &self.queue_max_bytes)
+            .field("max_payload_bytes", &self.max_payload_bytes)
+            .field("require_receivers", &self.require_receivers)
+            .field("persistent", &self.persistent)
+            .field("cluster_nodes", &redacted(&self.cluster_nodes))
+            .field("sentinel_master", &self.sentinel_master)
+            .field("sentinel_nodes", &redacted(&self.sentinel_nodes))
+            .finish()
+    }
 }
 
 impl Default for sioe_options {
@@ -77,14 +113,33 @@ impl Default for sioe_options {
             max_payload_bytes: d.max_payload_bytes,
             require_receivers: d.require_receivers,
             persistent: false,
+            cluster_nodes: Vec::new(),
+            sentinel_master: String::new(),
+            sentinel_nodes: Vec::new(),
         }
     }
 }
 
 impl sioe_options {
+    /// Whether the options name a Redis Cluster or sentinels: `sioe_connect` then accepts
+    /// a NULL URL.
+    pub(crate) fn has_topology(&self) -> bool {
+        !self.cluster_nodes.is_empty()
+            || !self.sentinel_master.is_empty()
+            || !self.sentinel_nodes.is_empty()
+    }
+
     /// The core's configuration for `url`. Fails when the reconnection delays are in the
-    /// wrong order (the other bounds are the core's, checked when connecting).
+    /// wrong order, or when both a cluster and sentinels are named (the other bounds and
+    /// combinations are the core's, checked when connecting).
     pub(crate) fn config(&self, url: &str) -> Outcome<EmitterConfig> {
+        if !self.cluster_nodes.is_empty()
+            && (!self.sentinel_master.is_empty() || !self.sentinel_nodes.is_empty())
+        {
+            return Err(invalid(
+                "set either cluster_nodes or sentinel_master and sentinel_nodes, not both",
+            ));
+        }
         if self.reconnect_min_delay > self.reconnect_max_delay {
             return Err(invalid(format!(
                 "reconnect_min_delay_ms ({}) must not exceed reconnect_max_delay_ms ({})",
@@ -95,12 +150,25 @@ impl sioe_options {
         Ok(self.build(url))
     }
 
-    /// The configuration of an encode-only emitter (`sioe_offline_with`): no URL is read.
+    /// The configuration of an encode-only emitter (`sioe_offline_with`): no URL, nor
+    /// cluster or sentinel, is read.
     pub(crate) fn offline_config(&self) -> EmitterConfig {
-        self.build("")
+        self.standalone("")
     }
 
     fn build(&self, url: &str) -> EmitterConfig {
+        let cfg = self.standalone(url);
+        if !self.cluster_nodes.is_empty() {
+            cfg.with_cluster_nodes(self.cluster_nodes.clone())
+        } else if !self.sentinel_master.is_empty() || !self.sentinel_nodes.is_empty() {
+            cfg.with_sentinel(self.sentinel_master.clone(), self.sentinel_nodes.clone())
+        } else {
+            cfg
+        }
+    }
+
+    /// Every option but the topology.
+    fn standalone(&self, url: &str) -> EmitterConfig {
         let mut cfg = EmitterConfig::new(url)
             .with_key(self.key.clone())
             .with_adapter(self.adapter)
@@ -122,10 +190,24 @@ impl sioe_options {
         cfg
     }
 
-    /// The core's bounds on every option (not the URL, which `sioe_connect` checks, nor the
-    /// order of the reconnection delays, so that they can be set one at a time).
+    /// The core's bounds on every option, each on its own: not the URL, which
+    /// `sioe_connect` checks, nor the combinations (the order of the reconnection delays,
+    /// a URL or `require_receivers` with cluster nodes, a sentinel master without sentinels
+    /// or the reverse), so that the options can be set one at a time, in any order.
     fn check(&self) -> Outcome {
-        Ok(self.build("redis://127.0.0.1").validate()?)
+        let base = self.standalone(DEFAULT_URL).with_require_receivers(false);
+        base.validate()?;
+        if !self.cluster_nodes.is_empty() {
+            base.clone()
+                .with_cluster_nodes(self.cluster_nodes.clone())
+                .validate()?;
+        }
+        if !self.sentinel_nodes.is_empty() {
+            // Any master name: only the node list is checked here.
+            base.with_sentinel("master", self.sentinel_nodes.clone())
+                .validate()?;
+        }
+        Ok(())
     }
 }
 
@@ -226,6 +308,78 @@ pub unsafe extern "C" fn sioe_options_set_subscription_mode(
         // SAFETY: (pointer, length) per the conventions.
         o.subscription_mode =
             unsafe { guard::text(mode, mode_len, "subscription_mode") }?.parse()?;
+        Ok(())
+    })
+}
+
+/// Adds a seed node of a Redis Cluster (the option `cluster_nodes`; call once per node):
+/// `redis://[user[:password]@]host[:port]` or `rediss://...`, with the credentials every
+/// node takes. The emitter discovers the other nodes from the seeds and follows MOVED, ASK
+/// and failovers. With cluster nodes, pass a NULL URL (length 0) to `sioe_connect`: a
+/// cluster is reached through its seed nodes, and a URL there is
+/// `SIOE_STATUS_INVALID_ARGUMENT`. Both adapters work on a cluster. With the sharded one
+/// (`sioe_options_set_adapter`) an emit goes to the master that owns its channel's slot and
+/// its count is every server subscribed; with the classic one PUBLISH reaches every node,
+/// but its count is only that of the node that received it (possibly 0), so
+/// `sioe_options_set_require_receivers` is `SIOE_STATUS_INVALID_ARGUMENT` there. A URL that is not `redis://` or `rediss://` with a host, or that mixes the two schemes
+/// with the nodes added before, is `SIOE_STATUS_INVALID_ARGUMENT` naming `cluster_nodes`
+/// (the password never shows) and is not added.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_options_add_cluster_node(
+    opts: *mut sioe_options,
+    url: *const c_char,
+    url_len: usize,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    set(opts, err, |o| {
+        // SAFETY: (pointer, length) per the conventions.
+        let url = unsafe { guard::text(url, url_len, "cluster_nodes") }?;
+        o.cluster_nodes.push(url.to_owned());
+        Ok(())
+    })
+}
+
+/// The name the sentinels monitor the master under (the option `sentinel_master`, e.g.
+/// `"mymaster"`; not empty): the emitter asks the sentinels (`sioe_options_add_sentinel_node`)
+/// where that master is, and follows it through failovers. The master's credentials,
+/// database and TLS come from the URL given to `sioe_connect`, whose host and port are not
+/// used; a NULL URL (length 0) means none of them. `sioe_connect` fails with
+/// `SIOE_STATUS_INVALID_ARGUMENT` when only one of the master and the sentinels is set.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_options_set_sentinel_master(
+    opts: *mut sioe_options,
+    master: *const c_char,
+    master_len: usize,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    set(opts, err, |o| {
+        // SAFETY: (pointer, length) per the conventions.
+        let master = unsafe { guard::text(master, master_len, "sentinel_master") }?;
+        if master.is_empty() {
+            return Err(invalid(
+                "sentinel_master must name the master the sentinels monitor",
+            ));
+        }
+        o.sentinel_master = master.to_owned();
+        Ok(())
+    })
+}
+
+/// Adds a sentinel (the option `sentinel_nodes`; call once per sentinel):
+/// `redis://[user[:password]@]host[:port]` or `rediss://...`, with the sentinel's own
+/// credentials if it has any. Checked like `sioe_options_add_cluster_node`'s URLs
+/// (`SIOE_STATUS_INVALID_ARGUMENT` naming `sentinel_nodes`, and not added).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sioe_options_add_sentinel_node(
+    opts: *mut sioe_options,
+    url: *const c_char,
+    url_len: usize,
+    err: *mut *mut sioe_error,
+) -> sioe_status {
+    set(opts, err, |o| {
+        // SAFETY: (pointer, length) per the conventions.
+        let url = unsafe { guard::text(url, url_len, "sentinel_nodes") }?;
+        o.sentinel_nodes.push(url.to_owned());
         Ok(())
     })
 }
@@ -421,4 +575,44 @@ fn positive(name: &str, ms: f64) -> Outcome<Duration> {
         return Err(invalid(format!("{name} must be greater than zero")));
     }
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_passwords_never_show_in_debug() {
+        let o = sioe_options {
+            cluster_nodes: vec!["redis://alice:s3cret-pw@10.0.0.1:7000".into()],
+            sentinel_nodes: vec![
+                "redis://:s3cret-pw@10.0.0.2:26379".into(),
+                "bad s3cret-pw".into(),
+            ],
+            ..Default::default()
+        };
+        let text = format!("{o:?}");
+        assert!(!text.contains("s3cret-pw"), "{text}");
+        assert!(text.contains("redis://alice:***@10.0.0.1:7000"), "{text}");
+    }
+
+    #[test]
+    fn topology_options_combine_only_when_connecting() {
+        let mut o = sioe_options {
+            cluster_nodes: vec!["redis://10.0.0.1:7000".into()],
+            require_receivers: true,
+            ..Default::default()
+        };
+        assert!(o.check().is_ok(), "each value is fine on its own");
+        let msg = o
+            .config(DEFAULT_URL)
+            .unwrap()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("require_receivers"), "{msg}");
+        o.sentinel_master = "mymaster".into();
+        let failure = o.config(DEFAULT_URL).unwrap_err();
+        assert_eq!(failure.status, sioe_status::InvalidArgument);
+    }
 }

@@ -4,7 +4,9 @@
 //! access, with the core's message and without the password.
 //!
 //! `sioe_connect` is only called for URLs the core's `validate()` refuses (or that are not
-//! UTF-8): the fuzzer never opens a connection.
+//! UTF-8), and with a NULL URL only while no cluster node or sentinel was set: the fuzzer
+//! never opens a connection. Node URLs (`sioe_options_add_cluster_node`,
+//! `sioe_options_add_sentinel_node`) are refused without their password in the message.
 #![no_main]
 
 use std::ffi::CStr;
@@ -75,17 +77,87 @@ fn bytes(u: &mut Unstructured) -> Result<Vec<u8>> {
     })
 }
 
-/// One setter call with arbitrary values on `opts` (which may be NULL).
+type AddNode = unsafe extern "C" fn(
+    *mut sioe_options,
+    *const std::ffi::c_char,
+    usize,
+    *mut *mut sioe_error,
+) -> sioe_status;
+
+/// Adds a node URL (arbitrary, or shaped like a URL) with `add`: NULL_ARGUMENT for NULL,
+/// INVALID_UTF8, or OK or INVALID_ARGUMENT, whose message names `option` and holds no more
+/// of the password than it does for the same URL with another one. Sets `topology` on OK.
 ///
 /// # Safety
 /// `opts` is NULL or live options.
-unsafe fn set_one(u: &mut Unstructured, opts: *mut sioe_options) -> Result<()> {
+unsafe fn add_node(
+    u: &mut Unstructured,
+    opts: *mut sioe_options,
+    add: AddNode,
+    option: &str,
+    topology: &mut bool,
+) -> Result<()> {
+    let url = if u.ratio(1u8, 4)? {
+        bytes(u)?
+    } else {
+        generate::url(u)?.into_bytes()
+    };
+    let null_url = u.ratio(1u8, 32)?;
+    let mut err = ptr::null_mut();
+    // SAFETY: NULL or live options; a live slice or NULL.
+    let status = unsafe {
+        if null_url {
+            add(opts, ptr::null(), url.len(), &mut err)
+        } else {
+            add(opts, url.as_ptr().cast(), url.len(), &mut err)
+        }
+    };
+    let (status, msg) = finish(status, err);
+    if opts.is_null() || null_url {
+        assert_eq!(status, sioe_status::NullArgument, "{option}: {msg}");
+        return Ok(());
+    }
+    let Ok(text) = std::str::from_utf8(&url) else {
+        assert_eq!(status, sioe_status::InvalidUtf8, "{option}: {msg}");
+        return Ok(());
+    };
+    match status {
+        sioe_status::Ok => *topology = true,
+        sioe_status::InvalidArgument => {
+            assert!(msg.contains(option), "{option} not named: {msg}");
+            let secrets = secrets(text);
+            if let Some(other) = with_other_password(text).filter(|_| !secrets.is_empty()) {
+                let mut err = ptr::null_mut();
+                // SAFETY: live options and slice; refused values leave the options as they were.
+                let again = unsafe { add(opts, other.as_ptr().cast(), other.len(), &mut err) };
+                let (again, reference) = finish(again, err);
+                if again == sioe_status::Ok {
+                    *topology = true;
+                }
+                assert_no_leak(option, &msg, &reference, &secrets);
+            }
+        }
+        other => panic!("{option}: {other:?} ({msg})"),
+    }
+    Ok(())
+}
+
+/// One setter call with arbitrary values on `opts` (which may be NULL). `topology` is set
+/// once a cluster node, a sentinel master or a sentinel was accepted.
+///
+/// # Safety
+/// `opts` is NULL or live options.
+unsafe fn set_one(
+    u: &mut Unstructured,
+    opts: *mut sioe_options,
+    topology: &mut bool,
+) -> Result<()> {
     let null = opts.is_null();
     let invalid = Some(sioe_status::InvalidArgument);
     let mut err = ptr::null_mut();
     // SAFETY: pointers are NULL or live; (pointer, length) pairs come from live slices.
     unsafe {
-        let (status, want, what) = match u.int_in_range(0u8..=8)? {
+        let (status, want, what) = match u.int_in_range(0u8..=11)? {
             0 => {
                 let key = bytes(u)?;
                 let null_key = u.ratio(1u8, 16)?;
@@ -171,10 +243,47 @@ unsafe fn set_one(u: &mut Unstructured, opts: *mut sioe_options) -> Result<()> {
                 let s = sioe_options_set_require_receivers(opts, u.arbitrary()?, &mut err);
                 (s, Some(sioe_status::Ok), "set_require_receivers")
             }
-            _ => {
+            9 => {
+                return add_node(
+                    u,
+                    opts,
+                    sioe_options_add_cluster_node,
+                    "cluster_nodes",
+                    topology,
+                );
+            }
+            10 => {
+                return add_node(
+                    u,
+                    opts,
+                    sioe_options_add_sentinel_node,
+                    "sentinel_nodes",
+                    topology,
+                );
+            }
+            11 => {
+                let master = bytes(u)?;
+                let s = sioe_options_set_sentinel_master(
+                    opts,
+                    master.as_ptr().cast(),
+                    master.len(),
+                    &mut err,
+                );
+                let want = match std::str::from_utf8(&master) {
+                    Err(_) => sioe_status::InvalidUtf8,
+                    Ok("") => sioe_status::InvalidArgument,
+                    Ok(_) => {
+                        *topology = !null || *topology;
+                        sioe_status::Ok
+                    }
+                };
+                (s, Some(want), "set_sentinel_master")
+            }
+            8 => {
                 let s = sioe_options_set_persistent(opts, u.arbitrary()?, &mut err);
                 (s, Some(sioe_status::Ok), "set_persistent")
             }
+            _ => unreachable!("int_in_range(0..=11)"),
         };
         let (status, _) = finish(status, err);
         let want = if null {
@@ -188,6 +297,7 @@ unsafe fn set_one(u: &mut Unstructured, opts: *mut sioe_options) -> Result<()> {
 }
 
 fn run(u: &mut Unstructured, opts: *mut sioe_options) -> Result<()> {
+    let mut topology = false;
     for _ in 0..u.int_in_range(0u8..=8)? {
         let target = if u.ratio(1u8, 32)? {
             ptr::null_mut()
@@ -195,7 +305,7 @@ fn run(u: &mut Unstructured, opts: *mut sioe_options) -> Result<()> {
             opts
         };
         // SAFETY: `opts` is live until freed below.
-        unsafe { set_one(u, target)? };
+        unsafe { set_one(u, target, &mut topology)? };
     }
 
     let url = if u.ratio(1u8, 8)? {
@@ -230,7 +340,7 @@ fn run(u: &mut Unstructured, opts: *mut sioe_options) -> Result<()> {
         }
     }
 
-    // NULL out-pointer and NULL URL are refused first.
+    // NULL out-pointer and NULL URL (without a cluster or sentinels) are refused first.
     let mut err = ptr::null_mut();
     // SAFETY: a live slice; the NULL out-pointer is what is tested.
     let status = unsafe {
@@ -243,6 +353,9 @@ fn run(u: &mut Unstructured, opts: *mut sioe_options) -> Result<()> {
         )
     };
     assert_eq!(finish(status, err).0, sioe_status::NullArgument);
+    if topology {
+        return Ok(()); // a NULL URL is allowed there, and would connect
+    }
     let mut em = ptr::null_mut();
     let mut err = ptr::null_mut();
     // SAFETY: NULL URL with length 0, writable out-pointers.

@@ -20,11 +20,17 @@ final class Emitter
 {
     private const OPTIONS = ['key', 'adapter', 'subscription_mode', 'tls_ca_pem', 'connect_timeout_ms',
         'response_timeout_ms', 'reconnect_min_delay_ms', 'reconnect_max_delay_ms', 'reconnect_attempts',
-        'queue_capacity', 'queue_max_bytes', 'queue_full', 'require_receivers', 'persistent', 'max_payload_bytes'];
+        'queue_capacity', 'queue_max_bytes', 'queue_full', 'require_receivers', 'persistent', 'max_payload_bytes',
+        'cluster_nodes', 'sentinel_master', 'sentinel_nodes'];
 
     /** Options given as text, and their C setters; the C library checks the value. */
     private const TEXT_OPTIONS = ['adapter' => 'sioe_options_set_adapter',
-        'subscription_mode' => 'sioe_options_set_subscription_mode'];
+        'subscription_mode' => 'sioe_options_set_subscription_mode',
+        'sentinel_master' => 'sioe_options_set_sentinel_master'];
+
+    /** Options given as lists of URLs, and the C function that adds one. */
+    private const URL_LISTS = ['cluster_nodes' => 'sioe_options_add_cluster_node',
+        'sentinel_nodes' => 'sioe_options_add_sentinel_node'];
 
     /** Duration options, in milliseconds, and their sioe_duration number. */
     private const DURATIONS = ['connect_timeout_ms' => 0, 'response_timeout_ms' => 1,
@@ -50,11 +56,17 @@ final class Emitter
      * or float, at most one day); every value is checked and a bad one throws
      * INVALID_ARGUMENT naming the option. Every call then waits at most connect_timeout_ms +
      * response_timeout_ms.
+     *
+     * Redis Cluster: cluster_nodes, a list of seed node URLs (redis:// or rediss://, with the
+     * nodes' credentials), and $url null. Sentinel: sentinel_master (the name the sentinels
+     * monitor) and sentinel_nodes (their URLs, with their own credentials if any); $url then
+     * gives the master's credentials, database and TLS (its host and port are not used), or
+     * is null for none. Passwords never show in messages or traces.
      */
-    public static function connect(string $url, array $options = []): self
+    public static function connect(#[\SensitiveParameter] ?string $url, #[\SensitiveParameter] array $options = []): self
     {
         return self::create($options, fn (FFI $ffi, FFI\CData $opts, FFI\CData $out) => Native::call(
-            fn ($err) => $ffi->sioe_connect($url, strlen($url), $opts, FFI::addr($out), $err)
+            fn ($err) => $ffi->sioe_connect($url, $url === null ? 0 : strlen($url), $opts, FFI::addr($out), $err)
         ));
     }
 
@@ -71,7 +83,7 @@ final class Emitter
     }
 
     /** Builds the C options, then lets $make write the new handle to its `out`. */
-    private static function create(array $options, callable $make): self
+    private static function create(#[\SensitiveParameter] array $options, #[\SensitiveParameter] callable $make): self
     {
         $ffi = Native::ffi();
         $unknown = array_diff(array_keys($options), self::OPTIONS);
@@ -99,9 +111,10 @@ final class Emitter
         return $v;
     }
 
-    private static function apply(FFI $ffi, FFI\CData $o, array $opt): void
+    private static function apply(FFI $ffi, FFI\CData $o, #[\SensitiveParameter] array $opt): void
     {
-        $set = fn (callable $fn) => Native::call($fn);
+        // Sensitive: the closures hold URLs, which traces would show with their passwords.
+        $set = fn (#[\SensitiveParameter] callable $fn) => Native::call($fn);
         if (isset($opt['key'])) {
             $k = (string) $opt['key'];
             $set(fn ($e) => $ffi->sioe_options_set_key($o, $k, strlen($k), $e));
@@ -115,6 +128,21 @@ final class Emitter
             }
             $text = $opt[$name];
             $set(fn ($e) => $ffi->$setter($o, $text, strlen($text), $e));
+        }
+        foreach (self::URL_LISTS as $name => $adder) {
+            if (!isset($opt[$name])) {
+                continue;
+            }
+            $urls = $opt[$name];
+            if (!is_array($urls) || !array_is_list($urls)) {
+                throw new EmitterException('INVALID_ARGUMENT', 4, "$name must be a list of URLs, got " . get_debug_type($urls));
+            }
+            foreach ($urls as $i => $url) {
+                if (!is_string($url)) {
+                    throw new EmitterException('INVALID_ARGUMENT', 4, "{$name}[$i] must be a string, got " . get_debug_type($url));
+                }
+                $set(fn ($e) => $ffi->$adder($o, $url, strlen($url), $e));
+            }
         }
         if (isset($opt['tls_ca_pem'])) {
             $p = (string) $opt['tls_ca_pem'];

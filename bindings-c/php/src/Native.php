@@ -70,9 +70,10 @@ final class Native
 
     /**
      * Runs a C call that takes `sioe_error **err` last; throws on a non-zero status (with
-     * the failed tickets of a FLUSH error).
+     * the failed tickets of a FLUSH error). $fn is sensitive: a closure that holds a URL
+     * would show it, password included, in the exception's trace.
      */
-    public static function call(callable $fn): void
+    public static function call(#[\SensitiveParameter] callable $fn): void
     {
         $ffi = self::ffi();
         $err = $ffi->new('sioe_error*');

@@ -14,6 +14,8 @@ final class Harness
     /** @var list<array> */
     private array $observed = [];
     public string $redisUrl;
+    /** The whole ready line (topology fields: redis_nodes, sentinel_urls, sentinel_master, ...). */
+    public array $ready;
 
     public function __construct(string ...$args)
     {
@@ -28,6 +30,7 @@ final class Harness
             throw new RuntimeException('harness failed to start: ' . json_encode($ready));
         }
         $this->redisUrl = $ready['redis_url'];
+        $this->ready = $ready;
     }
 
     private function readLine(): array

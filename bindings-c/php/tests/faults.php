@@ -14,6 +14,9 @@ const FAULT_CONNECT_MS = 500;
 const FAULT_RESPONSE_MS = 500;
 const FAULT_SLACK_MS = 1500;
 const FAULT_PASSWORD = 's3cret-pw';
+/** A node where nobody listens, with a password, and options that give up on it quickly. */
+const FAULT_NODE = 'redis://alice:' . FAULT_PASSWORD . '@127.0.0.1:1';
+const FAULT_QUICK = ['connect_timeout_ms' => 300, 'response_timeout_ms' => 300, 'reconnect_attempts' => 1];
 
 /** Runs $fn with a private harness (one server), shut down afterwards. */
 function with_fault_harness(callable $fn): void
@@ -77,7 +80,7 @@ function test_faults_bad_inputs(Harness $h, string $url): void
     with_fault_harness(function (Harness $fh, string $url) {
         $io = Emitter::connect($url);
         $small = Emitter::connect($url, ['max_payload_bytes' => 1024]);
-        $connect = fn (string $u, array $o = []) => function () use ($u, $o) {
+        $connect = fn (?string $u, array $o = []) => function () use ($u, $o) {
             Emitter::connect($u, $o)->close();
         };
         $hostPort = substr($url, strlen('redis://'));
@@ -127,6 +130,40 @@ function test_faults_bad_inputs(Harness $h, string $url): void
             ['password, refused', $connect('redis://alice:' . FAULT_PASSWORD . '@127.0.0.1:1',
                 ['connect_timeout_ms' => 300, 'response_timeout_ms' => 300]), 'CONNECTION', 'refused'],
             ['password, wrong', $connect('redis://alice:' . FAULT_PASSWORD . "@$hostPort"), 'CONNECTION', ''],
+            // Redis Cluster and Sentinel: the messages name the option, no password shows.
+            ['empty cluster node', $connect(null, ['cluster_nodes' => ['']]), 'INVALID_ARGUMENT', 'cluster_nodes'],
+            ['http cluster node', $connect(null, ['cluster_nodes' => ['http://alice:' . FAULT_PASSWORD . '@127.0.0.1:7000']]),
+                'INVALID_ARGUMENT', 'cluster_nodes: each node must be a redis:// or rediss:// URL'],
+            ['cluster node without a host', $connect(null, ['cluster_nodes' => ['redis://alice:' . FAULT_PASSWORD . '@']]), 'INVALID_ARGUMENT', 'cluster_nodes'],
+            ['cluster node not a URL', $connect(null, ['cluster_nodes' => ['not a url ' . FAULT_PASSWORD]]), 'INVALID_ARGUMENT', 'cluster_nodes'],
+            ['invalid UTF-8 cluster node', $connect(null, ['cluster_nodes' => ["redis://h\xff:1"]]), 'INVALID_UTF8', 'cluster_nodes'],
+            ['cluster nodes not a list', $connect(null, ['cluster_nodes' => 'redis://a:1']), 'INVALID_ARGUMENT', 'cluster_nodes must be a list'],
+            ['cluster nodes a map', $connect(null, ['cluster_nodes' => ['a' => 'redis://a:1']]), 'INVALID_ARGUMENT', 'cluster_nodes must be a list'],
+            ['cluster node not a string', $connect(null, ['cluster_nodes' => [7000]]), 'INVALID_ARGUMENT', 'cluster_nodes[0] must be a string'],
+            ['cluster nodes mixing schemes', $connect(null, ['cluster_nodes' => ['redis://a:1', 'rediss://b:1']]), 'INVALID_ARGUMENT', 'mixes redis:// and rediss://'],
+            ['url and cluster nodes', $connect('redis://bob:' . FAULT_PASSWORD . '@10.0.0.1:6379', ['cluster_nodes' => [FAULT_NODE]]),
+                'INVALID_ARGUMENT', 'set either url or cluster_nodes'],
+            ['cluster, classic and require_receivers', $connect(null, ['cluster_nodes' => [FAULT_NODE], 'require_receivers' => true]),
+                'INVALID_ARGUMENT', 'require_receivers'],
+            ['cluster and sentinels', $connect(null, ['cluster_nodes' => [FAULT_NODE], 'sentinel_master' => 'm', 'sentinel_nodes' => [FAULT_NODE]]),
+                'INVALID_ARGUMENT', 'set either cluster_nodes or sentinel_master'],
+            ['cluster unreachable', $connect(null, ['cluster_nodes' => [FAULT_NODE]] + FAULT_QUICK), 'CONNECTION', ''],
+            ['no URL and no cluster', $connect(null), 'NULL_ARGUMENT', 'url'],
+            ['empty sentinel master', $connect(null, ['sentinel_master' => '', 'sentinel_nodes' => [FAULT_NODE]]), 'INVALID_ARGUMENT', 'sentinel_master'],
+            ['sentinel master not a string', $connect(null, ['sentinel_master' => ['m'], 'sentinel_nodes' => [FAULT_NODE]]), 'INVALID_ARGUMENT', 'sentinel_master must be a string'],
+            ['invalid UTF-8 sentinel master', $connect(null, ['sentinel_master' => "m\xff", 'sentinel_nodes' => [FAULT_NODE]]), 'INVALID_UTF8', 'sentinel_master'],
+            ['sentinel master without sentinels', $connect(null, ['sentinel_master' => 'mymaster']), 'INVALID_ARGUMENT', 'sentinel_nodes must list at least one node'],
+            ['sentinels without a master', $connect(null, ['sentinel_nodes' => [FAULT_NODE]]), 'INVALID_ARGUMENT', 'sentinel_master'],
+            ['empty sentinel node', $connect(null, ['sentinel_master' => 'mymaster', 'sentinel_nodes' => ['']]), 'INVALID_ARGUMENT', 'sentinel_nodes'],
+            ['http sentinel node', $connect(null, ['sentinel_master' => 'mymaster', 'sentinel_nodes' => ['http://:' . FAULT_PASSWORD . '@127.0.0.1:26379']]),
+                'INVALID_ARGUMENT', 'sentinel_nodes: each node must be a redis:// or rediss:// URL'],
+            ['sentinel nodes not a list', $connect(null, ['sentinel_master' => 'mymaster', 'sentinel_nodes' => FAULT_NODE]), 'INVALID_ARGUMENT', 'sentinel_nodes must be a list'],
+            ['sentinels mixing schemes', $connect(null, ['sentinel_master' => 'mymaster', 'sentinel_nodes' => ['redis://a:1', 'rediss://b:1']]),
+                'INVALID_ARGUMENT', 'mixes redis:// and rediss://'],
+            ['sentinel, http url', $connect('http://:' . FAULT_PASSWORD . '@m', ['sentinel_master' => 'mymaster', 'sentinel_nodes' => [FAULT_NODE]]),
+                'INVALID_ARGUMENT', 'redis://'],
+            ['sentinels unreachable', $connect('redis://:' . FAULT_PASSWORD . '@m/1', ['sentinel_master' => 'mymaster', 'sentinel_nodes' => [FAULT_NODE]] + FAULT_QUICK),
+                'CONNECTION', ''],
         ];
         foreach ($rows as [$name, $call, $code, $needle]) {
             [$got, $message] = outcome($call);

@@ -9,6 +9,7 @@ require dirname(__DIR__) . '/autoload.php';
 require __DIR__ . '/Harness.php';
 require __DIR__ . '/faults.php';
 require __DIR__ . '/sharded.php';
+require __DIR__ . '/topology.php';
 
 use SocketIO\Binary;
 use SocketIO\Emitter;

@@ -180,6 +180,78 @@ static sioe_status url_wrong_password(sioe_error **err) {
   return connect_url(u, NULL, err);
 }
 
+/* Redis Cluster and Sentinel: each row on options of its own. `topology` adds up to two
+ * cluster nodes, a sentinel master and up to two sentinels (NULL: not set; the options are
+ * left as they were when one is refused) and, when `url` is not "-", connects with it (NULL:
+ * the NULL URL a cluster takes); the last status is the row's. */
+static sioe_status topology(const char *cluster1, const char *cluster2, const char *master, const char *sentinel1,
+                            const char *sentinel2, bool strict, const char *url, sioe_error **err) {
+  sioe_options *o = sioe_options_new();
+  sioe_options_set_connect_timeout_ms(o, 300, NULL);
+  sioe_options_set_response_timeout_ms(o, 300, NULL);
+  sioe_options_set_reconnect(o, 10, 20, 0, NULL);
+  sioe_options_set_require_receivers(o, strict, NULL);
+  sioe_status s = SIOE_STATUS_OK;
+  const char *steps[][2] = {{"c", cluster1}, {"c", cluster2}, {"m", master}, {"s", sentinel1}, {"s", sentinel2}};
+  for (size_t i = 0; i < 5 && s == SIOE_STATUS_OK; i++) {
+    const char *v = steps[i][1];
+    if (v == NULL) continue;
+    if (steps[i][0][0] == 'c')
+      s = sioe_options_add_cluster_node(o, v, strlen(v), err);
+    else if (steps[i][0][0] == 'm')
+      s = sioe_options_set_sentinel_master(o, v, strlen(v), err);
+    else
+      s = sioe_options_add_sentinel_node(o, v, strlen(v), err);
+  }
+  if (s == SIOE_STATUS_OK && (url == NULL || strcmp(url, "-") != 0)) {
+    sioe_emitter *em = NULL;
+    s = sioe_connect(url, url ? strlen(url) : 0, o, &em, err);
+    sioe_emitter_close_timeout(em, 1000, NULL, NULL);
+    sioe_emitter_free(em);
+  }
+  sioe_options_free(o);
+  return s;
+}
+
+#define NODE "redis://alice:" PASSWORD "@127.0.0.1:1"
+CALL_FN(cluster_null_opts, sioe_options_add_cluster_node(NULL, S(NODE), err))
+CALL_FN(cluster_null, sioe_options_add_cluster_node(ctx.opts, NULL, 5, err))
+CALL_FN(cluster_utf8, sioe_options_add_cluster_node(ctx.opts, BAD_UTF8, 3, err))
+CALL_FN(cluster_empty, topology("", NULL, NULL, NULL, NULL, false, "-", err))
+CALL_FN(cluster_http, topology("http://alice:" PASSWORD "@127.0.0.1:7000", NULL, NULL, NULL, NULL, false, "-", err))
+CALL_FN(cluster_no_host, topology("redis://alice:" PASSWORD "@", NULL, NULL, NULL, NULL, false, "-", err))
+CALL_FN(cluster_garbage, topology("not a url " PASSWORD, NULL, NULL, NULL, NULL, false, "-", err))
+CALL_FN(cluster_mixed, topology("redis://a:7000", "rediss://b:7000", NULL, NULL, NULL, false, "-", err))
+CALL_FN(cluster_ok, topology(NODE, "redis://127.0.0.1:2", NULL, NULL, NULL, false, "-", err))
+/* A refused node is not added: the NULL URL is then not allowed either. */
+static sioe_status cluster_refused_not_added(sioe_error **err) {
+  sioe_options *o = sioe_options_new();
+  sioe_emitter *em = NULL;
+  sioe_status s = sioe_options_add_cluster_node(o, S("http://x:1"), NULL);
+  if (s == SIOE_STATUS_INVALID_ARGUMENT) s = sioe_connect(NULL, 0, o, &em, err);
+  sioe_emitter_free(em);
+  sioe_options_free(o);
+  return s;
+}
+CALL_FN(cluster_and_url, topology(NODE, NULL, NULL, NULL, NULL, false, "redis://bob:" PASSWORD "@10.0.0.1:6379", err))
+CALL_FN(cluster_strict_classic, topology(NODE, NULL, NULL, NULL, NULL, true, NULL, err))
+CALL_FN(cluster_and_sentinel, topology(NODE, NULL, "mymaster", NODE, NULL, false, NULL, err))
+CALL_FN(cluster_unreachable, topology(NODE, NULL, NULL, NULL, NULL, false, NULL, err))
+CALL_FN(sentinel_master_null, sioe_options_set_sentinel_master(ctx.opts, NULL, 0, err))
+CALL_FN(sentinel_master_utf8, sioe_options_set_sentinel_master(ctx.opts, BAD_UTF8, 3, err))
+CALL_FN(sentinel_master_empty, topology(NULL, NULL, "", NULL, NULL, false, "-", err))
+CALL_FN(sentinel_node_null, sioe_options_add_sentinel_node(ctx.opts, NULL, 1, err))
+CALL_FN(sentinel_node_utf8, sioe_options_add_sentinel_node(ctx.opts, BAD_UTF8, 3, err))
+CALL_FN(sentinel_node_http, topology(NULL, NULL, "mymaster", "http://:" PASSWORD "@127.0.0.1:26379", NULL, false, "-", err))
+CALL_FN(sentinel_node_empty, topology(NULL, NULL, "mymaster", "", NULL, false, "-", err))
+CALL_FN(sentinel_mixed, topology(NULL, NULL, "mymaster", "redis://a:1", "rediss://b:1", false, "-", err))
+CALL_FN(sentinel_no_nodes, topology(NULL, NULL, "mymaster", NULL, NULL, false, NULL, err))
+CALL_FN(sentinel_no_master, topology(NULL, NULL, NULL, NODE, NULL, false, NULL, err))
+CALL_FN(sentinel_bad_url, topology(NULL, NULL, "mymaster", NODE, NULL, false, "http://:" PASSWORD "@m", err))
+CALL_FN(sentinel_unreachable,
+        topology(NULL, NULL, "mymaster", NODE, "redis://:" PASSWORD "@127.0.0.1:2", false, "redis://:" PASSWORD "@m/1", err))
+CALL_FN(null_url_standalone, topology(NULL, NULL, NULL, NULL, NULL, false, NULL, err))
+
 #define ROW(want, needle, fn) {__LINE__, #fn, want, needle, fn}
 
 static const struct row ROWS[] = {
@@ -252,6 +324,34 @@ static const struct row ROWS[] = {
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "redis://", url_encoded_password),
     ROW(SIOE_STATUS_CONNECTION, "refused", url_refused_password),
     ROW(SIOE_STATUS_CONNECTION, NULL, url_wrong_password),
+    /* Redis Cluster and Sentinel: every message names the option, no password shows */
+    ROW(SIOE_STATUS_NULL_ARGUMENT, "opts", cluster_null_opts),
+    ROW(SIOE_STATUS_NULL_ARGUMENT, "cluster_nodes", cluster_null),
+    ROW(SIOE_STATUS_INVALID_UTF8, "cluster_nodes", cluster_utf8),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "cluster_nodes", cluster_empty),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "cluster_nodes: each node must be a redis:// or rediss:// URL", cluster_http),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "cluster_nodes", cluster_no_host),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "cluster_nodes", cluster_garbage),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "mixes redis:// and rediss://", cluster_mixed),
+    ROW(SIOE_STATUS_OK, NULL, cluster_ok),
+    ROW(SIOE_STATUS_NULL_ARGUMENT, "url", cluster_refused_not_added),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "set either url or cluster_nodes", cluster_and_url),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "require_receivers", cluster_strict_classic),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "set either cluster_nodes or sentinel_master", cluster_and_sentinel),
+    ROW(SIOE_STATUS_CONNECTION, NULL, cluster_unreachable),
+    ROW(SIOE_STATUS_NULL_ARGUMENT, "sentinel_master", sentinel_master_null),
+    ROW(SIOE_STATUS_INVALID_UTF8, "sentinel_master", sentinel_master_utf8),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "sentinel_master", sentinel_master_empty),
+    ROW(SIOE_STATUS_NULL_ARGUMENT, "sentinel_nodes", sentinel_node_null),
+    ROW(SIOE_STATUS_INVALID_UTF8, "sentinel_nodes", sentinel_node_utf8),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "sentinel_nodes: each node must be a redis:// or rediss:// URL", sentinel_node_http),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "sentinel_nodes", sentinel_node_empty),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "mixes redis:// and rediss://", sentinel_mixed),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "sentinel_nodes must list at least one node", sentinel_no_nodes),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "sentinel_master", sentinel_no_master),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "redis://", sentinel_bad_url),
+    ROW(SIOE_STATUS_CONNECTION, NULL, sentinel_unreachable),
+    ROW(SIOE_STATUS_NULL_ARGUMENT, "url", null_url_standalone),
 };
 
 static char *nested(size_t levels) {

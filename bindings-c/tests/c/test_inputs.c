@@ -77,6 +77,31 @@ static void options(void) {
   EXPECT_STATUS(SIOE_STATUS_INVALID_UTF8, sioe_options_set_adapter(o, BAD_UTF8, 3, &err));
   EXPECT_STATUS(SIOE_STATUS_NULL_ARGUMENT, sioe_options_set_subscription_mode(o, NULL, 0, &err));
   sioe_options_free(o);
+
+  /* A cluster or sentinels, set in any order; encode-only emitters ignore them. */
+  sioe_options *cluster = sioe_options_new(), *sentinel = sioe_options_new();
+  EXPECT_OK(sioe_options_set_require_receivers(cluster, true, &err)); /* checked when connecting */
+  EXPECT_OK(sioe_options_add_cluster_node(cluster, S("redis://127.0.0.1:7000"), &err));
+  EXPECT_OK(sioe_options_add_cluster_node(cluster, S("redis://user:pw@127.0.0.1:7001"), &err));
+  EXPECT_OK(sioe_options_set_adapter(cluster, S("sharded"), &err));
+  EXPECT_OK(sioe_options_add_sentinel_node(sentinel, S("redis://127.0.0.1:26379"), &err));
+  EXPECT_OK(sioe_options_set_sentinel_master(sentinel, S("mymaster"), &err));
+  EXPECT_STATUS(SIOE_STATUS_INVALID_ARGUMENT, /* mixes schemes: refused, not added */
+                sioe_options_add_sentinel_node(sentinel, S("rediss://:pw@127.0.0.1:26380"), &err));
+  EXPECT_OK(sioe_options_add_sentinel_node(sentinel, S("redis://:pw@127.0.0.1:26380"), &err));
+  EXPECT_OK(sioe_options_set_sentinel_master(sentinel, S("other"), &err));
+  sioe_options *with[] = {cluster, sentinel};
+  for (size_t i = 0; i < 2; i++) {
+    sioe_emitter *off = NULL;
+    sioe_output *out = NULL;
+    EXPECT_OK(sioe_offline_with(with[i], &off, &err));
+    EXPECT_OK(sioe_emitter_encode_emit(off, S("ev"), S("[1]"), NULL, &out, &err));
+    CHECK(out && strcmp(sioe_output_command(out), i == 0 ? "SPUBLISH" : "PUBLISH") == 0, "offline with a topology");
+    sioe_output_free(out);
+    sioe_emitter_free(off);
+  }
+  sioe_options_free(cluster);
+  sioe_options_free(sentinel);
 }
 
 static void connect_errors(void) {

@@ -45,6 +45,12 @@ public final class Emitter implements AutoCloseable {
         return connect(url, new Options());
     }
 
+    /**
+     * Connects to Redis at {@code url} ({@code redis://[user[:password]@]host[:port][/db]} or
+     * {@code rediss://...}) with the options. With {@link Options#clusterNodes} the url must be
+     * null; with sentinels ({@link Options#sentinelMaster}, {@link Options#sentinelNodes}) it
+     * gives the master's credentials, database and TLS, or is null for none.
+     */
     public static Emitter connect(String url, Options o) {
         Pointer opts = C.sioe_options_new();
         try {
@@ -61,6 +67,12 @@ public final class Emitter implements AutoCloseable {
                 byte[] m = utf8(o.subscriptionMode, "subscription_mode");
                 check(C.sioe_options_set_subscription_mode(opts, arg(m), new NativeLib.SizeT(m.length), err), err);
             }
+            if (o.sentinelMaster != null) {
+                byte[] m = utf8(o.sentinelMaster, "sentinel_master");
+                check(C.sioe_options_set_sentinel_master(opts, arg(m), new NativeLib.SizeT(m.length), err), err);
+            }
+            addNodes(opts, o.clusterNodes, "cluster_nodes", C::sioe_options_add_cluster_node, err);
+            addNodes(opts, o.sentinelNodes, "sentinel_nodes", C::sioe_options_add_sentinel_node, err);
             if (o.tlsCaPem != null) {
                 check(C.sioe_options_set_tls_ca_pem(opts, arg(o.tlsCaPem), new NativeLib.SizeT(o.tlsCaPem.length), err), err);
             }
@@ -89,12 +101,31 @@ public final class Emitter implements AutoCloseable {
             if (o.requireReceivers) {
                 check(C.sioe_options_set_require_receivers(opts, true, err), err);
             }
-            byte[] u = utf8(url, "url");
+            // No URL (a cluster, or a master found through sentinels without credentials): NULL.
+            byte[] u = url == null ? null : utf8(url, "url");
             PointerByReference out = new PointerByReference();
-            check(C.sioe_connect(arg(u), new NativeLib.SizeT(u.length), opts, out, err), err);
+            check(C.sioe_connect(u == null ? null : arg(u), new NativeLib.SizeT(u == null ? 0 : u.length), opts, out, err), err);
             return new Emitter(new Connection(out.getValue()), "/", List.of());
         } finally {
             C.sioe_options_free(opts);
+        }
+    }
+
+    /** The C function that adds one URL to a list option. */
+    private interface AddNode {
+        int add(Pointer opts, byte[] url, NativeLib.SizeT len, PointerByReference err);
+    }
+
+    private static void addNodes(Pointer opts, List<String> urls, String name, AddNode add, PointerByReference err) {
+        if (urls == null) {
+            return;
+        }
+        for (int i = 0; i < urls.size(); i++) {
+            if (urls.get(i) == null) {
+                throw new EmitterException(EmitterException.NULL_ARGUMENT, 1, name + "[" + i + "] is null");
+            }
+            byte[] b = utf8(urls.get(i), name);
+            check(add.add(opts, arg(b), new NativeLib.SizeT(b.length), err), err);
         }
     }
 

@@ -54,6 +54,12 @@ interface NativeLib extends Library {
 
     int sioe_options_set_subscription_mode(Pointer opts, byte[] mode, SizeT len, PointerByReference err);
 
+    int sioe_options_add_cluster_node(Pointer opts, byte[] url, SizeT len, PointerByReference err);
+
+    int sioe_options_set_sentinel_master(Pointer opts, byte[] master, SizeT len, PointerByReference err);
+
+    int sioe_options_add_sentinel_node(Pointer opts, byte[] url, SizeT len, PointerByReference err);
+
     int sioe_options_set_tls_ca_pem(Pointer opts, byte[] pem, SizeT len, PointerByReference err);
 
     int sioe_options_set_connect_timeout_ms(Pointer opts, long ms, PointerByReference err);

@@ -2,6 +2,9 @@
 package socketio.emitter;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Connection options; every setter returns this. Unset options keep the library's
@@ -10,7 +13,8 @@ import java.time.Duration;
  * full, payloads up to 16 MiB, no strict mode. Every value is checked when connecting:
  * durations at most a day and not negative, and so on;
  * a bad one throws INVALID_ARGUMENT naming the option. Every call then waits at most
- * connect timeout + response timeout.
+ * connect timeout + response timeout. A Redis Cluster ({@link #clusterNodes}) or Sentinel
+ * ({@link #sentinelMaster}, {@link #sentinelNodes}) replaces the single server.
  */
 public final class Options {
     String key;
@@ -28,6 +32,9 @@ public final class Options {
     Long queueMaxBytes;
     Long maxPayloadBytes;
     boolean requireReceivers;
+    List<String> clusterNodes;
+    String sentinelMaster;
+    List<String> sentinelNodes;
 
     /** The channel prefix: the adapter's {@code key} option. */
     public Options key(String key) {
@@ -54,6 +61,50 @@ public final class Options {
      */
     public Options subscriptionMode(String mode) {
         this.subscriptionMode = mode;
+        return this;
+    }
+
+    /**
+     * Seed nodes of a Redis Cluster (the option {@code cluster_nodes}): {@code redis://} or
+     * {@code rediss://} URLs with the credentials every node takes. {@code connect}'s url must
+     * then be null. Both adapters work there; {@link #requireReceivers} needs the sharded one
+     * (a cluster's PUBLISH counts only the subscribers of the node that received it). A bad
+     * URL fails {@code connect} with INVALID_ARGUMENT naming {@code cluster_nodes}, without
+     * its password; null unsets the option.
+     */
+    public Options clusterNodes(String... urls) {
+        this.clusterNodes = urls == null ? null : new ArrayList<>(Arrays.asList(urls));
+        return this;
+    }
+
+    /** {@link #clusterNodes(String...)} from a list. */
+    public Options clusterNodes(List<String> urls) {
+        this.clusterNodes = urls == null ? null : new ArrayList<>(urls);
+        return this;
+    }
+
+    /**
+     * The name the sentinels monitor the master under (the option {@code sentinel_master}),
+     * with {@link #sentinelNodes}. {@code connect}'s url then gives the master's credentials,
+     * database and TLS (its host and port are not used), or is null for none.
+     */
+    public Options sentinelMaster(String master) {
+        this.sentinelMaster = master;
+        return this;
+    }
+
+    /**
+     * The sentinels (the option {@code sentinel_nodes}): {@code redis://} or {@code rediss://}
+     * URLs, with the sentinels' own credentials if any; checked like {@link #clusterNodes}.
+     */
+    public Options sentinelNodes(String... urls) {
+        this.sentinelNodes = urls == null ? null : new ArrayList<>(Arrays.asList(urls));
+        return this;
+    }
+
+    /** {@link #sentinelNodes(String...)} from a list. */
+    public Options sentinelNodes(List<String> urls) {
+        this.sentinelNodes = urls == null ? null : new ArrayList<>(urls);
         return this;
     }
 

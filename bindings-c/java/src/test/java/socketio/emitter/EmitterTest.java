@@ -197,6 +197,7 @@ public final class EmitterTest {
             List<Method> methods = new ArrayList<>(Arrays.asList(EmitterTest.class.getDeclaredMethods()));
             methods.addAll(Arrays.asList(FaultsTest.class.getDeclaredMethods())); // faults: their own harness
             methods.addAll(Arrays.asList(ShardedTest.class.getDeclaredMethods())); // sharded: their own harness
+            methods.addAll(Arrays.asList(TopologyTest.class.getDeclaredMethods())); // cluster, sentinel: one harness each
             for (Method m : methods) {
                 if (!m.getName().startsWith("test") || !Modifier.isStatic(m.getModifiers())) {
                     continue;

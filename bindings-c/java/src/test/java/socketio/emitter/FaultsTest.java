@@ -32,6 +32,14 @@ public final class FaultsTest {
     private static final Duration RESPONSE = Duration.ofMillis(500);
     private static final long SLACK_MS = 1500;
     private static final String PASSWORD = "s3cret-pw";
+    /** A node where nobody listens, with a password. */
+    private static final String NODE = "redis://alice:" + PASSWORD + "@127.0.0.1:1";
+
+    /** Options that give up on an unreachable server quickly. */
+    private static Options quick() {
+        return new Options().connectTimeout(Duration.ofMillis(300)).responseTimeout(Duration.ofMillis(300))
+                .reconnect(Duration.ofMillis(10), Duration.ofMillis(20), 1);
+    }
 
     private FaultsTest() {}
 
@@ -126,7 +134,42 @@ public final class FaultsTest {
                     new Row("password in a bad URL", connect("http://alice:" + PASSWORD + "@127.0.0.1", new Options()), "INVALID_ARGUMENT", "redis://"),
                     new Row("password, refused", connect("redis://alice:" + PASSWORD + "@127.0.0.1:1",
                             new Options().connectTimeout(Duration.ofMillis(300)).responseTimeout(Duration.ofMillis(300))), "CONNECTION", "refused"),
-                    new Row("password, wrong", connect("redis://alice:" + PASSWORD + "@" + hostPort, new Options()), "CONNECTION", ""));
+                    new Row("password, wrong", connect("redis://alice:" + PASSWORD + "@" + hostPort, new Options()), "CONNECTION", ""),
+                    // Redis Cluster and Sentinel: the messages name the option, no password shows.
+                    new Row("empty cluster node", connect(null, new Options().clusterNodes("")), "INVALID_ARGUMENT", "cluster_nodes"),
+                    new Row("http cluster node", connect(null, new Options().clusterNodes("http://alice:" + PASSWORD + "@127.0.0.1:7000")),
+                            "INVALID_ARGUMENT", "cluster_nodes: each node must be a redis:// or rediss:// URL"),
+                    new Row("cluster node without a host", connect(null, new Options().clusterNodes("redis://alice:" + PASSWORD + "@")), "INVALID_ARGUMENT", "cluster_nodes"),
+                    new Row("cluster node not a URL", connect(null, new Options().clusterNodes("not a url " + PASSWORD)), "INVALID_ARGUMENT", "cluster_nodes"),
+                    new Row("null cluster node", connect(null, new Options().clusterNodes(NODE, null)), "NULL_ARGUMENT", "cluster_nodes[1]"),
+                    new Row("invalid UTF-16 cluster node", connect(null, new Options().clusterNodes("redis://h\ud800:1")), "INVALID_UTF8", "cluster_nodes"),
+                    new Row("cluster nodes mixing schemes", connect(null, new Options().clusterNodes(List.of("redis://a:1", "rediss://b:1"))),
+                            "INVALID_ARGUMENT", "mixes redis:// and rediss://"),
+                    new Row("url and cluster nodes", connect("redis://bob:" + PASSWORD + "@10.0.0.1:6379", new Options().clusterNodes(NODE)),
+                            "INVALID_ARGUMENT", "set either url or cluster_nodes"),
+                    new Row("cluster, classic and requireReceivers", connect(null, new Options().clusterNodes(NODE).requireReceivers(true)),
+                            "INVALID_ARGUMENT", "require_receivers"),
+                    new Row("cluster and sentinels", connect(null, new Options().clusterNodes(NODE).sentinelMaster("m").sentinelNodes(NODE)),
+                            "INVALID_ARGUMENT", "set either cluster_nodes or sentinel_master"),
+                    new Row("cluster unreachable", connect(null, quick().clusterNodes(NODE)), "CONNECTION", ""),
+                    new Row("no url and no cluster", connect(null, new Options()), "NULL_ARGUMENT", "url"),
+                    new Row("empty sentinel master", connect(null, new Options().sentinelMaster("").sentinelNodes(NODE)), "INVALID_ARGUMENT", "sentinel_master"),
+                    new Row("invalid UTF-16 sentinel master", connect(null, new Options().sentinelMaster("m\udc00").sentinelNodes(NODE)),
+                            "INVALID_UTF8", "sentinel_master"),
+                    new Row("sentinel master without sentinels", connect(null, new Options().sentinelMaster("mymaster")),
+                            "INVALID_ARGUMENT", "sentinel_nodes must list at least one node"),
+                    new Row("sentinels without a master", connect(null, new Options().sentinelNodes(NODE)), "INVALID_ARGUMENT", "sentinel_master"),
+                    new Row("empty sentinel node", connect(null, new Options().sentinelMaster("mymaster").sentinelNodes("")), "INVALID_ARGUMENT", "sentinel_nodes"),
+                    new Row("null sentinel node", connect(null, new Options().sentinelMaster("mymaster").sentinelNodes((String) null)),
+                            "NULL_ARGUMENT", "sentinel_nodes[0]"),
+                    new Row("http sentinel node", connect(null, new Options().sentinelMaster("mymaster").sentinelNodes("http://:" + PASSWORD + "@127.0.0.1:26379")),
+                            "INVALID_ARGUMENT", "sentinel_nodes: each node must be a redis:// or rediss:// URL"),
+                    new Row("sentinels mixing schemes", connect(null, new Options().sentinelMaster("mymaster").sentinelNodes("redis://a:1", "rediss://b:1")),
+                            "INVALID_ARGUMENT", "mixes redis:// and rediss://"),
+                    new Row("sentinel, http url", connect("http://:" + PASSWORD + "@m", new Options().sentinelMaster("mymaster").sentinelNodes(NODE)),
+                            "INVALID_ARGUMENT", "redis://"),
+                    new Row("sentinels unreachable", connect("redis://:" + PASSWORD + "@m/1", quick().sentinelMaster("mymaster").sentinelNodes(NODE)),
+                            "CONNECTION", ""));
             for (Row r : rows) {
                 String[] got = outcome(r.call());
                 same(got[0], r.code(), r.name() + " (" + got[1] + ")");

@@ -23,6 +23,8 @@ final class Harness implements AutoCloseable {
     private boolean exited;
     private long nextId;
     final String redisUrl;
+    /** The whole ready line (topology fields: redis_nodes, sentinel_urls, sentinel_master, ...). */
+    final Map<String, Object> ready;
 
     @SuppressWarnings("unchecked")
     Harness(String... args) throws Exception {
@@ -31,7 +33,7 @@ final class Harness implements AutoCloseable {
         proc = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         stdin = proc.getOutputStream();
         BufferedReader out = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8));
-        Map<String, Object> ready = (Map<String, Object>) MiniJson.parse(out.readLine());
+        ready = (Map<String, Object>) MiniJson.parse(out.readLine());
         if (!"ready".equals(ready.get("type"))) {
             throw new IllegalStateException("harness failed to start: " + ready);
         }

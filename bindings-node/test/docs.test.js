@@ -56,6 +56,10 @@ test("the README's marked blocks are the example and fixture files", () => {
   }
   const servers = blocks(SERVER_EXAMPLE);
   assert.deepEqual(Object.keys(servers), ["tests/fixtures/cluster_server.mjs"]);
+  // The project README shows the same server.
+  const root = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const rootServers = Object.fromEntries([...root.matchAll(SERVER_EXAMPLE)].map((m) => [m[1], m[2]]));
+  assert.deepEqual(rootServers, servers, "README.md's server example drifted");
   for (const [name, code] of Object.entries(servers)) {
     assert.equal(code, fs.readFileSync(path.join(REPO, name), "utf8").replace(/\n$/, ""), `${name} drifted`);
   }

@@ -21,6 +21,13 @@ use super::sigpipe;
 /// lane tries again (keeps a down Redis from costing every call a connection attempt).
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// A connection unused this long is checked with a PING before a command is sent on it.
+/// Redis may have closed it meanwhile, and a command written to a socket whose peer is gone
+/// is still "written": only the missing answer tells, and then it cannot be known whether
+/// Redis ran it. A failed PING says the same thing about nothing the caller sent. At most
+/// one PING per this interval, so a steady stream of calls never pays for it.
+const CHECK_AFTER_IDLE: Duration = Duration::from_millis(20);
+
 enum State {
     /// Not connected; may connect now.
     Idle,
@@ -30,6 +37,8 @@ enum State {
         /// The multiplexed connection's disconnect count when this one connected: when
         /// it moves, Redis went away meanwhile and this socket is presumed dead.
         generation: u64,
+        /// When it last answered.
+        last_answer: Instant,
     },
     /// Not before this instant.
     Resting(Instant),
@@ -100,6 +109,7 @@ impl FastLane {
                         conn,
                         pid,
                         generation,
+                        last_answer: Instant::now(),
                     }
                 }
                 Err(_) => {
@@ -108,7 +118,10 @@ impl FastLane {
                 }
             }
         }
-        let State::Connected { conn, .. } = &mut *state else {
+        let State::Connected {
+            conn, last_answer, ..
+        } = &mut *state
+        else {
             return None;
         };
         let remaining = deadline.checked_duration_since(Instant::now())?;
@@ -117,6 +130,16 @@ impl FastLane {
             let bound = remaining.max(Duration::from_millis(1));
             let _ = conn.set_read_timeout(Some(bound));
             let _ = conn.set_write_timeout(Some(bound));
+        }
+        if last_answer.elapsed() >= CHECK_AFTER_IDLE {
+            let ping = sigpipe::suppressed(|| redis::cmd("PING").query::<redis::Value>(conn));
+            if ping.is_err() {
+                // Gone while idle: nothing of the caller's was sent; the multiplexed path
+                // reconnects (or reports Redis unreachable) within the same deadline.
+                *state = State::Idle;
+                return None;
+            }
+            *last_answer = Instant::now();
         }
         // A socket write to a dead peer would raise SIGPIPE in hosts that keep its default.
         let result = sigpipe::suppressed(|| cmd.query::<redis::Value>(conn));
@@ -134,6 +157,11 @@ impl FastLane {
                 // is answered before the next): the caller may send it the other way.
                 return None;
             }
+        }
+        if result.is_ok()
+            && let State::Connected { last_answer, .. } = &mut *state
+        {
+            *last_answer = Instant::now();
         }
         Some(result)
     }

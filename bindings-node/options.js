@@ -54,7 +54,7 @@ const CAMEL = Object.fromEntries(
   Object.keys(OPTIONS).map((name) => [name.replace(/_([a-z])/g, (_, c) => c.toUpperCase()), name]),
 );
 
-/** The URL `url` stands for when it is left out (the core's DEFAULT_URL). */
+/** The URL `url` stands for when it is left out: the core's DEFAULT_URL, which is what it accepts beside cluster_nodes (topology_options.test.js). */
 const DEFAULT_URL = "redis://127.0.0.1:6379";
 
 /**
@@ -179,4 +179,4 @@ function parseArguments(first, opts, nsp) {
   return { url, nsp, native };
 }
 
-module.exports = { invalid, checkOption, parseArguments, DEFAULT_URL };
+module.exports = { invalid, checkOption, parseArguments };

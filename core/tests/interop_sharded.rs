@@ -1,76 +1,47 @@
-//! End to end on the sharded adapter: our emitter SPUBLISHes into a real Redis 7, or a real
-//! Redis Cluster (3 masters, 3 replicas); two real Socket.IO 4.8 servers with
-//! `createShardedAdapter` (`@socket.io/redis-adapter` 8.3.0, over node-redis `createCluster`
-//! on the cluster) deliver; real socket.io clients record what arrives. Every scenario runs
-//! once per subscription mode and topology, each with its own harness; each scenario works in
-//! its own namespace.
+//! End to end on the sharded adapter: our emitter SPUBLISHes into a real Redis 7; two real
+//! Socket.IO 4.8 servers with `createShardedAdapter` (`@socket.io/redis-adapter` 8.3.0) deliver;
+//! real socket.io clients record what arrives. Every scenario runs once per subscription mode,
+//! each mode with its own harness; each scenario works in its own namespace.
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use interop_harness::{Harness, Json, bytes_json, json};
 use socketio_emitter::blocking::Emitter;
-use socketio_emitter::{AdapterKind, DEFAULT_URL, EmitterConfig, SubscriptionMode, Value, args};
+use socketio_emitter::{AdapterKind, EmitterConfig, SubscriptionMode, Value, args};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Topology {
-    OneRedis,
-    Cluster,
-}
-
-/// One mode's servers on one topology.
+/// One mode's servers.
 struct Servers {
     harness: Harness,
     mode: SubscriptionMode,
-    topology: Topology,
 }
 
-fn servers(mode: SubscriptionMode, topology: Topology) -> &'static Servers {
-    static CELLS: [OnceLock<Servers>; 6] = [const { OnceLock::new() }; 6];
-    let index = match mode {
-        SubscriptionMode::Static => 0,
-        SubscriptionMode::Dynamic => 1,
-        SubscriptionMode::DynamicPrivate => 2,
-    } + if topology == Topology::Cluster { 3 } else { 0 };
-    CELLS[index].get_or_init(|| {
-        let mut args = vec![
+fn servers(mode: SubscriptionMode) -> &'static Servers {
+    static STATIC: OnceLock<Servers> = OnceLock::new();
+    static DYNAMIC: OnceLock<Servers> = OnceLock::new();
+    static DYNAMIC_PRIVATE: OnceLock<Servers> = OnceLock::new();
+    let cell = match mode {
+        SubscriptionMode::Static => &STATIC,
+        SubscriptionMode::Dynamic => &DYNAMIC,
+        SubscriptionMode::DynamicPrivate => &DYNAMIC_PRIVATE,
+    };
+    cell.get_or_init(|| Servers {
+        harness: Harness::start(&[
             "--servers",
             "2",
             "--adapter",
             "sharded",
             "--subscription-mode",
             mode.as_str(),
-        ];
-        if topology == Topology::Cluster {
-            args.extend(["--topology", "cluster"]);
-        }
-        Servers {
-            harness: Harness::start(&args),
-            mode,
-            topology,
-        }
+        ]),
+        mode,
     })
-}
-
-/// The cluster's node URLs from the harness's `ready` line.
-fn cluster_nodes(h: &Harness) -> Vec<String> {
-    h.ready["redis_nodes"]
-        .as_array()
-        .expect("a cluster harness lists redis_nodes")
-        .iter()
-        .map(|n| n.as_str().expect("a node URL").to_owned())
-        .collect()
 }
 
 impl Servers {
     fn config(&self) -> EmitterConfig {
-        let base = match self.topology {
-            Topology::OneRedis => EmitterConfig::new(&self.harness.redis_url),
-            Topology::Cluster => {
-                EmitterConfig::new(DEFAULT_URL).with_cluster_nodes(cluster_nodes(&self.harness))
-            }
-        };
-        base.with_adapter(AdapterKind::Sharded)
+        EmitterConfig::new(&self.harness.redis_url)
+            .with_adapter(AdapterKind::Sharded)
             .with_subscription_mode(self.mode)
     }
 
@@ -424,12 +395,12 @@ fn queued_emits(s: &Servers) {
 }
 
 macro_rules! every_scenario_in {
-    ($module:ident, $mode:expr, $topology:expr) => {
+    ($module:ident, $mode:expr) => {
         mod $module {
             use super::*;
 
             fn s() -> &'static Servers {
-                servers($mode, $topology)
+                servers($mode)
             }
 
             #[test]
@@ -488,34 +459,15 @@ macro_rules! every_scenario_in {
     };
 }
 
-every_scenario_in!(static_mode, SubscriptionMode::Static, Topology::OneRedis);
-every_scenario_in!(dynamic_mode, SubscriptionMode::Dynamic, Topology::OneRedis);
-every_scenario_in!(
-    dynamic_private_mode,
-    SubscriptionMode::DynamicPrivate,
-    Topology::OneRedis
-);
-every_scenario_in!(
-    cluster_static_mode,
-    SubscriptionMode::Static,
-    Topology::Cluster
-);
-every_scenario_in!(
-    cluster_dynamic_mode,
-    SubscriptionMode::Dynamic,
-    Topology::Cluster
-);
-every_scenario_in!(
-    cluster_dynamic_private_mode,
-    SubscriptionMode::DynamicPrivate,
-    Topology::Cluster
-);
+every_scenario_in!(static_mode, SubscriptionMode::Static);
+every_scenario_in!(dynamic_mode, SubscriptionMode::Dynamic);
+every_scenario_in!(dynamic_private_mode, SubscriptionMode::DynamicPrivate);
 
 /// A classic emitter publishes where sharded servers never listen, and the reverse: with
 /// `require_receivers`, the caller hears about it, and the message says why.
 #[test]
 fn an_adapter_mismatch_is_no_subscribers_naming_the_cause() {
-    let sharded = servers(SubscriptionMode::Dynamic, Topology::OneRedis);
+    let sharded = servers(SubscriptionMode::Dynamic);
     sharded.clients("/mismatch", &[("mm-a", 0, json!([]))]);
     let classic_emitter = Emitter::with_config(
         EmitterConfig::new(&sharded.harness.redis_url).with_require_receivers(true),

@@ -879,7 +879,18 @@ class Harness {
       await withIdleTimeout(
         (async () => {
           await Promise.all(markers.map((m) => m.send()));
-          while (pending().length > 0) await sleep(2);
+          // A server whose subscription to a channel was confirmed a moment after the marker
+          // went out never sees it: send the markers still unacknowledged again, every 250 ms.
+          // Any copy is a valid barrier (each was sent after the flush began); acks are by
+          // token, so a second copy is harmless. The idle timeout still bounds the wait.
+          let sentAt = Date.now();
+          while (pending().length > 0) {
+            await sleep(2);
+            if (Date.now() - sentAt >= 250) {
+              sentAt = Date.now();
+              await Promise.all(pending().map((m) => m.send()));
+            }
+          }
         })(),
         timeoutMs,
         () => `${linesWritten}:${unacked()}`, // an ack is progress too

@@ -371,32 +371,24 @@ impl Harness {
     /// Waits until client `name` has received at least `count` events, or `timeout` passes.
     /// Cheap however many events arrive (for bursts of thousands).
     pub fn wait_for_event_count(&self, name: &str, count: u64, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        let mut st = lock(&self.shared.state);
-        loop {
-            if st.events_per_client.get(name).copied().unwrap_or(0) >= count {
-                return true;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() || st.exited {
-                return false;
-            }
-            st = self
-                .shared
-                .changed
-                .wait_timeout(st, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
+        self.wait_for_state(timeout, |st| {
+            st.events_per_client.get(name).copied().unwrap_or(0) >= count
+        })
     }
 
     /// Waits until `pred` holds for the observations, or `timeout` passes. `pred` sees every
     /// observation each time one arrives: for bursts, use `wait_for_event_count`.
     pub fn wait_until(&self, timeout: Duration, pred: impl Fn(&[Json]) -> bool) -> bool {
+        self.wait_for_state(timeout, |st| pred(&st.observed))
+    }
+
+    /// Re-checks `holds` each time the reader records something, until it holds, the
+    /// harness exits, or `timeout` passes.
+    fn wait_for_state(&self, timeout: Duration, holds: impl Fn(&State) -> bool) -> bool {
         let deadline = Instant::now() + timeout;
         let mut st = lock(&self.shared.state);
         loop {
-            if pred(&st.observed) {
+            if holds(&st) {
                 return true;
             }
             let left = deadline.saturating_duration_since(Instant::now());

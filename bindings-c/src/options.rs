@@ -7,7 +7,8 @@ use std::fmt;
 use std::time::Duration;
 
 use socketio_emitter::{
-    AdapterKind, DEFAULT_URL, EmitterConfig, QueueFullPolicy, SubscriptionMode, redact_url,
+    AdapterKind, DEFAULT_URL, EmitterConfig, QueueFullPolicy, SubscriptionMode, Topology,
+    redact_url,
 };
 
 use crate::error::{Failure, Outcome, sioe_error, sioe_status};
@@ -130,16 +131,9 @@ impl sioe_options {
     }
 
     /// The core's configuration for `url`. Fails when the reconnection delays are in the
-    /// wrong order, or when both a cluster and sentinels are named (the other bounds and
+    /// wrong order, or when the topology options do not combine (the other bounds and
     /// combinations are the core's, checked when connecting).
     pub(crate) fn config(&self, url: &str) -> Outcome<EmitterConfig> {
-        if !self.cluster_nodes.is_empty()
-            && (!self.sentinel_master.is_empty() || !self.sentinel_nodes.is_empty())
-        {
-            return Err(invalid(
-                "set either cluster_nodes or sentinel_master and sentinel_nodes, not both",
-            ));
-        }
         if self.reconnect_min_delay > self.reconnect_max_delay {
             return Err(invalid(format!(
                 "reconnect_min_delay_ms ({}) must not exceed reconnect_max_delay_ms ({})",
@@ -147,24 +141,20 @@ impl sioe_options {
                 self.reconnect_max_delay.as_secs_f64() * 1000.0
             )));
         }
-        Ok(self.build(url))
+        let given = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+        let mut cfg = self.standalone(url);
+        cfg.topology = Topology::from_options(
+            given(&self.cluster_nodes),
+            (!self.sentinel_master.is_empty()).then(|| self.sentinel_master.clone()),
+            given(&self.sentinel_nodes),
+        )?;
+        Ok(cfg)
     }
 
     /// The configuration of an encode-only emitter (`sioe_offline_with`): no URL, nor
     /// cluster or sentinel, is read.
     pub(crate) fn offline_config(&self) -> EmitterConfig {
         self.standalone("")
-    }
-
-    fn build(&self, url: &str) -> EmitterConfig {
-        let cfg = self.standalone(url);
-        if !self.cluster_nodes.is_empty() {
-            cfg.with_cluster_nodes(self.cluster_nodes.clone())
-        } else if !self.sentinel_master.is_empty() || !self.sentinel_nodes.is_empty() {
-            cfg.with_sentinel(self.sentinel_master.clone(), self.sentinel_nodes.clone())
-        } else {
-            cfg
-        }
     }
 
     /// Every option but the topology.

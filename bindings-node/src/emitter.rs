@@ -152,7 +152,7 @@ fn config(url: String, options: NativeOptions) -> Result<EmitterConfig, Error> {
     if let Some(mode) = options.subscription_mode {
         config = config.with_subscription_mode(mode.parse()?);
     }
-    config.topology = topology(
+    config.topology = Topology::from_options(
         options.cluster_nodes,
         options.sentinel_master,
         options.sentinel_nodes,
@@ -191,32 +191,6 @@ fn config(url: String, options: NativeOptions) -> Result<EmitterConfig, Error> {
     }
     config.validate()?;
     Ok(config)
-}
-
-/// Where Redis is, from the three topology options: a half-given Sentinel, or a cluster and
-/// a Sentinel at once, is `INVALID_ARGUMENT` naming the options (the same messages as the
-/// Python binding). The node lists themselves, and `url` given with `cluster_nodes`, are
-/// checked by `EmitterConfig::validate`.
-fn topology(
-    cluster_nodes: Option<Vec<String>>,
-    sentinel_master: Option<String>,
-    sentinel_nodes: Option<Vec<String>>,
-) -> Result<Topology, Error> {
-    let refuse = |msg: &str| Err(Error::InvalidArgument(msg.to_owned()));
-    match (cluster_nodes, sentinel_master, sentinel_nodes) {
-        (None, None, None) => Ok(Topology::Standalone),
-        (Some(nodes), None, None) => Ok(Topology::Cluster { nodes }),
-        (None, Some(master), Some(nodes)) => Ok(Topology::Sentinel { master, nodes }),
-        (Some(_), _, _) => {
-            refuse("set either cluster_nodes or sentinel_master and sentinel_nodes, not both")
-        }
-        (None, Some(_), None) => {
-            refuse("sentinel_master needs sentinel_nodes: the sentinels to ask for that master")
-        }
-        (None, None, Some(_)) => refuse(
-            "sentinel_nodes needs sentinel_master: the name the sentinels monitor the master under",
-        ),
-    }
 }
 
 /// The `timeout` of `flush()`/`close()`, in milliseconds: `None` waits as long as the

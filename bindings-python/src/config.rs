@@ -67,35 +67,15 @@ struct TopologyArgs {
 }
 
 impl TopologyArgs {
-    /// Sets the configuration's topology; a half-given Sentinel, or a cluster and a
-    /// Sentinel at once, is `INVALID_ARGUMENT` naming the options. The node lists
-    /// themselves (empty, not URLs, mixed schemes) and `url` with `cluster_nodes` are
-    /// checked by the core's `validate`, as in every binding.
+    /// Sets the configuration's topology (the core checks the combination, as in every
+    /// binding).
     fn apply(self, cfg: &mut EmitterConfig) -> PyResult<()> {
-        cfg.topology = match (
+        cfg.topology = Topology::from_options(
             self.cluster_nodes,
             self.sentinel_master,
             self.sentinel_nodes,
-        ) {
-            (None, None, None) => Topology::Standalone,
-            (Some(nodes), None, None) => Topology::Cluster { nodes },
-            (None, Some(master), Some(nodes)) => Topology::Sentinel { master, nodes },
-            (Some(_), _, _) => {
-                return Err(invalid(
-                    "set either cluster_nodes or sentinel_master and sentinel_nodes, not both",
-                ));
-            }
-            (None, Some(_), None) => {
-                return Err(invalid(
-                    "sentinel_master needs sentinel_nodes: the sentinels to ask for that master",
-                ));
-            }
-            (None, None, Some(_)) => {
-                return Err(invalid(
-                    "sentinel_nodes needs sentinel_master: the name the sentinels monitor the master under",
-                ));
-            }
-        };
+        )
+        .map_err(to_py_err)?;
         Ok(())
     }
 }

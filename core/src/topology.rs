@@ -28,6 +28,32 @@ pub enum Topology {
 }
 
 impl Topology {
+    /// The topology the three options name, as every binding takes them (`None`: not
+    /// given). A cluster and a Sentinel at once, or a half-given Sentinel, is
+    /// `INVALID_ARGUMENT` naming the options; the node lists themselves are checked by
+    /// [`EmitterConfig::validate`](crate::EmitterConfig::validate).
+    pub fn from_options(
+        cluster_nodes: Option<Vec<String>>,
+        sentinel_master: Option<String>,
+        sentinel_nodes: Option<Vec<String>>,
+    ) -> Result<Topology> {
+        let refuse = |msg: &str| Err(Error::InvalidArgument(msg.to_owned()));
+        match (cluster_nodes, sentinel_master, sentinel_nodes) {
+            (None, None, None) => Ok(Topology::Standalone),
+            (Some(nodes), None, None) => Ok(Topology::Cluster { nodes }),
+            (None, Some(master), Some(nodes)) => Ok(Topology::Sentinel { master, nodes }),
+            (Some(_), _, _) => {
+                refuse("set either cluster_nodes or sentinel_master and sentinel_nodes, not both")
+            }
+            (None, Some(_), None) => {
+                refuse("sentinel_master needs sentinel_nodes: the sentinels to ask for that master")
+            }
+            (None, None, Some(_)) => refuse(
+                "sentinel_nodes needs sentinel_master: the name the sentinels monitor the master under",
+            ),
+        }
+    }
+
     /// `standalone`, `cluster` or `sentinel`, for messages.
     pub fn name(&self) -> &'static str {
         match self {
@@ -143,6 +169,41 @@ mod tests {
         assert!(code(&base().with_sentinel("", ["redis://s:26379"])).contains("sentinel_master"));
         assert!(code(&base().with_sentinel("m", ["nope"])).contains("sentinel_nodes"));
         assert_eq!(code(&base().with_sentinel("m", ["redis://s:26379"])), "ok");
+    }
+
+    #[test]
+    fn the_three_options_combine_or_are_refused_by_name() {
+        use super::Topology;
+        let nodes = || Some(vec!["redis://a:1".to_owned()]);
+        let master = || Some("m".to_owned());
+        assert_eq!(
+            Topology::from_options(None, None, None).unwrap(),
+            Topology::Standalone
+        );
+        assert!(matches!(
+            Topology::from_options(nodes(), None, None).unwrap(),
+            Topology::Cluster { .. }
+        ));
+        assert!(matches!(
+            Topology::from_options(None, master(), nodes()).unwrap(),
+            Topology::Sentinel { .. }
+        ));
+        for (args, names) in [
+            ((nodes(), master(), nodes()), "not both"),
+            ((nodes(), None, nodes()), "not both"),
+            (
+                (None, master(), None),
+                "sentinel_master needs sentinel_nodes",
+            ),
+            (
+                (None, None, nodes()),
+                "sentinel_nodes needs sentinel_master",
+            ),
+        ] {
+            let err = Topology::from_options(args.0, args.1, args.2).unwrap_err();
+            assert_eq!(err.code(), "INVALID_ARGUMENT");
+            assert!(err.to_string().contains(names), "{err}");
+        }
     }
 
     #[test]

@@ -12,15 +12,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use redis::ProtocolVersion;
 use tokio::time::Instant;
 
 use super::fast_lane::FastLane;
 use super::fate::{Fate, fate, map_error, scrub};
 use super::link::{Conn, Link};
-use super::multiplexed::{Multiplexed, Source};
+use super::open::{Backoff, open_cluster, open_single};
 use super::pacing::Pacer;
-use super::sentinel::Sentinel;
 
 use crate::adapter::Output;
 use crate::config::EmitterConfig;
@@ -104,13 +102,6 @@ impl Failure {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Backoff {
-    min: Duration,
-    max: Duration,
-    attempts: usize,
-}
-
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection").finish_non_exhaustive()
@@ -123,17 +114,10 @@ impl Connection {
         install_crypto_provider();
         let secrets: Arc<[String]> = cfg.secrets().into();
         let deadline = Instant::now() + cfg.call_timeout();
-        let backoff = Backoff {
-            min: cfg.reconnect_min_delay,
-            max: cfg.reconnect_max_delay,
-            attempts: cfg.reconnect_attempts,
-        };
         let health = Arc::new(Health::default());
         let link = match &cfg.topology {
-            Topology::Cluster { nodes } => {
-                open_cluster(cfg, nodes, deadline, backoff, &secrets).await?
-            }
-            _ => open_single(cfg, deadline, backoff, &secrets, &health).await?,
+            Topology::Cluster { nodes } => open_cluster(cfg, nodes, deadline, &secrets).await?,
+            _ => open_single(cfg, deadline, &secrets, &health).await?,
         };
         let link = Arc::new(link);
         let fast_lane = link.single_server().map(|server| {
@@ -151,7 +135,7 @@ impl Connection {
             secrets,
             require_receivers: cfg.require_receivers,
             call_timeout: cfg.call_timeout(),
-            backoff,
+            backoff: Backoff::of(cfg),
             health,
             fast_lane,
         })
@@ -433,236 +417,6 @@ impl Connection {
         }
         Ok(count)
     }
-}
-
-/// One server, or the master Sentinel names: probes it (learning whether it speaks RESP3),
-/// then makes the emitter's connection.
-async fn open_single(
-    cfg: &EmitterConfig,
-    deadline: Instant,
-    backoff: Backoff,
-    secrets: &[String],
-    health: &Arc<Health>,
-) -> Result<Link> {
-    // RESP3 tells of a dropped connection at once, so calls made after a
-    // drop wait for the reconnection instead of failing on a dead socket. Servers
-    // older than Redis 6 do not speak it; they get RESP2.
-    let mut protocol = ProtocolVersion::RESP3;
-    let (source, server) = loop {
-        let (source, server) = match &cfg.topology {
-            Topology::Sentinel { master, nodes } => {
-                let sentinel = Sentinel::new(cfg, master, nodes, protocol)
-                    .map_err(|e| map_error(&e, secrets))?;
-                let server = find_master(&sentinel, master, deadline, backoff, secrets).await?;
-                (Source::Sentinel(sentinel), server)
-            }
-            _ => {
-                let client = build_client(cfg, protocol).map_err(|e| map_error(&e, secrets))?;
-                (Source::Direct(client.clone()), client)
-            }
-        };
-        match probe(&server, cfg, deadline, backoff, secrets).await {
-            Ok(()) => break (source, server),
-            Err(Probe::NoResp3) if protocol == ProtocolVersion::RESP3 => {
-                protocol = ProtocolVersion::RESP2;
-            }
-            Err(Probe::NoResp3) => {
-                return Err(Error::Connection("Redis refused the handshake".into()));
-            }
-            Err(Probe::Failed(e)) => return Err(e),
-        }
-    };
-    // One attempt per connection; the calls that wait drive the retries (see `call`),
-    // so that each learns the cause and keeps its own deadline.
-    let config = redis::AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(cfg.connect_timeout))
-        .set_response_timeout(Some(cfg.response_timeout));
-    let resp3 = protocol == ProtocolVersion::RESP3;
-    let link = tokio::time::timeout_at(
-        deadline,
-        Multiplexed::connect(source, server, config, resp3, health.clone()),
-    )
-    .await
-    .map_err(|_| {
-        Error::Timeout(format!(
-            "connecting to {}: no answer within {:?}",
-            cfg.redacted_url(),
-            cfg.call_timeout()
-        ))
-    })?
-    .map_err(|e| map_error(&e, secrets))?;
-    Ok(Link::Single(Box::new(link)))
-}
-
-/// Asks the sentinels for the master until one names a reachable one, or the budget ends
-/// (during a failover none does for a few seconds).
-async fn find_master(
-    sentinel: &Sentinel,
-    name: &str,
-    deadline: Instant,
-    backoff: Backoff,
-    secrets: &[String],
-) -> Result<redis::Client> {
-    let started = Instant::now();
-    let mut delay = backoff.min;
-    let mut cause = None;
-    for _ in 0..=backoff.attempts {
-        let err = match tokio::time::timeout_at(deadline, sentinel.master()).await {
-            Ok(Ok(client)) => return Ok(client),
-            Ok(Err(e)) => e,
-            Err(_) => break,
-        };
-        if fate(&err) == Fate::Refused {
-            return Err(map_error(&err, secrets));
-        }
-        cause = Some(err);
-        if tokio::time::timeout_at(deadline, tokio::time::sleep(delay))
-            .await
-            .is_err()
-        {
-            break;
-        }
-        delay = (delay * 2).min(backoff.max);
-    }
-    let cause = cause.map_or_else(
-        || "no answer".to_owned(),
-        |e| scrub(&e.to_string(), secrets),
-    );
-    Err(Error::Connection(format!(
-        "no sentinel named a reachable master {name:?} (tried for {:.1} s): {cause}",
-        started.elapsed().as_secs_f64()
-    )))
-}
-
-/// A Redis Cluster: redis-rs reads the slot map from the first seed node that answers.
-/// Connecting is retried with backoff within the budget, like a single server.
-async fn open_cluster(
-    cfg: &EmitterConfig,
-    nodes: &[String],
-    deadline: Instant,
-    backoff: Backoff,
-    secrets: &[String],
-) -> Result<Link> {
-    let client = super::cluster::client(cfg, nodes, ProtocolVersion::RESP2)
-        .map_err(|e| map_error(&e, secrets))?;
-    let started = Instant::now();
-    let mut delay = backoff.min;
-    let mut cause = None;
-    for _ in 0..=backoff.attempts {
-        let err = match tokio::time::timeout_at(deadline, super::cluster::connect(&client)).await {
-            Ok(Ok(conn)) => return Ok(Link::Cluster(conn)),
-            Ok(Err(e)) => e,
-            Err(_) => break,
-        };
-        if fate(&err) == Fate::Refused {
-            return Err(map_error(&err, secrets));
-        }
-        cause = Some(err);
-        if tokio::time::timeout_at(deadline, tokio::time::sleep(delay))
-            .await
-            .is_err()
-        {
-            break;
-        }
-        delay = (delay * 2).min(backoff.max);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    Err(match cause {
-        Some(e) => Error::Connection(format!(
-            "cannot connect to the cluster (tried for {elapsed:.1} s): {}",
-            scrub(&e.to_string(), secrets)
-        )),
-        None => Error::Timeout(format!(
-            "connecting to the cluster: no answer within {elapsed:.1} s"
-        )),
-    })
-}
-
-fn build_client(
-    cfg: &EmitterConfig,
-    protocol: ProtocolVersion,
-) -> redis::RedisResult<redis::Client> {
-    use redis::IntoConnectionInfo;
-    let info = cfg.url().into_connection_info()?;
-    let settings = info.redis_settings().clone().set_protocol(protocol);
-    let info = info.set_redis_settings(settings);
-    match &cfg.tls_ca_pem {
-        Some(pem) => redis::Client::build_with_tls(
-            info,
-            redis::TlsCertificates {
-                client_tls: None,
-                root_cert: Some(pem.clone()),
-            },
-        ),
-        None => redis::Client::open(info),
-    }
-}
-
-enum Probe {
-    /// The server does not speak RESP3 (Redis < 6).
-    NoResp3,
-    Failed(Error),
-}
-
-/// One connection made and dropped before the emitter's own, to learn why Redis cannot
-/// be reached (refused, authentication, TLS) instead of only that it was not in time.
-/// A refused connection is retried with backoff until the deadline: Redis may be starting.
-async fn probe(
-    client: &redis::Client,
-    cfg: &EmitterConfig,
-    deadline: Instant,
-    backoff: Backoff,
-    secrets: &[String],
-) -> std::result::Result<(), Probe> {
-    let started = Instant::now();
-    let config = redis::AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(cfg.connect_timeout))
-        .set_response_timeout(Some(cfg.response_timeout));
-    let mut delay = backoff.min;
-    let mut cause = None;
-    for _ in 0..=backoff.attempts {
-        let attempt = tokio::time::timeout_at(
-            deadline,
-            client.get_multiplexed_async_connection_with_config(&config),
-        )
-        .await;
-        let err = match attempt {
-            Ok(Ok(_conn)) => return Ok(()),
-            Ok(Err(e)) => e,
-            Err(_) => break,
-        };
-        if is_unknown_hello(&err) {
-            return Err(Probe::NoResp3);
-        }
-        if fate(&err) != Fate::NotSent {
-            return Err(Probe::Failed(map_error(&err, secrets)));
-        }
-        cause = Some(err);
-        if tokio::time::timeout_at(deadline, tokio::time::sleep(delay))
-            .await
-            .is_err()
-        {
-            break;
-        }
-        delay = (delay * 2).min(backoff.max);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    Err(Probe::Failed(match cause {
-        Some(e) => Error::Connection(format!(
-            "cannot connect to {} (tried for {elapsed:.1} s): {}",
-            cfg.redacted_url(),
-            scrub(&e.to_string(), secrets)
-        )),
-        None => Error::Timeout(format!(
-            "connecting to {}: no answer within {elapsed:.1} s",
-            cfg.redacted_url()
-        )),
-    }))
-}
-
-fn is_unknown_hello(e: &redis::RedisError) -> bool {
-    let text = e.to_string().to_ascii_lowercase();
-    text.contains("unknown command") && text.contains("hello")
 }
 
 /// rustls needs a process-wide crypto provider for `rediss://`. Install ring's unless the

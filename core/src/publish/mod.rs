@@ -11,6 +11,7 @@ mod fast_lane;
 mod fate;
 mod link;
 mod multiplexed;
+mod open;
 mod pacing;
 pub(crate) mod queue;
 mod sentinel;

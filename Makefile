@@ -56,6 +56,7 @@ bench: deps bench/peers/node/node_modules/.installed ## throughput, latency, mem
 # Fuzzing (fuzz/README.md): cargo-fuzz on the nightly toolchain, in its own target
 # directory; not part of `make test`. New inputs go to target/fuzz/corpus, the committed
 # seeds in fuzz/corpus are only read. FUZZ_SANITIZER=address adds ASan (about 3x slower).
+# The URL targets (config, c_options) take inputs of at most 512 bytes: see fuzz/README.md.
 FUZZ_RUNS ?= 10000000
 FUZZ_TARGETS ?= msgpack_encode json_encode c_args config c_options
 FUZZ_SANITIZER ?= none
@@ -73,10 +74,11 @@ fuzz: $(CARGO_FUZZ) ## run each fuzz target FUZZ_RUNS times (default 10M; FUZZ_T
 		mkdir -p $(CURDIR)/target/fuzz/corpus/$$t; \
 		seeds=; if [ -d fuzz/corpus/$$t ]; then seeds=fuzz/corpus/$$t; fi; \
 		dict=; if [ -f fuzz/dict/$$t.dict ]; then dict=-dict=fuzz/dict/$$t.dict; fi; \
+		maxlen=; case $$t in config|c_options) maxlen=-max_len=512;; esac; \
 		PATH="$(CURDIR)/.cache/tools/bin:$$PATH" CARGO_TARGET_DIR=$(CURDIR)/target/fuzz \
 			nice -n 19 cargo +nightly fuzz run -O -a -s $(FUZZ_SANITIZER) $$t \
 			$(CURDIR)/target/fuzz/corpus/$$t $$seeds -- \
-			-runs=$(FUZZ_RUNS) $$dict -print_final_stats=1; \
+			-runs=$(FUZZ_RUNS) $$dict $$maxlen -print_final_stats=1; \
 	done
 
 clean: ## remove build outputs and installed npm packages

@@ -13,6 +13,7 @@ either return or raise a typed error within its bound, after which emits reach c
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -154,6 +155,37 @@ def test_cluster_queued_and_asyncio_emits_from_one_seed_node(
         assert sorted(a[0] for n, a in cluster.events(client) if n == "all") == list(range(20))
         assert names.count("queued") == 1
     assert "in-r" not in cluster.event_names(f"{ns}b")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_cluster_fork_child_emits_with_the_parent_emitter(
+    cluster: Harness, adapter: Adapter, cio: Emitter, ns: str
+) -> None:
+    # The child makes its own connections to the cluster; the parent's stay usable.
+    connect(cluster, ns, [(f"{ns}a", 0, [])])
+    e = cio.of(ns)
+    assert servers_reached(adapter, e.emit("before-fork"), 2)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            n = e.emit("from-child")
+            e.emit_nowait("queued-in-child")
+            e.flush(timeout=10)
+            os.write(write, str(n).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    answer = os.read(read, 100).decode()
+    os.close(read)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert servers_reached(adapter, int(answer), 2)
+    e.emit("parent-after-fork")
+    assert cluster.received(f"{ns}a") == [
+        ["before-fork", "from-child", "queued-in-child", "parent-after-fork"]]
 
 
 # ---------------------------------------------------------------------------------------

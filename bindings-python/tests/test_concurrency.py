@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from forking import in_forked_child
 from harness import Harness, RedisConnection
 from socketio_emitter import Emitter
 
@@ -98,25 +99,14 @@ def test_os_fork_child_emits_with_the_parent_emitter(harness: Harness, io: Emitt
     harness.clients(ns, [(f"{ns}a", 0, [])])
     e = io.of(ns)
     assert e.emit("before-fork") == 2  # the parent's connection is live when forking
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: must not reuse the parent's connection or runtime
-        code = 1
-        try:
-            n = e.emit("from-child", os.getpid())
-            e.emit_nowait("queued-in-child")
-            e.flush(timeout=10)
-            e.close()
-            os.write(write, str(n).encode())
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    _, status = os.waitpid(pid, 0)
-    answer = os.read(read, 100).decode()
-    os.close(read)
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert answer == "2"
+    def child() -> str:  # must not reuse the parent's connection or runtime
+        n = e.emit("from-child", os.getpid())
+        e.emit_nowait("queued-in-child")
+        e.flush(timeout=10)
+        e.close()
+        return str(n)
+
+    assert in_forked_child(child) == "2"
     assert e.emit("parent-after-fork") == 2  # the parent is unaffected
     assert not e.closed
     assert harness.received(f"{ns}a") == [

@@ -21,6 +21,7 @@ from typing import Any, Literal, cast
 
 import pytest
 
+from forking import in_forked_child
 from harness import Harness, bytes_json
 from socketio_emitter import AsyncEmitter, Emitter, FlushReport
 from socketio_emitter.exceptions import EmitterError
@@ -165,24 +166,13 @@ def test_cluster_fork_child_emits_with_the_parent_emitter(
     connect(cluster, ns, [(f"{ns}a", 0, [])])
     e = cio.of(ns)
     assert servers_reached(adapter, e.emit("before-fork"), 2)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            n = e.emit("from-child")
-            e.emit_nowait("queued-in-child")
-            e.flush(timeout=10)
-            os.write(write, str(n).encode())
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    _, status = os.waitpid(pid, 0)
-    answer = os.read(read, 100).decode()
-    os.close(read)
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert servers_reached(adapter, int(answer), 2)
+    def child() -> str:
+        n = e.emit("from-child")
+        e.emit_nowait("queued-in-child")
+        e.flush(timeout=10)
+        return str(n)
+
+    assert servers_reached(adapter, int(in_forked_child(child)), 2)
     e.emit("parent-after-fork")
     assert cluster.received(f"{ns}a") == [
         ["before-fork", "from-child", "queued-in-child", "parent-after-fork"]]

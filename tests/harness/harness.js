@@ -839,6 +839,18 @@ class Harness {
    * live node) and waits until every server acked each marker of its paths. After that, each
    * server has handled, and written to its clients, everything published before the flush; the
    * usual markers that follow then arrive after it on every client connection.
+   *
+   * Sharded paths change while the flush runs: in the dynamic modes a server SUNSUBSCRIBEs a
+   * room channel as soon as the room empties, and the tests of one harness run concurrently
+   * (and a test's own socketsLeave or disconnectSockets may still be applied while its flush
+   * starts). A server that listed `…#r#` and left room r a moment later never receives a
+   * marker sent there after its SUNSUBSCRIBE: nothing is wrong with its subscriptions, the
+   * path is simply gone (seen in traces: "channels" answered, then the server's SUNSUBSCRIBE,
+   * then the marker; the marker was resent until the flush timed out). So while markers are
+   * unacknowledged the servers list their channels again, and a path a server no longer lists
+   * is dropped from that server's wait. That keeps the barrier sound: a room channel only
+   * carries broadcasts to that one room, which reach nobody on a server that no longer has the
+   * room. A path listed again (the room was made anew) stays awaited, and its marker is resent.
    */
   async clusterFlushPaths(timeoutMs) {
     const alive = this.aliveServers();
@@ -860,7 +872,7 @@ class Harness {
         const token = `${base}:${n++}`;
         const packet = ["__harness_flush", token];
         const payload = JSON.stringify({ type: 9, data: { packet }, uid: "emitter", nsp });
-        markers.push({ token, servers, send: () => this.sPublish(channel, payload) });
+        markers.push({ token, channel, servers, send: () => this.sPublish(channel, payload) });
       }
     } else {
       for (const node of this.topo.liveNodes()) {
@@ -879,14 +891,16 @@ class Harness {
       await withIdleTimeout(
         (async () => {
           await Promise.all(markers.map((m) => m.send()));
-          // A server whose subscription to a channel was confirmed a moment after the marker
-          // went out never sees it: send the markers still unacknowledged again, every 250 ms.
-          // Any copy is a valid barrier (each was sent after the flush began); acks are by
-          // token, so a second copy is harmless. The idle timeout still bounds the wait.
+          // Every 250 ms without all acks: drop the sharded paths a server no longer holds
+          // (see above), then send the markers still unacknowledged again (a room left and
+          // joined again missed the first copy). Any copy is a valid barrier (each was sent
+          // after the flush began); acks are by token, so a second copy is harmless. The idle
+          // timeout still bounds the wait.
           let sentAt = Date.now();
           while (pending().length > 0) {
             await sleep(2);
             if (Date.now() - sentAt >= 250) {
+              if (this.opts.adapter === "sharded") await this.dropLeftPaths(markers, timeoutMs);
               sentAt = Date.now();
               await Promise.all(pending().map((m) => m.send()));
             }
@@ -897,12 +911,39 @@ class Harness {
         () => {
           const waiting = new Set();
           for (const m of pending()) for (const i of m.servers) waiting.add(i);
-          return `flush (cluster paths; waiting for servers [${[...waiting].join(", ")}])`;
+          const channels = pending()
+            .filter((m) => m.channel !== undefined)
+            .map((m) => `${m.channel} (servers ${[...m.servers].join(", ")})`);
+          return (
+            `flush (cluster paths; waiting for servers [${[...waiting].join(", ")}]` +
+            (channels.length ? ` on ${channels.join(", ")})` : ")")
+          );
         },
       );
     } finally {
       for (const m of markers) this.flushAcks.delete(m.token);
     }
+  }
+
+  /**
+   * Sharded cluster flush: asks each server still owing an ack which channels it holds now, and
+   * stops waiting for its markers on the channels it no longer lists (rooms it left since the
+   * flush began; see clusterFlushPaths).
+   */
+  async dropLeftPaths(markers, timeoutMs) {
+    const owing = new Set();
+    for (const m of markers) for (const i of m.servers) owing.add(i);
+    const servers = this.aliveServers().filter((s) => owing.has(s.index));
+    const lists = await Promise.all(servers.map((s) => s.request("channels", {}, timeoutMs)));
+    servers.forEach((server, k) => {
+      const held = new Set(Object.values(lists[k].broadcast).flat());
+      for (const m of markers) {
+        if (m.servers.has(server.index) && !held.has(m.channel)) {
+          m.servers.delete(server.index);
+          log(`flush: server ${server.index} no longer holds ${m.channel}; that path is dropped`);
+        }
+      }
+    });
   }
 
   /**

@@ -273,8 +273,13 @@ class ServerProcess {
     return this.child !== null;
   }
 
-  /** Starts server.js and resolves with its port once it is listening and subscribed. */
-  start(timeoutMs = 15000) {
+  /**
+   * Starts server.js and resolves with its port once it is listening and subscribed. The
+   * default deadline matches the topologies' 60 s: a Node process at nice 10 beside two busy
+   * loops at nice 0 took 15 s of wall time just to load socket.io, redis and the adapter
+   * (0.4 s of CPU), and a harness start under such load failed at the former 15 s.
+   */
+  start(timeoutMs = 60000) {
     const env = {
       ...process.env,
       REDIS_URL: this.redisUrl,

@@ -180,7 +180,7 @@ func TestFaultsBadInputs(t *testing.T) {
 		{"cluster and sentinels", connectWith("", &Options{ClusterNodes: []string{clusterNode}, SentinelMaster: "m", SentinelNodes: []string{clusterNode}}), "INVALID_ARGUMENT", "set either cluster_nodes or sentinel_master"},
 		{"cluster unreachable", connectWith("", &Options{ClusterNodes: []string{clusterNode}, ConnectTimeout: 300 * time.Millisecond, ResponseTimeout: 300 * time.Millisecond, ReconnectAttempts: 1}), "CONNECTION", ""},
 		{"invalid UTF-8 sentinel master", connectWith("", &Options{SentinelMaster: "m\xff", SentinelNodes: []string{clusterNode}}), "INVALID_UTF8", "sentinel_master"},
-		{"sentinel master without sentinels", connectWith("", &Options{SentinelMaster: "mymaster"}), "INVALID_ARGUMENT", "sentinel_nodes must list at least one node"},
+		{"sentinel master without sentinels", connectWith("", &Options{SentinelMaster: "mymaster"}), "INVALID_ARGUMENT", "sentinel_master needs sentinel_nodes"},
 		{"sentinels without a master", connectWith("", &Options{SentinelNodes: []string{clusterNode}}), "INVALID_ARGUMENT", "sentinel_master"},
 		{"empty sentinel node", connectWith("", &Options{SentinelMaster: "mymaster", SentinelNodes: []string{""}}), "INVALID_ARGUMENT", "sentinel_nodes"},
 		{"http sentinel node", connectWith("", &Options{SentinelMaster: "mymaster", SentinelNodes: []string{"http://:" + password + "@127.0.0.1:26379"}}), "INVALID_ARGUMENT", "sentinel_nodes: each node must be a redis:// or rediss:// URL"},

@@ -152,7 +152,7 @@ function test_faults_bad_inputs(Harness $h, string $url): void
             ['empty sentinel master', $connect(null, ['sentinel_master' => '', 'sentinel_nodes' => [FAULT_NODE]]), 'INVALID_ARGUMENT', 'sentinel_master'],
             ['sentinel master not a string', $connect(null, ['sentinel_master' => ['m'], 'sentinel_nodes' => [FAULT_NODE]]), 'INVALID_ARGUMENT', 'sentinel_master must be a string'],
             ['invalid UTF-8 sentinel master', $connect(null, ['sentinel_master' => "m\xff", 'sentinel_nodes' => [FAULT_NODE]]), 'INVALID_UTF8', 'sentinel_master'],
-            ['sentinel master without sentinels', $connect(null, ['sentinel_master' => 'mymaster']), 'INVALID_ARGUMENT', 'sentinel_nodes must list at least one node'],
+            ['sentinel master without sentinels', $connect(null, ['sentinel_master' => 'mymaster']), 'INVALID_ARGUMENT', 'sentinel_master needs sentinel_nodes'],
             ['sentinels without a master', $connect(null, ['sentinel_nodes' => [FAULT_NODE]]), 'INVALID_ARGUMENT', 'sentinel_master'],
             ['empty sentinel node', $connect(null, ['sentinel_master' => 'mymaster', 'sentinel_nodes' => ['']]), 'INVALID_ARGUMENT', 'sentinel_nodes'],
             ['http sentinel node', $connect(null, ['sentinel_master' => 'mymaster', 'sentinel_nodes' => ['http://:' . FAULT_PASSWORD . '@127.0.0.1:26379']]),

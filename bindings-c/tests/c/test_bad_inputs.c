@@ -347,7 +347,7 @@ static const struct row ROWS[] = {
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "sentinel_nodes: each node must be a redis:// or rediss:// URL", sentinel_node_http),
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "sentinel_nodes", sentinel_node_empty),
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "mixes redis:// and rediss://", sentinel_mixed),
-    ROW(SIOE_STATUS_INVALID_ARGUMENT, "sentinel_nodes must list at least one node", sentinel_no_nodes),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "sentinel_master needs sentinel_nodes", sentinel_no_nodes),
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "sentinel_master", sentinel_no_master),
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "redis://", sentinel_bad_url),
     ROW(SIOE_STATUS_CONNECTION, NULL, sentinel_unreachable),

@@ -157,7 +157,7 @@ public final class FaultsTest {
                     new Row("invalid UTF-16 sentinel master", connect(null, new Options().sentinelMaster("m\udc00").sentinelNodes(NODE)),
                             "INVALID_UTF8", "sentinel_master"),
                     new Row("sentinel master without sentinels", connect(null, new Options().sentinelMaster("mymaster")),
-                            "INVALID_ARGUMENT", "sentinel_nodes must list at least one node"),
+                            "INVALID_ARGUMENT", "sentinel_master needs sentinel_nodes"),
                     new Row("sentinels without a master", connect(null, new Options().sentinelNodes(NODE)), "INVALID_ARGUMENT", "sentinel_master"),
                     new Row("empty sentinel node", connect(null, new Options().sentinelMaster("mymaster").sentinelNodes("")), "INVALID_ARGUMENT", "sentinel_nodes"),
                     new Row("null sentinel node", connect(null, new Options().sentinelMaster("mymaster").sentinelNodes((String) null)),

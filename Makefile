@@ -35,17 +35,19 @@ test: deps test-rust test-harness test-bindings dist-check ## run every test sui
 
 # Release artifacts (RELEASING.md says how each is published).
 DIST := $(CURDIR)/dist
-DIST_LANGS := c
+DIST_LANGS := c,python
 
 dist: deps ## build every artifact we publish into dist/ (release builds)
 	rm -rf $(DIST) && mkdir -p $(DIST)/rust
 	$(CARGO) package --quiet --allow-dirty -p socketio-emitter
 	cp $(CARGO_TARGET_DIR)/package/socketio-emitter-$(VERSION).crate $(DIST)/rust/
 	$(MAKE) --no-print-directory -C bindings-c dist DIST=$(DIST)
+	$(MAKE) --no-print-directory -C bindings-python dist DIST=$(DIST)
 	@ls -l $(DIST)/*
 
 dist-check: dist ## install each artifact of dist/ outside the repository, without Rust, and emit to a real client
 	DIST_DIR=$(DIST) DIST_LANGS=$(DIST_LANGS) node --test tests/dist/check.js
+	$(MAKE) --no-print-directory -C bindings-python sdist-check DIST=$(DIST)
 
 test-rust: deps ## the Rust core: unit tests, golden vectors, interop against real servers
 	$(CARGO) test --workspace --all-targets

@@ -16,7 +16,7 @@ NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
 BINDING_DIRS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile))
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
-.PHONY: help deps test test-rust test-harness test-bindings lint demo bench fuzz clean dist dist-check
+.PHONY: help deps test test-rust test-harness test-bindings lint demo bench fuzz clean dist dist-check zig
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -35,7 +35,16 @@ test: deps test-rust test-harness test-bindings dist-check ## run every test sui
 
 # Release artifacts (RELEASING.md says how each is published).
 DIST := $(CURDIR)/dist
-DIST_LANGS := c,python
+DIST_LANGS := c,python,node
+
+# zig (from PyPI's ziglang) links the prebuilt Python and Node addons against glibc 2.17.
+ZIG_VENV := $(CURDIR)/.cache/tools/zig
+zig: $(ZIG_VENV)/.installed
+$(ZIG_VENV)/.installed: scripts/requirements-zig.txt
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || scripts/ensure-system-deps.sh python3-venv-needed:python3-venv
+	python3 -m venv $(ZIG_VENV)
+	$(ZIG_VENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-zig.txt
+	@touch $@
 
 dist: deps ## build every artifact we publish into dist/ (release builds)
 	rm -rf $(DIST) && mkdir -p $(DIST)/rust
@@ -43,11 +52,13 @@ dist: deps ## build every artifact we publish into dist/ (release builds)
 	cp $(CARGO_TARGET_DIR)/package/socketio-emitter-$(VERSION).crate $(DIST)/rust/
 	$(MAKE) --no-print-directory -C bindings-c dist DIST=$(DIST)
 	$(MAKE) --no-print-directory -C bindings-python dist DIST=$(DIST)
+	$(MAKE) --no-print-directory -C bindings-node dist DIST=$(DIST)
 	@ls -l $(DIST)/*
 
 dist-check: dist ## install each artifact of dist/ outside the repository, without Rust, and emit to a real client
 	DIST_DIR=$(DIST) DIST_LANGS=$(DIST_LANGS) node --test tests/dist/check.js
 	$(MAKE) --no-print-directory -C bindings-python sdist-check DIST=$(DIST)
+	$(MAKE) --no-print-directory -C bindings-node source-check DIST=$(DIST)
 
 test-rust: deps ## the Rust core: unit tests, golden vectors, interop against real servers
 	$(CARGO) test --workspace --all-targets

@@ -31,9 +31,13 @@ function pathWithoutRust() {
     .join(":");
 }
 
-const env = { ...process.env, PATH: pathWithoutRust() };
-delete env.CARGO_TARGET_DIR;
-delete env.RUSTUP_TOOLCHAIN;
+// A home of their own too: tools look for ~/.cargo/bin/cargo, and caches start empty.
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "sioe-dist-"));
+const env = { ...process.env, PATH: pathWithoutRust(), HOME: path.join(work, "home") };
+fs.mkdirSync(env.HOME);
+for (const name of ["CARGO", "CARGO_HOME", "CARGO_TARGET_DIR", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"]) {
+  delete env[name];
+}
 
 /** Runs a language's script; its output is shown only when it fails. */
 function run(lang, script, args) {
@@ -51,13 +55,15 @@ function run(lang, script, args) {
 
 describe("installed packages emit to a real client", () => {
   let h;
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "sioe-dist-"));
 
   before(async () => {
     assert.equal(
-      execFileSync("sh", ["-c", "command -v cargo rustc || true"], { env, encoding: "utf8" }),
+      execFileSync("sh", ["-c", "command -v cargo rustc; ls ~/.cargo 2>/dev/null; true"], {
+        env,
+        encoding: "utf8",
+      }),
       "",
-      "cargo and rustc are off the PATH",
+      "no cargo or rustc on the PATH or in ~/.cargo",
     );
     h = await Harness.start({ servers: 1 });
     await h.cmd({ cmd: "client", name: "dist", server: 0, rooms: ["dist"] });

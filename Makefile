@@ -14,8 +14,9 @@ NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
 
 # Each binding owns bindings-<lang>/Makefile with `test` (and optionally `lint`) targets.
 BINDING_DIRS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile))
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
-.PHONY: help deps test test-rust test-harness test-bindings lint demo bench fuzz clean
+.PHONY: help deps test test-rust test-harness test-bindings lint demo bench fuzz clean dist dist-check zig
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -29,8 +30,35 @@ deps: $(NODE_STAMPS) ## install what the tests need (system packages, pinned npm
 	cd $* && $(NPM_CI)
 	@touch $@
 
-test: deps test-rust test-harness test-bindings ## run every test suite (installs what is missing first)
+test: deps test-rust test-harness test-bindings dist-check ## run every test suite, then dist-check (installs what is missing first)
 	@echo "make test: all suites passed"
+
+# Release artifacts (RELEASING.md says how each is published).
+DIST := $(CURDIR)/dist
+DIST_LANGS := c,python,node
+
+# zig (from PyPI's ziglang) links the prebuilt Python and Node addons against glibc 2.17.
+ZIG_VENV := $(CURDIR)/.cache/tools/zig
+zig: $(ZIG_VENV)/.installed
+$(ZIG_VENV)/.installed: scripts/requirements-zig.txt
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || scripts/ensure-system-deps.sh python3-venv-needed:python3-venv
+	python3 -m venv $(ZIG_VENV)
+	$(ZIG_VENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-zig.txt
+	@touch $@
+
+dist: deps ## build every artifact we publish into dist/ (release builds)
+	rm -rf $(DIST) && mkdir -p $(DIST)/rust
+	$(CARGO) package --quiet --allow-dirty -p socketio-emitter
+	cp $(CARGO_TARGET_DIR)/package/socketio-emitter-$(VERSION).crate $(DIST)/rust/
+	$(MAKE) --no-print-directory -C bindings-c dist DIST=$(DIST)
+	$(MAKE) --no-print-directory -C bindings-python dist DIST=$(DIST)
+	$(MAKE) --no-print-directory -C bindings-node dist DIST=$(DIST)
+	@ls -l $(DIST)/*
+
+dist-check: dist ## install each artifact of dist/ outside the repository, without Rust, and emit to a real client
+	DIST_DIR=$(DIST) DIST_LANGS=$(DIST_LANGS) node --test tests/dist/check.js
+	$(MAKE) --no-print-directory -C bindings-python sdist-check DIST=$(DIST)
+	$(MAKE) --no-print-directory -C bindings-node source-check DIST=$(DIST)
 
 test-rust: deps ## the Rust core: unit tests, golden vectors, interop against real servers
 	$(CARGO) test --workspace --all-targets

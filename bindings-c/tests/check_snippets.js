@@ -27,9 +27,9 @@ function regions(file) {
   const lines = fs.readFileSync(file, "utf8").split("\n");
   const out = new Map();
   for (let i = 0; i < lines.length; i++) {
-    const start = lines[i].match(/(?:\/\/|\/\*) snippet: (\S+?)(?: \*\/)?$/);
+    const start = lines[i].match(/(?:\/\/|\/\*|#) snippet: (\S+?)(?: \*\/)?$/);
     if (!start) continue;
-    const end = lines.findIndex((l, j) => j > i && /(?:\/\/|\/\*) end snippet/.test(l));
+    const end = lines.findIndex((l, j) => j > i && /(?:\/\/|\/\*|#) end snippet/.test(l));
     if (end < 0) throw new Error(`${file}: snippet ${start[1]} has no end`);
     out.set(start[1], dedent(lines.slice(i + 1, end)));
     i = end;

@@ -3,6 +3,7 @@
 
     python3 bench/run.py [--runs 3] [--seconds 1.0] [--only SUBSTRING] [--out bench/results.md]
     python3 bench/run.py --only burst     # only the end-to-end burst (bench/burst.py)
+    python3 bench/run.py --only sharded,cluster   # only the sharded and Redis Cluster rows
 
 One redis-server on a free 127.0.0.1 port, with one pattern subscriber attached (as a
 Socket.IO server would be), serves every measurement. Each runner is a small program that
@@ -10,7 +11,9 @@ prints one JSON line ({"ops", "secs", "receivers"}); this script runs every case
 round, --runs rounds (interleaved, so that a noisy minute hits every case alike), and writes
 medians with min..max and the ratios between cases of this same run. Peak RSS comes from
 GNU time around each runner process. Raw results go to bench/out/results.json.
-The end-to-end burst through two real Socket.IO servers lives in bench/burst.py.
+The end-to-end burst through two real Socket.IO servers lives in bench/burst.py; the sharded
+adapter's rows (on the same Redis, with a draining SSUBSCRIBE subscriber) and the Redis Cluster
+rows (three masters of their own, bench/cluster.py) in bench/sharded.py.
 
 Stdlib only. What is not built or installed becomes a "not available" row, not a failure.
 """
@@ -35,6 +38,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+import resp  # bench/resp.py
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -73,6 +78,7 @@ class Redis:
         self.dir = tempfile.mkdtemp(prefix="sio-bench-redis-")
         self.proc: subprocess.Popen | None = None
         self.drain: subprocess.Popen | None = None
+        self.sdrain: subprocess.Popen | None = None  # SSUBSCRIBE CHANNEL, for the sharded rows
 
     def start(self) -> None:
         # No persistence. The Pub/Sub output-buffer limit is lifted so that a subscriber that
@@ -94,30 +100,24 @@ class Redis:
             if time.time() > deadline:
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.05)
-        self.drain = subprocess.Popen(
-            [sys.executable, str(BENCH / "tools" / "drain.py"), str(self.port), PATTERN],
-            stdout=subprocess.PIPE, text=True,
-        )
-        if self.drain.stdout.readline().strip() != "ready":
-            raise RuntimeError("the pattern subscriber did not start")
+        self.drain = start_drain(self.port, PATTERN)
+        # A sharded adapter in `dynamic` mode SSUBSCRIBEs the room's channel; PUBLISH does not
+        # reach it, nor SPUBLISH the pattern subscriber.
+        self.sdrain = start_drain(self.port, "--ssubscribe", CHANNEL)
 
     def cmd(self, *args: str):
-        """A minimal RESP client for the few commands the orchestrator needs."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
-            req = b"*%d\r\n" % len(args) + b"".join(
-                b"$%d\r\n%s\r\n" % (len(a.encode()), a.encode()) for a in args)
-            s.sendall(req)
-            f = s.makefile("rb")
-            return _read_reply(f)
+        return resp.command(self.port, *args)
 
     def check_subscriber(self) -> None:
-        if self.drain.poll() is not None:
-            raise RuntimeError("the pattern subscriber was disconnected")
+        if self.drain.poll() is not None or self.sdrain.poll() is not None:
+            raise RuntimeError("a draining subscriber was disconnected")
         if self.cmd("PUBSUB", "NUMPAT") < 1:
             raise RuntimeError("the pattern subscriber is gone (PUBSUB NUMPAT = 0)")
+        if self.cmd("PUBSUB", "SHARDNUMSUB", CHANNEL)[1] < 1:
+            raise RuntimeError("the sharded subscriber is gone (PUBSUB SHARDNUMSUB = 0)")
 
     def stop(self) -> None:
-        for p in (self.drain, self.proc):
+        for p in (self.drain, self.sdrain, self.proc):
             if p and p.poll() is None:
                 p.terminate()
                 try:
@@ -127,21 +127,14 @@ class Redis:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _read_reply(f):
-    line = f.readline().rstrip(b"\r\n")
-    kind, rest = line[:1], line[1:]
-    if kind == b"+":
-        return rest.decode()
-    if kind == b"-":
-        raise RuntimeError(rest.decode())
-    if kind == b":":
-        return int(rest)
-    if kind == b"$":
-        n = int(rest)
-        return None if n < 0 else f.read(n + 2)[:-2].decode(errors="replace")
-    if kind == b"*":
-        return [_read_reply(f) for _ in range(int(rest))]
-    raise RuntimeError(f"bad reply {line!r}")
+def start_drain(port: int, *args: str) -> subprocess.Popen:
+    """tools/drain.py on port: a subscriber that only drains its socket (see its docstring)."""
+    proc = subprocess.Popen([sys.executable, str(BENCH / "tools" / "drain.py"), str(port), *args],
+                            stdout=subprocess.PIPE, text=True)
+    if proc.stdout.readline().strip() != "ready":
+        proc.kill()
+        raise RuntimeError(f"the subscriber {' '.join(args)} on port {port} did not start")
+    return proc
 
 
 # --------------------------------------------------------------------------- processes
@@ -195,9 +188,13 @@ class Case:
     argv: Callable[[str], list[str]] | None  # payload -> command line
     unavailable: str | None = None  # why it cannot run
     payloads: tuple[str, ...] = tuple(PAYLOADS)
-    kind: str = "runner"  # "runner" | "redis-benchmark"
-    note: str = ""
+    kind: str = "runner"  # "runner" | "redis-benchmark" | "blast" (argv with "{n}", calibrated)
+    note: str = ""        # "conns:pipeline" of a redis-benchmark case
     env: dict | None = None
+    section: str = "main"  # which table: "main", "sharded" (one Redis) or "cluster"
+    enc: str = ""         # the encoding's file suffix in bench/out: "" classic, "_sharded"
+    base: tuple[str, str] = ("rb-p1", "rb-p64")  # the -P 1 and -P 64 baselines of its ratios
+    twin: str | None = None  # the same runner in another table, for one more ratio
 
 
 def have(path: Path) -> bool:
@@ -218,8 +215,9 @@ def build_cases(redis: Redis, opts) -> list[Case]:
         ("redis-benchmark -c 1 -P 64", "rb-p64", 1, 64),
         ("redis-benchmark -c 50 -P 64 (Redis ceiling)", "rb-c50", 50, 64),
     ]:
-        cases.append(Case("limit", label, key, None, kind="redis-benchmark",
-                          note=f"{conns}:{pipe}"))
+        cases.append(Case("limit", label, key, lambda p, conns=conns, pipe=pipe: [
+            "redis-benchmark", "-p", str(redis.port), "-c", str(conns), "-P", str(pipe), "-n", "{n}",
+            "-q", "-x", "PUBLISH", CHANNEL], kind="redis-benchmark", note=f"{conns}:{pipe}"))
     for pipe in (1, 64):
         cases.append(Case(
             "limit", f"publish_blast -P {pipe} (redis-benchmark's loop, binary-safe)", f"pb-p{pipe}",
@@ -268,7 +266,11 @@ def build_cases(redis: Redis, opts) -> list[Case]:
     from bindings import binding_cases  # bench/bindings.py
 
     cases.extend(binding_cases(Case, url, secs, warm))
-    return [c for c in cases if selected(opts, c.key, c.name)]
+    cases = [c for c in cases if selected(opts, c.key, c.name)]
+    # The sharded adapter on this same Redis (bench/sharded.py).
+    from sharded import sharded_cases
+
+    return cases + sharded_cases(Case, redis.port, url, opts, selected)
 
 
 def selected(opts, *names: str) -> bool:
@@ -279,13 +281,11 @@ def selected(opts, *names: str) -> bool:
     return any(w in name for w in wanted for name in names)
 
 
-def redis_benchmark(redis: Redis, payload: str, conns: int, pipe: int, n: int) -> float:
-    with open(OUT / f"payload_{payload}", "rb") as stdin:
-        out = subprocess.run(
-            ["redis-benchmark", "-p", str(redis.port), "-c", str(conns), "-P", str(pipe),
-             "-n", str(n), "-q", "-x", "PUBLISH", CHANNEL],
-            stdin=stdin, capture_output=True, text=True, timeout=120, check=True,
-        ).stdout
+def redis_benchmark(argv: list[str], payload_file: Path) -> float:
+    """Runs redis-benchmark (`-x`: the last argument is read from payload_file)."""
+    with open(payload_file, "rb") as stdin:
+        out = subprocess.run(argv, stdin=stdin, capture_output=True, text=True, timeout=120,
+                             check=True).stdout
     found = re.findall(r"([\d.]+) requests per second", out.replace("\r", "\n"))
     if not found:
         raise RuntimeError(f"redis-benchmark printed no result: {out[-300:]!r}")
@@ -313,17 +313,19 @@ class Runner:
 
     def measure_fixed(self, case: Case, payload: str, n: int) -> float:
         if case.kind == "redis-benchmark":
-            conns, pipe = map(int, case.note.split(":"))
-            return redis_benchmark(self.redis, payload, conns, pipe, n)
+            # Whole pipelines only: with --cluster, redis-benchmark 7.0 gets its {tag}
+            # substitution wrong in a last, partial pipeline (Redis closes the connection).
+            pipe = int(case.note.split(":")[1])
+            n = -(-n // pipe) * pipe
         argv = [a.replace("{n}", str(n)) for a in case.argv(payload)]
+        if case.kind == "redis-benchmark":
+            return redis_benchmark(argv, OUT / f"payload{case.enc}_{payload}")
         result, _ = run_json(argv)
         return result["ops"] / result["secs"]
 
     def run_once(self, case: Case, payload: str) -> Sample:
         if case.kind == "redis-benchmark":
-            n = self.calibrate(case, payload)
-            conns, pipe = map(int, case.note.split(":"))
-            return Sample(redis_benchmark(self.redis, payload, conns, pipe, n), 0)
+            return Sample(self.measure_fixed(case, payload, self.calibrate(case, payload)), 0)
         if case.kind == "blast":
             n = self.calibrate(case, payload)
             argv = [a.replace("{n}", str(n)) for a in case.argv(payload)]
@@ -338,7 +340,7 @@ class Runner:
     def skip(self, case: Case, payload: str) -> bool:
         if case.kind == "redis-benchmark":
             # redis-benchmark -x cuts the argument at the first NUL byte.
-            return b"\0" in (OUT / f"payload_{payload}").read_bytes()
+            return b"\0" in (OUT / f"payload{case.enc}_{payload}").read_bytes()
         return False
 
     def round(self, cases: list[Case], index: int) -> None:
@@ -493,7 +495,7 @@ def summary(samples: list[Sample]) -> tuple[float, float, float]:
 
 
 def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, memory: dict,
-                 burst: dict, opts, started: float, env_info: dict) -> None:
+                 burst: dict, opts, started: float, env_info: dict, cluster_info: dict) -> None:
     med: dict[tuple[str, str], float] = {}
     for key, samples in runner.samples.items():
         med[key] = summary(samples)[0]
@@ -551,7 +553,7 @@ def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, m
         " | vs -P 1 (small) | vs -P 64 (small) | peak RSS MiB (small / 64 KiB) |"
     w(head)
     w("|" + "---|" * (head.count("|") - 1))
-    for case in cases:
+    for case in (c for c in cases if c.section == "main"):
         cells = []
         for p in PAYLOADS:
             key = (case.key, p)
@@ -578,12 +580,19 @@ def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, m
             rss_cell = " / ".join(rss)
         w(f"| {case.group} | {case.name} | " + " | ".join(cells) + f" | {r1} | {r64} | {rss_cell} |")
     w("")
-    if runner.errors:
+    main_keys = {c.key for c in cases if c.section == "main"}
+    if any(k in main_keys for k, _ in runner.errors):
         w("Failures:")
         w("")
-        for (k, p), e in runner.errors.items():
+        for (k, p), e in ((kp, e) for kp, e in runner.errors.items() if kp[0] in main_keys):
             w(f"- `{k}` / {p}: `{e.strip().splitlines()[-1][:300] if e.strip() else e}`")
         w("")
+
+    # The sharded adapter on one Redis, and the Redis Cluster (bench/sharded.py).
+    from sharded import write_sections
+
+    write_sections(w, cases, runner.samples, runner.errors, cluster_info, summary, fmt_rate,
+                   PAYLOADS, PAYLOAD_LABEL)
 
     # Latency.
     w("## End to end: emit to client")
@@ -671,8 +680,10 @@ def prepare() -> None:
         args = [{"$bin": 0}] if p == "bin64k" else [payloads[p]]
         (OUT / f"args_{p}.json").write_text(json.dumps(args, separators=(",", ":")))
     for p in PAYLOADS:
-        subprocess.run([str(SIO_BENCH), "encode", "--payload", p, "--channel-out", str(OUT / f"channel_{p}"),
-                        "--payload-out", str(OUT / f"payload_{p}")], check=True, stdout=subprocess.DEVNULL)
+        for enc, adapter in (("", "classic"), ("_sharded", "sharded")):
+            subprocess.run([str(SIO_BENCH), "encode", "--payload", p, "--adapter", adapter,
+                            "--channel-out", str(OUT / f"channel{enc}_{p}"),
+                            "--payload-out", str(OUT / f"payload{enc}_{p}")], check=True, stdout=subprocess.DEVNULL)
 
 
 def machine_info() -> dict:
@@ -707,6 +718,7 @@ def main() -> None:
     ap.add_argument("--skip-latency", action="store_true")
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-burst", action="store_true")
+    ap.add_argument("--skip-cluster", action="store_true", help="leave out the Redis Cluster rows")
     ap.add_argument("--burst-count", type=int, default=100_000, help="emits per burst")
     ap.add_argument("--burst-payloads", default="small,str4k", help="small and/or str4k (comma-separated)")
     ap.add_argument("--burst-runs", type=int, default=1, help="runs of every burst row")
@@ -731,6 +743,13 @@ def main() -> None:
         runner = Runner(redis, opts)
         for i in range(opts.runs):
             runner.round(cases, i)
+        # The Redis Cluster rows bring their own three masters (bench/cluster.py).
+        cluster_cases, cluster_runner, cluster_info = [], None, {}
+        if not opts.skip_cluster:
+            from sharded import run_cluster
+
+            cluster_cases, cluster_runner, cluster_info = run_cluster(
+                opts, selected, Case, Runner, start_drain, log)
         latency = {} if opts.skip_latency else run_latency(redis, opts)
         memory = {} if opts.skip_memory else run_memory(redis, opts)
     finally:
@@ -740,8 +759,13 @@ def main() -> None:
 
     burst = {} if opts.skip_burst else run_burst(opts, log, lambda *names: selected(opts, "burst", *names))
 
+    if cluster_runner:  # keys are unique across the two runners ("cluster-" prefix)
+        runner.samples.update(cluster_runner.samples)
+        runner.errors.update(cluster_runner.errors)
+    cases += cluster_cases
     raw = {
         "machine": env_info,
+        "cluster": cluster_info,
         "samples": {f"{k}/{p}": [s.__dict__ for s in v] for (k, p), v in runner.samples.items()},
         "errors": {f"{k}/{p}": e for (k, p), e in runner.errors.items()},
         "latency": latency,
@@ -749,7 +773,7 @@ def main() -> None:
         "burst": burst,
     }
     (OUT / "results.json").write_text(json.dumps(raw, indent=1))
-    write_report(opts.out, cases, runner, latency, memory, burst, opts, started, env_info)
+    write_report(opts.out, cases, runner, latency, memory, burst, opts, started, env_info, cluster_info)
     log(f"wrote {opts.out} in {(time.time() - started) / 60:.1f} min")
 
 

@@ -1,7 +1,9 @@
 /*
  * publish_blast: redis-benchmark's PUBLISH loop for payloads redis-benchmark cannot send.
  *
- *   publish_blast PORT CHANNEL_FILE PAYLOAD_FILE REQUESTS PIPELINE
+ *   publish_blast PORT CHANNEL_FILE PAYLOAD_FILE REQUESTS PIPELINE [COMMAND]
+ *
+ * COMMAND is PUBLISH (the default) or SPUBLISH (the sharded adapter's rows).
  *
  * `redis-benchmark -x` reads the last argument with C string functions, so a payload with a
  * NUL byte (any msgpack binary of 256 bytes or more) is cut short. This tool does what
@@ -50,10 +52,11 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s PORT CHANNEL_FILE PAYLOAD_FILE REQUESTS PIPELINE\n", argv[0]);
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: %s PORT CHANNEL_FILE PAYLOAD_FILE REQUESTS PIPELINE [COMMAND]\n", argv[0]);
         return 2;
     }
+    const char *command = argc == 7 ? argv[6] : "PUBLISH";
     int port = atoi(argv[1]);
     size_t clen, plen;
     char *channel = slurp(argv[2], &clen);
@@ -64,7 +67,8 @@ int main(int argc, char **argv) {
 
     /* One formatted command, repeated PIPELINE times in one buffer. */
     char head[128];
-    int hlen = snprintf(head, sizeof head, "*3\r\n$7\r\nPUBLISH\r\n$%zu\r\n", clen);
+    int hlen = snprintf(head, sizeof head, "*3\r\n$%zu\r\n%s\r\n$%zu\r\n", strlen(command), command, clen);
+    if (hlen <= 0 || (size_t)hlen >= sizeof head) { fprintf(stderr, "command too long\n"); return 2; }
     char mid[64];
     int mlen = snprintf(mid, sizeof mid, "\r\n$%zu\r\n", plen);
     size_t cmdlen = (size_t)hlen + clen + (size_t)mlen + plen + 2;

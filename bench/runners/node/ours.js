@@ -2,6 +2,8 @@
 // Our Node binding (bindings-node, package `socketio-emitter`), release build from bench/out/node-pkg.
 //   node ours.js --url U --payload P --mode await|all [--seconds 1] [--warmup 0.2]
 //   node ours.js --url U --mode latency [--count 1000] [--interval-us 2000]
+// --adapter sharded publishes for createShardedAdapter servers (SPUBLISH); --cluster URL,URL,...
+// reaches a Redis Cluster through those seed nodes (--url is then ignored).
 // await: each emit awaited in turn. all: chunks of 1024 emits (64 for 64 KiB) settled with
 // Promise.all; a chunk is fired before the previous one is awaited, as in official.js "fire",
 // so the two are measured the same way. Every emit resolves to its receiver count.
@@ -44,7 +46,10 @@ async function latency(io, count, intervalMs) {
 
 async function main() {
   const opts = parseArgs();
-  const io = await Emitter.connect(opts.url);
+  const adapter = opts.adapter ?? "classic";
+  const io = await (opts.cluster
+    ? Emitter.connect({ clusterNodes: opts.cluster.split(","), adapter })
+    : Emitter.connect(opts.url, { adapter }));
   let result;
   if (opts.mode === "latency") {
     result = await latency(io, Number(opts.count ?? 1000), Number(opts["interval-us"] ?? 2000) / 1000);

@@ -2,12 +2,15 @@
 
     bench/.venv/bin/python ours.py --url U --payload P --mode sync|queue|gather
                                    [--seconds 1] [--warmup 0.2] [--window 256]
+                                   [--adapter classic|sharded] [--cluster URL,URL,...]
 
 sync:   Emitter.emit, one at a time (each waits for Redis' reply)
 queue:  Emitter.emit_nowait until the time is up, then one flush()
 gather: AsyncEmitter.emit, `window` at a time with asyncio.gather
 latency mode (--mode latency --count N --interval-us I): paced awaited emits of {t, i}.
 rss mode (--mode rss --count N --every K): N emit_nowait calls, RSS sampled every K.
+--adapter sharded publishes for createShardedAdapter servers (SPUBLISH); --cluster reaches a
+Redis Cluster through those seed nodes (--url is then ignored).
 """
 
 import asyncio
@@ -20,6 +23,14 @@ from socketio_emitter import AsyncEmitter, Emitter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECK_EVERY = 128
+
+
+def connect(cls, opts):
+    """An Emitter or AsyncEmitter for --url, or for --cluster, with --adapter."""
+    kwargs = {"adapter": opts.get("adapter", "classic")}
+    if "cluster" in opts:
+        return cls(cluster_nodes=opts["cluster"].split(","), **kwargs)
+    return cls(opts["url"], **kwargs)
 
 
 def payload_args(name):
@@ -106,7 +117,7 @@ def rss(url, args, count, every):
 def main():
     argv = sys.argv[1:]
     opts = dict(zip((a[2:] for a in argv[::2]), argv[1::2]))
-    mode, url = opts["mode"], opts["url"]
+    mode, url = opts["mode"], opts.get("url")
     if mode == "rss":
         count = int(opts.get("count", 1_000_000))
         result = rss(url, payload_args(opts.get("payload", "small")), count, int(opts.get("every", count // 10)))
@@ -119,7 +130,7 @@ def main():
     args = payload_args(opts["payload"])
     warmup, seconds = float(opts.get("warmup", 0.2)), float(opts.get("seconds", 1))
     if mode in ("sync", "queue"):
-        io = Emitter(url)
+        io = connect(Emitter, opts)
         room = io.to("room1")
         if mode == "sync":
             sync_loop(room, args, warmup)
@@ -132,7 +143,7 @@ def main():
         window = int(opts.get("window", 256))
 
         async def go():
-            io = AsyncEmitter(url)
+            io = connect(AsyncEmitter, opts)
             await io.connect()
             room = io.to("room1")
             await gather_loop(room, args, warmup, window)

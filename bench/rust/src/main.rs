@@ -4,6 +4,7 @@
 //! sio-bench encode  --payload P --channel-out FILE --payload-out FILE
 //! sio-bench run     --url U --payload P --mode M [--seconds S] [--warmup S] [--window W]
 //!                   [--runtime multi|current] [--queue-capacity N]
+//!                   [--adapter classic|sharded] [--cluster URL,URL,...]
 //! sio-bench rss     --url U [--count N] [--every K]
 //! sio-bench latency --url U [--count N] [--interval-us I]
 //! sio-bench burst   --url U [--count N] [--payload small|str4k] [--pacing on|off]
@@ -11,6 +12,9 @@
 //!
 //! Payloads (`small`, `json1k`, `bin64k`) come from `bench/payloads.json` (found next to the
 //! binary's source, or with `--payloads FILE`). Every emit goes to room `room1`, event `bench`.
+//! `--adapter sharded` publishes as `createShardedAdapter` servers expect (SPUBLISH, `dynamic`
+//! mode); `--cluster` reaches a Redis Cluster through those seed nodes instead of `--url`
+//! (which `run` then ignores). `encode` takes `--adapter` too.
 //! Each command prints one JSON line on stdout; the orchestrator measures peak RSS itself.
 
 use std::collections::HashMap;
@@ -20,7 +24,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::json;
-use socketio_emitter::{Emitter, EmitterConfig, Value, blocking};
+use socketio_emitter::{AdapterKind, DEFAULT_URL, Emitter, EmitterConfig, Value, blocking};
 
 const ROOM: &str = "room1";
 const EVENT: &str = "bench";
@@ -91,9 +95,21 @@ impl Opts {
 
     fn config(&self) -> Result<EmitterConfig, BoxError> {
         let capacity = self.num("queue-capacity", 10_000usize)?;
-        let mut config = EmitterConfig::new(self.str("url")?);
+        let mut config = match self.0.get("cluster") {
+            Some(nodes) => EmitterConfig::new(DEFAULT_URL).with_cluster_nodes(nodes.split(',')),
+            None => EmitterConfig::new(self.str("url")?),
+        };
         config.queue_capacity = capacity;
-        Ok(config)
+        Ok(config.with_adapter(self.adapter()?))
+    }
+
+    /// `--adapter classic` (default) or `sharded`.
+    fn adapter(&self) -> Result<AdapterKind, BoxError> {
+        Ok(self
+            .0
+            .get("adapter")
+            .map_or("classic", String::as_str)
+            .parse()?)
     }
 }
 
@@ -122,7 +138,9 @@ fn print(line: serde_json::Value) {
 /// What the emitter publishes for this payload, for redis-benchmark.
 fn encode(opts: &Opts) -> Result<(), BoxError> {
     let args = payload(opts)?;
-    let io = blocking::Emitter::offline("socket.io");
+    let io = blocking::Emitter::offline_with(
+        &EmitterConfig::new(DEFAULT_URL).with_adapter(opts.adapter()?),
+    );
     let out = io.to(ROOM).encode_emit(EVENT, &args)?;
     std::fs::write(opts.str("channel-out")?, out.channel.as_bytes())?;
     std::fs::write(opts.str("payload-out")?, &out.payload)?;

@@ -20,13 +20,13 @@ runs, so that SPUBLISH and PUBLISH do the work they do in production:
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+import procs
 import resp
 
 MASTERS = 3
@@ -166,11 +166,4 @@ class Cluster:
             raise RuntimeError("the pattern subscriber of the cluster is gone")
 
     def stop(self) -> None:
-        for p in [*self.drains, *self.procs]:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        procs.stop_all([*self.drains, *self.procs], self.dir)

@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import re
-import shutil
 import signal
 import socket
 import statistics
@@ -39,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import procs  # bench/procs.py
 import resp  # bench/resp.py
 
 BENCH = Path(__file__).resolve().parent
@@ -117,14 +117,7 @@ class Redis:
             raise RuntimeError("the sharded subscriber is gone (PUBSUB SHARDNUMSUB = 0)")
 
     def stop(self) -> None:
-        for p in (self.drain, self.sdrain, self.proc):
-            if p and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        procs.stop_all((self.drain, self.sdrain, self.proc), self.dir)
 
 
 def start_drain(port: int, *args: str) -> subprocess.Popen:

@@ -45,18 +45,3 @@ pub(crate) async fn connect(client: &ClusterClient) -> RedisResult<ClusterConnec
 pub(crate) fn slot_of(channel: &str) -> Slot {
     Slot::for_key(channel.as_bytes())
 }
-
-/// redis-rs reports a cluster it could not reach at all as one I/O error that keeps only
-/// the text of a node's error, not its kind. So the refusals that waiting cannot fix are
-/// told by that text: a wrong password or user, or a certificate we do not trust.
-pub(crate) fn is_final_connect_error(e: &redis::RedisError) -> bool {
-    let text = e.to_string();
-    [
-        "AuthenticationFailed",
-        "WRONGPASS",
-        "NOAUTH",
-        "invalid peer certificate",
-    ]
-    .iter()
-    .any(|word| text.contains(word))
-}

@@ -17,10 +17,23 @@ pub(crate) enum Fate {
     Refused,
 }
 
-/// A refusal to authenticate: with RESP3 it comes as the HELLO command's error reply.
+/// A refusal to authenticate: with RESP3 it comes as the HELLO command's error reply. redis-rs
+/// reports a Redis Cluster it could not reach at all as one I/O error that keeps only the text
+/// of a node's error, not its kind, so the text is read too.
 fn is_auth_refusal(e: &redis::RedisError) -> bool {
     e.kind() == redis::ErrorKind::AuthenticationFailed
         || matches!(e.code(), Some("WRONGPASS" | "NOAUTH"))
+        || wrapped(e, &["AuthenticationFailed", "WRONGPASS", "NOAUTH"])
+}
+
+/// A certificate we do not trust, also when a cluster's I/O error only carries its text.
+fn is_untrusted_certificate(e: &redis::RedisError) -> bool {
+    wrapped(e, &["invalid peer certificate"])
+}
+
+fn wrapped(e: &redis::RedisError, words: &[&str]) -> bool {
+    let text = e.to_string();
+    words.iter().any(|word| text.contains(word))
 }
 
 /// Answers that say the command was not run and may run after a moment: a cluster or a
@@ -35,7 +48,10 @@ fn is_not_run(e: &redis::RedisError) -> bool {
 
 pub(crate) fn fate(e: &redis::RedisError) -> Fate {
     use redis::ErrorKind;
-    if is_auth_refusal(e) || e.kind() == ErrorKind::InvalidClientConfig {
+    if is_auth_refusal(e)
+        || is_untrusted_certificate(e)
+        || e.kind() == ErrorKind::InvalidClientConfig
+    {
         return Fate::Refused;
     }
     if is_not_run(e) {

@@ -216,16 +216,7 @@ pub(super) async fn open_cluster(
         deadline,
         Backoff::of(cfg),
         || super::cluster::connect(&client),
-        |e| {
-            refused(e, secrets).or_else(|| {
-                super::cluster::is_final_connect_error(e).then(|| {
-                    Error::Connection(format!(
-                        "cannot connect to the cluster: {}",
-                        scrub(&e.to_string(), secrets)
-                    ))
-                })
-            })
-        },
+        |e| refused(e, secrets),
     )
     .await
     .map(Link::Cluster)

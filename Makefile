@@ -16,7 +16,7 @@ NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
 BINDING_DIRS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile))
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
-.PHONY: help deps test test-rust test-harness test-bindings lint demo bench fuzz clean dist dist-check zig
+.PHONY: help deps test test-rust test-harness test-bindings lint demo bench fuzz clean dist dist-check zig zigbuild
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ test: deps test-rust test-harness test-bindings dist-check ## run every test sui
 
 # Release artifacts (RELEASING.md says how each is published).
 DIST := $(CURDIR)/dist
-DIST_LANGS := c,python,node
+DIST_LANGS := c,python,node,php
 
 # zig (from PyPI's ziglang) links the prebuilt Python and Node addons against glibc 2.17.
 ZIG_VENV := $(CURDIR)/.cache/tools/zig
@@ -45,6 +45,14 @@ $(ZIG_VENV)/.installed: scripts/requirements-zig.txt
 	python3 -m venv $(ZIG_VENV)
 	$(ZIG_VENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-zig.txt
 	@touch $@
+
+# cargo-zigbuild (pinned) builds the prebuilt native libraries with zig as the linker, against
+# glibc 2.17 (`--target x86_64-unknown-linux-gnu.2.17`): bindings-c and bindings-node use it.
+ZIGBUILD_VERSION := 0.24.1
+zigbuild: zig $(CURDIR)/.cache/tools/bin/cargo-zigbuild
+$(CURDIR)/.cache/tools/bin/cargo-zigbuild:
+	env -u CARGO_TARGET_DIR $(CARGO) install cargo-zigbuild --version $(ZIGBUILD_VERSION) --locked \
+		--root $(CURDIR)/.cache/tools --quiet
 
 dist: deps ## build every artifact we publish into dist/ (release builds)
 	rm -rf $(DIST) && mkdir -p $(DIST)/rust
@@ -56,6 +64,7 @@ dist: deps ## build every artifact we publish into dist/ (release builds)
 	@ls -l $(DIST)/*
 
 dist-check: dist ## install each artifact of dist/ outside the repository, without Rust, and emit to a real client
+	@scripts/ensure-system-deps.sh composer
 	DIST_DIR=$(DIST) DIST_LANGS=$(DIST_LANGS) node --test tests/dist/check.js
 	$(MAKE) --no-print-directory -C bindings-python sdist-check DIST=$(DIST)
 	$(MAKE) --no-print-directory -C bindings-node source-check DIST=$(DIST)

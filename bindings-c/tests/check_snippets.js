@@ -1,9 +1,9 @@
 "use strict";
-// The README's code blocks that a test runs: each block preceded by
-// `<!-- snippet: FILE NAME -->` must be, word for word (after removing the common
-// indentation), the lines between `snippet: NAME` and `end snippet` in FILE (relative to
-// bindings-c/), where a test runs them against real servers. Every snippet of those files
-// must be in the README too. Exits non-zero on drift.
+// The READMEs' code blocks that a test runs (bindings-c/README.md and each wrapper's own,
+// which ships in its package): each block preceded by `<!-- snippet: FILE NAME -->` must be,
+// word for word (after removing the common indentation), the lines between `snippet: NAME`
+// and `end snippet` in FILE (relative to bindings-c/), where a test runs them against real
+// servers. Every snippet of those files must be in a README too. Exits non-zero on drift.
 //
 //   node bindings-c/tests/check_snippets.js
 
@@ -11,7 +11,9 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.join(__dirname, "..");
-const README = path.join(ROOT, "README.md");
+const READMES = ["README.md", "php/README.md", "go/README.md", "java/README.md"]
+  .map((name) => path.join(ROOT, name))
+  .filter((file) => fs.existsSync(file));
 const MARKER = /<!-- snippet: (\S+) (\S+) -->\n```\w*\n([\s\S]*?)\n```/g;
 
 /** The lines without the leading whitespace they all share (spaces or tabs), as one text. */
@@ -37,11 +39,11 @@ function regions(file) {
   return out;
 }
 
-const readme = fs.readFileSync(README, "utf8");
 const problems = [];
 const seen = new Map(); // file -> names used by the README
 let count = 0;
-for (const [, file, name, block] of readme.matchAll(MARKER)) {
+const blocks = READMES.flatMap((readme) => [...fs.readFileSync(readme, "utf8").matchAll(MARKER)]);
+for (const [, file, name, block] of blocks) {
   count++;
   const full = path.join(ROOT, file);
   if (!fs.existsSync(full)) {

@@ -31,6 +31,11 @@ final class EmitterException extends \RuntimeException
     /** A bug the library caught (never the caller's fault); please report it. */
     public const INTERNAL = 'INTERNAL';
     public const PANIC = 'PANIC';
+    /**
+     * The C library could not be loaded (PHP only): FFI missing or restricted by ffi.enable,
+     * or no library for this platform. The message names the setting to change.
+     */
+    public const LIBRARY = 'LIBRARY';
 
     /** @var array{sent: int, receivers: int, reached_none: int, failed: int}|null */
     private ?array $report = null;

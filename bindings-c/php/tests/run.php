@@ -10,6 +10,8 @@ require __DIR__ . '/Harness.php';
 require __DIR__ . '/faults.php';
 require __DIR__ . '/sharded.php';
 require __DIR__ . '/topology.php';
+require __DIR__ . '/loading.php';
+require __DIR__ . '/readme.php';
 
 use SocketIO\Binary;
 use SocketIO\Emitter;

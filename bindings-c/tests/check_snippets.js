@@ -1,9 +1,10 @@
 "use strict";
-// The README's code blocks that a test runs: each block preceded by
+// The READMEs' code blocks that a test runs: each block preceded by
 // `<!-- snippet: FILE NAME -->` must be, word for word (after removing the common
-// indentation), the lines between `snippet: NAME` and `end snippet` in FILE (relative to
-// bindings-c/), where a test runs them against real servers. Every snippet of those files
-// must be in the README too. Exits non-zero on drift.
+// indentation), the lines between `snippet: NAME` and `end snippet` in FILE (relative to the
+// README's folder), where a test runs them. Every snippet of those files must be in one of
+// the READMEs too. Exits non-zero on drift. The READMEs: bindings-c/README.md and
+// bindings-c/go/README.md (the Go module's, which ships in the module).
 //
 //   node bindings-c/tests/check_snippets.js
 
@@ -11,7 +12,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.join(__dirname, "..");
-const README = path.join(ROOT, "README.md");
+const READMES = [path.join(ROOT, "README.md"), path.join(ROOT, "go", "README.md")];
 const MARKER = /<!-- snippet: (\S+) (\S+) -->\n```\w*\n([\s\S]*?)\n```/g;
 
 /** The lines without the leading whitespace they all share (spaces or tabs), as one text. */
@@ -37,29 +38,32 @@ function regions(file) {
   return out;
 }
 
-const readme = fs.readFileSync(README, "utf8");
 const problems = [];
-const seen = new Map(); // file -> names used by the README
+const seen = new Map(); // file (absolute) -> names used by a README
 let count = 0;
-for (const [, file, name, block] of readme.matchAll(MARKER)) {
-  count++;
-  const full = path.join(ROOT, file);
-  if (!fs.existsSync(full)) {
-    problems.push(`README: ${file} does not exist`);
-    continue;
-  }
-  const found = regions(full);
-  if (!seen.has(file)) seen.set(file, new Set());
-  seen.get(file).add(name);
-  if (!found.has(name)) {
-    problems.push(`README: ${file} has no snippet "${name}"`);
-  } else if (found.get(name) !== dedent(block.split("\n"))) {
-    problems.push(`README: the ${name} block differs from ${file}:\n--- README\n${block}\n--- ${file}\n${found.get(name)}`);
+for (const readmePath of READMES) {
+  const readme = fs.readFileSync(readmePath, "utf8");
+  const where = path.relative(ROOT, readmePath);
+  for (const [, file, name, block] of readme.matchAll(MARKER)) {
+    count++;
+    const full = path.join(path.dirname(readmePath), file);
+    if (!fs.existsSync(full)) {
+      problems.push(`${where}: ${file} does not exist`);
+      continue;
+    }
+    const found = regions(full);
+    if (!seen.has(full)) seen.set(full, new Set());
+    seen.get(full).add(name);
+    if (!found.has(name)) {
+      problems.push(`${where}: ${file} has no snippet "${name}"`);
+    } else if (found.get(name) !== dedent(block.split("\n"))) {
+      problems.push(`${where}: the ${name} block differs from ${file}:\n--- README\n${block}\n--- ${file}\n${found.get(name)}`);
+    }
   }
 }
-for (const [file, names] of seen) {
-  for (const name of regions(path.join(ROOT, file)).keys()) {
-    if (!names.has(name)) problems.push(`${file}: snippet "${name}" is not in the README`);
+for (const [full, names] of seen) {
+  for (const name of regions(full).keys()) {
+    if (!names.has(name)) problems.push(`${path.relative(ROOT, full)}: snippet "${name}" is not in a README`);
   }
 }
 if (problems.length > 0) {
@@ -67,4 +71,4 @@ if (problems.length > 0) {
   console.error("bindings-c: README snippets out of date (copy the test's text into the README)");
   process.exit(1);
 }
-console.log(`bindings-c: ${count} README snippets match the tests that run them`);
+console.log(`bindings-c: ${count} README snippets match the tests that run them (${READMES.length} READMEs)`);

@@ -9,7 +9,6 @@
 package emitter
 
 /*
-#cgo pkg-config: socketio_emitter
 #include <stdlib.h>
 #include "socketio_emitter.h"
 */

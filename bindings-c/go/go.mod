@@ -1,3 +1,3 @@
-module example.invalid/socketio-emitter/emitter
+module github.com/socketio-emitter/socketio-emitter/go/emitter
 
 go 1.19

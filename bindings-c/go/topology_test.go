@@ -9,7 +9,7 @@ import (
 	"reflect"
 	"testing"
 
-	"example.invalid/socketio-emitter/emitter"
+	"github.com/socketio-emitter/socketio-emitter/go/emitter"
 )
 
 // topologyHarness starts two Socket.IO servers over the given topology, stopped when t ends.

@@ -1,9 +1,10 @@
 "use strict";
-// The READMEs' code blocks that a test runs (bindings-c/README.md and each wrapper's own,
-// which ships in its package): each block preceded by `<!-- snippet: FILE NAME -->` must be,
-// word for word (after removing the common indentation), the lines between `snippet: NAME`
-// and `end snippet` in FILE (relative to bindings-c/), where a test runs them against real
-// servers. Every snippet of those files must be in a README too. Exits non-zero on drift.
+// The READMEs' code blocks that a test runs: each block preceded by
+// `<!-- snippet: FILE NAME -->` must be, word for word (after removing the common
+// indentation), the lines between `snippet: NAME` and `end snippet` in FILE (relative to the
+// README's folder), where a test runs them. Every snippet of those files must be in one of
+// the READMEs too. Exits non-zero on drift. The READMEs: bindings-c/README.md and each
+// wrapper's own (php/, go/, java/), which ships in its package.
 //
 //   node bindings-c/tests/check_snippets.js
 
@@ -40,28 +41,31 @@ function regions(file) {
 }
 
 const problems = [];
-const seen = new Map(); // file -> names used by the README
+const seen = new Map(); // file (absolute) -> names used by a README
 let count = 0;
-const blocks = READMES.flatMap((readme) => [...fs.readFileSync(readme, "utf8").matchAll(MARKER)]);
-for (const [, file, name, block] of blocks) {
-  count++;
-  const full = path.join(ROOT, file);
-  if (!fs.existsSync(full)) {
-    problems.push(`README: ${file} does not exist`);
-    continue;
-  }
-  const found = regions(full);
-  if (!seen.has(file)) seen.set(file, new Set());
-  seen.get(file).add(name);
-  if (!found.has(name)) {
-    problems.push(`README: ${file} has no snippet "${name}"`);
-  } else if (found.get(name) !== dedent(block.split("\n"))) {
-    problems.push(`README: the ${name} block differs from ${file}:\n--- README\n${block}\n--- ${file}\n${found.get(name)}`);
+for (const readmePath of READMES) {
+  const readme = fs.readFileSync(readmePath, "utf8");
+  const where = path.relative(ROOT, readmePath);
+  for (const [, file, name, block] of readme.matchAll(MARKER)) {
+    count++;
+    const full = path.join(path.dirname(readmePath), file);
+    if (!fs.existsSync(full)) {
+      problems.push(`${where}: ${file} does not exist`);
+      continue;
+    }
+    const found = regions(full);
+    if (!seen.has(full)) seen.set(full, new Set());
+    seen.get(full).add(name);
+    if (!found.has(name)) {
+      problems.push(`${where}: ${file} has no snippet "${name}"`);
+    } else if (found.get(name) !== dedent(block.split("\n"))) {
+      problems.push(`${where}: the ${name} block differs from ${file}:\n--- README\n${block}\n--- ${file}\n${found.get(name)}`);
+    }
   }
 }
-for (const [file, names] of seen) {
-  for (const name of regions(path.join(ROOT, file)).keys()) {
-    if (!names.has(name)) problems.push(`${file}: snippet "${name}" is not in the README`);
+for (const [full, names] of seen) {
+  for (const name of regions(full).keys()) {
+    if (!names.has(name)) problems.push(`${path.relative(ROOT, full)}: snippet "${name}" is not in a README`);
   }
 }
 if (problems.length > 0) {
@@ -69,4 +73,4 @@ if (problems.length > 0) {
   console.error("bindings-c: README snippets out of date (copy the test's text into the README)");
   process.exit(1);
 }
-console.log(`bindings-c: ${count} README snippets match the tests that run them`);
+console.log(`bindings-c: ${count} README snippets match the tests that run them (${READMES.length} READMEs)`);

@@ -2,6 +2,6 @@ module socketio-emitter-bench
 
 go 1.19
 
-require example.invalid/socketio-emitter/emitter v0.0.0
+require github.com/socketio-emitter/socketio-emitter/go/emitter v0.0.0
 
-replace example.invalid/socketio-emitter/emitter => ../../../bindings-c/go
+replace github.com/socketio-emitter/socketio-emitter/go/emitter => ../../../bindings-c/go

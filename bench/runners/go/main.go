@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"time"
 
-	emitter "example.invalid/socketio-emitter/emitter"
+	emitter "github.com/socketio-emitter/socketio-emitter/go/emitter"
 )
 
 const checkEvery = 128

@@ -1,9 +1,9 @@
 "use strict";
-// The README's code blocks that a test runs: each block preceded by
+// The READMEs' code blocks that a test runs: each block preceded by
 // `<!-- snippet: FILE NAME -->` must be, word for word (after removing the common
 // indentation), the lines between `snippet: NAME` and `end snippet` in FILE (relative to
-// bindings-c/), where a test runs them against real servers. Every snippet of those files
-// must be in the README too. Exits non-zero on drift.
+// the README's folder), where a test runs them against real servers. Every snippet of those
+// files must be in one of the READMEs too. Exits non-zero on drift.
 //
 //   node bindings-c/tests/check_snippets.js
 
@@ -11,7 +11,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.join(__dirname, "..");
-const README = path.join(ROOT, "README.md");
+const READMES = ["README.md", "java/README.md"].map((f) => path.join(ROOT, f));
 const MARKER = /<!-- snippet: (\S+) (\S+) -->\n```\w*\n([\s\S]*?)\n```/g;
 
 /** The lines without the leading whitespace they all share (spaces or tabs), as one text. */
@@ -37,29 +37,32 @@ function regions(file) {
   return out;
 }
 
-const readme = fs.readFileSync(README, "utf8");
 const problems = [];
-const seen = new Map(); // file -> names used by the README
+const seen = new Map(); // file -> names used by a README
 let count = 0;
-for (const [, file, name, block] of readme.matchAll(MARKER)) {
-  count++;
-  const full = path.join(ROOT, file);
-  if (!fs.existsSync(full)) {
-    problems.push(`README: ${file} does not exist`);
-    continue;
-  }
-  const found = regions(full);
-  if (!seen.has(file)) seen.set(file, new Set());
-  seen.get(file).add(name);
-  if (!found.has(name)) {
-    problems.push(`README: ${file} has no snippet "${name}"`);
-  } else if (found.get(name) !== dedent(block.split("\n"))) {
-    problems.push(`README: the ${name} block differs from ${file}:\n--- README\n${block}\n--- ${file}\n${found.get(name)}`);
+for (const README of READMES) {
+  const where = path.relative(ROOT, README);
+  const readme = fs.readFileSync(README, "utf8");
+  for (const [, file, name, block] of readme.matchAll(MARKER)) {
+    count++;
+    const full = path.join(path.dirname(README), file);
+    if (!fs.existsSync(full)) {
+      problems.push(`${where}: ${file} does not exist`);
+      continue;
+    }
+    const found = regions(full);
+    if (!seen.has(full)) seen.set(full, new Set());
+    seen.get(full).add(name);
+    if (!found.has(name)) {
+      problems.push(`${where}: ${file} has no snippet "${name}"`);
+    } else if (found.get(name) !== dedent(block.split("\n"))) {
+      problems.push(`${where}: the ${name} block differs from ${file}:\n--- README\n${block}\n--- ${file}\n${found.get(name)}`);
+    }
   }
 }
 for (const [file, names] of seen) {
-  for (const name of regions(path.join(ROOT, file)).keys()) {
-    if (!names.has(name)) problems.push(`${file}: snippet "${name}" is not in the README`);
+  for (const name of regions(file).keys()) {
+    if (!names.has(name)) problems.push(`${path.relative(ROOT, file)}: snippet "${name}" is not in a README`);
   }
 }
 if (problems.length > 0) {

@@ -18,16 +18,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
 /**
- * Faults, run by EmitterTest's runner (every static test* method), each test with a harness
+ * Faults, each test with a harness
  * of its own (one Socket.IO server) so that stopping Redis disturbs no other test: the
  * bad-input table, the call bound with Redis stopped, close with a timeout and 10k queued
  * emits, flush reports with FLUSH, and SIGPIPE in a child JVM while Redis is killed and
  * restarted. {@code main} is that child.
  */
 @SuppressWarnings("try")
-public final class FaultsTest {
+final class FaultsTest {
     private static final Duration CONNECT = Duration.ofMillis(500);
     private static final Duration RESPONSE = Duration.ofMillis(500);
     private static final long SLACK_MS = 1500;
@@ -41,7 +42,6 @@ public final class FaultsTest {
                 .reconnect(Duration.ofMillis(10), Duration.ofMillis(20), 1);
     }
 
-    private FaultsTest() {}
 
     private interface Call {
         void run() throws Exception;
@@ -85,7 +85,8 @@ public final class FaultsTest {
         throw new AssertionError(client + " did not receive " + event);
     }
 
-    public static void testFaultsBadInputs() throws Exception {
+    @Test
+    void testFaultsBadInputs() throws Exception {
         try (Harness fh = new Harness("--servers", "1");
                 Emitter io = Emitter.connect(fh.redisUrl);
                 Emitter small = Emitter.connect(fh.redisUrl, new Options().maxPayloadBytes(1024))) {
@@ -181,7 +182,8 @@ public final class FaultsTest {
         }
     }
 
-    public static void testFaultsCallBoundsWithRedisStopped() throws Exception {
+    @Test
+    void testFaultsCallBoundsWithRedisStopped() throws Exception {
         try (Harness fh = new Harness("--servers", "1")) {
             fh.clients("/faults-q", new String[] {"fq", "0", "[]"});
             Emitter io = Emitter.connect(fh.redisUrl, new Options().connectTimeout(CONNECT).responseTimeout(RESPONSE));
@@ -246,12 +248,13 @@ public final class FaultsTest {
         Pointer signal(int sig, Pointer handler);
     }
 
-    public static void testFaultsSigpipeNeverReachesTheHost() throws Exception {
+    @Test
+    void testFaultsSigpipeNeverReachesTheHost() throws Exception {
         try (Harness fh = new Harness("--servers", "1")) {
             String java = ProcessHandle.current().info().command().orElse("java");
             for (int run = 1; run <= 3; run++) {
                 Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                        "-Djna.library.path=" + System.getProperty("jna.library.path"),
+                        "-D" + NativeLoader.PROPERTY + "=" + System.getProperty(NativeLoader.PROPERTY, ""),
                         "socketio.emitter.FaultsTest", fh.redisUrl)
                         .redirectError(ProcessBuilder.Redirect.INHERIT)
                         .start();

@@ -35,7 +35,7 @@ test: deps test-rust test-harness test-bindings dist-check ## run every test sui
 
 # Release artifacts (RELEASING.md says how each is published).
 DIST := $(CURDIR)/dist
-DIST_LANGS := c,python,node
+DIST_LANGS := c,python,node,java
 
 # zig (from PyPI's ziglang) links the prebuilt Python and Node addons against glibc 2.17.
 ZIG_VENV := $(CURDIR)/.cache/tools/zig
@@ -51,6 +51,7 @@ dist: deps ## build every artifact we publish into dist/ (release builds)
 	$(CARGO) package --quiet --allow-dirty -p socketio-emitter
 	cp $(CARGO_TARGET_DIR)/package/socketio-emitter-$(VERSION).crate $(DIST)/rust/
 	$(MAKE) --no-print-directory -C bindings-c dist DIST=$(DIST)
+	$(MAKE) --no-print-directory -C bindings-c dist-java DIST=$(DIST)
 	$(MAKE) --no-print-directory -C bindings-python dist DIST=$(DIST)
 	$(MAKE) --no-print-directory -C bindings-node dist DIST=$(DIST)
 	@ls -l $(DIST)/*

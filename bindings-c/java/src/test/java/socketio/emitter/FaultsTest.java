@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -258,14 +260,27 @@ final class FaultsTest {
                         "socketio.emitter.FaultsTest", fh.redisUrl)
                         .redirectError(ProcessBuilder.Redirect.INHERIT)
                         .start();
-                // The child says "ready" once connected (a JVM starts slowly).
+                // The child reports its blocking emits' fate (see main): the test stops Redis
+                // once one went through, and starts it again once one failed.
                 BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-                same(out.readLine(), "ready", "run " + run + ": the child connected");
-                Thread.sleep(400);
+                BlockingQueue<String> said = new LinkedBlockingQueue<>();
+                Thread reader = new Thread(() -> {
+                    try {
+                        for (String l; (l = out.readLine()) != null; ) {
+                            said.add(l);
+                        }
+                    } catch (java.io.IOException ignored) {
+                        // the child exited
+                    }
+                });
+                reader.setDaemon(true);
+                reader.start();
+                same(said.poll(60, TimeUnit.SECONDS), "ready", "run " + run + ": the child connected");
+                same(said.poll(60, TimeUnit.SECONDS), "ok", "run " + run + ": an emit went through");
                 fh.request("{\"cmd\":\"redis_stop\"}");
-                Thread.sleep(600);
+                same(said.poll(60, TimeUnit.SECONDS), "down", "run " + run + ": an emit failed with Redis stopped");
                 fh.request("{\"cmd\":\"redis_start\"}");
-                Thread.sleep(400);
+                same(said.poll(60, TimeUnit.SECONDS), "up", "run " + run + ": emits went through again");
                 child.getOutputStream().close();
                 check(child.waitFor(60, TimeUnit.SECONDS), "run " + run + ": the child did not finish");
                 // 141 = 128 + SIGPIPE (13): killed by the signal.
@@ -276,8 +291,9 @@ final class FaultsTest {
 
     /**
      * The SIGPIPE child: `FaultsTest REDIS_URL`. Restores SIGPIPE's default action (the JVM
-     * handles it otherwise), then enqueues and emits until stdin reaches EOF. Exit 0: only
-     * successes and typed errors were seen; 3: something else.
+     * handles it otherwise), then enqueues and emits until stdin reaches EOF, printing "ready"
+     * once connected, then "ok", "down" and "up" as its blocking emits go through, fail, and
+     * go through again. Exit 0: only successes and typed errors were seen; 3: something else.
      */
     public static void main(String[] args) throws Exception {
         Native.load("c", LibC.class).signal(13, Pointer.NULL);
@@ -296,11 +312,14 @@ final class FaultsTest {
         eof.setDaemon(true);
         eof.start();
         Map<String, Integer> counts = new HashMap<>();
+        String state = "ready";
         int unexpected = 0;
         for (int i = 0; eof.isAlive(); i++) {
             String code = "OK";
+            boolean blocking = false;
             try {
                 if (i % 50 == 0) {
+                    blocking = true;
                     io.emit("blocking", i);
                 } else if (i % 500 == 1) {
                     io.flush(Duration.ofMillis(200));
@@ -309,6 +328,18 @@ final class FaultsTest {
                 }
             } catch (EmitterException e) {
                 code = e.getErrorCode();
+            }
+            // What the test waits for, from blocking emits only (enqueue succeeds with Redis down):
+            // "ok" for the first success, "down" for the first failure after it, then "up".
+            if (blocking) {
+                String next = state.equals("ready") && code.equals("OK") ? "ok"
+                        : state.equals("ok") && !code.equals("OK") ? "down"
+                        : state.equals("down") && code.equals("OK") ? "up" : null;
+                if (next != null) {
+                    state = next;
+                    System.out.println(state);
+                    System.out.flush();
+                }
             }
             if (List.of("OK", "CONNECTION", "TIMEOUT", "QUEUE_FULL", "FLUSH").contains(code)) {
                 counts.merge(code, 1, Integer::sum);

@@ -35,7 +35,7 @@ test: deps test-rust test-harness test-bindings dist-check ## run every test sui
 
 # Release artifacts (RELEASING.md says how each is published).
 DIST := $(CURDIR)/dist
-DIST_LANGS := c,python,node,php,go
+DIST_LANGS := c,python,node,php,go,java
 
 # zig (from PyPI's ziglang) links the prebuilt Python and Node addons against glibc 2.17.
 ZIG_VENV := $(CURDIR)/.cache/tools/zig

@@ -12,11 +12,11 @@ import com.sun.jna.ptr.PointerByReference;
 
 /**
  * The C library's functions (include/socketio_emitter.h), bound with JNA. Strings cross as
- * UTF-8 byte arrays with their length; handles are opaque {@link Pointer}s. The library is
- * found through {@code jna.library.path} or the system's loader path.
+ * UTF-8 byte arrays with their length; handles are opaque {@link Pointer}s. Where the library
+ * comes from, and what happens when it cannot be loaded: {@link NativeLoader}.
  */
 interface NativeLib extends Library {
-    NativeLib C = Native.load("socketio_emitter", NativeLib.class);
+    NativeLib C = NativeLoader.load(NativeLoader.override());
 
     /** C {@code size_t}. */
     final class SizeT extends IntegerType {

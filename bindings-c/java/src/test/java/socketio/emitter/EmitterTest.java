@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 package socketio.emitter;
 
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,14 +8,56 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * The Java suite: a plain runner (no test framework needed) over the real fixture. Every
- * static method named test* runs; prints "N passed, N failed"; exits non-zero on failure.
+ * The interop suite over the real fixture (two Socket.IO servers on the classic adapter),
+ * plus the helpers the other suites share. A failed test prints the harness's logs.
  */
 @SuppressWarnings("try")
-public final class EmitterTest {
+final class EmitterTest {
     private static Harness h;
+
+    @RegisterExtension
+    static final TestWatcher LOGS = logsOnFailure(() -> h);
+
+    @BeforeAll
+    static void start() throws Exception {
+        h = new Harness("--servers", "2", "--server-events", "server_event");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    interface HarnessSource {
+        Harness get() throws Exception;
+    }
+
+    /** Prints the harness's output (servers, Redis) when a test fails, and only then. */
+    static TestWatcher logsOnFailure(HarnessSource source) {
+        return new TestWatcher() {
+            @Override
+            public void testFailed(ExtensionContext context, Throwable cause) {
+                try {
+                    Harness harness = source.get();
+                    if (harness != null) {
+                        System.out.print("----- harness logs -----\n" + harness.logs(true) + "----- end of harness logs -----\n");
+                    }
+                } catch (Exception e) {
+                    System.out.println("(could not read the harness's logs: " + e + ")");
+                }
+            }
+        };
+    }
 
     static void check(boolean cond, String what) {
         if (!cond) {
@@ -60,7 +100,8 @@ public final class EmitterTest {
         return Map.of("$bytes", hex);
     }
 
-    public static void testRoomsExceptNamespaceAndPayloads() throws Exception {
+    @Test
+    void testRoomsExceptNamespaceAndPayloads() throws Exception {
         h.clients("/java", new String[] {"j-a", "0", "[\"room1\"]"}, new String[] {"j-b", "1", "[\"room1\",\"room2\"]"},
                 new String[] {"j-c", "1", "[]"}, new String[] {"j-7", "0", "[7]"});
         try (Emitter io = Emitter.connect(h.redisUrl)) {
@@ -87,7 +128,8 @@ public final class EmitterTest {
         }
     }
 
-    public static void testBinaryArrivesAsBinary() throws Exception {
+    @Test
+    void testBinaryArrivesAsBinary() throws Exception {
         h.clients("/java-bin", new String[] {"j-bin", "1", "[]"});
         try (Emitter io = Emitter.connect(h.redisUrl)) {
             io.of("/java-bin").emit("bin", new byte[] {0, 1, (byte) 255}, Map.of("nested", List.of(new byte[] {104, 105})), new byte[0]);
@@ -101,7 +143,8 @@ public final class EmitterTest {
         }
     }
 
-    public static void testServerSideOperations() throws Exception {
+    @Test
+    void testServerSideOperations() throws Exception {
         h.clients("/java-ops", new String[] {"j-old", "0", "[\"old\"]"}, new String[] {"j-other", "1", "[]"},
                 new String[] {"j-dc", "1", "[\"dc\"]"});
         try (Emitter root = Emitter.connect(h.redisUrl)) {
@@ -124,7 +167,8 @@ public final class EmitterTest {
         }
     }
 
-    public static void testEnqueueFlushAndThreads() throws Exception {
+    @Test
+    void testEnqueueFlushAndThreads() throws Exception {
         h.clients("/java-q", new String[] {"j-q", "0", "[]"});
         try (Emitter io = Emitter.connect(h.redisUrl)) {
             Emitter q = io.of("/java-q");
@@ -162,7 +206,8 @@ public final class EmitterTest {
         }
     }
 
-    public static void testErrorsCarryTheCode() throws Exception {
+    @Test
+    void testErrorsCarryTheCode() throws Exception {
         Emitter io = Emitter.connect(h.redisUrl);
         throwsCode("RESERVED_EVENT", () -> io.emit("connect"));
         throwsCode("RESERVED_EVENT", () -> io.serverSideEmit("connection"));
@@ -187,40 +232,5 @@ public final class EmitterTest {
         throwsCode("CLOSED", io::flush);
         io.close(); // closing twice is fine
         check(Emitter.version().startsWith("socketio-emitter-c/"), "version " + Emitter.version());
-    }
-
-    public static void main(String[] args) throws Exception {
-        int passed = 0;
-        int failed = 0;
-        try (Harness harness = new Harness("--servers", "2", "--server-events", "server_event")) {
-            h = harness;
-            List<Method> methods = new ArrayList<>(Arrays.asList(EmitterTest.class.getDeclaredMethods()));
-            methods.addAll(Arrays.asList(FaultsTest.class.getDeclaredMethods())); // faults: their own harness
-            methods.addAll(Arrays.asList(ShardedTest.class.getDeclaredMethods())); // sharded: their own harness
-            methods.addAll(Arrays.asList(TopologyTest.class.getDeclaredMethods())); // cluster, sentinel: one harness each
-            for (Method m : methods) {
-                if (!m.getName().startsWith("test") || !Modifier.isStatic(m.getModifiers())) {
-                    continue;
-                }
-                try {
-                    m.invoke(null);
-                    passed++;
-                    System.out.println("ok   " + m.getName());
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                    failed++;
-                    System.out.println("FAIL " + m.getName() + ": " + e.getCause());
-                    // The servers' and Redis' output, kept by the harness, for failed tests only.
-                    try {
-                        System.out.print("----- harness logs -----\n" + h.logs(true) + ShardedTest.logs() + "----- end of harness logs -----\n");
-                    } catch (Exception e2) {
-                        System.out.println("(could not read the harness's logs: " + e2 + ")");
-                    }
-                }
-            }
-        } finally {
-            ShardedTest.closeHarness();
-        }
-        System.out.println(passed + " passed, " + failed + " failed");
-        System.exit(failed == 0 ? 0 : 1);
     }
 }

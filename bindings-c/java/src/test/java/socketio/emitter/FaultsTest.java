@@ -16,18 +16,21 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
 /**
- * Faults, run by EmitterTest's runner (every static test* method), each test with a harness
+ * Faults, each test with a harness
  * of its own (one Socket.IO server) so that stopping Redis disturbs no other test: the
  * bad-input table, the call bound with Redis stopped, close with a timeout and 10k queued
  * emits, flush reports with FLUSH, and SIGPIPE in a child JVM while Redis is killed and
  * restarted. {@code main} is that child.
  */
 @SuppressWarnings("try")
-public final class FaultsTest {
+final class FaultsTest {
     private static final Duration CONNECT = Duration.ofMillis(500);
     private static final Duration RESPONSE = Duration.ofMillis(500);
     private static final long SLACK_MS = 1500;
@@ -41,7 +44,6 @@ public final class FaultsTest {
                 .reconnect(Duration.ofMillis(10), Duration.ofMillis(20), 1);
     }
 
-    private FaultsTest() {}
 
     private interface Call {
         void run() throws Exception;
@@ -85,7 +87,8 @@ public final class FaultsTest {
         throw new AssertionError(client + " did not receive " + event);
     }
 
-    public static void testFaultsBadInputs() throws Exception {
+    @Test
+    void testFaultsBadInputs() throws Exception {
         try (Harness fh = new Harness("--servers", "1");
                 Emitter io = Emitter.connect(fh.redisUrl);
                 Emitter small = Emitter.connect(fh.redisUrl, new Options().maxPayloadBytes(1024))) {
@@ -181,7 +184,8 @@ public final class FaultsTest {
         }
     }
 
-    public static void testFaultsCallBoundsWithRedisStopped() throws Exception {
+    @Test
+    void testFaultsCallBoundsWithRedisStopped() throws Exception {
         try (Harness fh = new Harness("--servers", "1")) {
             fh.clients("/faults-q", new String[] {"fq", "0", "[]"});
             Emitter io = Emitter.connect(fh.redisUrl, new Options().connectTimeout(CONNECT).responseTimeout(RESPONSE));
@@ -246,23 +250,37 @@ public final class FaultsTest {
         Pointer signal(int sig, Pointer handler);
     }
 
-    public static void testFaultsSigpipeNeverReachesTheHost() throws Exception {
+    @Test
+    void testFaultsSigpipeNeverReachesTheHost() throws Exception {
         try (Harness fh = new Harness("--servers", "1")) {
             String java = ProcessHandle.current().info().command().orElse("java");
             for (int run = 1; run <= 3; run++) {
                 Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                        "-Djna.library.path=" + System.getProperty("jna.library.path"),
+                        "-D" + NativeLoader.PROPERTY + "=" + System.getProperty(NativeLoader.PROPERTY, ""),
                         "socketio.emitter.FaultsTest", fh.redisUrl)
                         .redirectError(ProcessBuilder.Redirect.INHERIT)
                         .start();
-                // The child says "ready" once connected (a JVM starts slowly).
+                // The child reports its blocking emits' fate (see main): the test stops Redis
+                // once one went through, and starts it again once one failed.
                 BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-                same(out.readLine(), "ready", "run " + run + ": the child connected");
-                Thread.sleep(400);
+                BlockingQueue<String> said = new LinkedBlockingQueue<>();
+                Thread reader = new Thread(() -> {
+                    try {
+                        for (String l; (l = out.readLine()) != null; ) {
+                            said.add(l);
+                        }
+                    } catch (java.io.IOException ignored) {
+                        // the child exited
+                    }
+                });
+                reader.setDaemon(true);
+                reader.start();
+                same(said.poll(60, TimeUnit.SECONDS), "ready", "run " + run + ": the child connected");
+                same(said.poll(60, TimeUnit.SECONDS), "ok", "run " + run + ": an emit went through");
                 fh.request("{\"cmd\":\"redis_stop\"}");
-                Thread.sleep(600);
+                same(said.poll(60, TimeUnit.SECONDS), "down", "run " + run + ": an emit failed with Redis stopped");
                 fh.request("{\"cmd\":\"redis_start\"}");
-                Thread.sleep(400);
+                same(said.poll(60, TimeUnit.SECONDS), "up", "run " + run + ": emits went through again");
                 child.getOutputStream().close();
                 check(child.waitFor(60, TimeUnit.SECONDS), "run " + run + ": the child did not finish");
                 // 141 = 128 + SIGPIPE (13): killed by the signal.
@@ -273,8 +291,9 @@ public final class FaultsTest {
 
     /**
      * The SIGPIPE child: `FaultsTest REDIS_URL`. Restores SIGPIPE's default action (the JVM
-     * handles it otherwise), then enqueues and emits until stdin reaches EOF. Exit 0: only
-     * successes and typed errors were seen; 3: something else.
+     * handles it otherwise), then enqueues and emits until stdin reaches EOF, printing "ready"
+     * once connected, then "ok", "down" and "up" as its blocking emits go through, fail, and
+     * go through again. Exit 0: only successes and typed errors were seen; 3: something else.
      */
     public static void main(String[] args) throws Exception {
         Native.load("c", LibC.class).signal(13, Pointer.NULL);
@@ -293,11 +312,14 @@ public final class FaultsTest {
         eof.setDaemon(true);
         eof.start();
         Map<String, Integer> counts = new HashMap<>();
+        String state = "ready";
         int unexpected = 0;
         for (int i = 0; eof.isAlive(); i++) {
             String code = "OK";
+            boolean blocking = false;
             try {
                 if (i % 50 == 0) {
+                    blocking = true;
                     io.emit("blocking", i);
                 } else if (i % 500 == 1) {
                     io.flush(Duration.ofMillis(200));
@@ -306,6 +328,18 @@ public final class FaultsTest {
                 }
             } catch (EmitterException e) {
                 code = e.getErrorCode();
+            }
+            // What the test waits for, from blocking emits only (enqueue succeeds with Redis down):
+            // "ok" for the first success, "down" for the first failure after it, then "up".
+            if (blocking) {
+                String next = state.equals("ready") && code.equals("OK") ? "ok"
+                        : state.equals("ok") && !code.equals("OK") ? "down"
+                        : state.equals("down") && code.equals("OK") ? "up" : null;
+                if (next != null) {
+                    state = next;
+                    System.out.println(state);
+                    System.out.flush();
+                }
             }
             if (List.of("OK", "CONNECTION", "TIMEOUT", "QUEUE_FULL", "FLUSH").contains(code)) {
                 counts.merge(code, 1, Integer::sum);

@@ -9,17 +9,22 @@ import static socketio.emitter.EmitterTest.same;
 
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * The sharded adapter, run by EmitterTest's runner: a harness of its own with two Socket.IO
+ * The sharded adapter: a harness of its own with two Socket.IO
  * servers on createShardedAdapter in the servers' default mode, dynamic, where a room with
  * members has its own channel, so the receiver counts show that the mode reached the core.
  */
-public final class ShardedTest {
+final class ShardedTest {
     static final String MODE = "dynamic";
     private static Harness sh;
 
-    private ShardedTest() {}
+    @RegisterExtension
+    static final TestWatcher LOGS = EmitterTest.logsOnFailure(() -> sh);
 
     /** The sharded servers, started on first use; {@link #closeHarness} stops them. */
     static synchronized Harness harness() throws Exception {
@@ -30,6 +35,7 @@ public final class ShardedTest {
         return sh;
     }
 
+    @AfterAll
     static synchronized void closeHarness() throws Exception {
         if (sh != null) {
             sh.close();
@@ -37,16 +43,12 @@ public final class ShardedTest {
         }
     }
 
-    /** The sharded harness's logs, for a failed test (EmitterTest prints its own harness's). */
-    static synchronized String logs() throws Exception {
-        return sh == null ? "" : sh.logs(true);
-    }
-
     static Emitter connect() throws Exception {
         return Emitter.connect(harness().redisUrl, new Options().adapter("sharded").subscriptionMode(MODE));
     }
 
-    public static void testShardedBroadcastAndRooms() throws Exception {
+    @Test
+    void testShardedBroadcastAndRooms() throws Exception {
         Harness h = harness();
         h.clients("/java-sh", new String[] {"js-a", "0", "[\"room1\"]"}, new String[] {"js-b", "1", "[\"room1\",\"solo\"]"},
                 new String[] {"js-c", "0", "[]"});
@@ -64,7 +66,8 @@ public final class ShardedTest {
         }
     }
 
-    public static void testShardedBinaryArrivesAsBinary() throws Exception {
+    @Test
+    void testShardedBinaryArrivesAsBinary() throws Exception {
         Harness h = harness();
         h.clients("/java-sh-bin", new String[] {"js-bin", "1", "[\"r\"]"});
         try (Emitter io = connect()) {
@@ -78,7 +81,8 @@ public final class ShardedTest {
         }
     }
 
-    public static void testShardedServerSideEmitReachesTheHandlers() throws Exception {
+    @Test
+    void testShardedServerSideEmitReachesTheHandlers() throws Exception {
         Harness h = harness();
         h.clients("/java-sh-sse", new String[] {"js-sse", "0", "[]"});
         try (Emitter io = connect()) {
@@ -95,7 +99,8 @@ public final class ShardedTest {
         }
     }
 
-    public static void testShardedServersAndAClassicEmitter() throws Exception {
+    @Test
+    void testShardedServersAndAClassicEmitter() throws Exception {
         Harness h = harness();
         h.clients("/java-sh-mm", new String[] {"js-mm", "0", "[]"});
         try (Emitter classic = Emitter.connect(h.redisUrl, new Options().requireReceivers(true))) {

@@ -10,17 +10,16 @@ import static socketio.emitter.EmitterTest.same;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
- * Redis Cluster and Sentinel, run by EmitterTest's runner: each test owns a harness
+ * Redis Cluster and Sentinel: each test owns a harness
  * ({@code --topology cluster} with sharded, then classic, servers; {@code --topology sentinel}).
  * The blocks between "snippet:" and "end snippet" are the README's, word for word
  * (tests/check_snippets.js compares them).
  */
 @SuppressWarnings("try")
-public final class TopologyTest {
-    private TopologyTest() {}
-
+final class TopologyTest {
     private interface Body {
         void run(Harness h) throws Exception;
     }
@@ -44,7 +43,8 @@ public final class TopologyTest {
         return (List<String>) list;
     }
 
-    public static void testClusterSharded() throws Exception {
+    @Test
+    void testClusterSharded() throws Exception {
         with(h -> {
             h.clients("/jt-bc", new String[] {"jt-a", "0", "[]"}, new String[] {"jt-b", "1", "[]"});
             h.clients("/jt-room", new String[] {"jt-in", "0", "[\"room1\"]"}, new String[] {"jt-out", "1", "[\"room2\"]"});
@@ -83,7 +83,8 @@ public final class TopologyTest {
         }, "--topology", "cluster", "--adapter", "sharded");
     }
 
-    public static void testClusterClassic() throws Exception {
+    @Test
+    void testClusterClassic() throws Exception {
         with(h -> {
             h.clients("/jt-bc", new String[] {"jt-a", "0", "[]"}, new String[] {"jt-b", "1", "[]"});
             try (Emitter io = Emitter.connect(null, new Options().clusterNodes(strings(h.ready.get("redis_nodes")).get(0)))) {
@@ -96,7 +97,8 @@ public final class TopologyTest {
         }, "--topology", "cluster");
     }
 
-    public static void testSentinel() throws Exception {
+    @Test
+    void testSentinel() throws Exception {
         with(h -> {
             h.clients("/jt-bc", new String[] {"jt-a", "0", "[]"}, new String[] {"jt-b", "1", "[]"});
             same(h.ready.get("sentinel_master"), "mymaster", "the master name the snippet uses");

@@ -64,7 +64,6 @@ dist: deps ## build every artifact we publish into dist/ (release builds)
 	@ls -l $(DIST)/*
 
 dist-check: dist ## install each artifact of dist/ outside the repository, without Rust, and emit to a real client
-	@scripts/ensure-system-deps.sh composer
 	DIST_DIR=$(DIST) DIST_LANGS=$(DIST_LANGS) node --test tests/dist/check.js
 	$(MAKE) --no-print-directory -C bindings-python sdist-check DIST=$(DIST)
 	$(MAKE) --no-print-directory -C bindings-node source-check DIST=$(DIST)

@@ -47,17 +47,14 @@ final class Native
         } catch (\Throwable) {
             // Not preloaded: load the declarations now.
         }
-        $setting = (string) ini_get('ffi.enable');
-        if (!in_array(strtolower($setting), ['1', 'on', 'true', 'yes'], true) && PHP_SAPI !== 'cli') {
-            throw self::unavailable("FFI is restricted by ffi.enable=$setting outside the CLI: set ffi.enable=1, "
-                . 'or keep ffi.enable=preload and preload the declarations with ffi.preload (PHP-FPM, see the README)');
-        }
         $header = self::header();
         [$library, $source] = self::locate();
         try {
             return FFI::cdef((string) file_get_contents($header), $library);
         } catch (\FFI\Exception $e) {
+            // PHP refuses FFI::cdef() where ffi.enable is not 1 (preload outside the CLI, or 0).
             if (str_contains($e->getMessage(), 'ffi.enable')) {
+                $setting = (string) ini_get('ffi.enable');
                 throw self::unavailable("FFI is restricted by ffi.enable=$setting: set ffi.enable=1, or keep "
                     . 'ffi.enable=preload and preload the declarations with ffi.preload (PHP-FPM, see the README)');
             }

@@ -4,17 +4,22 @@
 // a child PHP process, since a process loads the library only once.
 declare(strict_types=1);
 
-/** Runs PHP with $ini flags and $env, loading the library; returns its one-line verdict. */
-function load_in_child(array $ini, array $env): string
+/** Runs $code in a child PHP with $ini flags and $env added; returns its trimmed output. */
+function php_child(array $ini, array $env, string $code): string
 {
-    $code = 'require ' . var_export(dirname(__DIR__) . '/autoload.php', true) . ';'
-        . 'try { SocketIO\Emitter::offline(); echo "loaded"; }'
-        . 'catch (SocketIO\EmitterException $e) { echo $e->getMessage(); }';
-    $cmd = array_merge([PHP_BINARY], $ini, ['-r', $code]);
-    $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env + getenv());
+    $code = 'require ' . var_export(dirname(__DIR__) . '/autoload.php', true) . ';' . $code;
+    $proc = proc_open(array_merge([PHP_BINARY], $ini, ['-r', $code]), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
+        $pipes, null, $env + getenv());
     $out = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
     proc_close($proc);
     return trim($out);
+}
+
+/** Loads the library in a child PHP; returns "loaded" or the exception's message. */
+function load_in_child(array $ini, array $env): string
+{
+    return php_child($ini, $env, 'try { SocketIO\Emitter::offline(); echo "loaded"; }'
+        . 'catch (SocketIO\EmitterException $e) { echo $e->getMessage(); }');
 }
 
 function test_loading_a_missing_library_names_the_override(Harness $h, string $url): void
@@ -42,15 +47,11 @@ function test_loading_without_the_ffi_extension_names_it(Harness $h, string $url
 function test_use_library_sets_the_path_before_the_first_emitter(Harness $h, string $url): void
 {
     $lib = SocketIO\Native::library();
-    $code = 'require ' . var_export(dirname(__DIR__) . '/autoload.php', true) . ';'
-        . 'SocketIO\Native::useLibrary(' . var_export($lib, true) . ');'
+    $out = php_child([], ['SOCKETIO_EMITTER_LIB' => '/not/this/one.so'],
+        'SocketIO\Native::useLibrary(' . var_export($lib, true) . ');'
         . 'echo SocketIO\Native::library() === ' . var_export($lib, true) . ' ? "same" : "other", "\n";'
         . 'SocketIO\Emitter::offline();'
         . 'try { SocketIO\Native::useLibrary("/elsewhere.so"); echo "changed"; }'
-        . 'catch (SocketIO\EmitterException $e) { echo $e->getMessage(); }';
-    $proc = proc_open([PHP_BINARY, '-r', $code], [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null,
-        ['SOCKETIO_EMITTER_LIB' => '/not/this/one.so'] + getenv());
-    $out = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
-    proc_close($proc);
-    same(trim($out), "same\nLIBRARY: useLibrary() came after the library was loaded", 'useLibrary');
+        . 'catch (SocketIO\EmitterException $e) { echo $e->getMessage(); }');
+    same($out, "same\nLIBRARY: useLibrary() came after the library was loaded", 'useLibrary');
 }

@@ -29,7 +29,7 @@ export type EventParams<Map extends EventsMap, Ev extends EventNames<Map>> = Par
 export type Room = string | number;
 
 /** The servers' Redis adapter: `createAdapter` (`"classic"`) or `createShardedAdapter` (`"sharded"`). */
-export type Adapter = "classic" | "sharded";
+export type Adapter = "classic" | "sharded" | "streams";
 
 /** The sharded servers' `subscriptionMode`. */
 export type SubscriptionMode = "static" | "dynamic" | "dynamic-private";

@@ -139,7 +139,7 @@ func TestFaultsBadInputs(t *testing.T) {
 		{"queue capacity 2^32", connectWith(url, &Options{QueueCapacity: 1 << 32}), "INVALID_ARGUMENT", "4294967295"},
 		{"max payload past 512 MiB", connectWith(url, &Options{MaxPayloadBytes: 512<<20 + 1}), "INVALID_ARGUMENT", "max_payload_bytes"},
 		{"negative max payload", connectWith(url, &Options{MaxPayloadBytes: -1}), "INVALID_ARGUMENT", "MaxPayloadBytes"},
-		{"unknown adapter", connectWith(url, &Options{Adapter: "streams"}), "INVALID_ARGUMENT", `adapter must be one of "classic", "sharded"`},
+		{"unknown adapter", connectWith(url, &Options{Adapter: "kafka"}), "INVALID_ARGUMENT", `adapter must be one of "classic", "sharded", "streams"`},
 		{"unknown subscription mode", connectWith(url, &Options{Adapter: AdapterSharded, SubscriptionMode: "private"}), "INVALID_ARGUMENT", `"static", "dynamic", "dynamic-private"`},
 		{"flush timeout negative", func() error { _, err := io.FlushTimeout(-time.Millisecond); return err }, "INVALID_ARGUMENT", "timeout_ms"},
 		{"flush timeout past a day", func() error { _, err := io.FlushTimeout(48 * time.Hour); return err }, "INVALID_ARGUMENT", "timeout_ms"},

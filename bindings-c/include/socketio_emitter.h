@@ -76,8 +76,12 @@ enum sioe_status
   // `sioe_error_failure` gives each failed ticket.
   SIOE_STATUS_FLUSH = 13,
   // A bug of the library that the core caught and reported (for example its queue
-  // worker stopped); never the caller's fault. Please report it. Last added.
+  // worker stopped); never the caller's fault. Please report it.
   SIOE_STATUS_INTERNAL = 14,
+  // The servers' stack (`sioe_options_set_compat`) cannot honour this operation at
+  // all, for example except by room on socket.io 2.x; the message names the stack and
+  // the reason. Nothing was published. Last added.
+  SIOE_STATUS_UNSUPPORTED = 15,
   // A bug in the library: it was caught and the process keeps running. Please report it.
   SIOE_STATUS_PANIC = 99,
 };

@@ -15,6 +15,7 @@ enum sioe_status
   SIOE_STATUS_QUEUE_FULL = 12,
   SIOE_STATUS_FLUSH = 13,
   SIOE_STATUS_INTERNAL = 14,
+  SIOE_STATUS_UNSUPPORTED = 15,
   SIOE_STATUS_PANIC = 99,
 };
 typedef int32_t sioe_status;

@@ -35,6 +35,7 @@ pub unsafe extern "C" fn sioe_output_command(output: *const sioe_output) -> *con
         let name: &'static CStr = match o.command {
             Command::Publish => c"PUBLISH",
             Command::SPublish => c"SPUBLISH",
+            Command::XAdd(_) => c"XADD",
         };
         name.as_ptr()
     })
@@ -162,7 +163,7 @@ pub unsafe extern "C" fn sioe_emitter_encode_sockets_join(
 ) -> sioe_status {
     encode(em, out, err, |e| {
         // SAFETY: (pointer, length) per the conventions.
-        Ok(e.encode_sockets_join(unsafe { rooms(rooms_json, rooms_len) }?))
+        Ok(e.encode_sockets_join(unsafe { rooms(rooms_json, rooms_len) }?)?)
     })
 }
 
@@ -177,7 +178,7 @@ pub unsafe extern "C" fn sioe_emitter_encode_sockets_leave(
 ) -> sioe_status {
     encode(em, out, err, |e| {
         // SAFETY: (pointer, length) per the conventions.
-        Ok(e.encode_sockets_leave(unsafe { rooms(rooms_json, rooms_len) }?))
+        Ok(e.encode_sockets_leave(unsafe { rooms(rooms_json, rooms_len) }?)?)
     })
 }
 
@@ -189,5 +190,5 @@ pub unsafe extern "C" fn sioe_emitter_encode_disconnect_sockets(
     out: *mut *mut sioe_output,
     err: *mut *mut sioe_error,
 ) -> sioe_status {
-    encode(em, out, err, |e| Ok(e.encode_disconnect_sockets(close)))
+    encode(em, out, err, |e| Ok(e.encode_disconnect_sockets(close)?))
 }

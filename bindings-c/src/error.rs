@@ -45,8 +45,12 @@ pub enum sioe_status {
     /// `sioe_error_failure` gives each failed ticket.
     Flush = 13,
     /// A bug of the library that the core caught and reported (for example its queue
-    /// worker stopped); never the caller's fault. Please report it. Last added.
+    /// worker stopped); never the caller's fault. Please report it.
     Internal = 14,
+    /// The servers' stack (`sioe_options_set_compat`) cannot honour this operation at
+    /// all, for example except by room on socket.io 2.x; the message names the stack and
+    /// the reason. Nothing was published. Last added.
+    Unsupported = 15,
     /// A bug in the library: it was caught and the process keeps running. Please report it.
     Panic = 99,
 }
@@ -70,11 +74,12 @@ impl sioe_status {
             sioe_status::QueueFull => c"QUEUE_FULL",
             sioe_status::Flush => c"FLUSH",
             sioe_status::Internal => c"INTERNAL",
+            sioe_status::Unsupported => c"UNSUPPORTED",
             sioe_status::Panic => c"PANIC",
         }
     }
 
-    const ALL: [sioe_status; 16] = [
+    const ALL: [sioe_status; 17] = [
         sioe_status::Ok,
         sioe_status::NullArgument,
         sioe_status::InvalidUtf8,
@@ -90,6 +95,7 @@ impl sioe_status {
         sioe_status::QueueFull,
         sioe_status::Flush,
         sioe_status::Internal,
+        sioe_status::Unsupported,
         sioe_status::Panic,
     ];
 }

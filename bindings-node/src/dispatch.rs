@@ -711,8 +711,8 @@ fn encode(emitter: &Emitter, op: Op) -> Result<Output, Error> {
     match op {
         Op::Emit(event, args) => emitter.encode_emit(&event, &args),
         Op::ServerSideEmit(event, args) => emitter.encode_server_side_emit(&event, &args),
-        Op::Join(rooms) => Ok(emitter.encode_sockets_join(rooms)),
-        Op::Leave(rooms) => Ok(emitter.encode_sockets_leave(rooms)),
-        Op::Disconnect(close) => Ok(emitter.encode_disconnect_sockets(close)),
+        Op::Join(rooms) => emitter.encode_sockets_join(rooms),
+        Op::Leave(rooms) => emitter.encode_sockets_leave(rooms),
+        Op::Disconnect(close) => emitter.encode_disconnect_sockets(close),
     }
 }

@@ -240,14 +240,11 @@ impl NativeEmitter {
         self.key.clone()
     }
 
-    /// `classic` or `sharded`: `emitter.js` prepares `serverSideEmit` arguments the way
-    /// these servers' adapter does.
+    /// `classic`, `sharded` or `streams`: `emitter.js` prepares `serverSideEmit` arguments
+    /// the way these servers' adapter does.
     #[napi(getter)]
     pub fn adapter(&self) -> String {
-        match self.flavour {
-            Flavour::Classic => AdapterKind::Classic.to_string(),
-            Flavour::Sharded(_) => AdapterKind::Sharded.to_string(),
-        }
+        self.flavour.adapter().to_string()
     }
 
     #[napi(getter)]
@@ -426,7 +423,8 @@ impl NativeEmitter {
     ) -> napi::Result<Encoded> {
         guard(env, || {
             let (target, join) = rooms_request(env, &nsp, rooms, except, &flags, join)?;
-            Ok(self.flavour.sockets_join(&self.key, &target, &join).into())
+            let out = self.flavour.sockets_join(&self.key, &target, &join);
+            self.encoded(env, out)
         })
     }
 
@@ -442,10 +440,8 @@ impl NativeEmitter {
     ) -> napi::Result<Encoded> {
         guard(env, || {
             let (target, leave) = rooms_request(env, &nsp, rooms, except, &flags, leave)?;
-            Ok(self
-                .flavour
-                .sockets_leave(&self.key, &target, &leave)
-                .into())
+            let out = self.flavour.sockets_leave(&self.key, &target, &leave);
+            self.encoded(env, out)
         })
     }
 
@@ -461,10 +457,8 @@ impl NativeEmitter {
     ) -> napi::Result<Encoded> {
         guard(env, || {
             let target = target(env, &nsp, rooms, except, &flags)?;
-            Ok(self
-                .flavour
-                .disconnect_sockets(&self.key, &target, close)
-                .into())
+            let out = self.flavour.disconnect_sockets(&self.key, &target, close);
+            self.encoded(env, out)
         })
     }
 }
@@ -563,9 +557,9 @@ impl NativeEmitter {
         // Classic servers read JSON text (`emitter.js` made the values JSON already); sharded
         // servers take the values as they are and write msgpack when they hold binary, so
         // the budget counts the smaller encoding.
-        let encoding = match self.flavour {
-            Flavour::Classic => Encoding::Json,
-            Flavour::Sharded(_) => Encoding::Msgpack,
+        let encoding = match self.flavour.adapter() {
+            AdapterKind::Classic => Encoding::Json,
+            AdapterKind::Sharded | AdapterKind::Streams => Encoding::Msgpack,
         };
         self.values(env, encoding, args)
     }

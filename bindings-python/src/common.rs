@@ -341,7 +341,8 @@ macro_rules! emitter_pymethods {
                 rooms: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
             ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
                 let rooms = $crate::convert::rooms(rooms)?;
-                $crate::common::output(py, self.h.target.encode_sockets_join(rooms))
+                let out = self.h.target.encode_sockets_join(rooms).map_err($crate::errors::to_py_err)?;
+                $crate::common::output(py, out)
             }
 
             #[pyo3(signature = (*rooms))]
@@ -351,7 +352,8 @@ macro_rules! emitter_pymethods {
                 rooms: &::pyo3::Bound<'py, ::pyo3::types::PyTuple>,
             ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
                 let rooms = $crate::convert::rooms(rooms)?;
-                $crate::common::output(py, self.h.target.encode_sockets_leave(rooms))
+                let out = self.h.target.encode_sockets_leave(rooms).map_err($crate::errors::to_py_err)?;
+                $crate::common::output(py, out)
             }
 
             #[pyo3(signature = (close = false))]
@@ -360,7 +362,8 @@ macro_rules! emitter_pymethods {
                 py: ::pyo3::Python<'py>,
                 close: bool,
             ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::types::PyTuple>> {
-                $crate::common::output(py, self.h.target.encode_disconnect_sockets(close))
+                let out = self.h.target.encode_disconnect_sockets(close).map_err($crate::errors::to_py_err)?;
+                $crate::common::output(py, out)
             }
         }
     };

@@ -72,18 +72,18 @@ emitter_pymethods!(PyEmitter, "Emitter", {
     #[pyo3(signature = (*rooms))]
     fn sockets_join(&self, py: Python<'_>, rooms: &Bound<'_, PyTuple>) -> PyResult<u64> {
         let rooms = crate::convert::rooms(rooms)?;
-        self.h.send(py, |e| Ok(e.encode_sockets_join(rooms)))
+        self.h.send(py, |e| e.encode_sockets_join(rooms))
     }
 
     #[pyo3(signature = (*rooms))]
     fn sockets_leave(&self, py: Python<'_>, rooms: &Bound<'_, PyTuple>) -> PyResult<u64> {
         let rooms = crate::convert::rooms(rooms)?;
-        self.h.send(py, |e| Ok(e.encode_sockets_leave(rooms)))
+        self.h.send(py, |e| e.encode_sockets_leave(rooms))
     }
 
     #[pyo3(signature = (close = false))]
     fn disconnect_sockets(&self, py: Python<'_>, close: bool) -> PyResult<u64> {
-        self.h.send(py, |e| Ok(e.encode_disconnect_sockets(close)))
+        self.h.send(py, |e| e.encode_disconnect_sockets(close))
     }
 
     /// Queues the emit and returns its ticket; `flush()` reports failures by ticket.

@@ -102,14 +102,14 @@ def test_async_emitter_encodes_like_the_blocking_one() -> None:
 
 
 ACCEPTED = {
-    "adapter": '"classic", "sharded"',
+    "adapter": '"classic", "sharded", "streams"',
     "subscription_mode": '"static", "dynamic", "dynamic-private"',
 }
 
 
 @pytest.mark.parametrize("cls", [Emitter, AsyncEmitter])
 @pytest.mark.parametrize(("option", "bad"), [
-    ("adapter", "streams"), ("adapter", "Sharded"), ("subscription_mode", "dynamic_private"),
+    ("adapter", "kafka"), ("adapter", "Sharded"), ("subscription_mode", "dynamic_private"),
 ])
 def test_bad_values_are_invalid_argument_naming_the_accepted_ones(
     cls: type[Emitter] | type[AsyncEmitter], option: str, bad: str

@@ -130,15 +130,15 @@ impl Emitter {
         self.inner.encode_server_side_emit(event, args)
     }
 
-    pub fn encode_sockets_join(&self, rooms: impl IntoRooms) -> Output {
+    pub fn encode_sockets_join(&self, rooms: impl IntoRooms) -> Result<Output> {
         self.inner.encode_sockets_join(rooms)
     }
 
-    pub fn encode_sockets_leave(&self, rooms: impl IntoRooms) -> Output {
+    pub fn encode_sockets_leave(&self, rooms: impl IntoRooms) -> Result<Output> {
         self.inner.encode_sockets_leave(rooms)
     }
 
-    pub fn encode_disconnect_sockets(&self, close: bool) -> Output {
+    pub fn encode_disconnect_sockets(&self, close: bool) -> Result<Output> {
         self.inner.encode_disconnect_sockets(close)
     }
 
@@ -204,15 +204,15 @@ impl Emitter {
     }
 
     pub fn sockets_join(&self, rooms: impl IntoRooms) -> Result<u64> {
-        self.send(Ok(self.inner.encode_sockets_join(rooms)))
+        self.send(self.inner.encode_sockets_join(rooms))
     }
 
     pub fn sockets_leave(&self, rooms: impl IntoRooms) -> Result<u64> {
-        self.send(Ok(self.inner.encode_sockets_leave(rooms)))
+        self.send(self.inner.encode_sockets_leave(rooms))
     }
 
     pub fn disconnect_sockets(&self, close: bool) -> Result<u64> {
-        self.send(Ok(self.inner.encode_disconnect_sockets(close)))
+        self.send(self.inner.encode_disconnect_sockets(close))
     }
 
     pub fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+pub use crate::stacks::{Compat, StreamsVersion};
 use crate::topology::Topology;
 
 /// The `url` every binding defaults to.
@@ -32,6 +33,10 @@ pub enum AdapterKind {
     /// `@socket.io/redis-adapter` 8.2+ `createShardedAdapter` on Redis 7+: SPUBLISH of
     /// ClusterAdapter messages (protocol §3). Set [`SubscriptionMode`] to the servers' too.
     Sharded,
+    /// `@socket.io/redis-streams-adapter`: broadcasts are XADDed to the servers' stream,
+    /// where connection-state recovery can replay them. Set the stream options and
+    /// [`StreamsVersion`] to the servers' too.
+    Streams,
 }
 
 /// The sharded adapter's `subscriptionMode`: which channels its servers subscribe to, and
@@ -51,7 +56,7 @@ pub enum SubscriptionMode {
 
 /// Parses an option value from the names every binding uses; `INVALID_ARGUMENT` names the
 /// option, the bad value and the accepted ones.
-fn parse_choice<T: Copy>(option: &str, value: &str, choices: &[(&str, T)]) -> Result<T> {
+pub(crate) fn parse_choice<T: Copy>(option: &str, value: &str, choices: &[(&str, T)]) -> Result<T> {
     choices
         .iter()
         .find(|(name, _)| *name == value)
@@ -69,13 +74,15 @@ impl AdapterKind {
     const CHOICES: &[(&str, AdapterKind)] = &[
         ("classic", AdapterKind::Classic),
         ("sharded", AdapterKind::Sharded),
+        ("streams", AdapterKind::Streams),
     ];
 
-    /// The option's spelling in every language: `classic` or `sharded`.
+    /// The option's spelling in every language: `classic`, `sharded` or `streams`.
     pub fn as_str(self) -> &'static str {
         match self {
             AdapterKind::Classic => "classic",
             AdapterKind::Sharded => "sharded",
+            AdapterKind::Streams => "streams",
         }
     }
 }
@@ -143,6 +150,21 @@ pub struct EmitterConfig {
     /// servers) or `dynamic-private`. Only the sharded adapter reads it. See
     /// [`SubscriptionMode`].
     pub subscription_mode: SubscriptionMode,
+    /// The streams adapter's `streamName`: the stream key, or its prefix when
+    /// `stream_count` > 1. Default `socket.io`.
+    pub stream_name: String,
+    /// The streams adapter's `streamCount` (0.3+): how many streams the namespaces are
+    /// spread over. Default 1.
+    pub stream_count: u32,
+    /// The streams adapter's `maxLen`: XADD trims the stream to about this many entries
+    /// (`MAXLEN ~`), as the servers do. Default 10 000. It bounds how far back
+    /// connection-state recovery can replay.
+    pub max_len: u64,
+    /// The streams adapter's wire generation: `0.3` (default) or `0.2`.
+    pub streams_version: StreamsVersion,
+    /// The classic adapter's server stack: `redis-adapter-8` (default) or an older one
+    /// (see [`Compat`]).
+    pub compat: Compat,
     /// PEM bundle of the CA that signed the server's certificate, for `rediss://` with a
     /// private CA. `None` uses the system and webpki roots.
     pub tls_ca_pem: Option<Vec<u8>>,
@@ -215,6 +237,11 @@ impl EmitterConfig {
             adapter: AdapterKind::Classic,
             topology: Topology::Standalone,
             subscription_mode: SubscriptionMode::Dynamic,
+            stream_name: "socket.io".to_owned(),
+            stream_count: 1,
+            max_len: 10_000,
+            streams_version: StreamsVersion::V03,
+            compat: Compat::RedisAdapter8,
             tls_ca_pem: None,
             connect_timeout: Duration::from_secs(5),
             response_timeout: Duration::from_secs(5),
@@ -271,6 +298,29 @@ impl EmitterConfig {
 
     pub fn with_subscription_mode(mut self, mode: SubscriptionMode) -> Self {
         self.subscription_mode = mode;
+        self
+    }
+
+    /// The streams adapter's `streamName`, `streamCount` and `maxLen`, as on the servers.
+    pub fn with_streams(
+        mut self,
+        stream_name: impl Into<String>,
+        stream_count: u32,
+        max_len: u64,
+    ) -> Self {
+        self.stream_name = stream_name.into();
+        self.stream_count = stream_count;
+        self.max_len = max_len;
+        self
+    }
+
+    pub fn with_streams_version(mut self, version: StreamsVersion) -> Self {
+        self.streams_version = version;
+        self
+    }
+
+    pub fn with_compat(mut self, compat: Compat) -> Self {
+        self.compat = compat;
         self
     }
 
@@ -380,6 +430,7 @@ impl EmitterConfig {
                 ));
             }
         }
+        self.validate_adapter()?;
         if self.queue_max_bytes == 0 || u32::try_from(self.queue_max_bytes).is_err() {
             return Err(Error::InvalidArgument(
                 "queue_max_bytes must be between 1 and 4294967295".into(),
@@ -431,6 +482,57 @@ impl EmitterConfig {
     }
 }
 
+impl EmitterConfig {
+    /// The adapter-specific options: each only where its adapter reads it.
+    fn validate_adapter(&self) -> Result<()> {
+        if self.compat != Compat::RedisAdapter8 && self.adapter != AdapterKind::Classic {
+            return Err(Error::InvalidArgument(format!(
+                "compat \"{}\" names a classic adapter stack; the {} adapter has no older stacks",
+                self.compat, self.adapter
+            )));
+        }
+        if self.adapter != AdapterKind::Streams {
+            return Ok(());
+        }
+        if self.stream_name.is_empty() {
+            return Err(Error::InvalidArgument(
+                "stream_name must not be empty".into(),
+            ));
+        }
+        if !(1..=MAX_STREAM_COUNT).contains(&self.stream_count) {
+            return Err(Error::InvalidArgument(format!(
+                "stream_count must be between 1 and {MAX_STREAM_COUNT}, got {}",
+                self.stream_count
+            )));
+        }
+        if self.stream_count > 1 && self.streams_version == StreamsVersion::V02 {
+            return Err(Error::InvalidArgument(
+                "stream_count needs streams_version 0.3: 0.2 servers read one stream".into(),
+            ));
+        }
+        if self.max_len == 0 || self.max_len > MAX_STREAM_LEN {
+            return Err(Error::InvalidArgument(format!(
+                "max_len must be between 1 and {MAX_STREAM_LEN}, got {}",
+                self.max_len
+            )));
+        }
+        if self.require_receivers && self.streams_version == StreamsVersion::V02 {
+            return Err(Error::InvalidArgument(
+                "require_receivers cannot be used with streams_version 0.2: those servers only \
+                 read the stream, and Redis cannot tell who reads a stream"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The most `stream_count` accepts (far more streams than any deployment polls).
+pub const MAX_STREAM_COUNT: u32 = 1024;
+
+/// The most `max_len` accepts.
+pub const MAX_STREAM_LEN: u64 = 1 << 40;
+
 impl fmt::Debug for EmitterConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmitterConfig")
@@ -439,6 +541,11 @@ impl fmt::Debug for EmitterConfig {
             .field("adapter", &self.adapter)
             .field("topology", &self.topology)
             .field("subscription_mode", &self.subscription_mode)
+            .field("stream_name", &self.stream_name)
+            .field("stream_count", &self.stream_count)
+            .field("max_len", &self.max_len)
+            .field("streams_version", &self.streams_version)
+            .field("compat", &self.compat)
             .field("tls_ca_pem", &self.tls_ca_pem.as_ref().map(|_| "set"))
             .field("connect_timeout", &self.connect_timeout)
             .field("response_timeout", &self.response_timeout)
@@ -546,7 +653,7 @@ mod tests {
         assert_eq!(err.code(), "INVALID_ARGUMENT");
         assert_eq!(
             err.to_string(),
-            "invalid argument: adapter must be one of \"classic\", \"sharded\", got \"Sharded\""
+            "invalid argument: adapter must be one of \"classic\", \"sharded\", \"streams\", got \"Sharded\""
         );
         // The servers spell it with a hyphen; an underscore is a likely slip, refused loudly.
         let err = "dynamic_private".parse::<SubscriptionMode>().unwrap_err();

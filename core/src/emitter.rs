@@ -123,8 +123,8 @@ impl Emitter {
     }
 
     /// The adapter flavour this emitter encodes for.
-    pub fn flavour(&self) -> Flavour {
-        self.shared.flavour
+    pub fn flavour(&self) -> &Flavour {
+        &self.shared.flavour
     }
 
     /// The `max_payload_bytes` option: bindings stop converting arguments past it.
@@ -277,8 +277,9 @@ impl Emitter {
         )
     }
 
-    /// What [`sockets_join`](Self::sockets_join) would publish.
-    pub fn encode_sockets_join(&self, rooms: impl IntoRooms) -> Output {
+    /// What [`sockets_join`](Self::sockets_join) would publish. `UNSUPPORTED` where the
+    /// servers' stack cannot do it for this target ([`EmitterConfig::compat`]).
+    pub fn encode_sockets_join(&self, rooms: impl IntoRooms) -> Result<Output> {
         let shared = &self.shared;
         shared
             .flavour
@@ -286,7 +287,7 @@ impl Emitter {
     }
 
     /// What [`sockets_leave`](Self::sockets_leave) would publish.
-    pub fn encode_sockets_leave(&self, rooms: impl IntoRooms) -> Output {
+    pub fn encode_sockets_leave(&self, rooms: impl IntoRooms) -> Result<Output> {
         let shared = &self.shared;
         shared
             .flavour
@@ -294,7 +295,7 @@ impl Emitter {
     }
 
     /// What [`disconnect_sockets`](Self::disconnect_sockets) would publish.
-    pub fn encode_disconnect_sockets(&self, close: bool) -> Output {
+    pub fn encode_disconnect_sockets(&self, close: bool) -> Result<Output> {
         let shared = &self.shared;
         shared
             .flavour
@@ -310,17 +311,17 @@ impl Emitter {
 
     /// Makes the target's sockets join `rooms`.
     pub async fn sockets_join(&self, rooms: impl IntoRooms) -> Result<u64> {
-        self.send(Ok(self.encode_sockets_join(rooms))).await
+        self.send(self.encode_sockets_join(rooms)).await
     }
 
     /// Makes the target's sockets leave `rooms`.
     pub async fn sockets_leave(&self, rooms: impl IntoRooms) -> Result<u64> {
-        self.send(Ok(self.encode_sockets_leave(rooms))).await
+        self.send(self.encode_sockets_leave(rooms)).await
     }
 
     /// Disconnects the target's sockets; `close` also closes their underlying connection.
     pub async fn disconnect_sockets(&self, close: bool) -> Result<u64> {
-        self.send(Ok(self.encode_disconnect_sockets(close))).await
+        self.send(self.encode_disconnect_sockets(close)).await
     }
 
     /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` handlers).

@@ -40,6 +40,12 @@ pub enum Error {
     #[error("the emitter is closed")]
     Closed,
 
+    /// The servers' stack cannot honour this operation at all (for example except by room
+    /// on socket.io 2.x, or serverSideEmit before `@socket.io/redis-adapter` 7.0). The
+    /// message names the stack and the reason. Nothing was published.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+
     /// Strict mode: the publish reached no Socket.IO server. The message lists the likely
     /// causes; the first is a mismatch of adapters, which otherwise loses every event
     /// silently (the two adapters use separate Redis delivery paths).
@@ -81,6 +87,7 @@ impl Error {
             Error::Redis(_) => "REDIS",
             Error::Timeout(_) => "TIMEOUT",
             Error::Closed => "CLOSED",
+            Error::Unsupported(_) => "UNSUPPORTED",
             Error::NoSubscribers { .. } => "NO_SUBSCRIBERS",
             Error::QueueFull { .. } => "QUEUE_FULL",
             Error::Flush { .. } => "FLUSH",
@@ -97,6 +104,7 @@ impl Error {
         "REDIS",
         "TIMEOUT",
         "CLOSED",
+        "UNSUPPORTED",
         "NO_SUBSCRIBERS",
         "QUEUE_FULL",
         "FLUSH",

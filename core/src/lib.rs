@@ -13,13 +13,14 @@ mod emitter;
 pub mod encode;
 mod error;
 mod publish;
+mod stacks;
 mod target;
 mod topology;
 mod value;
 
 pub use config::{
-    AdapterKind, DEFAULT_URL, EmitterConfig, MAX_DURATION, QueueFullPolicy, SubscriptionMode,
-    duration_from_millis_f64, duration_from_secs_f64, redact_url,
+    AdapterKind, Compat, DEFAULT_URL, EmitterConfig, MAX_DURATION, QueueFullPolicy, StreamsVersion,
+    SubscriptionMode, duration_from_millis_f64, duration_from_secs_f64, redact_url,
 };
 pub use emitter::Emitter;
 pub use error::{Error, QueuedFailure, Result};

@@ -105,7 +105,7 @@ fn offline_emitters_encode_like_the_adapter_and_refuse_to_send() {
     );
     let blocking = socketio_emitter::blocking::Emitter::offline("k").with_namespace("raw");
     assert_eq!(
-        blocking.encode_disconnect_sockets(true).channel,
+        blocking.encode_disconnect_sockets(true).unwrap().channel,
         "k-request#raw#"
     );
     assert_eq!(blocking.emit("ev", &[]).unwrap_err().code(), "CLOSED");

@@ -101,7 +101,7 @@ function test_faults_bad_inputs(Harness $h, string $url): void
             ['queue capacity negative', $connect($url, ['queue_capacity' => -1]), 'INVALID_ARGUMENT', 'queue_capacity'],
             ['queue capacity 2^32', $connect($url, ['queue_capacity' => 1 << 32]), 'INVALID_ARGUMENT', '4294967295'],
             ['max payload 0', $connect($url, ['max_payload_bytes' => 0]), 'INVALID_ARGUMENT', 'max_payload_bytes'],
-            ['unknown adapter', $connect($url, ['adapter' => 'streams']), 'INVALID_ARGUMENT', 'adapter must be one of "classic", "sharded"'],
+            ['unknown adapter', $connect($url, ['adapter' => 'kafka']), 'INVALID_ARGUMENT', 'adapter must be one of "classic", "sharded", "streams"'],
             ['adapter not a string', $connect($url, ['adapter' => 1]), 'INVALID_ARGUMENT', 'adapter must be a string'],
             ['unknown subscription mode', $connect($url, ['adapter' => 'sharded', 'subscription_mode' => 'private']), 'INVALID_ARGUMENT', '"static", "dynamic", "dynamic-private"'],
             ['max payload past 512 MiB', $connect($url, ['max_payload_bytes' => (512 << 20) + 1]), 'INVALID_ARGUMENT', 'max_payload_bytes'],

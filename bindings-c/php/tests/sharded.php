@@ -121,6 +121,6 @@ function test_sharded_offline_encoding_matches_the_golden_vectors(Harness $h, st
         same($out, ['command' => 'SPUBLISH', 'channel' => $channel, 'payload' => $json], $mode);
     }
     same(Emitter::offline()->encodeEmit('ev')['command'], 'PUBLISH', 'classic by default');
-    throwsCode('INVALID_ARGUMENT', fn () => Emitter::offline('k', ['adapter' => 'streams']));
+    throwsCode('INVALID_ARGUMENT', fn () => Emitter::offline('k', ['adapter' => 'kafka']));
     throwsCode('INVALID_ARGUMENT', fn () => Emitter::offline('k', ['subscription_mode' => true]));
 }

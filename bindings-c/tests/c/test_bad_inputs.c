@@ -70,7 +70,7 @@ CALL_FN(queue_bytes_zero, sioe_options_set_queue_max_bytes(ctx.opts, 0, err))
 CALL_FN(payload_zero, sioe_options_set_max_payload_bytes(ctx.opts, 0, err))
 CALL_FN(payload_over, sioe_options_set_max_payload_bytes(ctx.opts, (512u << 20) + 1, err))
 CALL_FN(payload_max_ok, sioe_options_set_max_payload_bytes(ctx.opts, 512u << 20, err))
-CALL_FN(adapter_unknown, sioe_options_set_adapter(ctx.opts, S("streams"), err))
+CALL_FN(adapter_unknown, sioe_options_set_adapter(ctx.opts, S("kafka"), err))
 CALL_FN(adapter_case, sioe_options_set_adapter(ctx.opts, S("Sharded"), err))
 CALL_FN(adapter_empty, sioe_options_set_adapter(ctx.opts, S(""), err))
 CALL_FN(mode_unknown, sioe_options_set_subscription_mode(ctx.opts, S("private"), err))
@@ -284,7 +284,7 @@ static const struct row ROWS[] = {
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "max_payload_bytes", payload_zero),
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "max_payload_bytes", payload_over),
     ROW(SIOE_STATUS_OK, NULL, payload_max_ok),
-    ROW(SIOE_STATUS_INVALID_ARGUMENT, "adapter must be one of \"classic\", \"sharded\"", adapter_unknown),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "adapter must be one of \"classic\", \"sharded\", \"streams\"", adapter_unknown),
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "\"Sharded\"", adapter_case),
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "adapter", adapter_empty),
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "\"static\", \"dynamic\", \"dynamic-private\"", mode_unknown),

@@ -88,8 +88,8 @@ export async function sharded(mode: SubscriptionMode): Promise<number> {
   const io = new Emitter("redis://localhost:6379", { adapter, subscription_mode: mode });
   new Emitter({ url: "redis://localhost:6379", adapter: "classic", subscriptionMode: "dynamic-private" });
   Emitter.offline({ adapter: "sharded", subscription_mode: "static" }).encodeEmit("ev", Buffer.from([1]));
-  // @ts-expect-error the adapters are "classic" and "sharded"
-  new Emitter("redis://localhost:6379", { adapter: "streams" });
+  // @ts-expect-error the adapters are "classic", "sharded" and "streams"
+  new Emitter("redis://localhost:6379", { adapter: "kafka" });
   // @ts-expect-error the servers' spelling is "dynamic-private"
   Emitter.offline({ subscriptionMode: "dynamic_private" });
   return io.to("room1").emit("chat", "hi");

@@ -3,6 +3,7 @@
 //! 5.1.0, which the golden vectors check.
 
 use super::{Command, EMITTER_UID, Output, check_event, check_server_side_event};
+use crate::encode::msgpack::Dates;
 use crate::encode::{json, msgpack};
 use crate::error::Result;
 use crate::target::Target;
@@ -10,7 +11,7 @@ use crate::value::{Room, Value};
 
 /// socket.io-parser's EVENT packet type. Always 2 for socket.io ≥ 3: the server's encoder
 /// switches to BINARY_EVENT itself when the arguments hold binary.
-const PACKET_EVENT: i64 = 2;
+pub(crate) const PACKET_EVENT: i64 = 2;
 
 /// Request types of the adapter's request channel (6.x–8.x numbering).
 const REMOTE_JOIN: u8 = 2;
@@ -47,7 +48,15 @@ pub fn request_channel(key: &str, nsp: &str) -> String {
 pub fn broadcast(key: &str, target: &Target, event: &str, args: &[Value]) -> Result<Output> {
     check_event(event)?;
     let mut out = Vec::with_capacity(64 + event.len());
-    write_broadcast(&mut out, target, event, args).map_err(|e| e.into_error("args"))?;
+    write_broadcast(
+        &mut out,
+        target,
+        event,
+        args,
+        PACKET_EVENT,
+        Dates::Timestamp,
+    )
+    .map_err(|e| e.into_error("args"))?;
     Ok(Output {
         command: Command::Publish,
         channel: broadcast_channel(key, target),
@@ -55,24 +64,27 @@ pub fn broadcast(key: &str, target: &Target, event: &str, args: &[Value]) -> Res
     })
 }
 
-fn write_broadcast(
+/// The broadcast message with the packet type and Date form an older stack needs.
+pub(crate) fn write_broadcast(
     out: &mut Vec<u8>,
     target: &Target,
     event: &str,
     args: &[Value],
+    packet_type: i64,
+    dates: Dates,
 ) -> Result<(), crate::encode::Fail> {
     msgpack::write_array_len(out, 3)?;
     msgpack::write_str(out, EMITTER_UID)?;
 
     msgpack::write_map_len(out, 3)?;
     msgpack::write_str(out, "type")?;
-    msgpack::write_int(out, PACKET_EVENT);
+    msgpack::write_int(out, packet_type);
     msgpack::write_str(out, "data")?;
     msgpack::write_array_len(out, args.len() + 1)?;
     msgpack::write_str(out, event)?;
     for (i, arg) in args.iter().enumerate() {
         // Depth counts from the argument, so the limit in the message is the caller's.
-        msgpack::write_value(out, arg, 0).map_err(|e| e.at_index(i))?;
+        msgpack::write_value_with(out, arg, 0, dates).map_err(|e| e.at_index(i))?;
     }
     msgpack::write_str(out, "nsp")?;
     msgpack::write_str(out, target.namespace())?;
@@ -105,7 +117,7 @@ fn opts_request_head(kind: u8, target: &Target) -> String {
     out
 }
 
-fn request(key: &str, target: &Target, body: String) -> Output {
+pub(crate) fn request(key: &str, target: &Target, body: String) -> Output {
     Output {
         command: Command::Publish,
         channel: request_channel(key, target.namespace()),

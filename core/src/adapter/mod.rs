@@ -3,9 +3,14 @@
 //! [`Flavour`] is the one place that picks a flavour; one file per flavour does the rest.
 
 pub mod classic;
+mod cluster_message;
+pub mod legacy;
 pub mod sharded;
+pub mod streams;
 
-use crate::config::{AdapterKind, EmitterConfig, SubscriptionMode};
+use std::sync::Arc;
+
+use crate::config::{AdapterKind, Compat, EmitterConfig, SubscriptionMode};
 use crate::error::{Error, Result};
 use crate::target::Target;
 use crate::value::{Room, Value};
@@ -14,23 +19,43 @@ use crate::value::{Room, Value};
 /// a 7-character value can never equal a server's 6-character one.
 pub const EMITTER_UID: &str = "emitter";
 
-/// The Redis command an output needs. Each answers with the number of subscribers that
-/// received it, one per Socket.IO server, which is what every emit resolves to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The Redis command an output needs. PUBLISH and SPUBLISH answer with the number of
+/// subscribers that received it, one per Socket.IO server, which is what every emit
+/// resolves to; for XADD see [`XAdd::readers`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// PUBLISH: the classic adapter's channels (servers PSUBSCRIBE/SUBSCRIBE).
     Publish,
     /// SPUBLISH: sharded Pub/Sub (Redis 7+), which servers on the sharded adapter SSUBSCRIBE
     /// to. A separate delivery path: PUBLISH never reaches them, nor SPUBLISH classic ones.
     SPublish,
+    /// XADD to the stream in [`Output::channel`], with [`Output::payload`] as the entry's
+    /// `data` field: the streams adapter.
+    XAdd(Box<XAdd>),
+}
+
+/// The rest of a streams-adapter entry: `XADD <key> MAXLEN ~ <max_len> * uid emitter nsp
+/// <nsp> type <kind> data <payload>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XAdd {
+    pub max_len: u64,
+    pub nsp: String,
+    /// The ClusterAdapter message type, written as a decimal string.
+    pub kind: u8,
+    /// Who reads the entry, as Redis can count them. Redis cannot tell who reads a stream;
+    /// 0.3 servers also subscribe to this side channel (`key#nsp#`), one subscriber per
+    /// server that has the namespace, so `PUBSUB NUMSUB` of it counts the servers that read
+    /// the entry. `None` (0.2, no Pub/Sub at all): the emit resolves to 1, the entry stored.
+    pub readers: Option<String>,
 }
 
 impl Command {
     /// The Redis command name.
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             Command::Publish => "PUBLISH",
             Command::SPublish => "SPUBLISH",
+            Command::XAdd(_) => "XADD",
         }
     }
 }
@@ -38,26 +63,46 @@ impl Command {
 /// The adapter flavour the servers run, chosen once from the configuration. The emitter
 /// asks it for every output and never asks which flavour it is; a new flavour is a new
 /// variant here and a new file beside `classic.rs`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Flavour {
     /// Protocol §2, byte-identical to `@socket.io/redis-emitter` 5.1.0.
     #[default]
     Classic,
+    /// Protocol §5: the classic adapter's older server stacks.
+    Legacy(Compat),
     /// Protocol §3, in the servers' subscription mode.
     Sharded(SubscriptionMode),
+    /// Protocol §4, with the servers' stream options.
+    Streams(Arc<streams::Streams>),
 }
 
 impl Flavour {
     pub fn from_config(config: &EmitterConfig) -> Flavour {
         match config.adapter {
-            AdapterKind::Classic => Flavour::Classic,
+            AdapterKind::Classic if config.compat == Compat::RedisAdapter8 => Flavour::Classic,
+            AdapterKind::Classic => Flavour::Legacy(config.compat),
             AdapterKind::Sharded => Flavour::Sharded(config.subscription_mode),
+            AdapterKind::Streams => Flavour::Streams(Arc::new(streams::Streams {
+                stream_name: config.stream_name.clone(),
+                stream_count: config.stream_count,
+                max_len: config.max_len,
+                version: config.streams_version,
+            })),
+        }
+    }
+
+    /// The `adapter` option this flavour answers to.
+    pub fn adapter(&self) -> AdapterKind {
+        match self {
+            Flavour::Classic | Flavour::Legacy(_) => AdapterKind::Classic,
+            Flavour::Sharded(_) => AdapterKind::Sharded,
+            Flavour::Streams(_) => AdapterKind::Streams,
         }
     }
 
     /// `emit(event, ...args)` to `target`.
     pub fn broadcast(
-        self,
+        &self,
         key: &str,
         target: &Target,
         event: &str,
@@ -65,13 +110,15 @@ impl Flavour {
     ) -> Result<Output> {
         match self {
             Flavour::Classic => classic::broadcast(key, target, event, args),
-            Flavour::Sharded(mode) => sharded::broadcast(key, mode, target, event, args),
+            Flavour::Legacy(compat) => legacy::broadcast(key, *compat, target, event, args),
+            Flavour::Sharded(mode) => sharded::broadcast(key, *mode, target, event, args),
+            Flavour::Streams(s) => s.broadcast(key, target, event, args),
         }
     }
 
     /// `serverSideEmit(event, ...args)` without acknowledgement.
     pub fn server_side_emit(
-        self,
+        &self,
         key: &str,
         target: &Target,
         event: &str,
@@ -79,41 +126,83 @@ impl Flavour {
     ) -> Result<Output> {
         match self {
             Flavour::Classic => classic::server_side_emit(key, target, event, args),
+            Flavour::Legacy(compat) => legacy::server_side_emit(key, *compat, target, event, args),
             Flavour::Sharded(_) => sharded::server_side_emit(key, target, event, args),
+            Flavour::Streams(s) => s.server_side_emit(key, target, event, args),
         }
     }
 
-    /// `socketsJoin(rooms)` for the sockets of `target`.
-    pub fn sockets_join(self, key: &str, target: &Target, rooms: &[Room]) -> Output {
+    /// `socketsJoin(rooms)` for the sockets of `target`. `UNSUPPORTED` on a stack that
+    /// cannot do it for this target.
+    pub fn sockets_join(&self, key: &str, target: &Target, rooms: &[Room]) -> Result<Output> {
         match self {
-            Flavour::Classic => classic::sockets_join(key, target, rooms),
-            Flavour::Sharded(_) => sharded::sockets_join(key, target, rooms),
+            Flavour::Classic => Ok(classic::sockets_join(key, target, rooms)),
+            Flavour::Legacy(compat) => legacy::sockets_join(key, *compat, target, rooms),
+            Flavour::Sharded(_) => Ok(sharded::sockets_join(key, target, rooms)),
+            Flavour::Streams(s) => Ok(s.sockets_join(key, target, rooms)),
         }
     }
 
     /// `socketsLeave(rooms)` for the sockets of `target`.
-    pub fn sockets_leave(self, key: &str, target: &Target, rooms: &[Room]) -> Output {
+    pub fn sockets_leave(&self, key: &str, target: &Target, rooms: &[Room]) -> Result<Output> {
         match self {
-            Flavour::Classic => classic::sockets_leave(key, target, rooms),
-            Flavour::Sharded(_) => sharded::sockets_leave(key, target, rooms),
+            Flavour::Classic => Ok(classic::sockets_leave(key, target, rooms)),
+            Flavour::Legacy(compat) => legacy::sockets_leave(key, *compat, target, rooms),
+            Flavour::Sharded(_) => Ok(sharded::sockets_leave(key, target, rooms)),
+            Flavour::Streams(s) => Ok(s.sockets_leave(key, target, rooms)),
         }
     }
 
     /// `disconnectSockets(close)` for the sockets of `target`.
-    pub fn disconnect_sockets(self, key: &str, target: &Target, close: bool) -> Output {
+    pub fn disconnect_sockets(&self, key: &str, target: &Target, close: bool) -> Result<Output> {
         match self {
-            Flavour::Classic => classic::disconnect_sockets(key, target, close),
-            Flavour::Sharded(_) => sharded::disconnect_sockets(key, target, close),
+            Flavour::Classic => Ok(classic::disconnect_sockets(key, target, close)),
+            Flavour::Legacy(compat) => legacy::disconnect_sockets(key, *compat, target, close),
+            Flavour::Sharded(_) => Ok(sharded::disconnect_sockets(key, target, close)),
+            Flavour::Streams(s) => Ok(s.disconnect_sockets(key, target, close)),
         }
     }
 }
 
-/// One message to send: a command, its channel and the encoded payload.
+/// One message to send: a command, its channel (or stream key) and the encoded payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     pub command: Command,
     pub channel: String,
     pub payload: Vec<u8>,
+}
+
+impl Output {
+    /// The whole Redis command, for callers that send outputs through a client of their
+    /// own: `[PUBLISH, channel, payload]`, or the full XADD of a streams entry.
+    pub fn args(&self) -> Vec<Vec<u8>> {
+        let mut args = vec![
+            self.command.name().as_bytes().to_vec(),
+            self.channel.clone().into_bytes(),
+        ];
+        match &self.command {
+            Command::Publish | Command::SPublish => args.push(self.payload.clone()),
+            Command::XAdd(entry) => {
+                for part in [
+                    "MAXLEN",
+                    "~",
+                    &entry.max_len.to_string(),
+                    "*",
+                    "uid",
+                    EMITTER_UID,
+                    "nsp",
+                    &entry.nsp,
+                    "type",
+                    &entry.kind.to_string(),
+                    "data",
+                ] {
+                    args.push(part.as_bytes().to_vec());
+                }
+                args.push(self.payload.clone());
+            }
+        }
+        args
+    }
 }
 
 /// Names `emit` refuses, with the official emitter's message (the same list as socket.io

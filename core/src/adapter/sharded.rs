@@ -10,22 +10,13 @@
 
 use std::fmt::Write;
 
-use super::{Command, EMITTER_UID, Output, check_event, check_server_side_event};
+use super::cluster_message::*;
+use super::{Command, Output, check_event, check_server_side_event};
 use crate::config::SubscriptionMode;
-use crate::encode::{Fail, holds_binary, json, msgpack};
+use crate::encode::{Fail, holds_binary};
 use crate::error::Result;
 use crate::target::Target;
 use crate::value::{Room, Value};
-
-/// socket.io-parser's EVENT packet type (see the classic adapter: never 5 for socket.io ≥ 3).
-const PACKET_EVENT: i64 = 2;
-
-/// ClusterAdapter `MessageType` codes (socket.io-adapter 2.5.x).
-const BROADCAST: u8 = 3;
-const SOCKETS_JOIN: u8 = 4;
-const SOCKETS_LEAVE: u8 = 5;
-const DISCONNECT_SOCKETS: u8 = 6;
-const SERVER_SIDE_EMIT: u8 = 9;
 
 /// `P#N#`: the channel every server subscribes to, in every mode.
 pub fn main_channel(key: &str, nsp: &str) -> String {
@@ -117,155 +108,50 @@ pub fn sockets_leave(key: &str, target: &Target, rooms: &[Room]) -> Output {
 /// `disconnectSockets(close)`: DISCONNECT_SOCKETS `{opts, close}` on the main channel.
 pub fn disconnect_sockets(key: &str, target: &Target, close: bool) -> Output {
     let mut out = head_json(DISCONNECT_SOCKETS);
-    out.push_str("{\"opts\":");
-    opts_json(&mut out, target);
-    out.push_str(if close {
-        ",\"close\":true}"
-    } else {
-        ",\"close\":false}"
-    });
+    disconnect_data_json(&mut out, target, close);
     tail_json(&mut out, target.namespace());
     output(main_channel(key, target.namespace()), out.into_bytes())
 }
 
 fn rooms_request(key: &str, target: &Target, kind: u8, rooms: &[Room]) -> Output {
     let mut out = head_json(kind);
-    out.push_str("{\"opts\":");
-    opts_json(&mut out, target);
-    out.push_str(",\"rooms\":");
-    json::write_rooms(&mut out, rooms.iter());
-    out.push('}');
+    rooms_data_json(&mut out, target, rooms);
     tail_json(&mut out, target.namespace());
     output(main_channel(key, target.namespace()), out.into_bytes())
 }
 
-// --- JSON (what `JSON.stringify` gives for the servers' objects) ------------------------------
-
-/// `{"type":T,"data":` — `data` follows.
-fn head_json(kind: u8) -> String {
-    let mut out = String::with_capacity(128);
-    let _ = write!(out, "{{\"type\":{kind},\"data\":");
-    out
-}
-
-/// `,"uid":"emitter","nsp":N}` after `data`.
-fn tail_json(out: &mut String, nsp: &str) {
-    out.push_str(",\"uid\":");
-    json::write_str(out, EMITTER_UID);
-    out.push_str(",\"nsp\":");
-    json::write_str(out, nsp);
-    out.push('}');
-}
-
-/// `{"rooms":[…],"except":[…],"flags":{…}}`. Servers send the flags for every operation
-/// that has opts, not only broadcasts (`io.volatile.socketsJoin(…)` carries `volatile`).
-fn opts_json(out: &mut String, target: &Target) {
-    out.push_str("{\"rooms\":");
-    json::write_rooms(out, target.rooms().iter());
-    out.push_str(",\"except\":");
-    json::write_rooms(out, target.excepted().iter());
-    out.push_str(",\"flags\":{");
-    for (i, (flag, value)) in target.flags().iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        json::write_str(out, flag.name());
-        out.push_str(if *value { ":true" } else { ":false" });
-    }
-    out.push_str("}}");
-}
-
-/// `[event, ...args]`; a failing argument is reported at its index.
-fn event_json(out: &mut String, event: &str, args: &[Value]) -> Result<(), Fail> {
-    out.push('[');
-    json::write_str(out, event);
-    for (i, arg) in args.iter().enumerate() {
-        out.push(',');
-        // Depth counts from the argument, as in the classic adapter.
-        json::write_value(out, arg, 0).map_err(|e| e.at_index(i))?;
-    }
-    out.push(']');
-    Ok(())
-}
-
 fn broadcast_json(target: &Target, event: &str, args: &[Value]) -> Result<Vec<u8>, Fail> {
     let mut out = head_json(BROADCAST);
-    let _ = write!(out, "{{\"packet\":{{\"type\":{PACKET_EVENT},\"data\":");
-    event_json(&mut out, event, args)?;
-    out.push_str("},\"opts\":");
-    opts_json(&mut out, target);
-    out.push('}');
+    broadcast_data_json(&mut out, target, event, args)?;
     tail_json(&mut out, target.namespace());
     Ok(out.into_bytes())
 }
 
 fn server_side_emit_json(target: &Target, event: &str, args: &[Value]) -> Result<Vec<u8>, Fail> {
     let mut out = head_json(SERVER_SIDE_EMIT);
-    out.push_str("{\"packet\":");
-    event_json(&mut out, event, args)?;
-    out.push('}');
+    server_side_emit_data_json(&mut out, event, args)?;
     tail_json(&mut out, target.namespace());
     Ok(out.into_bytes())
-}
-
-// --- msgpack (notepack of the same objects, for data that holds binary) -----------------------
-
-/// `{type:T, data:` as a 4-key map — `data` follows.
-fn head_msgpack(out: &mut Vec<u8>, kind: u8) -> Result<(), Fail> {
-    msgpack::write_map_len(out, 4)?;
-    msgpack::write_str(out, "type")?;
-    msgpack::write_int(out, i64::from(kind));
-    msgpack::write_str(out, "data")
-}
-
-fn tail_msgpack(out: &mut Vec<u8>, nsp: &str) -> Result<(), Fail> {
-    msgpack::write_str(out, "uid")?;
-    msgpack::write_str(out, EMITTER_UID)?;
-    msgpack::write_str(out, "nsp")?;
-    msgpack::write_str(out, nsp)
-}
-
-fn event_msgpack(out: &mut Vec<u8>, event: &str, args: &[Value]) -> Result<(), Fail> {
-    msgpack::write_array_len(out, args.len() + 1)?;
-    msgpack::write_str(out, event)?;
-    for (i, arg) in args.iter().enumerate() {
-        msgpack::write_value(out, arg, 0).map_err(|e| e.at_index(i))?;
-    }
-    Ok(())
 }
 
 fn broadcast_msgpack(target: &Target, event: &str, args: &[Value]) -> Result<Vec<u8>, Fail> {
     let mut out = Vec::with_capacity(128 + event.len());
     head_msgpack(&mut out, BROADCAST)?;
-    msgpack::write_map_len(&mut out, 2)?;
-    msgpack::write_str(&mut out, "packet")?;
-    msgpack::write_map_len(&mut out, 2)?;
-    msgpack::write_str(&mut out, "type")?;
-    msgpack::write_int(&mut out, PACKET_EVENT);
-    msgpack::write_str(&mut out, "data")?;
-    event_msgpack(&mut out, event, args)?;
-    msgpack::write_str(&mut out, "opts")?;
-    msgpack::write_map_len(&mut out, 3)?;
-    msgpack::write_str(&mut out, "rooms")?;
-    msgpack::write_rooms(&mut out, target.rooms().iter())?;
-    msgpack::write_str(&mut out, "except")?;
-    msgpack::write_rooms(&mut out, target.excepted().iter())?;
-    msgpack::write_str(&mut out, "flags")?;
-    msgpack::write_map_len(&mut out, target.flags().len())?;
-    for (flag, value) in target.flags() {
-        msgpack::write_str(&mut out, flag.name())?;
-        out.push(if *value { 0xc3 } else { 0xc2 });
-    }
+    broadcast_data_msgpack(&mut out, target, event, args)?;
     tail_msgpack(&mut out, target.namespace())?;
     Ok(out)
 }
 
-fn server_side_emit_msgpack(target: &Target, event: &str, args: &[Value]) -> Result<Vec<u8>, Fail> {
+/// The whole SERVER_SIDE_EMIT message as msgpack (also what the streams adapter 0.3 sends
+/// on its Pub/Sub side channel).
+pub(crate) fn server_side_emit_msgpack(
+    target: &Target,
+    event: &str,
+    args: &[Value],
+) -> Result<Vec<u8>, Fail> {
     let mut out = Vec::with_capacity(64 + event.len());
     head_msgpack(&mut out, SERVER_SIDE_EMIT)?;
-    msgpack::write_map_len(&mut out, 1)?;
-    msgpack::write_str(&mut out, "packet")?;
-    event_msgpack(&mut out, event, args)?;
+    server_side_emit_data_msgpack(&mut out, event, args)?;
     tail_msgpack(&mut out, target.namespace())?;
     Ok(out)
 }

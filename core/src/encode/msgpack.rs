@@ -63,8 +63,28 @@ pub(crate) fn write_rooms<'a>(
     Ok(())
 }
 
+/// How a Date is written: notepack.io 3.x writes the msgpack timestamp extension, which
+/// notepack.io 2.x (the decoder of `socket.io-redis` 5/6 and `@socket.io/redis-adapter` 7)
+/// cannot read: it wants its own extension 0 with int64 milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Dates {
+    #[default]
+    Timestamp,
+    Notepack2,
+}
+
 /// Writes one value; `depth` counts the containers above it.
 pub(crate) fn write_value(out: &mut Vec<u8>, v: &Value, depth: usize) -> Result<(), Fail> {
+    write_value_with(out, v, depth, Dates::Timestamp)
+}
+
+/// [`write_value`] with the Date form of the receiving servers.
+pub(crate) fn write_value_with(
+    out: &mut Vec<u8>,
+    v: &Value,
+    depth: usize,
+    dates: Dates,
+) -> Result<(), Fail> {
     match v {
         Value::Nil => out.push(0xc0),
         Value::Bool(b) => out.push(if *b { 0xc3 } else { 0xc2 }),
@@ -92,7 +112,7 @@ pub(crate) fn write_value(out: &mut Vec<u8>, v: &Value, depth: usize) -> Result<
             }
             write_array_len(out, items.len())?;
             for (i, item) in items.iter().enumerate() {
-                write_value(out, item, depth + 1).map_err(|e| e.at_index(i))?;
+                write_value_with(out, item, depth + 1, dates).map_err(|e| e.at_index(i))?;
             }
         }
         Value::Map(map) => {
@@ -102,10 +122,17 @@ pub(crate) fn write_value(out: &mut Vec<u8>, v: &Value, depth: usize) -> Result<
             write_map_len(out, map.len())?;
             for (k, item) in js::ordered_entries(map) {
                 write_str(out, k)?;
-                write_value(out, item, depth + 1).map_err(|e| e.at_key(k))?;
+                write_value_with(out, item, depth + 1, dates).map_err(|e| e.at_key(k))?;
             }
         }
-        Value::Date(ms) => write_date(out, *ms),
+        Value::Date(ms) => match dates {
+            Dates::Timestamp => write_date(out, *ms),
+            Dates::Notepack2 => {
+                // fixext 8, type 0: notepack 2.x's Date (`new Date(int64 ms)` on decode).
+                out.extend_from_slice(&[0xd7, 0x00]);
+                out.extend_from_slice(&ms.to_be_bytes());
+            }
+        },
     }
     Ok(())
 }
@@ -158,6 +185,13 @@ mod tests {
     fn dates_use_timestamp_extensions() {
         assert_eq!(enc(Value::Date(1_700_000_000_000)), "d6ff6553f100");
         assert_eq!(enc(Value::Date(1_700_000_000_123)), "d7ff1d5353006553f100");
+        let mut legacy = Vec::new();
+        let date = Value::Array(vec![Value::Date(1_700_000_000_123)]);
+        write_value_with(&mut legacy, &date, 0, Dates::Notepack2).unwrap();
+        assert_eq!(
+            legacy,
+            [0x91, 0xd7, 0x00, 0, 0, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x7b]
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::link::{Conn, Link};
 use super::open::{Backoff, open_cluster, open_single};
 use super::pacing::Pacer;
 
-use crate::adapter::Output;
+use crate::adapter::{Command, Output};
 use crate::config::EmitterConfig;
 use crate::error::{Error, Result};
 use crate::topology::Topology;
@@ -168,6 +168,17 @@ impl Connection {
 
     /// [`send`](Self::send) within a deadline the caller already started.
     pub(crate) async fn send_until(&self, out: &Output, deadline: Instant) -> Result<u64> {
+        if counted_apart(out) {
+            let pipe = pipeline(&[out]);
+            let values = self
+                .call(deadline, &out.channel, |mut m| {
+                    let pipe = &pipe;
+                    async move { pipe.query_async::<Vec<redis::Value>>(&mut m).await }
+                })
+                .await
+                .map_err(|f| f.error)?;
+            return self.receivers(out, &mut values.into_iter());
+        }
         let cmd = command(out);
         let value = self
             .call(deadline, &out.channel, |mut m| {
@@ -176,7 +187,7 @@ impl Connection {
             })
             .await
             .map_err(|f| f.error)?;
-        self.receivers(out, value)
+        self.receivers(out, &mut std::iter::once(value))
     }
 
     /// For callers on a thread without an async runtime: sends on the calling thread when the
@@ -193,14 +204,19 @@ impl Connection {
             // Held: the async path waits for the subscribers, within the same deadline.
             return None;
         }
-        let reply = self
-            .fast_lane
-            .as_ref()?
-            .try_query(&command(out), deadline)?;
+        let lane = self.fast_lane.as_ref()?;
+        let reply = if counted_apart(out) {
+            let pipe = pipeline(&[out]);
+            lane.try_query(|c| pipe.query::<Vec<redis::Value>>(c), deadline)?
+        } else {
+            let cmd = command(out);
+            lane.try_query(|c| cmd.query::<redis::Value>(c), deadline)?
+                .map(|v| vec![v])
+        };
         Some(
             reply
                 .map_err(|e| self.reported(&e, &out.channel))
-                .and_then(|v| self.receivers(out, v)),
+                .and_then(|v| self.receivers(out, &mut v.into_iter())),
         )
     }
 
@@ -249,11 +265,7 @@ impl Connection {
 
     /// Sends `outs` as one pipeline (they share a slot on a cluster).
     async fn send_group(&self, outs: &[&Output], deadline: Instant) -> Sent {
-        let mut pipe = redis::pipe();
-        pipe.ignore_errors();
-        for out in outs {
-            pipe.add_command(command(out));
-        }
+        let pipe = pipeline(outs);
         let what = match outs {
             [one] => one.channel.clone(),
             _ => format!("a pipeline of {} operations", outs.len()),
@@ -264,18 +276,17 @@ impl Connection {
                 async move { pipe.query_async::<Vec<redis::Value>>(&mut m).await }
             })
             .await;
+        let expected: usize = outs.iter().map(|out| replies_of(out)).sum();
         let results = match reply {
-            Ok(values) if values.len() == outs.len() => outs
-                .iter()
-                .zip(values)
-                .map(|(out, v)| self.receivers(out, v))
-                .collect(),
+            Ok(values) if values.len() == expected => {
+                let mut values = values.into_iter();
+                outs.iter()
+                    .map(|out| self.receivers(out, &mut values))
+                    .collect()
+            }
             Ok(values) => {
-                let err = Error::Redis(format!(
-                    "expected {} replies, got {}",
-                    outs.len(),
-                    values.len()
-                ));
+                let err =
+                    Error::Redis(format!("expected {expected} replies, got {}", values.len()));
                 outs.iter().map(|_| Err(err.clone())).collect()
             }
             Err(failure) => {
@@ -402,13 +413,35 @@ impl Connection {
         }
     }
 
-    fn receivers(&self, out: &Output, value: redis::Value) -> Result<u64> {
-        let count = match value {
-            redis::Value::Int(n) => u64::try_from(n).unwrap_or(0),
-            redis::Value::ServerError(e) => {
-                return Err(Error::Redis(scrub(&e.to_string(), &self.secrets)));
+    /// The count an output resolves to, from its replies (taken from `values`, which
+    /// holds [`replies_of`] of them for it).
+    fn receivers(
+        &self,
+        out: &Output,
+        values: &mut impl Iterator<Item = redis::Value>,
+    ) -> Result<u64> {
+        let mut next = || values.next().unwrap_or(redis::Value::Nil);
+        let count = match &out.command {
+            Command::Publish | Command::SPublish => self.count(next())?,
+            Command::XAdd(entry) => {
+                // Both replies are taken whatever happens, so the next output gets its own.
+                let (added, readers) = (next(), entry.readers.as_ref().map(|_| next()));
+                match added {
+                    redis::Value::BulkString(_) | redis::Value::SimpleString(_) => {}
+                    other => {
+                        self.count(other)?;
+                    }
+                }
+                match readers {
+                    // PUBSUB NUMSUB: [channel, count].
+                    Some(redis::Value::Array(pair)) => match pair.into_iter().nth(1) {
+                        Some(n) => self.count(n)?,
+                        None => return Err(Error::Redis("empty PUBSUB NUMSUB reply".into())),
+                    },
+                    Some(other) => self.count(other)?,
+                    None => 1,
+                }
             }
-            other => return Err(Error::Redis(format!("unexpected reply {other:?}"))),
         };
         if count == 0 && self.require_receivers {
             return Err(Error::NoSubscribers {
@@ -428,10 +461,56 @@ fn install_crypto_provider() {
     });
 }
 
-/// PUBLISH and SPUBLISH take the same arguments and both answer with the number of
-/// subscribers reached, so [`Connection::receivers`] reads either the same way.
+impl Connection {
+    /// A reply that must be a count (PUBLISH, SPUBLISH, a NUMSUB entry).
+    fn count(&self, value: redis::Value) -> Result<u64> {
+        match value {
+            redis::Value::Int(n) => Ok(u64::try_from(n).unwrap_or(0)),
+            redis::Value::ServerError(e) => Err(Error::Redis(scrub(&e.to_string(), &self.secrets))),
+            other => Err(Error::Redis(format!("unexpected reply {other:?}"))),
+        }
+    }
+}
+
+/// The command that sends an output. PUBLISH and SPUBLISH take the same arguments and
+/// both answer with the number of subscribers reached.
 fn command(out: &Output) -> redis::Cmd {
     let mut cmd = redis::cmd(out.command.name());
-    cmd.arg(&out.channel).arg(&out.payload);
+    match &out.command {
+        Command::Publish | Command::SPublish => {
+            cmd.arg(&out.channel).arg(&out.payload);
+        }
+        Command::XAdd(_) => {
+            for arg in out.args().iter().skip(1) {
+                cmd.arg(arg);
+            }
+        }
+    }
     cmd
+}
+
+/// A streams entry read by Pub/Sub subscribers is counted by a second command.
+fn counted_apart(out: &Output) -> bool {
+    matches!(&out.command, Command::XAdd(entry) if entry.readers.is_some())
+}
+
+/// How many replies an output's commands give.
+fn replies_of(out: &Output) -> usize {
+    if counted_apart(out) { 2 } else { 1 }
+}
+
+/// One pipeline for `outs`: each output's command, and right after a counted XADD, the
+/// `PUBSUB NUMSUB` of its readers' side channel.
+fn pipeline(outs: &[&Output]) -> redis::Pipeline {
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    for out in outs {
+        pipe.add_command(command(out));
+        if let Command::XAdd(entry) = &out.command
+            && let Some(channel) = &entry.readers
+        {
+            pipe.cmd("PUBSUB").arg("NUMSUB").arg(channel);
+        }
+    }
+    pipe
 }

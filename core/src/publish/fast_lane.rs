@@ -72,11 +72,11 @@ impl FastLane {
     /// Runs `cmd` on the lane; `None` when the lane is busy or unavailable, or when the
     /// command certainly did not reach Redis (then the caller sends it the other way,
     /// within the same `deadline`).
-    pub(crate) fn try_query(
+    pub(crate) fn try_query<T>(
         &self,
-        cmd: &redis::Cmd,
+        run: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
         deadline: Instant,
-    ) -> Option<redis::RedisResult<redis::Value>> {
+    ) -> Option<redis::RedisResult<T>> {
         let mut state = self.state.try_lock().ok()?;
         let pid = std::process::id();
         if let State::Connected { pid: owner, .. } = &*state
@@ -142,7 +142,7 @@ impl FastLane {
             *last_answer = Instant::now();
         }
         // A socket write to a dead peer would raise SIGPIPE in hosts that keep its default.
-        let result = sigpipe::suppressed(|| cmd.query::<redis::Value>(conn));
+        let result = sigpipe::suppressed(|| run(conn));
         if remaining < self.response_timeout {
             let _ = conn.set_read_timeout(Some(self.response_timeout));
             let _ = conn.set_write_timeout(Some(self.response_timeout));

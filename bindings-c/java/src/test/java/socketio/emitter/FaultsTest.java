@@ -109,7 +109,7 @@ final class FaultsTest {
                     new Row("queue capacity 2^32", connect(url, new Options().queue(1L << 32, false)), "INVALID_ARGUMENT", "4294967295"),
                     new Row("queue capacity negative", connect(url, new Options().queue(-1, false)), "INVALID_ARGUMENT", "queue capacity"),
                     new Row("max payload 0", connect(url, new Options().maxPayloadBytes(0)), "INVALID_ARGUMENT", "max_payload_bytes"),
-                    new Row("unknown adapter", connect(url, new Options().adapter("streams")), "INVALID_ARGUMENT", "adapter must be one of \"classic\", \"sharded\""),
+                    new Row("unknown adapter", connect(url, new Options().adapter("kafka")), "INVALID_ARGUMENT", "adapter must be one of \"classic\", \"sharded\", \"streams\""),
                     new Row("unknown subscription mode", connect(url, new Options().adapter("sharded").subscriptionMode("private")), "INVALID_ARGUMENT",
                             "\"static\", \"dynamic\", \"dynamic-private\""),
                     new Row("max payload past 512 MiB", connect(url, new Options().maxPayloadBytes((512L << 20) + 1)), "INVALID_ARGUMENT", "max_payload_bytes"),

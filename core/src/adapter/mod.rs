@@ -42,11 +42,23 @@ pub struct XAdd {
     pub nsp: String,
     /// The ClusterAdapter message type, written as a decimal string.
     pub kind: u8,
-    /// Who reads the entry, as Redis can count them. Redis cannot tell who reads a stream;
-    /// 0.3 servers also subscribe to this side channel (`key#nsp#`), one subscriber per
-    /// server that has the namespace, so `PUBSUB NUMSUB` of it counts the servers that read
-    /// the entry. `None` (0.2, no Pub/Sub at all): the emit resolves to 1, the entry stored.
-    pub readers: Option<String>,
+    /// Who reads the entry: what the emit resolves to.
+    pub readers: Readers,
+}
+
+/// How the servers that read a stream entry are counted. Redis cannot tell who reads a
+/// stream, so the count comes from elsewhere, or is said to be unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readers {
+    /// 0.3: every server that has the namespace also subscribes to this side channel
+    /// (`key#nsp#`), so `PUBSUB NUMSUB` of it counts the servers that read the entry.
+    SideChannel(String),
+    /// 0.2 servers use no Pub/Sub at all: the emit resolves to 1, the entry stored.
+    Unknown,
+    /// A stream no server polls (a negative stream index, see
+    /// [`Streams::stream_key`](streams::Streams::stream_key)): the emit resolves to 0.
+    /// Connection-state recovery still replays the entry from there.
+    Nobody,
 }
 
 impl Command {

@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::cluster_message::*;
-use super::{Command, Output, XAdd, check_event, check_server_side_event, sharded};
+use super::{Command, Output, Readers, XAdd, check_event, check_server_side_event, sharded};
 use crate::config::StreamsVersion;
 use crate::encode::{Fail, holds_binary};
 use crate::error::Result;
@@ -45,12 +45,16 @@ impl Streams {
     /// negative index (`socket.io--2`). Servers write there and never read it back (an
     /// upstream bug); we write exactly where they do, and say so in the docs.
     pub fn stream_key(&self, nsp: &str) -> String {
-        if self.stream_count <= 1 {
-            return self.stream_name.clone();
+        match self.stream_index(nsp) {
+            None => self.stream_name.clone(),
+            Some(index) => format!("{}-{index}", self.stream_name),
         }
+    }
+
+    /// `hash % count`, or `None` with a single stream.
+    fn stream_index(&self, nsp: &str) -> Option<i64> {
         // i64: `i32::MIN % count` cannot overflow there, and `%` truncates like JS.
-        let index = i64::from(java_hash(nsp)) % i64::from(self.stream_count);
-        format!("{}-{index}", self.stream_name)
+        (self.stream_count > 1).then(|| i64::from(java_hash(nsp)) % i64::from(self.stream_count))
     }
 
     fn xadd(&self, target: &Target, kind: u8, data: Vec<u8>, key: &str) -> Output {
@@ -61,8 +65,9 @@ impl Streams {
                 nsp: nsp.to_owned(),
                 kind,
                 readers: match self.version {
-                    StreamsVersion::V03 => Some(sharded::main_channel(key, nsp)),
-                    StreamsVersion::V02 => None,
+                    _ if self.stream_index(nsp).is_some_and(|i| i < 0) => Readers::Nobody,
+                    StreamsVersion::V03 => Readers::SideChannel(sharded::main_channel(key, nsp)),
+                    StreamsVersion::V02 => Readers::Unknown,
                 },
             })),
             channel: self.stream_key(nsp),

@@ -20,7 +20,7 @@ use super::link::{Conn, Link};
 use super::open::{Backoff, open_cluster, open_single};
 use super::pacing::Pacer;
 
-use crate::adapter::{Command, Output};
+use crate::adapter::{Command, Output, Readers};
 use crate::config::EmitterConfig;
 use crate::error::{Error, Result};
 use crate::topology::Topology;
@@ -425,21 +425,23 @@ impl Connection {
             Command::Publish | Command::SPublish => self.count(next())?,
             Command::XAdd(entry) => {
                 // Both replies are taken whatever happens, so the next output gets its own.
-                let (added, readers) = (next(), entry.readers.as_ref().map(|_| next()));
+                let added = next();
+                let counted = counted_apart(out).then(&mut next);
                 match added {
                     redis::Value::BulkString(_) | redis::Value::SimpleString(_) => {}
                     other => {
                         self.count(other)?;
                     }
                 }
-                match readers {
+                match (counted, &entry.readers) {
                     // PUBSUB NUMSUB: [channel, count].
-                    Some(redis::Value::Array(pair)) => match pair.into_iter().nth(1) {
+                    (Some(redis::Value::Array(pair)), _) => match pair.into_iter().nth(1) {
                         Some(n) => self.count(n)?,
                         None => return Err(Error::Redis("empty PUBSUB NUMSUB reply".into())),
                     },
-                    Some(other) => self.count(other)?,
-                    None => 1,
+                    (Some(other), _) => self.count(other)?,
+                    (None, Readers::Nobody) => 0,
+                    (None, _) => 1,
                 }
             }
         };
@@ -491,7 +493,7 @@ fn command(out: &Output) -> redis::Cmd {
 
 /// A streams entry read by Pub/Sub subscribers is counted by a second command.
 fn counted_apart(out: &Output) -> bool {
-    matches!(&out.command, Command::XAdd(entry) if entry.readers.is_some())
+    matches!(&out.command, Command::XAdd(entry) if matches!(entry.readers, Readers::SideChannel(_)))
 }
 
 /// How many replies an output's commands give.
@@ -507,7 +509,7 @@ fn pipeline(outs: &[&Output]) -> redis::Pipeline {
     for out in outs {
         pipe.add_command(command(out));
         if let Command::XAdd(entry) = &out.command
-            && let Some(channel) = &entry.readers
+            && let Readers::SideChannel(channel) = &entry.readers
         {
             pipe.cmd("PUBSUB").arg("NUMSUB").arg(channel);
         }

@@ -119,21 +119,37 @@ fn sid_requests(compat: Compat) -> Option<SidRequests> {
     }
 }
 
-/// The socket id these stacks need: the target must be exactly one room, a string (each
-/// socket's private room is its id), and nothing excluded.
+/// The socket id these stacks need: the target must be exactly one room that is a socket
+/// id of this stack (each socket's private room is its id), and nothing excluded. Anything
+/// else would be read as an id nobody has, and do nothing.
 fn one_socket<'t>(compat: Compat, operation: &str, target: &'t Target) -> Result<&'t str> {
-    match (
-        target.rooms().len(),
-        target.rooms().first(),
-        target.excepted().len(),
-    ) {
-        (1, Some(Room::Name(sid)), 0) => Ok(sid),
+    let rooms = target.rooms();
+    match (rooms.len(), rooms.first(), target.excepted().len()) {
+        (1, Some(Room::Name(sid)), 0) if is_socket_id(compat, target.namespace(), sid) => Ok(sid),
         _ => Err(compat.unsupported(
             operation,
             "these servers act on one socket at a time, named by its id: target exactly one \
              socket id with to(), and nothing else",
         )),
     }
+}
+
+/// socket.io 3.x ids are engine.io's base64id, 20 characters of `[A-Za-z0-9_-]`; socket.io
+/// 2.x prefixes them with `<nsp>#` outside the main namespace.
+fn is_socket_id(compat: Compat, nsp: &str, room: &str) -> bool {
+    let id = match compat {
+        Compat::SocketIoRedis5 if nsp != "/" => {
+            match room.strip_prefix(nsp).and_then(|r| r.strip_prefix('#')) {
+                Some(id) => id,
+                None => return false,
+            }
+        }
+        _ => room,
+    };
+    id.len() == 20
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// `{"type":T,"sid":S,` — the shared head of the sid requests (no request id: nobody
@@ -213,16 +229,40 @@ mod tests {
         std::str::from_utf8(&o.payload).unwrap()
     }
 
+    const SID: &str = "wmiMfSUnzNGSUNeWAAAA";
+
     #[test]
     fn sid_requests_use_each_stacks_numbering() {
-        let t = Target::default().to(["sid1".into()]);
+        let t = Target::default().to([SID.into()]);
         let o = sockets_join("k", Compat::SocketIoRedis5, &t, &["r".into()]).unwrap();
-        assert_eq!(text(&o), r#"{"type":3,"sid":"sid1","room":"r"}"#);
+        assert_eq!(
+            text(&o),
+            format!(r#"{{"type":3,"sid":"{SID}","room":"r"}}"#)
+        );
         assert_eq!(o.channel, "k-request#/#");
         let o = sockets_leave("k", Compat::SocketIoRedis60, &t, &[7.into()]).unwrap();
-        assert_eq!(text(&o), r#"{"type":3,"sid":"sid1","room":7}"#);
+        assert_eq!(text(&o), format!(r#"{{"type":3,"sid":"{SID}","room":7}}"#));
         let o = disconnect_sockets("k", Compat::SocketIoRedis5, &t, true).unwrap();
-        assert_eq!(text(&o), r#"{"type":6,"sid":"sid1","close":true}"#);
+        assert_eq!(
+            text(&o),
+            format!(r#"{{"type":6,"sid":"{SID}","close":true}}"#)
+        );
+    }
+
+    #[test]
+    fn only_a_socket_id_of_the_stack_is_accepted() {
+        let admin = |room: &str| Target::new("/admin").to([room.into()]);
+        let v2_id = format!("/admin#{SID}");
+        sockets_join("k", Compat::SocketIoRedis5, &admin(&v2_id), &["r".into()]).unwrap();
+        for (compat, room) in [
+            (Compat::SocketIoRedis5, SID),
+            (Compat::SocketIoRedis60, v2_id.as_str()),
+            (Compat::SocketIoRedis60, "room1"),
+            (Compat::SocketIoRedis5, "/admin#short"),
+        ] {
+            let err = sockets_join("k", compat, &admin(room), &["r".into()]).unwrap_err();
+            assert_eq!(err.code(), "UNSUPPORTED", "{compat} {room}");
+        }
     }
 
     #[test]

@@ -2,9 +2,9 @@
 "use strict";
 // Interop harness: one redis-server (or a Redis Cluster, or a master/replica pair watched by
 // sentinels), N Socket.IO 4.8.1 servers with the classic Redis adapter (or the sharded one), and
-// recording socket.io-client clients, driven over stdin/stdout JSON lines. With `--adapter streams`
-// the servers use the Redis Streams adapter instead, with connection state recovery (lib/streams.js). The protocol is
-// specified in README.md next to this file; keep the two in step.
+// recording socket.io-client clients, driven over stdin/stdout JSON lines (with `--adapter
+// streams`, the Redis Streams adapter and connection state recovery: lib/streams.js). The
+// protocol is specified in README.md next to this file; keep the two in step.
 //
 //   node tests/harness/harness.js [--servers 2] [--key socket.io] [--server-events a,b]
 //                                 [--specific-response-channel] [--verbose]
@@ -284,7 +284,8 @@ class Harness {
     this.ioClient = fixturesRequire("socket.io-client").io;
     this.redisLib = fixturesRequire("redis");
     this.Emitter = fixturesRequire("@socket.io/redis-emitter").Emitter;
-    this.clients = new Clients({ io: this.ioClient, encode: this.tagged.encode, out, offsets: Boolean(this.streams) });
+    const offsets = Boolean(this.streams); // streams servers append CSR offsets to events
+    this.clients = new Clients({ io: this.ioClient, encode: this.tagged.encode, out, offsets });
   }
 
   /** The harness's own node-redis client (standalone and sentinel; a cluster uses topo.nc). */

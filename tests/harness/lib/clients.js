@@ -35,7 +35,9 @@ class Clients {
     }
     if (existing && existing.recovery) {
       return Promise.reject(
-        new Error(`client ${JSON.stringify(name)} is disconnected but kept for client_reconnect; close_client it first`),
+        new Error(
+          `client ${JSON.stringify(name)} is disconnected but kept for client_reconnect; close_client it first`,
+        ),
       );
     }
     if (recovery && share !== undefined) {
@@ -160,7 +162,8 @@ class Clients {
       await Promise.race([
         gone,
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`client ${name}: no disconnect within ${timeoutMs} ms`)), timeoutMs);
+          const why = `client ${name}: no disconnect within ${timeoutMs} ms`;
+          timer = setTimeout(() => reject(new Error(why)), timeoutMs);
         }),
       ]);
     } finally {
@@ -179,9 +182,13 @@ class Clients {
   reconnect(name, { server, port, timeoutMs }) {
     const client = this.byName.get(name);
     if (!client) return Promise.reject(new Error(`unknown client ${JSON.stringify(name)}`));
-    if (!client.recovery) return Promise.reject(new Error(`client ${name} was not made with "recovery":true`));
+    if (!client.recovery) {
+      return Promise.reject(new Error(`client ${name} was not made with "recovery":true`));
+    }
     if (client.connected) return Promise.reject(new Error(`client ${name} is connected`));
-    if (client.reconnecting) return Promise.reject(new Error(`client ${name}: a reconnect is under way`));
+    if (client.reconnecting) {
+      return Promise.reject(new Error(`client ${name}: a reconnect is under way`));
+    }
     const { socket } = client;
     client.reconnecting = true;
     return new Promise((resolve, reject) => {

@@ -20,7 +20,9 @@ function parseStreamsOption(flag, value, opts) {
   switch (flag) {
     case "--streams-version":
       opts.streamsVersion = value();
-      if (!["0.3", "0.2"].includes(opts.streamsVersion)) throw new Error("--streams-version must be 0.3 or 0.2");
+      if (!["0.3", "0.2"].includes(opts.streamsVersion)) {
+        throw new Error("--streams-version must be 0.3 or 0.2");
+      }
       return true;
     case "--stream-name":
       opts.streamName = value();
@@ -34,7 +36,9 @@ function parseStreamsOption(flag, value, opts) {
       return true;
     case "--max-len":
       opts.maxLen = Number(value());
-      if (!Number.isInteger(opts.maxLen) || opts.maxLen < 1) throw new Error("--max-len must be a positive integer");
+      if (!Number.isInteger(opts.maxLen) || opts.maxLen < 1) {
+        throw new Error("--max-len must be a positive integer");
+      }
       return true;
     default:
       return false;

@@ -2,12 +2,15 @@
 "use strict";
 // Interop harness: one redis-server (or a Redis Cluster, or a master/replica pair watched by
 // sentinels), N Socket.IO 4.8.1 servers with the classic Redis adapter (or the sharded one), and
-// recording socket.io-client clients, driven over stdin/stdout JSON lines. The protocol is
-// specified in README.md next to this file; keep the two in step.
+// recording socket.io-client clients, driven over stdin/stdout JSON lines (with `--adapter
+// streams`, the Redis Streams adapter and connection state recovery: lib/streams.js). The
+// protocol is specified in README.md next to this file; keep the two in step.
 //
 //   node tests/harness/harness.js [--servers 2] [--key socket.io] [--server-events a,b]
 //                                 [--specific-response-channel] [--verbose]
-//                                 [--adapter classic|sharded] [--subscription-mode MODE]
+//                                 [--adapter classic|sharded|streams] [--subscription-mode MODE]
+//                                 [--streams-version 0.3|0.2] [--stream-name S] [--stream-count N]
+//                                 [--max-len N]
 //                                 [--topology standalone|cluster|sentinel]
 //
 // Diagnostics (its own, Redis' log, the servers' stderr) are kept in memory and shown only when
@@ -24,6 +27,7 @@ const { FIXTURES, RedisProcess, ServerProcess, killAllNow, makeTlsFiles } = requ
 const { Clients } = require("./lib/clients");
 const { Logs, verboseFromEnv } = require("./lib/logs");
 const { ClusterTopology, SentinelTopology } = require("./lib/topology");
+const { StreamsHarness, parseStreamsOption, checkStreamsOptions } = require("./lib/streams");
 
 // ------------------------------------------------------------------------------------------------
 // Output
@@ -96,8 +100,8 @@ function parseArgs(argv) {
         break;
       case "--adapter":
         opts.adapter = value();
-        if (!["classic", "sharded"].includes(opts.adapter)) {
-          throw new Error("--adapter must be classic or sharded");
+        if (!["classic", "sharded", "streams"].includes(opts.adapter)) {
+          throw new Error("--adapter must be classic, sharded or streams");
         }
         break;
       case "--subscription-mode":
@@ -122,9 +126,10 @@ function parseArgs(argv) {
         }
         break;
       default:
-        throw new Error(`unknown argument ${arg}`);
+        if (!parseStreamsOption(flag, value, opts)) throw new Error(`unknown argument ${arg}`);
     }
   }
+  checkStreamsOptions(opts);
   return opts;
 }
 
@@ -241,6 +246,10 @@ class Harness {
     this.clients = null; // created once the packages are loaded
     this.control = null; // node-redis client used for checks, flush markers and `official`
     this.flushAcks = new Map(); // token -> Set of server indexes still to ack
+    this.streams =
+      opts.adapter === "streams"
+        ? new StreamsHarness(this, { progress: () => linesWritten, withIdleTimeout, log })
+        : null;
     this.stopping = false;
   }
 
@@ -275,7 +284,8 @@ class Harness {
     this.ioClient = fixturesRequire("socket.io-client").io;
     this.redisLib = fixturesRequire("redis");
     this.Emitter = fixturesRequire("@socket.io/redis-emitter").Emitter;
-    this.clients = new Clients({ io: this.ioClient, encode: this.tagged.encode, out });
+    const offsets = Boolean(this.streams); // streams servers append CSR offsets to events
+    this.clients = new Clients({ io: this.ioClient, encode: this.tagged.encode, out, offsets });
   }
 
   /** The harness's own node-redis client (standalone and sentinel; a cluster uses topo.nc). */
@@ -353,6 +363,7 @@ class Harness {
       key: this.opts.key,
       adapter: this.opts.adapter,
       subscription_mode: this.opts.adapter === "sharded" ? this.opts.subscriptionMode : null,
+      ...StreamsHarness.readyFields(this.opts),
       pid: process.pid,
       startup_ms: Date.now() - t0,
     });
@@ -374,6 +385,7 @@ class Harness {
         specificResponseChannel: this.opts.specificResponseChannel,
         adapter: this.opts.adapter,
         subscriptionMode: this.opts.subscriptionMode,
+        env: this.streams ? this.streams.serverEnv() : {},
         log,
         logs,
         onLine: (msg) => this.onServerLine(msg),
@@ -541,6 +553,7 @@ class Harness {
   async subscriptionProblems(onlyNsp) {
     if (!this.controlReady()) return ["control client not connected yet"];
     if (this.opts.adapter === "sharded") return this.shardedSubscriptionProblems();
+    if (this.streams) return this.streams.subscriptionProblems(onlyNsp);
     const alive = this.aliveServers();
     const problems = [];
     const nsps = new Set();
@@ -640,8 +653,28 @@ class Harness {
           nsp,
           rooms,
           timeoutMs: optTimeout(msg, 10000),
+          recovery: this.recoveryOption(msg),
         });
         return { sid, server: server.index, nsp };
+      }
+
+      case "client_drop":
+        if (!this.streams) throw new Error("client_drop needs --adapter streams");
+        return this.streams.clientDrop(msg.name, optTimeout(msg, 10000));
+
+      case "client_reconnect": {
+        if (!this.streams) throw new Error("client_reconnect needs --adapter streams");
+        const known = this.clients.byName.get(msg.name);
+        if (!known) throw new Error(`unknown client ${JSON.stringify(msg.name)}`);
+        const server = this.server(msg.server ?? known.server);
+        if (!server.alive) throw new Error(`server ${server.index} is not running`);
+        const timeoutMs = optTimeout(msg, 10000);
+        const { sid, recovered } = await this.clients.reconnect(msg.name, {
+          server: server.index,
+          port: server.port,
+          timeoutMs,
+        });
+        return { sid, recovered, server: server.index, nsp: known.nsp };
       }
 
       case "close_client":
@@ -680,6 +713,7 @@ class Harness {
             this.aliveServers().map((s) => s.request("ensure_nsp", { nsp }, timeoutMs)),
           );
         }
+        if (this.streams) return this.streams.waitSubscribed(nsp, timeoutMs);
         await this.waitSubscriptions(nsp, timeoutMs);
         const servers = this.aliveServers()
           .filter((s) => s.nsps.has(nsp))
@@ -688,6 +722,10 @@ class Harness {
       }
 
       case "flush":
+        if (this.streams) {
+          this.requireRedis();
+          return this.streams.flush(optTimeout(msg, 10000));
+        }
         return this.flush(optTimeout(msg, 10000));
 
       case "kill_master":
@@ -752,6 +790,14 @@ class Harness {
       default:
         throw new Error(`unknown cmd ${JSON.stringify(msg.cmd)}`);
     }
+  }
+
+  /** The `recovery` field of `client`: only streams servers recover connection state. */
+  recoveryOption(msg) {
+    if (msg.recovery === undefined || msg.recovery === false) return false;
+    if (msg.recovery !== true) throw new Error("recovery must be a boolean");
+    if (!this.streams) throw new Error("recovery needs --adapter streams (connection state recovery)");
+    return true;
   }
 
   /**

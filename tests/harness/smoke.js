@@ -1,5 +1,6 @@
 "use strict";
-// Self-test of the interop harness, using the official @socket.io/redis-emitter 5.1.0.
+// Self-test of the interop harness, using the official @socket.io/redis-emitter 5.1.0 (and, in
+// smoke-streams.js, raw XADDs for --adapter streams).
 //
 //   node --test tests/harness/          (runs this file through smoke.test.js)
 //   node --test tests/harness/smoke.js
@@ -475,3 +476,6 @@ describe("--topology", () => {
     { sharded: true, cluster: false },
   );
 });
+
+// `--adapter streams` (Redis Streams adapter 0.3.1 / 0.2.3, connection state recovery).
+require("./smoke-streams.js");

@@ -3,17 +3,21 @@
 
 const JOINED_EVENT = "__harness_joined";
 const FLUSH_EVENT = "__harness_flush";
+/** A stream entry ID, as a streams server appends it to live and replayed events (CSR). */
+const OFFSET = /^[0-9]+-[0-9]+$/;
 
 class Clients {
   /**
    * @param io       socket.io-client's `io` function
    * @param encode   tagged-JSON encoder
    * @param out      writes one JSON line on stdout
+   * @param offsets  the servers append CSR offsets to events (streams adapter): report them apart
    */
-  constructor({ io, encode, out }) {
+  constructor({ io, encode, out, offsets = false }) {
     this.io = io;
     this.encode = encode;
     this.out = out;
+    this.offsets = offsets;
     this.byName = new Map();
     this.flushWaiters = new Set(); // {token, pending:Set<name>, check()}
     this.quiet = false; // set during shutdown: no more lines
@@ -22,17 +26,31 @@ class Clients {
   /**
    * Connects a client; resolves with its sid once the server has joined its rooms.
    * With `share`, the new socket uses the connection (Manager) of that client instead of a new one.
+   * With `recovery`, the client stays known after a disconnect, for `reconnect` (see `drop`).
    */
-  connect({ name, server, port, nsp, rooms, timeoutMs, share }) {
+  connect({ name, server, port, nsp, rooms, timeoutMs, share, recovery = false }) {
     const existing = this.byName.get(name);
     if (existing && existing.connected) {
       return Promise.reject(new Error(`client ${JSON.stringify(name)} is already connected`));
+    }
+    if (existing && existing.recovery) {
+      return Promise.reject(
+        new Error(
+          `client ${JSON.stringify(name)} is disconnected but kept for client_reconnect; close_client it first`,
+        ),
+      );
+    }
+    if (recovery && share !== undefined) {
+      return Promise.reject(new Error("a recovery client has its own connection (no share)"));
     }
     let socket;
     if (share !== undefined) {
       const other = this.byName.get(share);
       if (!other || !other.connected) {
         return Promise.reject(new Error(`share: no connected client ${JSON.stringify(share)}`));
+      }
+      if (other.recovery) {
+        return Promise.reject(new Error(`share: ${share} is a recovery client (its connection is its own)`));
       }
       if (server !== undefined && server !== other.server) {
         return Promise.reject(new Error(`share: ${share} is connected to server ${other.server}`));
@@ -52,7 +70,7 @@ class Clients {
         auth: { rooms },
       });
     }
-    const client = { name, server, socket, nsp, connected: false, sid: null };
+    const client = { name, server, socket, nsp, connected: false, sid: null, recovery, joined: null };
     this.byName.set(name, client);
 
     return new Promise((resolve, reject) => {
@@ -76,11 +94,13 @@ class Clients {
         timeoutMs,
       );
 
+      // The server's join marker, on the first connection and on every client_reconnect.
+      client.joined = () => settle(null, { sid: socket.id });
       socket.onAny((event, ...args) => {
         if (event === JOINED_EVENT) {
           client.connected = true;
           client.sid = socket.id;
-          settle(null, { sid: socket.id });
+          if (client.joined) client.joined();
           return;
         }
         if (event === FLUSH_EVENT) {
@@ -94,16 +114,22 @@ class Clients {
           // The packet carried an ack id; an emitter should never do that.
           args.pop();
           line.ack = true;
+        } else if (this.offsets && socket._pid && typeof last === "string" && OFFSET.test(last)) {
+          // Appended by the server (connection state recovery), not sent by the emitter.
+          line.offset = args.pop();
         }
         line.args = this.encode(args);
         this.out(line);
       });
       socket.on("connect_error", (err) => {
+        if (client.connectError) client.connectError(err);
         settle(new Error(`client ${name}: connect_error: ${err.message}`));
       });
       socket.on("disconnect", (reason) => {
         const wasJoined = client.connected;
         client.connected = false;
+        if (client.dropped) client.dropped(reason);
+        if (client.connectError) client.connectError(new Error(`disconnected (${reason})`));
         if (!settled) {
           settle(new Error(`client ${name}: disconnected before joining (${reason})`));
           return;
@@ -111,6 +137,80 @@ class Clients {
         if (wasJoined && !this.quiet) this.out({ type: "disconnect", client: name, reason });
         this.#flushGone(name);
       });
+    });
+  }
+
+  /**
+   * Cuts a recovery client's transport as a network loss would: the WebSocket is terminated (its
+   * TCP connection destroyed, no close frame), so the server sees "transport close", a
+   * recoverable reason. The client does not reconnect by itself (reconnection is off). Resolves
+   * with {sid, pid, offset} once the client has seen its own disconnect.
+   */
+  async drop(name, timeoutMs) {
+    const client = this.byName.get(name);
+    if (!client) throw new Error(`unknown client ${JSON.stringify(name)}`);
+    if (!client.recovery) throw new Error(`client ${name} was not made with "recovery":true`);
+    if (!client.connected) throw new Error(`client ${name} is not connected`);
+    const { socket } = client;
+    const found = { sid: socket.id, pid: socket._pid, offset: socket._lastOffset ?? null };
+    const ws = socket.io.engine && socket.io.engine.transport && socket.io.engine.transport.ws;
+    if (!ws || typeof ws.terminate !== "function") throw new Error(`client ${name}: no WebSocket to cut`);
+    const gone = new Promise((resolve) => (client.dropped = resolve));
+    ws.terminate();
+    let timer;
+    try {
+      await Promise.race([
+        gone,
+        new Promise((_, reject) => {
+          const why = `client ${name}: no disconnect within ${timeoutMs} ms`;
+          timer = setTimeout(() => reject(new Error(why)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      client.dropped = null;
+    }
+    return found;
+  }
+
+  /**
+   * Connects a disconnected recovery client again, on `port` (another server's, possibly). The
+   * CONNECT packet carries the client's pid and last offset, so the server may recover the
+   * session. Resolves with {sid, recovered} once the server's join marker arrived (after any
+   * replayed events, which the server sends before its CONNECT packet).
+   */
+  reconnect(name, { server, port, timeoutMs }) {
+    const client = this.byName.get(name);
+    if (!client) return Promise.reject(new Error(`unknown client ${JSON.stringify(name)}`));
+    if (!client.recovery) {
+      return Promise.reject(new Error(`client ${name} was not made with "recovery":true`));
+    }
+    if (client.connected) return Promise.reject(new Error(`client ${name} is connected`));
+    if (client.reconnecting) {
+      return Promise.reject(new Error(`client ${name}: a reconnect is under way`));
+    }
+    const { socket } = client;
+    client.reconnecting = true;
+    return new Promise((resolve, reject) => {
+      const finish = (err, value) => {
+        clearTimeout(timer);
+        client.reconnecting = false;
+        client.joined = null;
+        client.connectError = null;
+        if (err) reject(err);
+        else resolve(value);
+      };
+      const timer = setTimeout(() => {
+        if (socket.io.engine) socket.io.engine.close();
+        finish(new Error(`client ${name}: not joined again within ${timeoutMs} ms`));
+      }, timeoutMs);
+      client.joined = () => {
+        client.server = server;
+        finish(null, { sid: socket.id, recovered: Boolean(socket.recovered) });
+      };
+      client.connectError = (err) => finish(new Error(`client ${name}: reconnect failed: ${err.message}`));
+      socket.io.uri = `http://127.0.0.1:${port}`; // the Manager opens its next engine there
+      socket.connect();
     });
   }
 

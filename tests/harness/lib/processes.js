@@ -245,10 +245,12 @@ class ServerProcess {
     specificResponseChannel,
     adapter = "classic",
     subscriptionMode = "dynamic",
+    env = {},
     log,
     logs,
     onLine,
   }) {
+    this.env = env; // extra environment (e.g. the streams adapter's options)
     this.redisCaFile = redisCaFile;
     this.index = index;
     this.redisUrl = redisUrl;
@@ -293,6 +295,7 @@ class ServerProcess {
       ADAPTER: this.adapter,
       SUBSCRIPTION_MODE: this.subscriptionMode,
       EXIT_ON_STDIN_EOF: "1",
+      ...this.env,
     };
     const nsps = new Set(); // namespaces this child created
     this.nsps = nsps;

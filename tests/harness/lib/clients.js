@@ -1,5 +1,9 @@
 "use strict";
-// Recording socket.io-client 4.8.1 clients.
+// Recording socket.io-client clients: 4.8.1, or 3.1.3 / 2.5.0 for the older server stacks
+// (`--stack`). Their differences are kept here: how rooms travel (`auth` from 3.x on, a JSON
+// query parameter in 2.x), how every event is seen (`onAny` from 3.x on, a wrapped `onevent` in
+// 2.x), and which id is the socket's (2.x clients do not know their server-side id on a
+// namespace other than "/", so the server's own is used).
 
 const JOINED_EVENT = "__harness_joined";
 const FLUSH_EVENT = "__harness_flush";
@@ -7,11 +11,13 @@ const FLUSH_EVENT = "__harness_flush";
 class Clients {
   /**
    * @param io       socket.io-client's `io` function
+   * @param major    that client's major version (2, 3 or 4)
    * @param encode   tagged-JSON encoder
    * @param out      writes one JSON line on stdout
    */
-  constructor({ io, encode, out }) {
+  constructor({ io, major = 4, encode, out }) {
     this.io = io;
+    this.major = major;
     this.encode = encode;
     this.out = out;
     this.byName = new Map();
@@ -42,14 +48,14 @@ class Clients {
         return Promise.reject(new Error(`share: ${share}'s connection already has a socket on ${nsp}`));
       }
       server = other.server;
-      socket = manager.socket(nsp, { auth: { rooms } });
+      socket = manager.socket(nsp, this.#roomsOption(rooms));
     } else {
       socket = this.io(`http://127.0.0.1:${port}${nsp}`, {
         transports: ["websocket"],
         forceNew: true,
         reconnection: false,
         timeout: timeoutMs,
-        auth: { rooms },
+        ...this.#roomsOption(rooms),
       });
     }
     const client = { name, server, socket, nsp, connected: false, sid: null };
@@ -63,7 +69,7 @@ class Clients {
         clearTimeout(timer);
         if (err) {
           socket.removeAllListeners();
-          socket.offAny();
+          if (socket.offAny) socket.offAny();
           socket.disconnect();
           if (this.byName.get(name) === client) this.byName.delete(name);
           reject(err);
@@ -76,11 +82,12 @@ class Clients {
         timeoutMs,
       );
 
-      socket.onAny((event, ...args) => {
+      this.#onAny(socket, (event, ...args) => {
         if (event === JOINED_EVENT) {
           client.connected = true;
-          client.sid = socket.id;
-          settle(null, { sid: socket.id });
+          // 2.x: socket.id is the Engine.IO id, the server's is "<nsp>#<that id>" off "/".
+          client.sid = this.major === 2 && args[0] && args[0].sid ? args[0].sid : socket.id;
+          settle(null, { sid: client.sid });
           return;
         }
         if (event === FLUSH_EVENT) {
@@ -99,8 +106,14 @@ class Clients {
         this.out(line);
       });
       socket.on("connect_error", (err) => {
-        settle(new Error(`client ${name}: connect_error: ${err.message}`));
+        settle(new Error(`client ${name}: connect_error: ${err && err.message ? err.message : err}`));
       });
+      if (this.major === 2) {
+        // 2.x refuses a namespace with an "error" event ("Invalid namespace"), not connect_error.
+        socket.on("error", (err) => {
+          settle(new Error(`client ${name}: error: ${err && err.message ? err.message : err}`));
+        });
+      }
       socket.on("disconnect", (reason) => {
         const wasJoined = client.connected;
         client.connected = false;
@@ -120,8 +133,32 @@ class Clients {
     if (!client) throw new Error(`unknown client ${JSON.stringify(name)}`);
     client.socket.disconnect(); // emits the "io client disconnect" line while connected
     client.socket.removeAllListeners();
-    client.socket.offAny();
+    if (client.socket.offAny) client.socket.offAny();
     this.byName.delete(name);
+  }
+
+  /** The connection option that carries the rooms to join. */
+  #roomsOption(rooms) {
+    return this.major >= 3 ? { auth: { rooms } } : { query: { rooms: JSON.stringify(rooms) } };
+  }
+
+  /**
+   * `listener(event, ...args)` for every event the application would receive, an ack function
+   * last when the packet had an ack id. 2.x has no onAny: its Socket#onevent(packet) is what
+   * turns an EVENT or BINARY_EVENT packet (binary already reassembled) into the listener call.
+   */
+  #onAny(socket, listener) {
+    if (this.major >= 3) {
+      socket.onAny(listener);
+      return;
+    }
+    const onevent = socket.onevent;
+    socket.onevent = function (packet) {
+      const args = (packet.data || []).slice();
+      if (packet.id !== undefined && packet.id !== null) args.push(() => {});
+      onevent.call(this, packet);
+      listener(...args);
+    };
   }
 
   closeAll() {

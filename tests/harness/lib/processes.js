@@ -14,7 +14,7 @@ const readline = require("node:readline");
 const { spawn } = require("node:child_process");
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "fixtures");
-const SERVER_JS = path.join(FIXTURES, "server.js");
+const { STACKS, DEFAULT_STACK } = require("./stacks");
 
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => fs.existsSync(p));
 
@@ -245,6 +245,7 @@ class ServerProcess {
     specificResponseChannel,
     adapter = "classic",
     subscriptionMode = "dynamic",
+    stack = DEFAULT_STACK,
     log,
     logs,
     onLine,
@@ -258,6 +259,7 @@ class ServerProcess {
     this.specificResponseChannel = specificResponseChannel;
     this.adapter = adapter;
     this.subscriptionMode = subscriptionMode;
+    this.stack = stack;
     this.log = log;
     this.logs = logs;
     this.onLine = onLine; // lines that the harness relays or reacts to
@@ -292,6 +294,7 @@ class ServerProcess {
       SPECIFIC_RESPONSE_CHANNEL: this.specificResponseChannel ? "1" : "0",
       ADAPTER: this.adapter,
       SUBSCRIPTION_MODE: this.subscriptionMode,
+      STACK: this.stack,
       EXIT_ON_STDIN_EOF: "1",
     };
     const nsps = new Set(); // namespaces this child created
@@ -299,7 +302,7 @@ class ServerProcess {
     const stderrTail = tail(2000);
     const pending = new Map(); // this child's unanswered stdin commands
     this.pending = pending;
-    const child = spawnGuarded(process.execPath, [SERVER_JS], {
+    const child = spawnGuarded(process.execPath, [path.join(FIXTURES, STACKS[this.stack].script)], {
       env,
       cwd: FIXTURES,
       stdio: ["pipe", "pipe", "pipe"],

@@ -145,7 +145,11 @@ function checkStack(opts) {
     throw new Error(`--stack ${opts.stack} has the classic adapter only (not --adapter ${opts.adapter})`);
   }
   if (opts.topology === "cluster") {
-    throw new Error(`--stack ${opts.stack} cannot run on --topology cluster (its adapter has no node-redis 4 cluster support)`);
+    const why =
+      stack.script === "server.js"
+        ? "@socket.io/redis-adapter 7.2.0 cannot count servers through a node-redis 4 cluster client"
+        : "socket.io-redis' node-redis 3 has no cluster client";
+    throw new Error(`--stack ${opts.stack} cannot run on --topology cluster (${why})`);
   }
   if (opts.specificResponseChannel && !stack.specificResponseChannel) {
     throw new Error(`--stack ${opts.stack} has no publishOnSpecificResponseChannel (added in @socket.io/redis-adapter 7.1.0)`);

@@ -497,13 +497,15 @@ const STACK_EXPECTATIONS = {
   "redis-adapter-8": { versions: ["4.8.1", "8.3.0", "4.8.1"], channels: 3, date: "2023-11-14T22:13:20.123Z" },
   "redis-adapter-7": { versions: ["4.8.1", "7.2.0", "4.8.1"], channels: 3 },
   "socket.io-redis-6.1": { versions: ["4.8.1", "6.1.1", "4.8.1"], channels: 2 },
-  "socket.io-redis-6.0": { versions: ["3.1.2", "6.0.1", "3.1.3"], channels: 2 },
+  // exceptSidsOnly: opts.except is matched against socket ids only (rooms are ignored).
+  "socket.io-redis-6.0": { versions: ["3.1.2", "6.0.1", "3.1.3"], channels: 2, exceptSidsOnly: true },
   "socket.io-redis-5": {
     versions: ["2.5.1", "5.4.0", "2.5.0"],
     channels: 2,
     // socket.io 2.1+ only frames binary for type 5 packets: a type-2 Buffer is JSON-encoded.
     bytes: { type: "Buffer", data: [1, 2, 255] },
     sameNumericRoom: true,
+    exceptSidsOnly: true,
   },
 };
 
@@ -530,7 +532,7 @@ describe("--stack", () => {
         redis.on("error", () => {}); // expected while Redis is stopped
         await redis.connect();
 
-        await h.cmd({ cmd: "client", name: "s0", server: 0, rooms: ["room1", 7] });
+        const { sid: sid0 } = await h.cmd({ cmd: "client", name: "s0", server: 0, rooms: ["room1", 7] });
         await h.cmd({ cmd: "client", name: "s1", server: 1, rooms: ["room1", "7"] });
         await h.cmd({ cmd: "wait_subscribed", nsp: "/" });
 
@@ -581,6 +583,15 @@ describe("--stack", () => {
         } else {
           assert.deepEqual(numeric, { s0: [["num", []]], s1: [["str", []]] });
         }
+
+        // except: rooms from socket.io 4 (socket.io-adapter 2.2) on; socket ids only before.
+        await rawBroadcast(redis, "/", ["ex-room"], { except: ["room1"] });
+        await rawBroadcast(redis, "/", ["ex-sid"], { except: [sid0] });
+        const exRoom = want.exceptSidsOnly ? [["ex-room", []]] : [];
+        assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+          ...(exRoom.length ? { s0: exRoom } : {}),
+          s1: [...exRoom, ["ex-sid", []]],
+        });
 
         // server_emit: server 1 broadcasts, server 0's client hears it through Redis.
         await h.cmd({ cmd: "server_emit", server: 1, event: "from-1", args: [{ $bytes: "ff" }] });

@@ -57,6 +57,7 @@ class Clients {
         timeout: timeoutMs,
         ...this.#roomsOption(rooms),
       });
+      if (this.major < 4) catchParseErrors(socket.io);
     }
     const client = { name, server, socket, nsp, connected: false, sid: null };
     this.byName.set(name, client);
@@ -207,6 +208,24 @@ class Clients {
       w.check();
     }
   }
+}
+
+/**
+ * socket.io-client 2.x and 3.x let a decoder error escape from the Engine.IO "data" handler,
+ * which would kill the harness (3.1.3 throws "Illegal attachments" on a `type: 5` packet from
+ * socket.io 3; protocol §2.4). 4.x catches it and closes the connection with "parse error"; do
+ * the same. Patched before the connection opens (the Manager binds ondata then).
+ */
+function catchParseErrors(manager) {
+  const ondata = manager.ondata;
+  manager.ondata = function (data) {
+    try {
+      return ondata.call(this, data);
+    } catch (_) {
+      this.onclose("parse error");
+      return undefined;
+    }
+  };
 }
 
 module.exports = { Clients };

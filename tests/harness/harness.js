@@ -152,7 +152,9 @@ function checkStack(opts) {
     throw new Error(`--stack ${opts.stack} cannot run on --topology cluster (${why})`);
   }
   if (opts.specificResponseChannel && !stack.specificResponseChannel) {
-    throw new Error(`--stack ${opts.stack} has no publishOnSpecificResponseChannel (added in @socket.io/redis-adapter 7.1.0)`);
+    throw new Error(
+      `--stack ${opts.stack} has no publishOnSpecificResponseChannel (added in @socket.io/redis-adapter 7.1.0)`,
+    );
   }
 }
 
@@ -576,7 +578,8 @@ class Harness {
    * for every namespace, PUBSUB NUMSUB <key>-request#<nsp># equals the number of live servers
    * that have created it; and every server's subscriber connection (CLIENT LIST, by name) has one
    * pattern and three channels (two on the socket.io-redis stacks) per namespace. PUBSUB NUMPAT
-   * cannot be used for the second check: Redis 7 counts unique patterns, so two servers on the same pattern count once.
+   * cannot be used for the second check: Redis 7 counts unique patterns, so two servers on the
+   * same pattern count once.
    */
   async waitSubscriptions(onlyNsp, timeoutMs) {
     const deadline = Date.now() + timeoutMs;

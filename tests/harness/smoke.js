@@ -604,7 +604,8 @@ describe("--stack", () => {
         // A second namespace on a shared connection.
         await h.cmd({ cmd: "client", name: "x1", share: "s1", nsp: "/x", rooms: ["rx"] });
         await h.cmd({ cmd: "wait_subscribed", nsp: "/x" });
-        assert.equal(await rawBroadcast(redis, "/x", ["in-x"], { channel: "socket.io#/x#rx#", rooms: ["rx"] }), 2);
+        const inX = { channel: "socket.io#/x#rx#", rooms: ["rx"] };
+        assert.equal(await rawBroadcast(redis, "/x", ["in-x"], inX), 2);
         assert.deepEqual(eventsByClient(await h.flushAndTake()), { x1: [["in-x", []]] });
 
         // Redis restart: node-redis (4 or 3) re-subscribes, delivery works again.

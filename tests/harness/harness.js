@@ -11,7 +11,7 @@
 //                                 [--adapter classic|sharded|streams] [--subscription-mode MODE]
 //                                 [--streams-version 0.3|0.2] [--stream-name S] [--stream-count N]
 //                                 [--max-len N]
-//                                 [--topology standalone|cluster|sentinel]
+//                                 [--topology standalone|cluster|sentinel] [--stack NAME]
 //
 // Diagnostics (its own, Redis' log, the servers' stderr) are kept in memory and shown only when
 // asked (the `logs` command) or when the harness itself fails; HARNESS_VERBOSE=1 shows them live.
@@ -28,6 +28,7 @@ const { Clients } = require("./lib/clients");
 const { Logs, verboseFromEnv } = require("./lib/logs");
 const { ClusterTopology, SentinelTopology } = require("./lib/topology");
 const { StreamsHarness, parseStreamsOption, checkStreamsOptions } = require("./lib/streams");
+const { STACKS, DEFAULT_STACK } = require("./lib/stacks");
 
 // ------------------------------------------------------------------------------------------------
 // Output
@@ -69,6 +70,7 @@ function parseArgs(argv) {
     redisPassword: null,
     redisTls: false,
     topology: "standalone",
+    stack: DEFAULT_STACK,
     verbose: verboseFromEnv(),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -125,12 +127,40 @@ function parseArgs(argv) {
           throw new Error("--topology must be standalone, cluster or sentinel");
         }
         break;
+      case "--stack":
+        opts.stack = value();
+        if (!Object.hasOwn(STACKS, opts.stack)) {
+          throw new Error(`--stack must be one of ${Object.keys(STACKS).join(", ")}`);
+        }
+        break;
       default:
         if (!parseStreamsOption(flag, value, opts)) throw new Error(`unknown argument ${arg}`);
     }
   }
   checkStreamsOptions(opts);
+  checkStack(opts);
   return opts;
+}
+
+/** Refuses the combinations an older server stack cannot run (README, "Server stacks"). */
+function checkStack(opts) {
+  if (opts.stack === DEFAULT_STACK) return;
+  const stack = STACKS[opts.stack];
+  if (opts.adapter !== "classic") {
+    throw new Error(`--stack ${opts.stack} has the classic adapter only (not --adapter ${opts.adapter})`);
+  }
+  if (opts.topology === "cluster") {
+    const why =
+      stack.script === "server.js"
+        ? "@socket.io/redis-adapter 7.2.0 cannot count servers through a node-redis 4 cluster client"
+        : "socket.io-redis' node-redis 3 has no cluster client";
+    throw new Error(`--stack ${opts.stack} cannot run on --topology cluster (${why})`);
+  }
+  if (opts.specificResponseChannel && !stack.specificResponseChannel) {
+    throw new Error(
+      `--stack ${opts.stack} has no publishOnSpecificResponseChannel (added in @socket.io/redis-adapter 7.1.0)`,
+    );
+  }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -281,11 +311,20 @@ class Harness {
   /** Loads the pinned packages (about 0.3 s, so it runs while the servers boot). */
   loadPackages() {
     const fixturesRequire = createRequire(path.join(FIXTURES, "package.json"));
-    this.ioClient = fixturesRequire("socket.io-client").io;
+    const stack = STACKS[this.opts.stack];
+    const clientLib = fixturesRequire(stack.client);
+    // socket.io-client 2.x exports `io` itself (the module is the function).
+    this.ioClient = clientLib.io || clientLib;
     this.redisLib = fixturesRequire("redis");
     this.Emitter = fixturesRequire("@socket.io/redis-emitter").Emitter;
     const offsets = Boolean(this.streams); // streams servers append CSR offsets to events
-    this.clients = new Clients({ io: this.ioClient, encode: this.tagged.encode, out, offsets });
+    this.clients = new Clients({
+      io: this.ioClient,
+      major: stack.clientMajor,
+      encode: this.tagged.encode,
+      out,
+      offsets,
+    });
   }
 
   /** The harness's own node-redis client (standalone and sentinel; a cluster uses topo.nc). */
@@ -364,6 +403,8 @@ class Harness {
       adapter: this.opts.adapter,
       subscription_mode: this.opts.adapter === "sharded" ? this.opts.subscriptionMode : null,
       ...StreamsHarness.readyFields(this.opts),
+      stack: this.opts.stack,
+      versions: this.stackVersions(),
       pid: process.pid,
       startup_ms: Date.now() - t0,
     });
@@ -371,6 +412,23 @@ class Harness {
       `ready in ${Date.now() - t0} ms (redis ${redisMs} ms, process uptime ` +
         `${Math.round(process.uptime() * 1000)} ms)`,
     );
+  }
+
+  /** The installed versions of the stack's packages, e.g. {"socket.io": "2.5.1", …}. */
+  stackVersions() {
+    const stack = STACKS[this.opts.stack];
+    const version = (pkg) => {
+      try {
+        return JSON.parse(fs.readFileSync(path.join(FIXTURES, "node_modules", pkg, "package.json"))).version;
+      } catch (_) {
+        return null;
+      }
+    };
+    return {
+      "socket.io": version(stack.server),
+      adapter: version(stack.adapter),
+      "socket.io-client": version(stack.client),
+    };
   }
 
   startServers({ redisUrl, redisClusterUrls = null }) {
@@ -386,6 +444,7 @@ class Harness {
         adapter: this.opts.adapter,
         subscriptionMode: this.opts.subscriptionMode,
         env: this.streams ? this.streams.serverEnv() : {},
+        stack: this.opts.stack,
         log,
         logs,
         onLine: (msg) => this.onServerLine(msg),
@@ -531,8 +590,9 @@ class Harness {
    * Polls Redis until the subscriptions match what the live servers should hold:
    * for every namespace, PUBSUB NUMSUB <key>-request#<nsp># equals the number of live servers
    * that have created it; and every server's subscriber connection (CLIENT LIST, by name) has one
-   * pattern and three channels per namespace. PUBSUB NUMPAT cannot be used for the second check:
-   * Redis 7 counts unique patterns, so two servers on the same pattern count once.
+   * pattern and three channels (two on the socket.io-redis stacks) per namespace. PUBSUB NUMPAT
+   * cannot be used for the second check: Redis 7 counts unique patterns, so two servers on the
+   * same pattern count once.
    */
   async waitSubscriptions(onlyNsp, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
@@ -574,7 +634,7 @@ class Harness {
       const stats = await this.subscriberStats();
       for (const s of alive) {
         const entry = stats.get(s.index);
-        const want = { psub: s.nsps.size, sub: 3 * s.nsps.size };
+        const want = { psub: s.nsps.size, sub: STACKS[this.opts.stack].channelsPerNsp * s.nsps.size };
         if (!entry) {
           problems.push(`server ${s.index}: subscriber not connected`);
         } else if (Number(entry.psub) !== want.psub || Number(entry.sub) !== want.sub) {
@@ -832,8 +892,15 @@ class Harness {
           publish: (channel, payload) => publishes.push(this.publish(channel, payload)),
         };
         const emitter = new this.Emitter(recorder, { key: this.opts.key });
-        for (const nsp of nsps) emitter.of(nsp).emit("__harness_flush", token);
-        emitter.serverSideEmit("__harness_flush", token);
+        if (STACKS[this.opts.stack].serverSideEmit) {
+          for (const nsp of nsps) emitter.of(nsp).emit("__harness_flush", token);
+          emitter.serverSideEmit("__harness_flush", token);
+        } else {
+          // No serverSideEmit: the servers ack the broadcast marker on "/" (server_legacy.js
+          // hooks the adapter's onmessage), so "/" always gets one, and it goes last.
+          nsps.delete("/");
+          for (const nsp of [...nsps, "/"]) emitter.of(nsp).emit("__harness_flush", token);
+        }
       }
       await withIdleTimeout(
         (async () => {

@@ -479,3 +479,155 @@ describe("--topology", () => {
 
 // `--adapter streams` (Redis Streams adapter 0.3.1 / 0.2.3, connection state recovery).
 require("./smoke-streams.js");
+
+// ------------------------------------------------------------------------------------------------
+// Server stacks (--stack). One harness per stack, two servers, one combined test each: what the
+// servers subscribe to, a raw classic broadcast (protocol §2.3) reaching a client on each server,
+// what each stack makes of binary and Date arguments, flush, server_emit, close_client, a shared
+// connection, and redis_stop / redis_start.
+
+const notepack = fixturesRequire("notepack.io"); // 3.0.1, as @socket.io/redis-emitter 5.x
+
+/** PUBLISH of `[uid, packet, opts]` (msgpack) to `channel`, as an emitter would. */
+function rawBroadcast(redis, nsp, data, { channel = `socket.io#${nsp}#`, rooms = [], except = [] } = {}) {
+  const payload = notepack.encode(["emitter", { type: 2, data, nsp }, { rooms, flags: {}, except }]);
+  return redis.publish(channel, payload);
+}
+
+const STACK_EXPECTATIONS = {
+  // bytes: how a Buffer sent as a plain (type 2) broadcast reaches the client; date: how a
+  // notepack-3 Date (msgpack timestamp, d7 ff …) does; channels: SUBSCRIBEs per server and
+  // namespace; sameNumericRoom: 7 and "7" are one room.
+  "redis-adapter-8": { versions: ["4.8.1", "8.3.0", "4.8.1"], channels: 3, date: "2023-11-14T22:13:20.123Z" },
+  "redis-adapter-7": { versions: ["4.8.1", "7.2.0", "4.8.1"], channels: 3 },
+  "socket.io-redis-6.1": { versions: ["4.8.1", "6.1.1", "4.8.1"], channels: 2 },
+  // exceptSidsOnly: opts.except is matched against socket ids only (rooms are ignored).
+  "socket.io-redis-6.0": { versions: ["3.1.2", "6.0.1", "3.1.3"], channels: 2, exceptSidsOnly: true },
+  "socket.io-redis-5": {
+    versions: ["2.5.1", "5.4.0", "2.5.0"],
+    channels: 2,
+    // socket.io 2.1+ only frames binary for type 5 packets: a type-2 Buffer is JSON-encoded.
+    bytes: { type: "Buffer", data: [1, 2, 255] },
+    sameNumericRoom: true,
+    exceptSidsOnly: true,
+  },
+};
+
+describe("--stack", () => {
+  for (const [stack, want] of Object.entries(STACK_EXPECTATIONS)) {
+    describe(stack, () => {
+      let h;
+      let redis;
+      afterEach((t) => h && h.printLogsIfFailed(t));
+      after(async () => {
+        if (redis) await redis.disconnect().catch(() => {});
+        if (h) assert.equal(await h.close(), 0);
+      });
+
+      it("subscribes, delivers raw broadcasts, flushes, server_emit, survives a Redis restart", async () => {
+        h = await Harness.start({ servers: 2, args: ["--stack", stack] });
+        assert.equal(h.ready.stack, stack);
+        const v = h.ready.versions;
+        assert.deepEqual([v["socket.io"], v.adapter, v["socket.io-client"]], want.versions);
+        redis = createClient({
+          url: h.redisUrl,
+          socket: { reconnectStrategy: (n) => Math.min(20 + n * 10, 100) },
+        });
+        redis.on("error", () => {}); // expected while Redis is stopped
+        await redis.connect();
+
+        const { sid: sid0 } = await h.cmd({ cmd: "client", name: "s0", server: 0, rooms: ["room1", 7] });
+        await h.cmd({ cmd: "client", name: "s1", server: 1, rooms: ["room1", "7"] });
+        await h.cmd({ cmd: "wait_subscribed", nsp: "/" });
+
+        // What the servers really subscribe to: one pattern and `channels` channels each.
+        const list = parseClientListForTest(await redis.sendCommand(["CLIENT", "LIST"]));
+        for (const i of [0, 1]) {
+          const sub = list.find((e) => e.name === `sio-harness-sub-${i}`);
+          assert.deepEqual([sub.psub, sub.sub], ["1", String(want.channels)], `server ${i}`);
+        }
+        const channels = (await redis.sendCommand(["PUBSUB", "CHANNELS"])).map(String).sort();
+        const generic = ["socket.io-request#/#", "socket.io-response#/#"];
+        if (want.channels === 3) {
+          assert.deepEqual(channels.filter((c) => !generic.includes(c)).length, 2);
+          for (const c of channels) assert.match(c, /^socket\.io-(request#\/#|response#\/#(\w{6}#)?)$/);
+        } else {
+          assert.deepEqual(channels, generic);
+        }
+        const numsub = await redis.sendCommand(["PUBSUB", "NUMSUB", ...generic]);
+        assert.deepEqual(numsub.map(String), [generic[0], "2", generic[1], "2"]);
+        assert.deepEqual(String(await redis.sendCommand(["PUBSUB", "NUMPAT"])), "1"); // one unique pattern
+
+        // A raw classic broadcast reaches a client on each server; binary and Date as the stack
+        // makes them.
+        assert.equal(await rawBroadcast(redis, "/", ["raw", 1, "two", Buffer.from([1, 2, 255])]), 2);
+        assert.equal(await rawBroadcast(redis, "/", ["date", new Date(1700000000123)]), 2);
+        await rawBroadcast(redis, "/", ["nobody"], { rooms: ["no-such-room"] });
+        const bytes = want.bytes ?? { $bytes: "0102ff" };
+        // notepack 2 (every stack but 8.x) cannot read a msgpack timestamp: [-1, <its 8 bytes>].
+        const ts = "1d5353006553f100";
+        const date =
+          want.date ??
+          (want.bytes ? [-1, { type: "Buffer", data: [...Buffer.from(ts, "hex")] }] : [-1, { $bytes: ts }]);
+        const both = [
+          ["raw", [1, "two", bytes]],
+          ["date", [date]],
+        ];
+        assert.deepEqual(eventsByClient(await h.flushAndTake()), { s0: both, s1: both });
+
+        // Numeric rooms through their own channel (socket.io#/#7#).
+        await rawBroadcast(redis, "/", ["num"], { channel: "socket.io#/#7#", rooms: [7] });
+        await rawBroadcast(redis, "/", ["str"], { channel: "socket.io#/#7#", rooms: ["7"] });
+        const numeric = eventsByClient(await h.flushAndTake());
+        if (want.sameNumericRoom) {
+          assert.deepEqual(numeric, { s0: [["num", []], ["str", []]], s1: [["num", []], ["str", []]] });
+        } else if (stack.startsWith("socket.io-redis-6")) {
+          // 6.x drops a room channel unless the room exists as that string (protocol §5.2).
+          assert.deepEqual(numeric, { s1: [["str", []]] });
+        } else {
+          assert.deepEqual(numeric, { s0: [["num", []]], s1: [["str", []]] });
+        }
+
+        // except: rooms from socket.io 4 (socket.io-adapter 2.2) on; socket ids only before.
+        await rawBroadcast(redis, "/", ["ex-room"], { except: ["room1"] });
+        await rawBroadcast(redis, "/", ["ex-sid"], { except: [sid0] });
+        const exRoom = want.exceptSidsOnly ? [["ex-room", []]] : [];
+        assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+          ...(exRoom.length ? { s0: exRoom } : {}),
+          s1: [...exRoom, ["ex-sid", []]],
+        });
+
+        // server_emit: server 1 broadcasts, server 0's client hears it through Redis.
+        await h.cmd({ cmd: "server_emit", server: 1, event: "from-1", args: [{ $bytes: "ff" }] });
+        await h.cmd({ cmd: "server_emit", server: 0, to: ["room1"], event: "from-0" });
+        assert.deepEqual(eventsByClient(await h.flushAndTake()), {
+          s0: [["from-1", [{ $bytes: "ff" }]], ["from-0", []]],
+          s1: [["from-1", [{ $bytes: "ff" }]], ["from-0", []]],
+        });
+
+        // A second namespace on a shared connection.
+        await h.cmd({ cmd: "client", name: "x1", share: "s1", nsp: "/x", rooms: ["rx"] });
+        await h.cmd({ cmd: "wait_subscribed", nsp: "/x" });
+        const inX = { channel: "socket.io#/x#rx#", rooms: ["rx"] };
+        assert.equal(await rawBroadcast(redis, "/x", ["in-x"], inX), 2);
+        assert.deepEqual(eventsByClient(await h.flushAndTake()), { x1: [["in-x", []]] });
+
+        // Redis restart: node-redis (4 or 3) re-subscribes, delivery works again.
+        await h.cmd({ cmd: "redis_stop" });
+        await h.cmd({ cmd: "redis_start" });
+        await redis.ping();
+        await h.cmd({ cmd: "close_client", name: "s0" });
+        assert.deepEqual(h.take(), [{ type: "disconnect", client: "s0", reason: "io client disconnect" }]);
+        assert.equal(await rawBroadcast(redis, "/", ["after-restart"]), 2);
+        assert.deepEqual(eventsByClient(await h.flushAndTake()), { s1: [["after-restart", []]] });
+      });
+    });
+  }
+});
+
+function parseClientListForTest(text) {
+  return String(text)
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => Object.fromEntries(line.split(" ").map((p) => p.split("=", 2))));
+}

@@ -1,5 +1,9 @@
 "use strict";
-// Recording socket.io-client 4.8.1 clients.
+// Recording socket.io-client clients: 4.8.1, or 3.1.3 / 2.5.0 for the older server stacks
+// (`--stack`). Their differences are kept here: how rooms travel (`auth` from 3.x on, a JSON
+// query parameter in 2.x), how every event is seen (`onAny` from 3.x on, a wrapped `onevent` in
+// 2.x), and which id is the socket's (2.x clients do not know their server-side id on a
+// namespace other than "/", so the server's own is used).
 
 const JOINED_EVENT = "__harness_joined";
 const FLUSH_EVENT = "__harness_flush";
@@ -9,12 +13,14 @@ const OFFSET = /^[0-9]+-[0-9]+$/;
 class Clients {
   /**
    * @param io       socket.io-client's `io` function
+   * @param major    that client's major version (2, 3 or 4)
    * @param encode   tagged-JSON encoder
    * @param out      writes one JSON line on stdout
    * @param offsets  the servers append CSR offsets to events (streams adapter): report them apart
    */
-  constructor({ io, encode, out, offsets = false }) {
+  constructor({ io, major = 4, encode, out, offsets = false }) {
     this.io = io;
+    this.major = major;
     this.encode = encode;
     this.out = out;
     this.offsets = offsets;
@@ -60,15 +66,16 @@ class Clients {
         return Promise.reject(new Error(`share: ${share}'s connection already has a socket on ${nsp}`));
       }
       server = other.server;
-      socket = manager.socket(nsp, { auth: { rooms } });
+      socket = manager.socket(nsp, this.#roomsOption(rooms));
     } else {
       socket = this.io(`http://127.0.0.1:${port}${nsp}`, {
         transports: ["websocket"],
         forceNew: true,
         reconnection: false,
         timeout: timeoutMs,
-        auth: { rooms },
+        ...this.#roomsOption(rooms),
       });
+      if (this.major < 4) catchParseErrors(socket.io);
     }
     const client = { name, server, socket, nsp, connected: false, sid: null, recovery, joined: null };
     this.byName.set(name, client);
@@ -81,7 +88,7 @@ class Clients {
         clearTimeout(timer);
         if (err) {
           socket.removeAllListeners();
-          socket.offAny();
+          if (socket.offAny) socket.offAny();
           socket.disconnect();
           if (this.byName.get(name) === client) this.byName.delete(name);
           reject(err);
@@ -95,11 +102,12 @@ class Clients {
       );
 
       // The server's join marker, on the first connection and on every client_reconnect.
-      client.joined = () => settle(null, { sid: socket.id });
-      socket.onAny((event, ...args) => {
+      client.joined = () => settle(null, { sid: client.sid });
+      this.#onAny(socket, (event, ...args) => {
         if (event === JOINED_EVENT) {
           client.connected = true;
-          client.sid = socket.id;
+          // 2.x: socket.id is the Engine.IO id, the server's is "<nsp>#<that id>" off "/".
+          client.sid = this.major === 2 && args[0] && args[0].sid ? args[0].sid : socket.id;
           if (client.joined) client.joined();
           return;
         }
@@ -123,8 +131,14 @@ class Clients {
       });
       socket.on("connect_error", (err) => {
         if (client.connectError) client.connectError(err);
-        settle(new Error(`client ${name}: connect_error: ${err.message}`));
+        settle(new Error(`client ${name}: connect_error: ${err && err.message ? err.message : err}`));
       });
+      if (this.major === 2) {
+        // 2.x refuses a namespace with an "error" event ("Invalid namespace"), not connect_error.
+        socket.on("error", (err) => {
+          settle(new Error(`client ${name}: error: ${err && err.message ? err.message : err}`));
+        });
+      }
       socket.on("disconnect", (reason) => {
         const wasJoined = client.connected;
         client.connected = false;
@@ -220,8 +234,32 @@ class Clients {
     if (!client) throw new Error(`unknown client ${JSON.stringify(name)}`);
     client.socket.disconnect(); // emits the "io client disconnect" line while connected
     client.socket.removeAllListeners();
-    client.socket.offAny();
+    if (client.socket.offAny) client.socket.offAny();
     this.byName.delete(name);
+  }
+
+  /** The connection option that carries the rooms to join. */
+  #roomsOption(rooms) {
+    return this.major >= 3 ? { auth: { rooms } } : { query: { rooms: JSON.stringify(rooms) } };
+  }
+
+  /**
+   * `listener(event, ...args)` for every event the application would receive, an ack function
+   * last when the packet had an ack id. 2.x has no onAny: its Socket#onevent(packet) is what
+   * turns an EVENT or BINARY_EVENT packet (binary already reassembled) into the listener call.
+   */
+  #onAny(socket, listener) {
+    if (this.major >= 3) {
+      socket.onAny(listener);
+      return;
+    }
+    const onevent = socket.onevent;
+    socket.onevent = function (packet) {
+      const args = (packet.data || []).slice();
+      if (packet.id !== undefined && packet.id !== null) args.push(() => {});
+      onevent.call(this, packet);
+      listener(...args);
+    };
   }
 
   closeAll() {
@@ -270,6 +308,24 @@ class Clients {
       w.check();
     }
   }
+}
+
+/**
+ * socket.io-client 2.x and 3.x let a decoder error escape from the Engine.IO "data" handler,
+ * which would kill the harness (3.1.3 throws "Illegal attachments" on a `type: 5` packet from
+ * socket.io 3; protocol §2.4). 4.x catches it and closes the connection with "parse error"; do
+ * the same. Patched before the connection opens (the Manager binds ondata then).
+ */
+function catchParseErrors(manager) {
+  const ondata = manager.ondata;
+  manager.ondata = function (data) {
+    try {
+      return ondata.call(this, data);
+    } catch (_) {
+      this.onclose("parse error");
+      return undefined;
+    }
+  };
 }
 
 module.exports = { Clients };

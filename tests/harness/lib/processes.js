@@ -14,7 +14,7 @@ const readline = require("node:readline");
 const { spawn } = require("node:child_process");
 
 const FIXTURES = path.resolve(__dirname, "..", "..", "fixtures");
-const SERVER_JS = path.join(FIXTURES, "server.js");
+const { STACKS, DEFAULT_STACK } = require("./stacks");
 
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => fs.existsSync(p));
 
@@ -246,6 +246,7 @@ class ServerProcess {
     adapter = "classic",
     subscriptionMode = "dynamic",
     env = {},
+    stack = DEFAULT_STACK,
     log,
     logs,
     onLine,
@@ -260,6 +261,7 @@ class ServerProcess {
     this.specificResponseChannel = specificResponseChannel;
     this.adapter = adapter;
     this.subscriptionMode = subscriptionMode;
+    this.stack = stack;
     this.log = log;
     this.logs = logs;
     this.onLine = onLine; // lines that the harness relays or reacts to
@@ -294,6 +296,7 @@ class ServerProcess {
       SPECIFIC_RESPONSE_CHANNEL: this.specificResponseChannel ? "1" : "0",
       ADAPTER: this.adapter,
       SUBSCRIPTION_MODE: this.subscriptionMode,
+      STACK: this.stack,
       EXIT_ON_STDIN_EOF: "1",
       ...this.env,
     };
@@ -302,7 +305,7 @@ class ServerProcess {
     const stderrTail = tail(2000);
     const pending = new Map(); // this child's unanswered stdin commands
     this.pending = pending;
-    const child = spawnGuarded(process.execPath, [SERVER_JS], {
+    const child = spawnGuarded(process.execPath, [path.join(FIXTURES, STACKS[this.stack].script)], {
       env,
       cwd: FIXTURES,
       stdio: ["pipe", "pipe", "pipe"],

@@ -525,9 +525,11 @@ sioe_status sioe_options_set_key(sioe_options *opts,
                                  sioe_error **err);
 
 // The Socket.IO servers' Redis adapter, as text: `"classic"` (the default:
-// `@socket.io/redis-adapter` `createAdapter`, and `socket.io-redis` 5.x/6.x; PUBLISH) or
-// `"sharded"` (`createShardedAdapter`, adapter 8.2+ on Redis 7+; SPUBLISH). It must be the
-// servers' adapter: each one only hears its own command, so a mismatch reaches no server
+// `@socket.io/redis-adapter` `createAdapter`, and `socket.io-redis` 5.x/6.x; PUBLISH; see
+// `sioe_options_set_compat` for the older stacks), `"sharded"` (`createShardedAdapter`,
+// adapter 8.2+ on Redis 7+; SPUBLISH) or `"streams"` (`@socket.io/redis-streams-adapter`;
+// XADD, see `sioe_options_set_stream_name`). It must be the servers' adapter: each one only
+// hears its own command, so a mismatch reaches no server
 // (`sioe_options_set_require_receivers` turns that into `SIOE_STATUS_NO_SUBSCRIBERS`).
 // Any other text is `SIOE_STATUS_INVALID_ARGUMENT`, naming the accepted values.
 sioe_status sioe_options_set_adapter(sioe_options *opts,
@@ -647,6 +649,41 @@ sioe_status sioe_options_set_require_receivers(sioe_options *opts, bool require,
 // persistent connect opens a new one. A child process created by `fork()` never reuses its
 // parent's connections.
 sioe_status sioe_options_set_persistent(sioe_options *opts, bool persistent, sioe_error **err);
+
+// The streams adapter's `streamName` (default `"socket.io"`, not empty): the stream key,
+// or its prefix when `sioe_options_set_stream_count` is above 1. Only the streams adapter
+// reads it.
+sioe_status sioe_options_set_stream_name(sioe_options *opts,
+                                         const char *name,
+                                         size_t name_len,
+                                         sioe_error **err);
+
+// The streams adapter's `streamCount` (1 to 1024; default 1; 0.3 servers only): the
+// namespaces are spread over this many streams, as the servers spread them.
+sioe_status sioe_options_set_stream_count(sioe_options *opts, uint32_t count, sioe_error **err);
+
+// The streams adapter's `maxLen` (1 to 2^40; default 10000): each XADD trims the stream to
+// about this many entries (`MAXLEN ~`), as the servers do. It bounds how far back
+// connection-state recovery can replay.
+sioe_status sioe_options_set_max_len(sioe_options *opts, uint64_t max_len, sioe_error **err);
+
+// The streams servers' wire generation, as text: `"0.3"` (the default) or `"0.2"` (a full
+// version such as `"0.2.3"` names its generation). Any other text is
+// `SIOE_STATUS_INVALID_ARGUMENT`, naming the accepted values.
+sioe_status sioe_options_set_streams_version(sioe_options *opts,
+                                             const char *version,
+                                             size_t version_len,
+                                             sioe_error **err);
+
+// The classic adapter's server stack, as text: `"redis-adapter-8"` (the default),
+// `"redis-adapter-7"`, `"socket.io-redis-6.1"`, `"socket.io-redis-6.0"` (socket.io 3.x) or
+// `"socket.io-redis-5"` (socket.io 2.x). The emitter then writes what that stack decodes,
+// and an operation it cannot honour fails with `SIOE_STATUS_UNSUPPORTED` before anything is
+// published. Any other text is `SIOE_STATUS_INVALID_ARGUMENT`, naming the accepted values.
+sioe_status sioe_options_set_compat(sioe_options *opts,
+                                    const char *compat,
+                                    size_t compat_len,
+                                    sioe_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -238,3 +238,17 @@ sioe_status sioe_options_set_max_payload_bytes(sioe_options *opts,
                                                sioe_error **err);
 sioe_status sioe_options_set_require_receivers(sioe_options *opts, bool require, sioe_error **err);
 sioe_status sioe_options_set_persistent(sioe_options *opts, bool persistent, sioe_error **err);
+sioe_status sioe_options_set_stream_name(sioe_options *opts,
+                                         const char *name,
+                                         size_t name_len,
+                                         sioe_error **err);
+sioe_status sioe_options_set_stream_count(sioe_options *opts, uint32_t count, sioe_error **err);
+sioe_status sioe_options_set_max_len(sioe_options *opts, uint64_t max_len, sioe_error **err);
+sioe_status sioe_options_set_streams_version(sioe_options *opts,
+                                             const char *version,
+                                             size_t version_len,
+                                             sioe_error **err);
+sioe_status sioe_options_set_compat(sioe_options *opts,
+                                    const char *compat,
+                                    size_t compat_len,
+                                    sioe_error **err);

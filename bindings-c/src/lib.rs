@@ -18,6 +18,7 @@ mod error;
 mod guard;
 mod ops;
 mod options;
+mod options_stacks;
 mod process;
 #[cfg(test)]
 mod vectors;

@@ -7,8 +7,8 @@ use std::fmt;
 use std::time::Duration;
 
 use socketio_emitter::{
-    AdapterKind, DEFAULT_URL, EmitterConfig, QueueFullPolicy, SubscriptionMode, Topology,
-    redact_url,
+    AdapterKind, Compat, DEFAULT_URL, EmitterConfig, QueueFullPolicy, StreamsVersion,
+    SubscriptionMode, Topology, redact_url,
 };
 
 use crate::error::{Failure, Outcome, sioe_error, sioe_status};
@@ -51,6 +51,11 @@ pub struct sioe_options {
     pub(crate) key: String,
     pub(crate) adapter: AdapterKind,
     pub(crate) subscription_mode: SubscriptionMode,
+    pub(crate) stream_name: String,
+    pub(crate) stream_count: u32,
+    pub(crate) max_len: u64,
+    pub(crate) streams_version: StreamsVersion,
+    pub(crate) compat: Compat,
     pub(crate) tls_ca_pem: Option<Vec<u8>>,
     pub(crate) connect_timeout: Duration,
     pub(crate) response_timeout: Duration,
@@ -78,6 +83,11 @@ impl fmt::Debug for sioe_options {
             .field("key", &self.key)
             .field("adapter", &self.adapter)
             .field("subscription_mode", &self.subscription_mode)
+            .field("stream_name", &self.stream_name)
+            .field("stream_count", &self.stream_count)
+            .field("max_len", &self.max_len)
+            .field("streams_version", &self.streams_version)
+            .field("compat", &self.compat)
             .field("tls_ca_pem", &self.tls_ca_pem.as_ref().map(|_| "set"))
             .field("connect_timeout", &self.connect_timeout)
             .field("response_timeout", &self.response_timeout)
@@ -103,6 +113,11 @@ impl Default for sioe_options {
             key: d.key,
             adapter: d.adapter,
             subscription_mode: d.subscription_mode,
+            stream_name: d.stream_name,
+            stream_count: d.stream_count,
+            max_len: d.max_len,
+            streams_version: d.streams_version,
+            compat: d.compat,
             tls_ca_pem: None,
             connect_timeout: d.connect_timeout,
             response_timeout: d.response_timeout,
@@ -163,6 +178,9 @@ impl sioe_options {
             .with_key(self.key.clone())
             .with_adapter(self.adapter)
             .with_subscription_mode(self.subscription_mode)
+            .with_streams(self.stream_name.clone(), self.stream_count, self.max_len)
+            .with_streams_version(self.streams_version)
+            .with_compat(self.compat)
             .with_connect_timeout(self.connect_timeout)
             .with_response_timeout(self.response_timeout)
             .with_reconnect(
@@ -186,7 +204,13 @@ impl sioe_options {
     /// or the reverse), so that the options can be set one at a time, in any order.
     fn check(&self) -> Outcome {
         let base = self.standalone(DEFAULT_URL).with_require_receivers(false);
-        base.validate()?;
+        // Each value on its own, whatever the adapter; how they combine is for sioe_connect,
+        // so that options can be set in any order.
+        base.clone()
+            .with_adapter(AdapterKind::Streams)
+            .with_streams_version(StreamsVersion::V03)
+            .with_compat(Compat::RedisAdapter8)
+            .validate()?;
         if !self.cluster_nodes.is_empty() {
             base.clone()
                 .with_cluster_nodes(self.cluster_nodes.clone())
@@ -232,7 +256,7 @@ pub unsafe extern "C" fn sioe_options_free(opts: *mut sioe_options) {
 
 /// Runs a setter on a copy of the options and keeps it only when every option is still
 /// within the core's bounds.
-fn set(
+pub(crate) fn set(
     opts: *mut sioe_options,
     err: *mut *mut sioe_error,
     f: impl FnOnce(&mut sioe_options) -> Outcome,
@@ -264,9 +288,11 @@ pub unsafe extern "C" fn sioe_options_set_key(
 }
 
 /// The Socket.IO servers' Redis adapter, as text: `"classic"` (the default:
-/// `@socket.io/redis-adapter` `createAdapter`, and `socket.io-redis` 5.x/6.x; PUBLISH) or
-/// `"sharded"` (`createShardedAdapter`, adapter 8.2+ on Redis 7+; SPUBLISH). It must be the
-/// servers' adapter: each one only hears its own command, so a mismatch reaches no server
+/// `@socket.io/redis-adapter` `createAdapter`, and `socket.io-redis` 5.x/6.x; PUBLISH; see
+/// `sioe_options_set_compat` for the older stacks), `"sharded"` (`createShardedAdapter`,
+/// adapter 8.2+ on Redis 7+; SPUBLISH) or `"streams"` (`@socket.io/redis-streams-adapter`;
+/// XADD, see `sioe_options_set_stream_name`). It must be the servers' adapter: each one only
+/// hears its own command, so a mismatch reaches no server
 /// (`sioe_options_set_require_receivers` turns that into `SIOE_STATUS_NO_SUBSCRIBERS`).
 /// Any other text is `SIOE_STATUS_INVALID_ARGUMENT`, naming the accepted values.
 #[unsafe(no_mangle)]

@@ -68,8 +68,9 @@ dist-check: dist ## install each artifact of dist/ outside the repository, witho
 	$(MAKE) --no-print-directory -C bindings-python sdist-check DIST=$(DIST)
 	$(MAKE) --no-print-directory -C bindings-node source-check DIST=$(DIST)
 
-test-rust: deps ## the Rust core: unit tests, golden vectors, interop against real servers
+test-rust: deps ## the Rust core: unit tests, golden vectors, interop against real servers, doc examples
 	$(CARGO) test --workspace --all-targets
+	$(CARGO) test -p socketio-emitter --doc
 
 test-harness: deps ## self-test of the interop harness with the official Node emitter
 	node --test tests/harness/

@@ -32,5 +32,10 @@ pub use target::{Flag, Target, normalize_namespace};
 pub use topology::Topology;
 pub use value::{IntoRooms, Map, Room, Value};
 
+/// The README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// This crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

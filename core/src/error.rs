@@ -50,12 +50,14 @@ pub enum Error {
     /// causes; the first is a mismatch of adapters, which otherwise loses every event
     /// silently (the two adapters use separate Redis delivery paths).
     #[error(
-        "no Socket.IO server is subscribed to {channel}. Likely causes: the servers use the \
-         other Redis adapter (classic `createAdapter` servers hear only PUBLISH, sharded \
-         `createShardedAdapter` servers only SPUBLISH: set the emitter's `adapter` option to \
-         match), or another key (channel prefix) or namespace, or no server is running. With \
-         the sharded adapter in a dynamic subscription mode, a broadcast to one room reaches \
-         only the servers where that room has members"
+        "no Socket.IO server is subscribed to {channel}. Likely causes: the servers use \
+         another Redis adapter (classic `createAdapter` servers hear only PUBLISH, sharded \
+         `createShardedAdapter` servers only SPUBLISH, streams servers read XADD entries: set \
+         the emitter's `adapter` option to match), or another key (channel prefix) or \
+         namespace, or no server is running. With the sharded adapter in a dynamic \
+         subscription mode, a broadcast to one room reaches only the servers where that room \
+         has members; with several streams, a namespace whose name hashes to a negative \
+         stream index is read by no server"
     )]
     NoSubscribers { channel: String },
 

@@ -422,12 +422,13 @@ impl EmitterConfig {
                     "set either url or cluster_nodes, not both: a cluster is reached through its seed nodes".into(),
                 ));
             }
-            if self.require_receivers && self.adapter == AdapterKind::Classic {
-                return Err(Error::InvalidArgument(
-                    "require_receivers cannot be used with the classic adapter on a Redis Cluster: \
-                     PUBLISH there counts only the subscribers of the node that received it"
-                        .into(),
-                ));
+            if self.require_receivers && self.adapter != AdapterKind::Sharded {
+                return Err(Error::InvalidArgument(format!(
+                    "require_receivers cannot be used with the {} adapter on a Redis Cluster: \
+                     PUBLISH and PUBSUB NUMSUB there count only the subscribers of the node \
+                     that answers",
+                    self.adapter
+                )));
             }
         }
         self.validate_adapter()?;

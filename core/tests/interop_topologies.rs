@@ -142,11 +142,15 @@ mod classic_on_a_cluster {
     }
 
     #[test]
-    fn require_receivers_is_refused_for_classic_on_a_cluster() {
-        let err = Emitter::with_config(cluster_config(harness()).with_require_receivers(true))
-            .unwrap_err();
-        assert_eq!(err.code(), "INVALID_ARGUMENT");
-        assert!(err.to_string().contains("require_receivers"), "{err}");
+    fn require_receivers_is_refused_for_classic_and_streams_on_a_cluster() {
+        for adapter in [AdapterKind::Classic, AdapterKind::Streams] {
+            let config = cluster_config(harness())
+                .with_adapter(adapter)
+                .with_require_receivers(true);
+            let err = Emitter::with_config(config).unwrap_err();
+            assert_eq!(err.code(), "INVALID_ARGUMENT");
+            assert!(err.to_string().contains("require_receivers"), "{err}");
+        }
     }
 }
 

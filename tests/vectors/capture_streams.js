@@ -10,7 +10,8 @@
 // over node-redis 4.7.1, with every adapter's uid forced to "emitter", performs each case through
 // the server API, and records every command that the server writes (XADD into the stream,
 // PUBLISH on the 0.3 side channel, SUBSCRIBE when a namespace is created), as seen by a MONITOR
-// connection. The format is described in README.md.
+// connection. At the end it stops the adapters' pollers, closes every connection and then stops
+// redis-server (see Servers.close). The format is described in README.md.
 "use strict";
 
 const fs = require("fs");
@@ -314,10 +315,15 @@ function startRedisOnce(port) {
         child.stdout.removeListener("data", onData);
         child.stdout.resume(); // keep draining so the pipe never blocks the server
         child.removeListener("exit", onEarlyExit);
+        clearTimeout(timer);
         resolve(child);
       }
     };
-    const onEarlyExit = (code) => reject(new Error(`redis-server exited (${code}) before it was ready:\n${log.slice(-2000)}`));
+    const onEarlyExit = (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited (${code}) before it was ready:\n${log.slice(-2000)}`));
+    };
+    const timer = setTimeout(() => child.kill("SIGKILL"), WAIT_LIMIT_MS); // then onEarlyExit reports it
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", onData);
     child.stderr.on("data", (chunk) => (log += chunk));
@@ -343,12 +349,72 @@ async function startRedis() {
   fail(`could not start redis-server: ${lastError.message}`);
 }
 
-function stopRedis(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
+// Resolves once redis-server has exited and its output pipes are closed ("close" comes after
+// "exit" and after both). SIGTERM first; SIGKILL if it has not exited within the limit.
+async function stopRedis(child) {
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  if (exited() && child.stdout.destroyed && child.stderr.destroyed) return;
+  const closed = new Promise((resolve) => child.once("close", resolve));
+  if (!exited()) child.kill("SIGTERM");
+  try {
+    await within(closed, "redis-server to exit");
+  } catch (err) {
+    process.stderr.write(`capture_streams.js: ${err.message}; killing it\n`);
+    if (!exited()) child.kill("SIGKILL");
+    await within(closed, "redis-server to exit after SIGKILL");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting on observed state. Whoever changes the state calls notify(); waitUntil() re-evaluates
+// its test then and resolves as soon as it holds. The limit only turns a hang into an error.
+
+class Changes {
+  constructor() {
+    this.waiters = new Set();
+  }
+
+  notify() {
+    for (const w of [...this.waiters]) w();
+  }
+
+  waitUntil(test, what) {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        let ok;
+        try {
+          ok = test();
+        } catch (err) {
+          ok = err;
+        }
+        if (!ok) return;
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        if (ok instanceof Error) reject(ok);
+        else resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`waited ${WAIT_LIMIT_MS} ms for ${what}`));
+      }, WAIT_LIMIT_MS);
+      this.waiters.add(check);
+      check();
+    });
+  }
+}
+
+// A wait that no observed event of ours ends (a connection, a reply, a process exit) gets the
+// same limit, so that nothing can hang without saying what it was waiting for.
+function within(promise, what) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`waited ${WAIT_LIMIT_MS} ms for ${what}`)), WAIT_LIMIT_MS);
   });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+function command(client, args) {
+  return within(client.sendCommand(args), `the reply to ${args.slice(0, 2).join(" ")}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,7 +462,7 @@ function parseMonitorLine(line) {
 class Monitor {
   constructor() {
     this.entries = [];
-    this.waiters = new Set();
+    this.changed = new Changes();
   }
 
   async open(port) {
@@ -419,35 +485,25 @@ class Monitor {
       }
     });
     this.socket.write("MONITOR\r\n");
-    await ok;
+    await within(ok, "MONITOR to start");
   }
 
   add(entry) {
     this.entries.push(entry);
-    for (const w of this.waiters) w();
+    this.changed.notify();
   }
 
-  // Resolves as soon as test() holds for the entries seen so far; the limit only turns a hang
-  // into an error.
+  // Resolves as soon as test() holds for the entries seen so far.
   waitUntil(test, what) {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!test(this.entries)) return;
-        this.waiters.delete(check);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`MONITOR did not show ${what} within ${WAIT_LIMIT_MS} ms`));
-      }, WAIT_LIMIT_MS);
-      this.waiters.add(check);
-      check();
-    });
+    return this.changed.waitUntil(() => test(this.entries), `MONITOR to show ${what}`);
   }
 
+  // Resolves once the connection is closed.
   close() {
+    if (!this.socket || this.socket.destroyed) return Promise.resolve();
+    const closed = new Promise((resolve) => this.socket.once("close", resolve));
     this.socket.destroy();
+    return closed;
   }
 }
 
@@ -472,39 +528,90 @@ function forceUid(ClusterAdapter) {
   });
 }
 
-async function connect(pkgs, port, clients) {
+function createClient(pkgs, port) {
+  // reconnectStrategy false: a client never retries a connection that is gone (in particular once
+  // redis-server is stopped). The clients the adapters duplicate from it inherit the option.
   const client = pkgs.createClient({ socket: { host: "127.0.0.1", port, reconnectStrategy: false } });
   client.on("error", (err) => process.stderr.write(`capture_streams.js: redis client error: ${err.message}\n`));
-  await client.connect();
-  clients.push(client);
   return client;
 }
 
 const WRITES = new Set(["XADD", "PUBLISH", "SPUBLISH"]);
 
+// The servers, and every node-redis client of this process: the ones the script opens (publishing
+// clients, peers, an admin connection) and the ones the adapters make from a publishing client
+// with duplicate(): 0.3 opens one reader per stream and one Pub/Sub client; 0.2 reads on
+// connections of the publishing client's isolation pool, which node-redis also makes with
+// duplicate(). Every client is tracked, and so is every XREAD a poller has in flight (both
+// generations call xRead on a client they got from us), so that shutdown can wait for the pollers
+// to stop and for every connection to close instead of guessing.
 class Servers {
   constructor(pkgs, port, monitor) {
     this.pkgs = pkgs;
     this.port = port;
     this.monitor = monitor;
     this.byKey = new Map();
-    this.clients = [];
+    this.clients = []; // every client: { client, ours }
+    this.xreads = new Set(); // XREAD promises not settled yet
+    this.changed = new Changes();
     this.peers = new Set();
+  }
+
+  // A client of the script's own (ours: the script disconnects it at the end).
+  async connect(server) {
+    const client = createClient(this.pkgs, this.port);
+    this.track(client, server, true);
+    await within(client.connect(), "a connection to redis-server");
+    return client;
+  }
+
+  track(client, server, ours) {
+    this.clients.push({ client, ours });
+    client.on("end", () => this.changed.notify());
+    if (!server) return;
+    const duplicate = client.duplicate;
+    client.duplicate = (...args) => {
+      const copy = duplicate.apply(client, args);
+      this.track(copy, server, false);
+      return copy;
+    };
+    const xRead = client.xRead;
+    client.xRead = (...args) => {
+      const reply = xRead.apply(client, args);
+      server.readers.add(client);
+      this.xreads.add(reply);
+      const settled = () => {
+        this.xreads.delete(reply);
+        this.changed.notify();
+      };
+      reply.then(settled, settled);
+      this.changed.notify();
+      return reply;
+    };
+  }
+
+  async admin() {
+    if (!this.adminClient) this.adminClient = await this.connect(null);
+    return this.adminClient;
   }
 
   async get(generation, options) {
     const id = JSON.stringify([generation, options]);
     if (!this.byKey.has(id)) {
-      const pub = await connect(this.pkgs, this.port, this.clients);
-      const info = String(await pub.sendCommand(["CLIENT", "INFO"]));
-      const addr = /(?:^| )addr=(\S+)/.exec(info)[1];
+      const server = { generation, options, setup: new Map(), readers: new Set(), closed: new Set(), prefix: options.channelPrefix === undefined ? "socket.io" : options.channelPrefix };
+      const pub = await this.connect(server);
+      const info = String(await command(pub, ["CLIENT", "INFO"]));
+      server.pub = pub;
+      server.addr = /(?:^| )addr=(\S+)/.exec(info)[1];
       const opts = { ...options };
       if (generation === "0.2.3") opts.heartbeatInterval = NO_TIMER_HEARTBEAT;
-      const server = { generation, options, pub, addr, setup: new Map(), prefix: options.channelPrefix === undefined ? "socket.io" : options.channelPrefix };
       const start = this.monitor.entries.length;
       server.io = new this.pkgs.Server({ adapter: this.pkgs.adapters[generation].createAdapter(pub, opts) });
       this.byKey.set(id, server);
       await this.recordSetup(server, "/", start);
+      // Every poller has sent its first XREAD: 0.3 one reader per stream, 0.2 one loop per server.
+      const pollers = generation === "0.3.1" ? options.streamCount || 1 : 1;
+      await this.changed.waitUntil(() => server.readers.size === pollers, `the ${pollers} poller(s) of ${id} to read`);
     }
     return this.byKey.get(id);
   }
@@ -539,13 +646,57 @@ class Servers {
   // server. A plain extra subscriber plays that server (it never answers).
   async ensurePeer(channel) {
     if (this.peers.has(channel)) return;
-    const peer = await connect(this.pkgs, this.port, this.clients);
-    await peer.subscribe(channel, () => {});
+    const peer = await this.connect(null);
+    await within(peer.subscribe(channel, () => {}), `SUBSCRIBE ${channel}`);
     this.peers.add(channel);
   }
 
-  async closeAll() {
-    await Promise.all(this.clients.map((c) => c.disconnect().catch(() => {})));
+  // Stops every poller, then closes every connection. The order matters. A poller only stops
+  // once its adapters are closed and its current XREAD (BLOCK 5000) has returned, and a poller
+  // whose connection goes away before that does not stop: its XREAD fails at once, and it sends
+  // the next one, forever, without ever yielding to the event loop (this is what made the capture
+  // spin at 100% CPU and never exit). So:
+  //   1. close every namespace adapter: 0.3 aborts its pollers (and disconnects its Pub/Sub
+  //      client); 0.2 stops polling and XADDs ADAPTER_CLOSE (type 13), seen on MONITOR;
+  //   2. CLIENT UNBLOCK every connection still blocked in XREAD: the XREAD returns nil, and the
+  //      poller stops (0.3 disconnects its reader);
+  //   3. wait until no XREAD is in flight, and check that none started again;
+  //   4. disconnect our own clients (0.2's isolation pool goes with its publishing client) and
+  //      wait until every client, ours or the adapters', is closed.
+  async close() {
+    const servers = [...this.byKey.values()];
+    // 0.3 first: 0.2's ADAPTER_CLOSE entries wake the 0.3 readers of the same stream, which then
+    // find their adapter closed.
+    servers.sort((a, b) => (a.generation === b.generation ? 0 : a.generation === "0.3.1" ? -1 : 1));
+    const start = this.monitor.entries.length;
+    const closing = [];
+    for (const server of servers) {
+      for (const nsp of server.io._nsps.values()) {
+        if (server.closed.has(nsp.name)) continue;
+        server.closed.add(nsp.name);
+        nsp.adapter.close();
+        if (server.generation === "0.2.3") closing.push({ addr: server.addr, nsp: nsp.name });
+      }
+    }
+    const closeSeen = ({ addr, nsp }) => (e) => e.addr === addr && e.command === "XADD" && fieldsOf(e).nsp === nsp && fieldsOf(e).type === "13";
+    await this.monitor.waitUntil((all) => closing.every((c) => all.slice(start).some(closeSeen(c))), "ADAPTER_CLOSE from every 0.2 namespace");
+
+    const admin = await this.admin();
+    const list = String(await command(admin, ["CLIENT", "LIST", "TYPE", "normal"]));
+    for (const line of list.split("\n")) {
+      const flags = /(?:^| )flags=(\S+)/.exec(line);
+      const cmd = /(?:^| )cmd=(\S+)/.exec(line);
+      if (flags && flags[1].includes("b") && cmd && cmd[1] === "xread") {
+        await command(admin, ["CLIENT", "UNBLOCK", /(?:^| )id=(\d+)/.exec(line)[1]]);
+      }
+    }
+    await this.changed.waitUntil(() => this.xreads.size === 0, "every poller's last XREAD to return");
+    // A poller that goes on sends its next XREAD within the same turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.xreads.size) throw new Error("a poller kept reading after its adapters were closed");
+
+    await within(Promise.all(this.clients.filter((c) => c.ours && c.client.isOpen).map((c) => c.client.disconnect())), "our clients to disconnect");
+    await this.changed.waitUntil(() => this.clients.every((c) => !c.client.isOpen), "every redis client to close");
   }
 }
 
@@ -683,6 +834,7 @@ async function runCase(pkgs, servers, monitor, c) {
   const since = (entries) => entries.slice(start);
 
   const threw = perform(nsp, ops, c.call, c.args);
+  if (c.call === "close") server.closed.add(nspName);
   const expected = threw === undefined ? 1 : 0;
   if (Boolean(c.throws) !== (threw !== undefined)) throw new Error(`${c.name}: ${threw === undefined ? "expected a throw" : `threw ${threw}`}`);
   await monitor.waitUntil((all) => since(all).filter(isWrite).length >= expected, `${expected} write(s) for ${c.name}`);
@@ -690,7 +842,7 @@ async function runCase(pkgs, servers, monitor, c) {
   // Fence: a command sent after the writes on the same connection. Once MONITOR shows it, every
   // write the operation queued has been seen, so an unexpected second one would be caught.
   const token = `capture-fence-${c.name}`;
-  await server.pub.sendCommand(["ECHO", token]);
+  await command(server.pub, ["ECHO", token]);
   const isFence = (e) => mine(e) && e.command === "ECHO" && e.args[0].toString() === token;
   await monitor.waitUntil((all) => since(all).some(isFence), `the fence of ${c.name}`);
 
@@ -754,9 +906,9 @@ function render(cases) {
   return lines.join("\n") + "\n";
 }
 
-async function checkRedisVersion(port, pkgs, clients) {
-  const client = await connect(pkgs, port, clients);
-  const info = String(await client.sendCommand(["INFO", "server"]));
+async function checkRedisVersion(servers) {
+  const client = await servers.admin();
+  const info = String(await command(client, ["INFO", "server"]));
   const version = /redis_version:(\d+)\./.exec(info);
   // 0.3.1 reads sessions with GETDEL (6.2); the capture itself needs XADD with MAXLEN ~ (6.2 is plenty).
   if (!version || Number(version[1]) < 7) fail(`redis-server >= 7 is expected (found ${version ? version[0] : "?"})`);
@@ -803,7 +955,7 @@ async function main() {
   let code = 0;
   try {
     await monitor.open(port);
-    await checkRedisVersion(port, pkgs, servers.clients);
+    await checkRedisVersion(servers);
     const cases = await capture(pkgs, servers, monitor);
     const text = render(cases);
     JSON.parse(text); // must be valid JSON
@@ -817,11 +969,19 @@ async function main() {
     process.stderr.write(`capture_streams.js: ${err.stack || err.message}\n`);
     code = 2;
   } finally {
-    monitor.close();
-    await servers.closeAll().catch(() => {});
+    // Stop the pollers and close every client while redis-server still runs (see Servers.close),
+    // then MONITOR, then redis-server itself.
+    try {
+      await servers.close();
+    } catch (err) {
+      process.stderr.write(`capture_streams.js: shutdown: ${err.message}\n`);
+      code = 2;
+    }
+    await monitor.close();
     await stopRedis(child);
   }
-  // Pending ack requests and pollers hold timers; they are not part of the capture, so exit now.
+  // Requests that wait for replies (emitWithAck, fetchSockets, serverSideEmitWithAck) still hold
+  // their timeout timers, up to 5 s; nothing else is left running, so exit without waiting.
   process.exit(code);
 }
 

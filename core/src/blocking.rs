@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::adapter::Output;
+use crate::adapter::{Delivery, Output};
 use crate::config::{EmitterConfig, QueueFullPolicy};
 use crate::error::{Error, Result};
 use crate::publish::queue::{FlushReport, Rejected};
@@ -201,6 +201,13 @@ impl Emitter {
     pub fn emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         crate::adapter::check_sent_event(event)?;
         self.send(self.inner.encode_emit(event, args))
+    }
+
+    /// [`emit`](Self::emit), also telling the stream entry's ID with the streams adapter
+    /// (see [`crate::Emitter::emit_detailed`]).
+    pub fn emit_detailed(&self, event: &str, args: &[Value]) -> Result<Delivery> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.emit_detailed(event, args))
     }
 
     pub fn sockets_join(&self, rooms: impl IntoRooms) -> Result<u64> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::adapter::{Flavour, Output, check_sent_event};
+use crate::adapter::{Delivery, Flavour, Output, check_sent_event};
 use crate::config::{EmitterConfig, QueueFullPolicy};
 use crate::error::{Error, Result};
 use crate::publish::queue::{FlushReport, Queue, Rejected};
@@ -307,6 +307,14 @@ impl Emitter {
     pub async fn emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         check_sent_event(event)?;
         self.send(self.encode_emit(event, args)).await
+    }
+
+    /// [`emit`](Self::emit), also telling where the event went: with the streams adapter,
+    /// the ID Redis gave its entry (the offset clients see with connection-state recovery).
+    pub async fn emit_detailed(&self, event: &str, args: &[Value]) -> Result<Delivery> {
+        check_sent_event(event)?;
+        let output = self.encode_emit(event, args)?;
+        self.link()?.conn.send_detailed(&output).await
     }
 
     /// Makes the target's sockets join `rooms`.

@@ -87,6 +87,8 @@ fn broadcast_rooms_and_namespaces(s: &Servers) {
     s.clients("/bc-other", &[("bc-o", 0, json!([]))]);
     let io = s.emitter().of("/bc");
     assert_eq!(io.emit("all", &args!["x", 1]).unwrap(), 2);
+    let delivery = io.emit_detailed("detailed", &[]).unwrap();
+    assert_eq!((delivery.servers, delivery.entry_id), (2, None), "Pub/Sub has no entry");
     assert_eq!(io.to("r1").emit("r1", &[]).unwrap(), 2);
     assert_eq!(io.to(["r1", "r2"]).emit("r1-or-r2", &[]).unwrap(), 2);
     io.volatile().emit("v", &[]).unwrap();
@@ -96,9 +98,9 @@ fn broadcast_rooms_and_namespaces(s: &Servers) {
             .map(|got| got.into_iter().filter(|e| e != "v").collect::<Vec<_>>())
             .collect::<Vec<_>>(),
         vec![
-            names(&["all", "r1", "r1-or-r2"]),
-            names(&["all", "r1", "r1-or-r2"]),
-            names(&["all"]),
+            names(&["all", "detailed", "r1", "r1-or-r2"]),
+            names(&["all", "detailed", "r1", "r1-or-r2"]),
+            names(&["all", "detailed"]),
             vec![],
         ]
     );

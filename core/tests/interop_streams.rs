@@ -112,6 +112,19 @@ fn broadcast(s: &Servers) {
     );
     let (_, args) = &s.harness.events("bc-b")[0];
     assert_eq!(args, &vec![json!("world"), json!(42)]);
+    // The entry's ID is the offset the clients receive with the event.
+    let delivery = io.emit_detailed("with-id", &[]).unwrap();
+    assert_eq!(delivery.servers, s.both());
+    let id = delivery.entry_id.expect("an XADD has an entry ID");
+    s.harness.flush();
+    let offsets: Vec<Json> = s
+        .harness
+        .observed()
+        .into_iter()
+        .filter(|m| m["type"] == "event" && m["event"] == "with-id")
+        .map(|m| m["offset"].clone())
+        .collect();
+    assert_eq!(offsets, [json!(id), json!(id)]);
 }
 
 fn rooms_and_except(s: &Servers) {

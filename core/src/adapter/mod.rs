@@ -176,6 +176,17 @@ impl Flavour {
     }
 }
 
+/// What one sent operation did: what it resolves to, and for the streams adapter the ID
+/// Redis gave the entry (the offset that connection-state recovery hands to clients).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The number every emit resolves to: servers that received it (see [`XAdd::readers`]
+    /// for the streams adapter).
+    pub servers: u64,
+    /// The stream entry's ID (`"1795338778155-0"`); `None` for Pub/Sub.
+    pub entry_id: Option<String>,
+}
+
 /// One message to send: a command, its channel (or stream key) and the encoded payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {

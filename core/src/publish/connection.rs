@@ -20,7 +20,7 @@ use super::link::{Conn, Link};
 use super::open::{Backoff, open_cluster, open_single};
 use super::pacing::Pacer;
 
-use crate::adapter::{Command, Output, Readers};
+use crate::adapter::{Command, Delivery, Output, Readers};
 use crate::config::EmitterConfig;
 use crate::error::{Error, Result};
 use crate::topology::Topology;
@@ -188,6 +188,27 @@ impl Connection {
             .await
             .map_err(|f| f.error)?;
         self.receivers(out, &mut std::iter::once(value))
+    }
+
+    /// [`send`](Self::send), also telling the stream entry's ID when the output is an XADD.
+    pub(crate) async fn send_detailed(&self, out: &Output) -> Result<Delivery> {
+        let pipe = pipeline(&[out]);
+        let values = self
+            .call(self.deadline(), &out.channel, |mut m| {
+                let pipe = &pipe;
+                async move { pipe.query_async::<Vec<redis::Value>>(&mut m).await }
+            })
+            .await
+            .map_err(|f| f.error)?;
+        let entry_id = match (&out.command, values.first()) {
+            (Command::XAdd(_), Some(redis::Value::BulkString(id))) => {
+                Some(String::from_utf8_lossy(id).into_owned())
+            }
+            (Command::XAdd(_), Some(redis::Value::SimpleString(id))) => Some(id.clone()),
+            _ => None,
+        };
+        let servers = self.receivers(out, &mut values.into_iter())?;
+        Ok(Delivery { servers, entry_id })
     }
 
     /// For callers on a thread without an async runtime: sends on the calling thread when the

@@ -5,7 +5,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyList, PyTuple, PyType};
 use socketio_emitter::adapter::Output;
 use socketio_emitter::{Emitter as Core, Result, Room, Value};
 
@@ -65,16 +66,20 @@ impl From<socketio_emitter::FlushReport> for PyFlushReport {
     }
 }
 
-/// `(channel, payload)`, what an `encode_*` method returns.
+static ENCODED: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// What an `encode_*` method returns: a `socketio_emitter.Encoded`, the `(channel, payload)`
+/// tuple with the whole Redis command beside it (`Output::args`; an XADD needs it).
 pub(crate) fn output<'py>(py: Python<'py>, out: Output) -> PyResult<Bound<'py, PyTuple>> {
+    let cls = ENCODED.import(py, "socketio_emitter._encoded", "Encoded")?;
+    let args = out
+        .args()
+        .into_iter()
+        .map(|a| PyBytes::new(py, &a))
+        .collect::<Vec<_>>();
     let payload = PyBytes::new(py, &out.payload);
-    PyTuple::new(
-        py,
-        [
-            out.channel.into_pyobject(py)?.into_any(),
-            payload.into_any(),
-        ],
-    )
+    let encoded = cls.call1((out.channel, payload, PyTuple::new(py, args)?))?;
+    Ok(encoded.cast_into::<PyTuple>()?)
 }
 
 pub(crate) fn room_list<'py, 'a>(
@@ -209,10 +214,12 @@ macro_rules! emitter_pymethods {
             #[pyo3(
                 signature = (
                     key = None, *, nsp = None, default = None, max_payload_bytes = None,
-                    adapter = None, subscription_mode = None
+                    adapter = None, subscription_mode = None, stream_name = None,
+                    stream_count = None, max_len = None, streams_version = None, compat = None
                 ),
-                text_signature = "(key='socket.io', *, nsp='/', default=None, max_payload_bytes=16777216, adapter='classic', subscription_mode='dynamic')"
+                text_signature = "(key='socket.io', *, nsp='/', default=None, max_payload_bytes=16777216, adapter='classic', subscription_mode='dynamic', stream_name='socket.io', stream_count=1, max_len=10000, streams_version='0.3', compat='redis-adapter-8')"
             )]
+            #[allow(clippy::too_many_arguments)]
             fn offline(
                 key: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
                 nsp: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
@@ -220,6 +227,11 @@ macro_rules! emitter_pymethods {
                 max_payload_bytes: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
                 adapter: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
                 subscription_mode: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+                stream_name: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+                stream_count: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+                max_len: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+                streams_version: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
+                compat: Option<&::pyo3::Bound<'_, ::pyo3::PyAny>>,
             ) -> ::pyo3::PyResult<$class> {
                 let opts = $crate::config::Offline::parse($crate::config::OfflineArgs {
                     key,
@@ -228,6 +240,11 @@ macro_rules! emitter_pymethods {
                     max_payload_bytes,
                     adapter,
                     subscription_mode,
+                    stream_name,
+                    stream_count,
+                    max_len,
+                    streams_version,
+                    compat,
                 })?;
                 let client = $crate::client::Client::new(opts.config, false, opts.default);
                 Ok($class {

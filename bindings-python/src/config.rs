@@ -11,8 +11,8 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDelta, PyDict, PyInt, PyList, PyString, PyTuple};
 use socketio_emitter::{
-    AdapterKind, DEFAULT_URL, EmitterConfig, Error, QueueFullPolicy, SubscriptionMode, Topology,
-    duration_from_secs_f64,
+    AdapterKind, Compat, DEFAULT_URL, EmitterConfig, Error, QueueFullPolicy, StreamsVersion,
+    SubscriptionMode, Topology, duration_from_secs_f64,
 };
 
 use crate::convert::text_arg;
@@ -24,6 +24,11 @@ pub(crate) const OPTION_NAMES: &[&str] = &[
     "nsp",
     "adapter",
     "subscription_mode",
+    "stream_name",
+    "stream_count",
+    "max_len",
+    "streams_version",
+    "compat",
     "cluster_nodes",
     "sentinel_master",
     "sentinel_nodes",
@@ -120,6 +125,11 @@ impl Options {
                 "nsp" => opts.nsp = text_arg("nsp", &value)?,
                 "adapter" => cfg.adapter = choice(&name, &value)?,
                 "subscription_mode" => cfg.subscription_mode = choice(&name, &value)?,
+                "stream_name" => cfg.stream_name = text_arg(&name, &value)?,
+                "stream_count" => cfg.stream_count = count_u32(&name, &value)?,
+                "max_len" => cfg.max_len = count_u64(&name, &value)?,
+                "streams_version" => cfg.streams_version = choice(&name, &value)?,
+                "compat" => cfg.compat = choice(&name, &value)?,
                 "cluster_nodes" => topology.cluster_nodes = urls(&name, &value)?,
                 "sentinel_master" => {
                     topology.sentinel_master = if value.is_none() {
@@ -230,7 +240,20 @@ fn count(name: &str, value: &Bound<'_, PyAny>) -> PyResult<usize> {
     }
 }
 
-/// `adapter` / `subscription_mode`: a `str` parsed by the core, so that every language
+/// `stream_count`: a count (its bounds are `EmitterConfig::validate`'s), out of range past
+/// 32 bits, like `count` past 64.
+fn count_u32(name: &str, value: &Bound<'_, PyAny>) -> PyResult<u32> {
+    u32::try_from(count(name, value)?)
+        .map_err(|_| invalid(format!("{name} is out of range (more than 32 bits)")))
+}
+
+/// `max_len`: a count (its bounds are `EmitterConfig::validate`'s).
+fn count_u64(name: &str, value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    // `count` saturates at `usize::MAX`, far above the largest `max_len` accepted.
+    Ok(u64::try_from(count(name, value)?).unwrap_or(u64::MAX))
+}
+
+/// `adapter` / `subscription_mode` / `streams_version` / `compat`: a `str` parsed by the core, so that every language
 /// accepts the same spellings and its `INVALID_ARGUMENT` names the accepted ones.
 fn choice<T: FromStr<Err = Error>>(name: &str, value: &Bound<'_, PyAny>) -> PyResult<T> {
     text_arg(name, value)?.parse().map_err(to_py_err)
@@ -260,7 +283,8 @@ fn pem(value: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
 }
 
 /// What `offline()` was given: the options an encoder reads (key, adapter, subscription
-/// mode, `max_payload_bytes`) in a configuration whose URL is never used.
+/// mode, the streams options, compat, `max_payload_bytes`) in a configuration whose URL is
+/// never used.
 pub(crate) struct Offline {
     pub config: EmitterConfig,
     pub nsp: String,
@@ -275,6 +299,11 @@ pub(crate) struct OfflineArgs<'a, 'py> {
     pub max_payload_bytes: Option<&'a Bound<'py, PyAny>>,
     pub adapter: Option<&'a Bound<'py, PyAny>>,
     pub subscription_mode: Option<&'a Bound<'py, PyAny>>,
+    pub stream_name: Option<&'a Bound<'py, PyAny>>,
+    pub stream_count: Option<&'a Bound<'py, PyAny>>,
+    pub max_len: Option<&'a Bound<'py, PyAny>>,
+    pub streams_version: Option<&'a Bound<'py, PyAny>>,
+    pub compat: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl Offline {
@@ -292,6 +321,21 @@ impl Offline {
         }
         if let Some(m) = args.subscription_mode {
             cfg.subscription_mode = choice::<SubscriptionMode>("subscription_mode", m)?;
+        }
+        if let Some(v) = args.stream_name {
+            cfg.stream_name = text_arg("stream_name", v)?;
+        }
+        if let Some(v) = args.stream_count {
+            cfg.stream_count = count_u32("stream_count", v)?;
+        }
+        if let Some(v) = args.max_len {
+            cfg.max_len = count_u64("max_len", v)?;
+        }
+        if let Some(v) = args.streams_version {
+            cfg.streams_version = choice::<StreamsVersion>("streams_version", v)?;
+        }
+        if let Some(v) = args.compat {
+            cfg.compat = choice::<Compat>("compat", v)?;
         }
         cfg.validate().map_err(to_py_err)?;
         let default = args.default.filter(|d| !d.is_none());

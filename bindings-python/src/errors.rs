@@ -43,6 +43,7 @@ fn build(py: Python<'_>, e: &Error) -> Result<PyErr, PyErr> {
         | Error::Redis(_)
         | Error::Timeout(_)
         | Error::Internal(_)
+        | Error::Unsupported(_)
         | Error::Closed => {}
         Error::ReservedEvent(event) => details.set_item("event", event)?,
         Error::Encode { path, reason } => {

@@ -1,6 +1,7 @@
 """Shared fixtures: one interop harness per test session (two Socket.IO 4.8 servers with
 the classic Redis adapter, a private Redis), one per subscription mode of the sharded
-adapter and one per Redis topology (cluster, sentinel) and adapter when a test asks for it,
+adapter, one per Redis topology (cluster, sentinel) and adapter, and one per server stack
+(streams adapter, older classic stacks) when a test asks for it,
 and a fresh namespace per test. A failed test's report carries the running harnesses' logs
 (Redis, the servers' stderr); green runs show none."""
 
@@ -42,6 +43,27 @@ def sharded() -> Iterator[Callable[[str], Harness]]:
                                     "--subscription-mode", mode)
             _running.append(started[mode])
         return started[mode]
+
+    try:
+        yield get
+    finally:
+        for h in started.values():
+            _running.remove(h)
+            h.close()
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Callable[..., Harness]]:
+    """``stack(*args)``: two Socket.IO servers started with these harness arguments (e.g.
+    ``"--adapter", "streams", "--streams-version", "0.2"`` or ``"--stack",
+    "socket.io-redis-5"``), each set started on first use and kept for the session."""
+    started: dict[tuple[str, ...], Harness] = {}
+
+    def get(*args: str) -> Harness:
+        if args not in started:
+            started[args] = Harness("--servers", "2", *args)
+            _running.append(started[args])
+        return started[args]
 
     try:
         yield get

@@ -113,13 +113,25 @@ class Harness:
         return reply
 
     def client(self, name: str, server: int = 0, nsp: str = "/", rooms: list[Any] | None = None,
-               share: str | None = None) -> Json:
+               share: str | None = None, recovery: bool = False) -> Json:
         cmd: dict[str, Any] = {"cmd": "client", "name": name, "nsp": nsp, "rooms": rooms or []}
         if share is None:
             cmd["server"] = server
         else:
             cmd["share"] = share
+        if recovery:
+            cmd["recovery"] = True
         return self.request(cmd)
+
+    def client_drop(self, name: str) -> Json:
+        """Cuts a ``recovery`` client off as a network loss would (``--adapter streams``); the
+        reply comes once its server has stored the session."""
+        return self.request({"cmd": "client_drop", "name": name})
+
+    def client_reconnect(self, name: str, server: int) -> Json:
+        """Reconnects a dropped ``recovery`` client on ``server``; the events it missed are
+        reported before the reply (``recovered`` says whether the session was restored)."""
+        return self.request({"cmd": "client_reconnect", "name": name, "server": server})
 
     def clients(self, nsp: str, specs: list[tuple[str, int, list[Any]]]) -> None:
         """Connects clients ``(name, server, rooms)`` in ``nsp``; waits for both servers."""

@@ -166,6 +166,55 @@ def test_sharded_example(sharded: Callable[[str], Harness]) -> None:
     assert sorted(handled) == [0, 1]
 
 
+def server_events(servers: Harness, args: list[Any]) -> list[int]:
+    """The servers whose ``server_event`` handler got ``args`` (after a flush)."""
+    return sorted(m["server"] for m in servers.observed()
+                  if m.get("type") == "server_event" and m["args"] == args)
+
+
+def test_streams_example(stack: Callable[..., Harness]) -> None:
+    # Servers on @socket.io/redis-streams-adapter 0.3.1, as the example's options say.
+    servers = stack("--adapter", "streams")
+    servers.client("streams-room1", 0, "/", ["room1"])
+    servers.client("streams-other", 1, "/", [])
+    servers.request({"cmd": "wait_subscribed", "nsp": "/"})
+    out = run_script("streams.py", {**os.environ, "REDIS_URL": servers.redis_url})
+    assert out.splitlines() == [
+        "news is read by 2 server(s)",
+        "XADD socket.io (b'MAXLEN', b'~', b'10000')",
+    ]
+    assert events(servers, "streams-room1", "news") == [[{"title": "hello"}]]
+    assert events(servers, "streams-other", "news") == [[{"title": "hello"}]]
+    assert events(servers, "streams-room1", "chat") == [[{"text": "hi"}, {"$bytes": "0001"}]]
+    assert events(servers, "streams-other", "chat") == []
+    assert server_events(servers, ["cache-invalidate"]) == [0, 1]
+
+
+def test_streams_v02_example(stack: Callable[..., Harness]) -> None:
+    servers = stack("--adapter", "streams", "--streams-version", "0.2")
+    servers.client("streams02-a", 0, "/", [])
+    servers.client("streams02-b", 1, "/", [])
+    servers.request({"cmd": "wait_subscribed", "nsp": "/"})
+    out = run_script("streams_v02.py", {**os.environ, "REDIS_URL": servers.redis_url})
+    assert out.strip() == "news stored: 1"
+    assert events(servers, "streams02-a", "news") == [[{"title": "hello"}]]
+    assert events(servers, "streams02-b", "news") == [[{"title": "hello"}]]
+    assert server_events(servers, ["cache-invalidate"]) == [0, 1]
+
+
+def test_legacy_example(stack: Callable[..., Harness]) -> None:
+    # socket.io 2.5 servers on socket.io-redis 5.4, with socket.io-client 2.5 clients.
+    servers = stack("--stack", "socket.io-redis-5")
+    servers.client("legacy-room1", 0, "/", ["room1"])
+    servers.client("legacy-muted", 1, "/", ["room1", "muted"])
+    servers.request({"cmd": "wait_subscribed", "nsp": "/"})
+    out = run_script("legacy.py", {**os.environ, "REDIS_URL": servers.redis_url})
+    assert out.splitlines() == ["chat reached 2 server(s)", "UNSUPPORTED"]
+    for client in ("legacy-room1", "legacy-muted"):
+        assert events(servers, client, "chat") == [[{"text": "hi"}, {"$bytes": "0001"}]]
+        assert events(servers, client, "news") == []  # refused: nothing was published
+
+
 def test_cluster_example(topology: Callable[[str, str], Harness]) -> None:
     # The servers the README's server-side snippet describes: createCluster + createShardedAdapter.
     servers = topology("cluster", "sharded")

@@ -126,7 +126,7 @@ def test_option_names_match_the_stub() -> None:
         text = f.read()
     for name in OPTION_NAMES:
         assert f"        {name}: " in text, name
-    assert len(OPTION_NAMES) == 19
+    assert len(OPTION_NAMES) == 24
     assert inspect.isclass(Emitter)
 
 
@@ -142,6 +142,7 @@ def test_every_core_code_has_its_class() -> None:
     assert issubclass(exceptions.InvalidArgumentError, ValueError)
     assert issubclass(exceptions.ReservedEventError, exceptions.InvalidArgumentError)
     assert issubclass(exceptions.RedisConnectionError, ConnectionError)
+    assert exceptions.BY_CODE["UNSUPPORTED"] is exceptions.UnsupportedError
 
 
 def test_exceptions_survive_pickling() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 
 from . import exceptions
+from ._encoded import Encoded
 from ._native import (
     CORE_VERSION,
     ERROR_CODES,
@@ -38,6 +39,7 @@ from .exceptions import (
     RedisConnectionError,
     RedisError,
     ReservedEventError,
+    UnsupportedError,
 )
 
 __version__ = CORE_VERSION
@@ -52,6 +54,7 @@ __all__ = [
     "EmitterError",
     "EmitterTimeoutError",
     "EncodeError",
+    "Encoded",
     "FlushError",
     "FlushReport",
     "InternalError",
@@ -62,6 +65,7 @@ __all__ = [
     "RedisConnectionError",
     "RedisError",
     "ReservedEventError",
+    "UnsupportedError",
     "__version__",
     "exceptions",
 ]

@@ -7,12 +7,20 @@ from typing import Any, ClassVar, Literal, final
 
 from typing_extensions import Self, TypeAlias
 
+from socketio_emitter._encoded import Encoded
+
 #: A room: ``7`` and ``"7"`` are different rooms, as in Socket.IO.
 _Room: TypeAlias = str | int
 _Rooms: TypeAlias = _Room | Iterable[_Room]
 _Seconds: TypeAlias = float | timedelta
-#: The servers' Redis adapter: ``createAdapter`` or ``createShardedAdapter``.
-_Adapter: TypeAlias = Literal["classic", "sharded"]
+#: The servers' Redis adapter: ``createAdapter``, ``createShardedAdapter`` or the Redis
+#: Streams adapter.
+_Adapter: TypeAlias = Literal["classic", "sharded", "streams"]
+#: The classic adapter's server stack (the adapter package the servers run).
+_Compat: TypeAlias = Literal[
+    "redis-adapter-8", "redis-adapter-7", "socket.io-redis-6.1", "socket.io-redis-6.0",
+    "socket.io-redis-5",
+]
 #: The sharded servers' ``subscriptionMode``.
 _SubscriptionMode: TypeAlias = Literal["static", "dynamic", "dynamic-private"]
 #: ``cluster_nodes`` and ``sentinel_nodes``: ``redis://`` or ``rediss://`` URLs, in a list
@@ -73,6 +81,11 @@ class Emitter:
         nsp: str = "/",
         adapter: _Adapter = "classic",
         subscription_mode: _SubscriptionMode = "dynamic",
+        stream_name: str = "socket.io",
+        stream_count: int = 1,
+        max_len: int = 10000,
+        streams_version: str = "0.3",  # "0.3" or "0.2"; or a full version, e.g. "0.3.1"
+        compat: _Compat = "redis-adapter-8",
         cluster_nodes: _Urls | None = None,
         sentinel_master: str | None = None,
         sentinel_nodes: _Urls | None = None,
@@ -98,6 +111,11 @@ class Emitter:
         max_payload_bytes: int = ...,
         adapter: _Adapter = "classic",
         subscription_mode: _SubscriptionMode = "dynamic",
+        stream_name: str = "socket.io",
+        stream_count: int = 1,
+        max_len: int = 10000,
+        streams_version: str = "0.3",
+        compat: _Compat = "redis-adapter-8",
     ) -> Emitter: ...
     @property
     def key(self) -> str: ...
@@ -132,11 +150,11 @@ class Emitter:
         tb: TracebackType | None,
         /,
     ) -> bool: ...
-    def encode_emit(self, event: str, *args: Any) -> tuple[str, bytes]: ...
-    def encode_server_side_emit(self, event: str, *args: Any) -> tuple[str, bytes]: ...
-    def encode_sockets_join(self, *rooms: _Rooms) -> tuple[str, bytes]: ...
-    def encode_sockets_leave(self, *rooms: _Rooms) -> tuple[str, bytes]: ...
-    def encode_disconnect_sockets(self, close: bool = False) -> tuple[str, bytes]: ...
+    def encode_emit(self, event: str, *args: Any) -> Encoded: ...
+    def encode_server_side_emit(self, event: str, *args: Any) -> Encoded: ...
+    def encode_sockets_join(self, *rooms: _Rooms) -> Encoded: ...
+    def encode_sockets_leave(self, *rooms: _Rooms) -> Encoded: ...
+    def encode_disconnect_sockets(self, close: bool = False) -> Encoded: ...
 
 @final
 class AsyncEmitter:
@@ -152,6 +170,11 @@ class AsyncEmitter:
         nsp: str = "/",
         adapter: _Adapter = "classic",
         subscription_mode: _SubscriptionMode = "dynamic",
+        stream_name: str = "socket.io",
+        stream_count: int = 1,
+        max_len: int = 10000,
+        streams_version: str = "0.3",  # "0.3" or "0.2"; or a full version, e.g. "0.3.1"
+        compat: _Compat = "redis-adapter-8",
         cluster_nodes: _Urls | None = None,
         sentinel_master: str | None = None,
         sentinel_nodes: _Urls | None = None,
@@ -177,6 +200,11 @@ class AsyncEmitter:
         max_payload_bytes: int = ...,
         adapter: _Adapter = "classic",
         subscription_mode: _SubscriptionMode = "dynamic",
+        stream_name: str = "socket.io",
+        stream_count: int = 1,
+        max_len: int = 10000,
+        streams_version: str = "0.3",
+        compat: _Compat = "redis-adapter-8",
     ) -> AsyncEmitter: ...
     @property
     def key(self) -> str: ...
@@ -212,11 +240,11 @@ class AsyncEmitter:
         tb: TracebackType | None,
         /,
     ) -> None: ...
-    def encode_emit(self, event: str, *args: Any) -> tuple[str, bytes]: ...
-    def encode_server_side_emit(self, event: str, *args: Any) -> tuple[str, bytes]: ...
-    def encode_sockets_join(self, *rooms: _Rooms) -> tuple[str, bytes]: ...
-    def encode_sockets_leave(self, *rooms: _Rooms) -> tuple[str, bytes]: ...
-    def encode_disconnect_sockets(self, close: bool = False) -> tuple[str, bytes]: ...
+    def encode_emit(self, event: str, *args: Any) -> Encoded: ...
+    def encode_server_side_emit(self, event: str, *args: Any) -> Encoded: ...
+    def encode_sockets_join(self, *rooms: _Rooms) -> Encoded: ...
+    def encode_sockets_leave(self, *rooms: _Rooms) -> Encoded: ...
+    def encode_disconnect_sockets(self, close: bool = False) -> Encoded: ...
 
 def _set_result(future: Any, value: Any) -> None: ...
 def _set_exception(future: Any, exc: Any) -> None: ...

@@ -15,6 +15,7 @@ written against the standard exceptions keeps working::
     ├── NoSubscribersError                       NO_SUBSCRIBERS
     ├── QueueFullError                           QUEUE_FULL
     ├── FlushError                               FLUSH
+    ├── UnsupportedError                         UNSUPPORTED
     └── InternalError                            INTERNAL
 """
 
@@ -39,6 +40,7 @@ __all__ = [
     "RedisConnectionError",
     "RedisError",
     "ReservedEventError",
+    "UnsupportedError",
 ]
 
 
@@ -150,6 +152,16 @@ class FlushError(EmitterError):
         return [f.ticket for f in self.failures]
 
 
+class UnsupportedError(EmitterError):
+    """The servers' stack (the ``compat`` option) cannot do this operation at all, so nothing
+    was published: ``except_()`` by room, or ``sockets_join``/``sockets_leave``/
+    ``disconnect_sockets`` aimed at anything but one socket id, on socket.io-redis 6.0 and 5
+    (socket.io 3.x and 2.x); ``server_side_emit`` before @socket.io/redis-adapter 7.0. The
+    message names the operation, the stack and why."""
+
+    code = "UNSUPPORTED"
+
+
 class InternalError(EmitterError):
     """A bug of socketio_emitter (a panic of its native code, caught): never the caller's
     fault. The message says what happened; please report it."""
@@ -171,6 +183,7 @@ BY_CODE: dict[str, type[EmitterError]] = {
         NoSubscribersError,
         QueueFullError,
         FlushError,
+        UnsupportedError,
         InternalError,
     )
 }

@@ -23,6 +23,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	h.close()
 	closeShardedHarness()
+	closeStackHarnesses()
 	os.Exit(code)
 }
 

@@ -51,7 +51,8 @@ var (
 	ErrNoSubscribers   = &Error{Code: "NO_SUBSCRIBERS"}
 	ErrQueueFull       = &Error{Code: "QUEUE_FULL"}
 	ErrFlush           = &Error{Code: "FLUSH"}
-	ErrInternal        = &Error{Code: "INTERNAL"} // a bug the core caught; please report it
+	ErrUnsupported     = &Error{Code: "UNSUPPORTED"} // the servers' stack (Options.Compat) cannot do it; nothing was published
+	ErrInternal        = &Error{Code: "INTERNAL"}    // a bug the core caught; please report it
 	ErrPanic           = &Error{Code: "PANIC"}
 )
 
@@ -77,5 +78,8 @@ func check(status C.sioe_status, cerr *C.sioe_error) error {
 	}
 	return e
 }
+
+// statusName is the C library's code for a status number.
+func statusName(status int) string { return C.GoString(C.sioe_status_name(C.int32_t(status))) }
 
 func newError(code, message string) error { return &Error{Code: code, Status: -1, Message: message} }

@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -24,6 +25,33 @@ const (
 	// AdapterSharded is createShardedAdapter (@socket.io/redis-adapter 8.2+, Redis 7+):
 	// SPUBLISH. Set SubscriptionMode to the servers' subscriptionMode too.
 	AdapterSharded Adapter = "sharded"
+	// AdapterStreams is @socket.io/redis-streams-adapter: XADD to the servers' stream. Set
+	// StreamName, StreamCount, MaxLen and StreamsVersion to the servers' options; Key is
+	// its channelPrefix.
+	AdapterStreams Adapter = "streams"
+)
+
+// StreamsVersion is the streams servers' wire generation (the option "streams_version"):
+// "0.3" (0.3.x, the default) or "0.2" (0.1.x-0.2.x). A full version such as "0.3.1" or
+// "0.2.3" names its generation.
+type StreamsVersion string
+
+const (
+	Streams03 StreamsVersion = "0.3"
+	Streams02 StreamsVersion = "0.2"
+)
+
+// Compat is the classic adapter's server stack (the option "compat"): the emitter writes
+// what that stack decodes, and an operation it cannot honour fails with ErrUnsupported
+// before anything is published. Only AdapterClassic takes a value other than the default.
+type Compat string
+
+const (
+	CompatRedisAdapter8   Compat = "redis-adapter-8"     // @socket.io/redis-adapter 8.x, the default
+	CompatRedisAdapter7   Compat = "redis-adapter-7"     // @socket.io/redis-adapter 7.x
+	CompatSocketIORedis61 Compat = "socket.io-redis-6.1" // socket.io-redis 6.1 (socket.io 4.x)
+	CompatSocketIORedis60 Compat = "socket.io-redis-6.0" // socket.io-redis 6.0 (socket.io 3.x)
+	CompatSocketIORedis5  Compat = "socket.io-redis-5"   // socket.io-redis 5.x (socket.io 2.x)
 )
 
 // SubscriptionMode is the sharded servers' subscriptionMode (the option
@@ -45,13 +73,25 @@ func setSubscriptionMode(o *C.sioe_options, p *C.char, n C.size_t, e **C.sioe_er
 	return C.sioe_options_set_subscription_mode(o, p, n, e)
 }
 
+func setStreamName(o *C.sioe_options, p *C.char, n C.size_t, e **C.sioe_error) C.sioe_status {
+	return C.sioe_options_set_stream_name(o, p, n, e)
+}
+
+func setStreamsVersion(o *C.sioe_options, p *C.char, n C.size_t, e **C.sioe_error) C.sioe_status {
+	return C.sioe_options_set_streams_version(o, p, n, e)
+}
+
+func setCompat(o *C.sioe_options, p *C.char, n C.size_t, e **C.sioe_error) C.sioe_status {
+	return C.sioe_options_set_compat(o, p, n, e)
+}
+
 // Options are the connection options; the zero value of a field means the library's
 // default (see the README's option table). Every other value is checked against the
 // library's bounds: Connect fails with INVALID_ARGUMENT naming the option (durations at
 // most 24 h and not negative, QueueCapacity at most 4294967295, ...).
 type Options struct {
 	Key               string           // channel prefix, default "socket.io"
-	Adapter           Adapter          // the servers' adapter: AdapterClassic (default) or AdapterSharded
+	Adapter           Adapter          // the servers' adapter: AdapterClassic (default), AdapterSharded or AdapterStreams
 	SubscriptionMode  SubscriptionMode // with AdapterSharded: the servers' mode, default SubscriptionDynamic
 	TLSCAPEM          []byte           // CA bundle for rediss:// with a private CA
 	ConnectTimeout    time.Duration    // default 5s; every call waits at most ConnectTimeout + ResponseTimeout
@@ -64,6 +104,17 @@ type Options struct {
 	QueueFullError    bool             // a full queue fails with QUEUE_FULL instead of blocking
 	RequireReceivers  bool             // a publish that reaches no server fails with NO_SUBSCRIBERS
 	MaxPayloadBytes   int              // largest payload of one operation, default 16 MiB (ENCODE beyond)
+
+	// The streams adapter's options (AdapterStreams), set like the servers':
+	// StreamName is its streamName (default "socket.io"), StreamCount its streamCount (1 to
+	// 1024, default 1; 0.3 only), MaxLen its maxLen (1 to 2^40, default 10000), and
+	// StreamsVersion its generation (Streams03, the default, or Streams02).
+	StreamName     string
+	StreamCount    int
+	MaxLen         int64
+	StreamsVersion StreamsVersion
+	// Compat is the classic servers' stack, CompatRedisAdapter8 by default (see Compat).
+	Compat Compat
 
 	// ClusterNodes are seed nodes of a Redis Cluster (the option "cluster_nodes"):
 	// redis:// or rediss:// URLs with the credentials every node takes. Connect's url must
@@ -153,11 +204,20 @@ func buildOptions(o *Options) (*C.sioe_options, error) {
 		name  string
 		value int
 	}{{"ReconnectAttempts", o.ReconnectAttempts}, {"QueueCapacity", o.QueueCapacity},
-		{"QueueMaxBytes", o.QueueMaxBytes}, {"MaxPayloadBytes", o.MaxPayloadBytes}} {
+		{"QueueMaxBytes", o.QueueMaxBytes}, {"MaxPayloadBytes", o.MaxPayloadBytes}, {"StreamCount", o.StreamCount}} {
 		if err := notNegative(n.name, n.value); err != nil {
 			freeOptions(opts)
 			return nil, err
 		}
+	}
+	if o.MaxLen < 0 {
+		freeOptions(opts)
+		return nil, newError("INVALID_ARGUMENT", fmt.Sprintf("MaxLen must not be negative, got %d", o.MaxLen))
+	}
+	// C takes a uint32: a larger count is refused here, as the library refuses any above 1024.
+	if uint64(o.StreamCount) > math.MaxUint32 {
+		freeOptions(opts)
+		return nil, newError("INVALID_ARGUMENT", fmt.Sprintf("stream_count must be between 1 and 1024, got %d", o.StreamCount))
 	}
 	var cerr *C.sioe_error
 	var steps []func() C.sioe_status
@@ -168,7 +228,8 @@ func buildOptions(o *Options) (*C.sioe_options, error) {
 	for _, t := range []struct {
 		value string
 		set   func(*C.sioe_options, *C.char, C.size_t, **C.sioe_error) C.sioe_status
-	}{{string(o.Adapter), setAdapter}, {string(o.SubscriptionMode), setSubscriptionMode}} {
+	}{{string(o.Adapter), setAdapter}, {string(o.SubscriptionMode), setSubscriptionMode},
+		{o.StreamName, setStreamName}, {string(o.StreamsVersion), setStreamsVersion}, {string(o.Compat), setCompat}} {
 		if t.value != "" {
 			text, set := []byte(t.value), t.set
 			steps = append(steps, func() C.sioe_status { p, n := cbytes(text); return set(opts, p, n, &cerr) })
@@ -236,6 +297,14 @@ func buildOptions(o *Options) (*C.sioe_options, error) {
 	}
 	if o.RequireReceivers {
 		steps = append(steps, func() C.sioe_status { return C.sioe_options_set_require_receivers(opts, true, &cerr) })
+	}
+	if o.StreamCount > 0 {
+		steps = append(steps, func() C.sioe_status {
+			return C.sioe_options_set_stream_count(opts, C.uint32_t(o.StreamCount), &cerr)
+		})
+	}
+	if o.MaxLen > 0 {
+		steps = append(steps, func() C.sioe_status { return C.sioe_options_set_max_len(opts, C.uint64_t(o.MaxLen), &cerr) })
 	}
 	for _, step := range steps {
 		if err := setOption(step(), cerr); err != nil {

@@ -101,6 +101,24 @@ public final class Emitter implements AutoCloseable {
             if (o.requireReceivers) {
                 check(C.sioe_options_set_require_receivers(opts, true, err), err);
             }
+            if (o.streamName != null) {
+                byte[] n = utf8(o.streamName, "stream_name");
+                check(C.sioe_options_set_stream_name(opts, arg(n), new NativeLib.SizeT(n.length), err), err);
+            }
+            if (o.streamCount != null) {
+                check(C.sioe_options_set_stream_count(opts, (int) notNegative("streamCount", o.streamCount), err), err);
+            }
+            if (o.maxLen != null) {
+                check(C.sioe_options_set_max_len(opts, notNegative("maxLen", o.maxLen), err), err);
+            }
+            if (o.streamsVersion != null) {
+                byte[] v = utf8(o.streamsVersion, "streams_version");
+                check(C.sioe_options_set_streams_version(opts, arg(v), new NativeLib.SizeT(v.length), err), err);
+            }
+            if (o.compat != null) {
+                byte[] c = utf8(o.compat, "compat");
+                check(C.sioe_options_set_compat(opts, arg(c), new NativeLib.SizeT(c.length), err), err);
+            }
             // No URL (a cluster, or a master found through sentinels without credentials): NULL.
             byte[] u = url == null ? null : utf8(url, "url");
             PointerByReference out = new PointerByReference();
@@ -131,10 +149,15 @@ public final class Emitter implements AutoCloseable {
 
     /** A count for C's size_t: a negative one would read as a huge number. */
     private static NativeLib.SizeT size(String name, long n) {
+        return new NativeLib.SizeT(notNegative(name, n));
+    }
+
+    /** A count for C's unsigned types (size_t, uint32_t, uint64_t): never negative. */
+    private static long notNegative(String name, long n) {
         if (n < 0) {
             throw new EmitterException(EmitterException.INVALID_ARGUMENT, -1, name + " must not be negative, got " + n);
         }
-        return new NativeLib.SizeT(n);
+        return n;
     }
 
     private Emitter push(Op op) {

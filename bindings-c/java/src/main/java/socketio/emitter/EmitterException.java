@@ -28,6 +28,11 @@ public final class EmitterException extends RuntimeException {
     public static final String NO_SUBSCRIBERS = "NO_SUBSCRIBERS";
     public static final String QUEUE_FULL = "QUEUE_FULL";
     public static final String FLUSH = "FLUSH";
+    /**
+     * The servers' stack ({@link Options#compat}) cannot do this operation at all (e.g.
+     * {@code except} on socket.io-redis 5.x/6.0); the message says why. Nothing was published.
+     */
+    public static final String UNSUPPORTED = "UNSUPPORTED";
     /** A bug the library caught (never the caller's fault); please report it. */
     public static final String INTERNAL = "INTERNAL";
     public static final String PANIC = "PANIC";

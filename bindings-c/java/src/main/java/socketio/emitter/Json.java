@@ -2,10 +2,15 @@
 package socketio.emitter;
 
 import java.lang.reflect.Array;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Date;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -13,12 +18,18 @@ import java.util.Map;
  * Every {@code byte[]} (at any depth) becomes a {@code {"$bin": i}} placeholder for part i,
  * which clients receive as binary. Maps (string keys, in iteration order) become objects;
  * Collections and arrays become arrays; Strings, Numbers, Booleans, Characters, enums
- * (their name) and null are written as JSON. Anything else is an ENCODE error.
+ * (their name) and null are written as JSON. An {@link Instant} or {@link Date} is written as
+ * JavaScript's {@code Date.prototype.toJSON} writes a Date (ISO-8601 UTC text to the
+ * millisecond, {@code "2023-11-14T22:13:20.123Z"}): JSON has no dates, and that text is what
+ * clients receive from a Date anyway. Anything else is an ENCODE error.
  */
 final class Json {
     final StringBuilder out = new StringBuilder();
     final List<byte[]> parts = new ArrayList<>();
     private final Map<Object, Boolean> path = new IdentityHashMap<>();
+
+    /** The largest time JavaScript's Date can hold, in ms either side of the epoch. */
+    static final long MAX_DATE_MS = 8_640_000_000_000_000L;
 
     /** The core's nesting limit for one argument (socketio_emitter::encode::MAX_DEPTH). */
     static final int MAX_DEPTH = 512;
@@ -55,6 +66,8 @@ final class Json {
             out.append(n);
         } else if (v instanceof Enum<?> e) {
             string(e.name());
+        } else if (v instanceof Instant || v instanceof Date) {
+            string(isoDate(v, where));
         } else if (v instanceof Map<?, ?> || v instanceof Collection<?> || v.getClass().isArray()) {
             // path holds the containers above v, the array of arguments included.
             if (path.size() > MAX_DEPTH) {
@@ -95,6 +108,24 @@ final class Json {
         } else {
             throw encodeError(where, "cannot send a " + v.getClass().getName());
         }
+    }
+
+    /** {@code new Date(ms).toJSON()}: the instant floored to the millisecond, in UTC. */
+    static String isoDate(Object v, String where) {
+        long ms;
+        try {
+            ms = v instanceof Instant i ? i.toEpochMilli() : ((Date) v).getTime();
+        } catch (ArithmeticException e) {
+            ms = Long.MAX_VALUE; // beyond a long's milliseconds: refused below
+        }
+        if (ms > MAX_DATE_MS || ms < -MAX_DATE_MS) {
+            throw encodeError(where, "a date more than 8.64e15 ms from 1970 (JavaScript's Date range)");
+        }
+        ZonedDateTime t = Instant.ofEpochMilli(ms).atZone(ZoneOffset.UTC);
+        int y = t.getYear();
+        String year = y >= 0 && y <= 9999 ? String.format(Locale.ROOT, "%04d", y) : String.format(Locale.ROOT, "%s%06d", y < 0 ? "-" : "+", Math.abs(y));
+        return String.format(Locale.ROOT, "%s-%02d-%02dT%02d:%02d:%02d.%03dZ", year, t.getMonthValue(), t.getDayOfMonth(), t.getHour(),
+                t.getMinute(), t.getSecond(), t.getNano() / 1_000_000);
     }
 
     private static List<Object> arrayItems(Object array) {

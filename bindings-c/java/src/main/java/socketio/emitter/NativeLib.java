@@ -78,6 +78,18 @@ interface NativeLib extends Library {
 
     int sioe_options_set_require_receivers(Pointer opts, boolean require, PointerByReference err);
 
+    int sioe_options_set_stream_name(Pointer opts, byte[] name, SizeT len, PointerByReference err);
+
+    /** C {@code uint32_t}: the caller refuses negative counts. */
+    int sioe_options_set_stream_count(Pointer opts, int count, PointerByReference err);
+
+    /** C {@code uint64_t}: the caller refuses negative lengths. */
+    int sioe_options_set_max_len(Pointer opts, long maxLen, PointerByReference err);
+
+    int sioe_options_set_streams_version(Pointer opts, byte[] version, SizeT len, PointerByReference err);
+
+    int sioe_options_set_compat(Pointer opts, byte[] compat, SizeT len, PointerByReference err);
+
     int sioe_connect(byte[] url, SizeT len, Pointer opts, PointerByReference out, PointerByReference err);
 
     void sioe_emitter_free(Pointer em);

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Connection options; every setter returns this. Unset options keep the library's
- * defaults: key "socket.io", adapter "classic" (subscription mode "dynamic"), 5 s
+ * defaults: key "socket.io", adapter "classic" (subscription mode "dynamic", compat
+ * "redis-adapter-8"; for "streams": stream "socket.io", one stream, maxLen 10000, version "0.3"), 5 s
  * timeouts, reconnect 100 ms to 2 s with 6 attempts, a queue of 10000 that blocks when
  * full, payloads up to 16 MiB, no strict mode. Every value is checked when connecting:
  * durations at most a day and not negative, and so on;
@@ -35,6 +36,11 @@ public final class Options {
     List<String> clusterNodes;
     String sentinelMaster;
     List<String> sentinelNodes;
+    String streamName;
+    Integer streamCount;
+    Long maxLen;
+    String streamsVersion;
+    String compat;
 
     /** The channel prefix: the adapter's {@code key} option. */
     public Options key(String key) {
@@ -44,7 +50,9 @@ public final class Options {
 
     /**
      * The Socket.IO servers' Redis adapter: {@code "classic"} (the default: {@code createAdapter},
-     * PUBLISH) or {@code "sharded"} ({@code createShardedAdapter}, SPUBLISH, Redis 7+). It must be
+     * PUBLISH; see {@link #compat} for the older stacks), {@code "sharded"}
+     * ({@code createShardedAdapter}, SPUBLISH, Redis 7+) or {@code "streams"}
+     * ({@code @socket.io/redis-streams-adapter}, XADD; see {@link #streamName}). It must be
      * the servers' own: each adapter only hears its own command, so a mismatch reaches no server
      * ({@link #requireReceivers} turns that into NO_SUBSCRIBERS). Another value fails
      * {@code connect} with INVALID_ARGUMENT naming the accepted ones.
@@ -161,6 +169,59 @@ public final class Options {
     /** Strict mode: a publish that reaches no Socket.IO server fails with NO_SUBSCRIBERS. */
     public Options requireReceivers(boolean require) {
         this.requireReceivers = require;
+        return this;
+    }
+
+    /**
+     * The streams adapter's {@code streamName} (default {@code "socket.io"}, not empty): the
+     * stream key, or its prefix when {@link #streamCount} is above 1. The streams adapter's
+     * {@code channelPrefix} is {@link #key}.
+     */
+    public Options streamName(String name) {
+        this.streamName = name;
+        return this;
+    }
+
+    /**
+     * The streams adapter's {@code streamCount} (1 to 1024, default 1; 0.3 servers only): the
+     * namespaces are spread over this many streams, as the servers spread them.
+     */
+    public Options streamCount(int count) {
+        this.streamCount = count;
+        return this;
+    }
+
+    /**
+     * The streams adapter's {@code maxLen} (1 to 2^40, default 10000): each XADD trims the stream
+     * to about this many entries, as the servers do.
+     */
+    public Options maxLen(long maxLen) {
+        this.maxLen = maxLen;
+        return this;
+    }
+
+    /**
+     * The streams servers' generation: {@code "0.3"} (0.3.x, the default) or {@code "0.2"}
+     * (0.1.x to 0.2.x); a full version such as {@code "0.3.1"} names its generation. With
+     * 0.2 an emit returns 1 (the entry stored: those servers cannot be counted), and
+     * {@link #requireReceivers} and a {@link #streamCount} above 1 are refused.
+     */
+    public Options streamsVersion(String version) {
+        this.streamsVersion = version;
+        return this;
+    }
+
+    /**
+     * The classic adapter's server stack: {@code "redis-adapter-8"} (the default),
+     * {@code "redis-adapter-7"}, {@code "socket.io-redis-6.1"}, {@code "socket.io-redis-6.0"}
+     * (socket.io 3.x) or {@code "socket.io-redis-5"} (socket.io 2.x). The emitter writes what
+     * that stack decodes, and an operation it cannot do at all throws
+     * {@link EmitterException#UNSUPPORTED} before anything is published. Another value, or
+     * one other than the default with another adapter, fails {@code connect} with
+     * INVALID_ARGUMENT.
+     */
+    public Options compat(String compat) {
+        this.compat = compat;
         return this;
     }
 }

@@ -172,6 +172,25 @@ function test_stacks_options_are_checked(Harness $h, string $url): void
     }
 }
 
+/** Every code the C library can return is a constant of EmitterException, and the other way round. */
+function test_stacks_every_status_has_its_constant(Harness $h, string $url): void
+{
+    $ffi = SocketIO\Native::ffi();
+    $codes = [];
+    for ($status = 1; $status < 256; $status++) {
+        $name = $ffi->sioe_status_name($status);
+        if ($name !== 'UNKNOWN') {
+            $codes[] = $name;
+        }
+    }
+    same($ffi->sioe_status_name(15), 'UNSUPPORTED', 'status 15');
+    // LIBRARY is PHP's own (the C library could not be loaded).
+    $constants = array_values(array_diff((new ReflectionClass(EmitterException::class))->getConstants(), ['LIBRARY']));
+    sort($codes);
+    sort($constants);
+    same($constants, $codes, 'constants');
+}
+
 /** A captured command of tests/vectors/vectors_streams.json, as the list of its arguments. */
 function streams_vector(string $name): array
 {

@@ -172,8 +172,9 @@ typedef struct sioe_error sioe_error;
 // Combinations are checked by `sioe_connect`, so that options can be set in any order.
 typedef struct sioe_options sioe_options;
 
-// What would be published: one Redis command, channel and payload. Immutable; may be read
-// from any thread. Release with `sioe_output_free`.
+// What would be published: one Redis command, with its channel (or stream key) and payload,
+// and the whole command as an argument list. Immutable; may be read from any thread.
+// Release with `sioe_output_free`.
 typedef struct sioe_output sioe_output;
 
 // What `sioe_emitter_flush_timeout` and `sioe_emitter_close_timeout` report about the
@@ -249,10 +250,14 @@ sioe_status sioe_connect(const char *url,
 sioe_status sioe_offline(const char *key, size_t key_len, sioe_emitter **out, sioe_error **err);
 
 // Like `sioe_offline`, configured by `opts` (NULL for the defaults): it encodes with the
-// options' key, adapter, subscription mode and `max_payload_bytes`, so that
+// options' key, adapter, subscription mode, streams options (stream name and count,
+// `max_len`, streams version), compat and `max_payload_bytes`, so that
 // `sioe_emitter_encode_*` give what a connected emitter with the same options would publish
-// (`sioe_output_command` says whether with PUBLISH or SPUBLISH). The other options are not
-// used. `opts` can be freed or reused right after the call.
+// (`sioe_output_command` says whether with PUBLISH, SPUBLISH or XADD). The other options
+// are not used. Those options in a combination `sioe_connect` refuses (compat with a
+// non-classic adapter, `stream_count` above 1 with streams version 0.2) are
+// `SIOE_STATUS_INVALID_ARGUMENT` here too. `opts` can be freed or reused right after the
+// call.
 sioe_status sioe_offline_with(const sioe_options *opts, sioe_emitter **out, sioe_error **err);
 
 // Releases this handle (not the others sharing its connection). When it was the last
@@ -308,26 +313,49 @@ sioe_status sioe_emitter_compress(const sioe_emitter *em,
                                   sioe_emitter **out,
                                   sioe_error **err);
 
-// The Redis command that publishes this output: `"PUBLISH"` (classic adapter) or
-// `"SPUBLISH"` (sharded adapter; Redis 7+). A static string: never free it. NULL when
-// `output` is NULL.
+// The Redis command that publishes this output: `"PUBLISH"` (classic adapter),
+// `"SPUBLISH"` (sharded adapter; Redis 7+) or `"XADD"` (streams adapter: broadcasts and
+// room operations, and serverSideEmit with streams_version 0.2). A static string: never
+// free it. NULL when `output` is NULL.
+//
+// For `"XADD"`, channel and payload are not the whole command: send the arguments of
+// `sioe_output_arg` instead (that works for every command).
 const char *sioe_output_command(const sioe_output *output);
 
-// The channel: NUL-terminated UTF-8, owned by `output`; its length (without the NUL) is
-// written to `*len` when `len` is not NULL. NULL when `output` is NULL.
+// The channel (for `"XADD"`: the stream key): NUL-terminated UTF-8, owned by `output`; its
+// length (without the NUL) is written to `*len` when `len` is not NULL. NULL when `output`
+// is NULL.
 const char *sioe_output_channel(const sioe_output *output, size_t *len);
 
 // The payload bytes, owned by `output`; the length is written to `*len`. NULL when
 // `output` is NULL. Classic adapter: msgpack for emit, JSON for the server-side
-// operations. Sharded adapter: JSON, or msgpack when the arguments hold binary.
+// operations. Sharded adapter: JSON, or msgpack when the arguments hold binary. Streams
+// adapter: for `"XADD"`, the entry's `data` field (JSON text, or base64 of msgpack when
+// the arguments hold binary); for `"PUBLISH"` (serverSideEmit, 0.3), msgpack.
 const uint8_t *sioe_output_payload(const sioe_output *output, size_t *len);
+
+// How many arguments the whole Redis command has, the command name included: 3 for
+// `PUBLISH`/`SPUBLISH` (name, channel, payload), 14 for a streams `XADD`
+// (`XADD <key> MAXLEN ~ <max_len> * uid emitter nsp <nsp> type <n> data <data>`).
+// 0 when `output` is NULL.
+size_t sioe_output_arg_count(const sioe_output *output);
+
+// Argument `index` (0 is the command name) of the whole Redis command, to send as one
+// binary-safe argument with your own client (e.g. hiredis' `redisCommandArgv`). Owned by
+// `output` and valid until `sioe_output_free(output)`, like the channel and payload; never
+// free it. Its length is written to `*len` when `len` is not NULL; a NUL byte follows it
+// (not counted), so text arguments can be printed as C strings, but the payload may hold
+// NUL bytes of its own. NULL (and `*len` = 0) when `output` is NULL or `index` is not
+// below `sioe_output_arg_count`.
+const uint8_t *sioe_output_arg(const sioe_output *output, size_t index, size_t *len);
 
 // Releases `output`. NULL is allowed and does nothing.
 void sioe_output_free(sioe_output *output);
 
 // What `sioe_emitter_emit` would publish, without sending it (works on any emitter,
-// including `sioe_offline` ones). Publish `payload` to `channel` with your own Redis
-// client, using `sioe_output_command`, to get the same effect.
+// including `sioe_offline` ones). Send the arguments of `sioe_output_arg` (0 to
+// `sioe_output_arg_count` - 1) as one command with your own Redis client to get the same
+// effect (for PUBLISH and SPUBLISH that is `payload` published to `channel`).
 sioe_status sioe_emitter_encode_emit(const sioe_emitter *em,
                                      const char *event_name,
                                      size_t event_len,

@@ -94,6 +94,8 @@ sioe_status sioe_emitter_compress(const sioe_emitter *em,
 const char *sioe_output_command(const sioe_output *output);
 const char *sioe_output_channel(const sioe_output *output, size_t *len);
 const uint8_t *sioe_output_payload(const sioe_output *output, size_t *len);
+size_t sioe_output_arg_count(const sioe_output *output);
+const uint8_t *sioe_output_arg(const sioe_output *output, size_t index, size_t *len);
 void sioe_output_free(sioe_output *output);
 sioe_status sioe_emitter_encode_emit(const sioe_emitter *em,
                                      const char *event_name,

@@ -128,10 +128,14 @@ pub unsafe extern "C" fn sioe_offline(
 }
 
 /// Like `sioe_offline`, configured by `opts` (NULL for the defaults): it encodes with the
-/// options' key, adapter, subscription mode and `max_payload_bytes`, so that
+/// options' key, adapter, subscription mode, streams options (stream name and count,
+/// `max_len`, streams version), compat and `max_payload_bytes`, so that
 /// `sioe_emitter_encode_*` give what a connected emitter with the same options would publish
-/// (`sioe_output_command` says whether with PUBLISH or SPUBLISH). The other options are not
-/// used. `opts` can be freed or reused right after the call.
+/// (`sioe_output_command` says whether with PUBLISH, SPUBLISH or XADD). The other options
+/// are not used. Those options in a combination `sioe_connect` refuses (compat with a
+/// non-classic adapter, `stream_count` above 1 with streams version 0.2) are
+/// `SIOE_STATUS_INVALID_ARGUMENT` here too. `opts` can be freed or reused right after the
+/// call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sioe_offline_with(
     opts: *const sioe_options,
@@ -143,6 +147,7 @@ pub unsafe extern "C" fn sioe_offline_with(
         let defaults = sioe_options::default();
         // SAFETY: NULL or live options.
         let opts = unsafe { opts.as_ref() }.unwrap_or(&defaults);
+        opts.check_offline()?;
         let emitter = Emitter::offline_with(&opts.offline_config());
         // SAFETY: checked non-NULL above.
         unsafe { out.write(sioe_emitter::boxed(emitter)) };

@@ -172,6 +172,24 @@ impl sioe_options {
         self.standalone("")
     }
 
+    /// What `sioe_offline_with` refuses: the options that shape the output (key, adapter,
+    /// subscription mode, the streams options, compat, `max_payload_bytes`) in a
+    /// combination the servers cannot have, e.g. compat with a non-classic adapter, or
+    /// `stream_count` above 1 with `streams_version` 0.2. The options an encode-only emitter
+    /// does not use (URL, timeouts, queue, `require_receivers`, topology) are not checked.
+    pub(crate) fn check_offline(&self) -> Outcome {
+        EmitterConfig::new(DEFAULT_URL)
+            .with_key(self.key.clone())
+            .with_adapter(self.adapter)
+            .with_subscription_mode(self.subscription_mode)
+            .with_streams(self.stream_name.clone(), self.stream_count, self.max_len)
+            .with_streams_version(self.streams_version)
+            .with_compat(self.compat)
+            .with_max_payload_bytes(self.max_payload_bytes)
+            .validate()?;
+        Ok(())
+    }
+
     /// Every option but the topology.
     fn standalone(&self, url: &str) -> EmitterConfig {
         let mut cfg = EmitterConfig::new(url)

@@ -31,13 +31,13 @@ class Inexpressible extends Error {}
  * hand: JSON.stringify would print the float 1.0 as the integer 1, and the C API keeps that
  * difference (the core writes them differently in msgpack).
  */
-function text(v, bufs) {
+function text(v, bufs, dates = false) {
   if (v === null || typeof v === "boolean" || typeof v === "string") return JSON.stringify(v);
   if (typeof v === "number") {
     if (!Number.isInteger(v)) throw new Error(`plain numbers are integers in the vectors, got ${v}`);
     return String(v);
   }
-  if (Array.isArray(v)) return `[${v.map((x) => text(x, bufs)).join(",")}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => text(x, bufs, dates)).join(",")}]`;
   const keys = Object.keys(v);
   if (keys.length === 1 && keys[0].startsWith("$")) {
     const x = v[keys[0]];
@@ -50,14 +50,15 @@ function text(v, bufs) {
         if (typeof x !== "number") throw new Inexpressible("NaN and infinities (JSON has neither)");
         return Number.isInteger(x) && Math.abs(x) < 1e21 ? `${x}.0` : String(x);
       case "$map": // keeps the pairs' order, integer-like keys included
-        return `{${x.map(([k, val]) => `${JSON.stringify(k)}:${text(val, bufs)}`).join(",")}}`;
-      case "$date":
+        return `{${x.map(([k, val]) => `${JSON.stringify(k)}:${text(val, bufs, dates)}`).join(",")}}`;
+      case "$date": // with `dates`, as the ISO text a JS Date becomes in JSON
+        if (dates) return JSON.stringify(new Date(x).toISOString());
         throw new Inexpressible("dates (JSON has none)");
       default:
         throw new Error(`unknown tag ${keys[0]}`);
     }
   }
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${text(v[k], bufs)}`).join(",")}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${text(v[k], bufs, dates)}`).join(",")}}`;
 }
 
 function opLines([name, arg]) {
@@ -104,15 +105,21 @@ function caseLines(c) {
   return out;
 }
 
-const command = process.argv.slice(2);
-if (command.length === 0) {
-  console.error("usage: run_c_vectors.js [runner...] test_vectors");
-  process.exit(2);
-}
-const doc = JSON.parse(fs.readFileSync(VECTORS, "utf8"));
-const input = doc.cases.flatMap(caseLines).join("\n") + "\n";
-const run = spawnSync(command[0], command.slice(1), { input, stdio: ["pipe", "inherit", "inherit"] });
-if (run.status !== 0) {
-  console.error(`the C vector program failed (status ${run.status}, signal ${run.signal})`);
-  process.exit(1);
+module.exports = { hex, text, opLines, Inexpressible };
+
+if (require.main === module) main();
+
+function main() {
+  const command = process.argv.slice(2);
+  if (command.length === 0) {
+    console.error("usage: run_c_vectors.js [runner...] test_vectors");
+    process.exit(2);
+  }
+  const doc = JSON.parse(fs.readFileSync(VECTORS, "utf8"));
+  const input = doc.cases.flatMap(caseLines).join("\n") + "\n";
+  const run = spawnSync(command[0], command.slice(1), { input, stdio: ["pipe", "inherit", "inherit"] });
+  if (run.status !== 0) {
+    console.error(`the C vector program failed (status ${run.status}, signal ${run.signal})`);
+    process.exit(1);
+  }
 }

@@ -10,7 +10,10 @@ use FFI;
  * PHP values to the C library's form: JSON text for the arguments, plus a sioe_buffers
  * list holding every Binary, referenced from the JSON as {"$bin": index}.
  * Lists become arrays, other arrays and objects become maps (public properties;
- * JsonSerializable is honoured), floats stay floats, strings must be UTF-8.
+ * JsonSerializable is honoured), floats stay floats, strings must be UTF-8. A
+ * DateTimeInterface becomes the text a JavaScript Date is sent as, its Date.toJSON()
+ * (ISO 8601 in UTC with milliseconds: "2023-11-14T22:13:20.123Z"), which is what Socket.IO
+ * clients receive for a Date.
  */
 final class Args
 {
@@ -47,6 +50,9 @@ final class Args
             $this->buffers[] = $v->bytes;
             return ['$bin' => count($this->buffers) - 1];
         }
+        if ($v instanceof \DateTimeInterface) {
+            return self::isoDate($v);
+        }
         if ($v instanceof \JsonSerializable) {
             return $this->walk($v->jsonSerialize(), $path, $depth + 1);
         }
@@ -68,6 +74,15 @@ final class Args
             throw new EmitterException('ENCODE', -1, "$path: a resource cannot be sent");
         }
         return $v;
+    }
+
+    /** Date.prototype.toJSON: six digits and a sign for years outside 0..9999, milliseconds. */
+    private static function isoDate(\DateTimeInterface $d): string
+    {
+        $utc = \DateTimeImmutable::createFromInterface($d)->setTimezone(new \DateTimeZone('UTC'));
+        $year = (int) $utc->format('Y');
+        $y = $year >= 0 && $year <= 9999 ? sprintf('%04d', $year) : sprintf('%s%06d', $year < 0 ? '-' : '+', abs($year));
+        return $y . $utc->format('-m-d\TH:i:s.v\Z');
     }
 
     /** A C sioe_buffers list holding $buffers; free it with sioe_buffers_free. */

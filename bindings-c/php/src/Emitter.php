@@ -21,12 +21,16 @@ final class Emitter
     private const OPTIONS = ['key', 'adapter', 'subscription_mode', 'tls_ca_pem', 'connect_timeout_ms',
         'response_timeout_ms', 'reconnect_min_delay_ms', 'reconnect_max_delay_ms', 'reconnect_attempts',
         'queue_capacity', 'queue_max_bytes', 'queue_full', 'require_receivers', 'persistent', 'max_payload_bytes',
-        'cluster_nodes', 'sentinel_master', 'sentinel_nodes'];
+        'cluster_nodes', 'sentinel_master', 'sentinel_nodes', 'stream_name', 'stream_count', 'max_len',
+        'streams_version', 'compat'];
 
     /** Options given as text, and their C setters; the C library checks the value. */
     private const TEXT_OPTIONS = ['adapter' => 'sioe_options_set_adapter',
         'subscription_mode' => 'sioe_options_set_subscription_mode',
-        'sentinel_master' => 'sioe_options_set_sentinel_master'];
+        'sentinel_master' => 'sioe_options_set_sentinel_master',
+        'stream_name' => 'sioe_options_set_stream_name',
+        'streams_version' => 'sioe_options_set_streams_version',
+        'compat' => 'sioe_options_set_compat'];
 
     /** Options given as lists of URLs, and the C function that adds one. */
     private const URL_LISTS = ['cluster_nodes' => 'sioe_options_add_cluster_node',
@@ -46,15 +50,24 @@ final class Emitter
 
     /**
      * Connects to Redis. Options (all optional): key (channel prefix, "socket.io"),
-     * adapter (the servers' adapter: "classic", the default, or "sharded" for
-     * createShardedAdapter), subscription_mode (the sharded servers' subscriptionMode:
+     * adapter (the servers' adapter: "classic", the default, "sharded" for
+     * createShardedAdapter, or "streams" for @socket.io/redis-streams-adapter),
+     * subscription_mode (the sharded servers' subscriptionMode:
      * "static", "dynamic", the default, or "dynamic-private"), tls_ca_pem, connect_timeout_ms and response_timeout_ms (5000), reconnect_min_delay_ms
      * (100), reconnect_max_delay_ms (2000), reconnect_attempts (6), queue_capacity (10000),
      * queue_max_bytes (64 MiB), queue_full ("block" or "error"), require_receivers (false),
      * max_payload_bytes (16 MiB), persistent (false: true shares one connection per URL and
      * options across the requests a PHP-FPM worker serves). Durations are milliseconds (int
      * or float, at most one day); every value is checked and a bad one throws
-     * INVALID_ARGUMENT naming the option. Every call then waits at most connect_timeout_ms +
+     * INVALID_ARGUMENT naming the option.
+     *
+     * Server stacks (see the README's "Server stacks"): with adapter "streams",
+     * streams_version ("0.3", the default, or "0.2"; "0.3.1" and "0.2.3" name their
+     * generation), stream_name (streamName, "socket.io"), stream_count (streamCount, 1 to
+     * 1024, 0.3 only) and max_len (maxLen, 10000); key is their channelPrefix. With the
+     * classic adapter, compat names an older stack: "redis-adapter-8" (the default),
+     * "redis-adapter-7", "socket.io-redis-6.1", "socket.io-redis-6.0" (socket.io 3.x) or
+     * "socket.io-redis-5" (socket.io 2.x); what such a stack cannot do throws UNSUPPORTED. Every call then waits at most connect_timeout_ms +
      * response_timeout_ms.
      *
      * Redis Cluster: cluster_nodes, a list of seed node URLs (redis:// or rediss://, with the
@@ -72,8 +85,9 @@ final class Emitter
 
     /**
      * An emitter that only encodes (encodeEmit, encodeServerSideEmit), for your own Redis
-     * client. $options are connect()'s: key, adapter, subscription_mode and
-     * max_payload_bytes shape the output (a `key` there wins over $key).
+     * client. $options are connect()'s: key, adapter, subscription_mode, the streams
+     * options, compat and max_payload_bytes shape the output (a `key` there wins over $key);
+     * combinations connect() refuses are INVALID_ARGUMENT here too.
      */
     public static function offline(string $key = 'socket.io', array $options = []): self
     {
@@ -180,6 +194,17 @@ final class Emitter
         if (isset($opt['max_payload_bytes'])) {
             $bytes = self::count($opt, 'max_payload_bytes', 0);
             $set(fn ($e) => $ffi->sioe_options_set_max_payload_bytes($o, $bytes, $e));
+        }
+        if (isset($opt['stream_count'])) {
+            $count = self::count($opt, 'stream_count', 1);
+            if ($count > 0xFFFFFFFF) {
+                throw new EmitterException('INVALID_ARGUMENT', 4, "stream_count is out of range, got $count");
+            }
+            $set(fn ($e) => $ffi->sioe_options_set_stream_count($o, $count, $e));
+        }
+        if (isset($opt['max_len'])) {
+            $maxLen = self::count($opt, 'max_len', 10000);
+            $set(fn ($e) => $ffi->sioe_options_set_max_len($o, $maxLen, $e));
         }
         if (isset($opt['require_receivers'])) {
             $set(fn ($e) => $ffi->sioe_options_set_require_receivers($o, (bool) $opt['require_receivers'], $e));
@@ -393,15 +418,20 @@ final class Emitter
     }
 
     /**
-     * @return array{command: string, channel: string, payload: string} what emit() would
-     * publish: PUBLISH (classic adapter) or SPUBLISH (sharded) `payload` to `channel`.
+     * What emit() would publish: `command` is PUBLISH (classic adapter), SPUBLISH (sharded)
+     * or XADD (streams), `channel` the channel or stream key, `payload` the message (for
+     * XADD, the entry's `data` field). `args` is the whole Redis command, one string per
+     * argument, the command name first: send it as is with your own client (for XADD,
+     * channel and payload alone are not enough).
+     *
+     * @return array{command: string, channel: string, payload: string, args: list<string>}
      */
     public function encodeEmit(string $event, mixed ...$args): array
     {
         return self::output($this->event('sioe_emitter_encode_emit', $event, $args, 'sioe_output*'));
     }
 
-    /** @return array{command: string, channel: string, payload: string} what serverSideEmit() would publish. */
+    /** @return array{command: string, channel: string, payload: string, args: list<string>} what serverSideEmit() would publish. */
     public function encodeServerSideEmit(string $event, mixed ...$args): array
     {
         return self::output($this->event('sioe_emitter_encode_server_side_emit', $event, $args, 'sioe_output*'));
@@ -414,8 +444,13 @@ final class Emitter
             $len = $ffi->new('size_t');
             $channel = $ffi->sioe_output_channel($out, FFI::addr($len));
             $payload = $ffi->sioe_output_payload($out, FFI::addr($len));
-            return ['command' => $ffi->sioe_output_command($out), 'channel' => $channel,
-                'payload' => FFI::string($payload, $len->cdata)];
+            $result = ['command' => $ffi->sioe_output_command($out), 'channel' => $channel,
+                'payload' => FFI::string($payload, $len->cdata), 'args' => []];
+            for ($i = 0, $n = $ffi->sioe_output_arg_count($out); $i < $n; $i++) {
+                $arg = $ffi->sioe_output_arg($out, $i, FFI::addr($len));
+                $result['args'][] = FFI::string($arg, $len->cdata);
+            }
+            return $result;
         } finally {
             $ffi->sioe_output_free($out);
         }

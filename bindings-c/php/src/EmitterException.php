@@ -28,6 +28,12 @@ final class EmitterException extends \RuntimeException
     public const NO_SUBSCRIBERS = 'NO_SUBSCRIBERS';
     public const QUEUE_FULL = 'QUEUE_FULL';
     public const FLUSH = 'FLUSH';
+    /**
+     * The servers' stack (the `compat` option) cannot do this operation at all, e.g. except()
+     * on socket.io-redis 5/6.0 or serverSideEmit() before redis-adapter 7; nothing was
+     * published. The message names the operation, the stack and why.
+     */
+    public const UNSUPPORTED = 'UNSUPPORTED';
     /** A bug the library caught (never the caller's fault); please report it. */
     public const INTERNAL = 'INTERNAL';
     public const PANIC = 'PANIC';

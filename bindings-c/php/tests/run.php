@@ -9,6 +9,7 @@ require dirname(__DIR__) . '/autoload.php';
 require __DIR__ . '/Harness.php';
 require __DIR__ . '/faults.php';
 require __DIR__ . '/sharded.php';
+require __DIR__ . '/stacks.php';
 require __DIR__ . '/topology.php';
 require __DIR__ . '/loading.php';
 require __DIR__ . '/readme.php';
@@ -221,5 +222,6 @@ foreach (get_defined_functions()['user'] as $fn) {
 }
 $h->close();
 sharded_harness(close: true);
+stack_harness('', close: true);
 echo "$passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);

@@ -118,7 +118,8 @@ function test_sharded_offline_encoding_matches_the_golden_vectors(Harness $h, st
         . '"flags":{}}},"uid":"emitter","nsp":"/"}';
     foreach (['static' => 'socket.io#/#', 'dynamic' => 'socket.io#/#room1#'] as $mode => $channel) {
         $out = Emitter::offline('socket.io', ['adapter' => 'sharded', 'subscription_mode' => $mode])->to('room1')->encodeEmit('ev', 1);
-        same($out, ['command' => 'SPUBLISH', 'channel' => $channel, 'payload' => $json], $mode);
+        same($out, ['command' => 'SPUBLISH', 'channel' => $channel, 'payload' => $json,
+            'args' => ['SPUBLISH', $channel, $json]], $mode);
     }
     same(Emitter::offline()->encodeEmit('ev')['command'], 'PUBLISH', 'classic by default');
     throwsCode('INVALID_ARGUMENT', fn () => Emitter::offline('k', ['adapter' => 'kafka']));

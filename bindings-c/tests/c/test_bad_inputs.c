@@ -77,6 +77,75 @@ CALL_FN(mode_unknown, sioe_options_set_subscription_mode(ctx.opts, S("private"),
 CALL_FN(mode_underscore, sioe_options_set_subscription_mode(ctx.opts, S("dynamic_private"), err))
 CALL_FN(mode_ok, sioe_options_set_subscription_mode(ctx.opts, S("static"), err))
 
+/* The server-stack options: each value is checked when set (on fresh options, so that the
+ * shared ones keep their defaults), how they combine by sioe_connect and sioe_offline_with. */
+static sioe_status with_fresh(sioe_status (*set)(sioe_options *o, sioe_error **err), sioe_error **err) {
+  sioe_options *o = sioe_options_new();
+  sioe_status s = set(o, err);
+  sioe_options_free(o);
+  return s;
+}
+#define FRESH_FN(name, body)                                                      \
+  static sioe_status name##_set(sioe_options *o, sioe_error **err) { return body; } \
+  CALL_FN(name, with_fresh(name##_set, err))
+FRESH_FN(stream_name_empty, sioe_options_set_stream_name(o, S(""), err))
+FRESH_FN(stream_name_null, sioe_options_set_stream_name(o, NULL, 3, err))
+FRESH_FN(stream_name_utf8, sioe_options_set_stream_name(o, BAD_UTF8, 3, err))
+FRESH_FN(stream_name_ok, sioe_options_set_stream_name(o, S("my-stream"), err))
+FRESH_FN(stream_count_zero, sioe_options_set_stream_count(o, 0, err))
+FRESH_FN(stream_count_over, sioe_options_set_stream_count(o, 1025, err))
+FRESH_FN(stream_count_max_ok, sioe_options_set_stream_count(o, 1024, err))
+FRESH_FN(max_len_zero, sioe_options_set_max_len(o, 0, err))
+FRESH_FN(max_len_over, sioe_options_set_max_len(o, ((uint64_t)1 << 40) + 1, err))
+FRESH_FN(max_len_huge, sioe_options_set_max_len(o, UINT64_MAX, err))
+FRESH_FN(max_len_max_ok, sioe_options_set_max_len(o, (uint64_t)1 << 40, err))
+FRESH_FN(streams_version_unknown, sioe_options_set_streams_version(o, S("0.4"), err))
+FRESH_FN(streams_version_v, sioe_options_set_streams_version(o, S("v0.3"), err))
+FRESH_FN(streams_version_empty, sioe_options_set_streams_version(o, S(""), err))
+FRESH_FN(streams_version_null, sioe_options_set_streams_version(o, NULL, 3, err))
+FRESH_FN(streams_version_full_ok, sioe_options_set_streams_version(o, S("0.2.3"), err))
+FRESH_FN(compat_unknown, sioe_options_set_compat(o, S("redis-adapter-9"), err))
+FRESH_FN(compat_case, sioe_options_set_compat(o, S("Socket.io-redis-5"), err))
+FRESH_FN(compat_utf8, sioe_options_set_compat(o, BAD_UTF8, 3, err))
+FRESH_FN(compat_null, sioe_options_set_compat(o, NULL, 1, err))
+FRESH_FN(compat_ok, sioe_options_set_compat(o, S("socket.io-redis-6.0"), err))
+
+/* Options for the combinations: an adapter (or NULL), a streams version (or NULL), a stream
+ * count, a compat (or NULL), require_receivers; then sioe_connect (to the fixture's Redis) or
+ * sioe_offline_with. Every setter must succeed: the refusal comes from the combination. */
+static sioe_status combine(const char *adapter, const char *version, uint32_t count, const char *compat, bool strict,
+                           bool offline, sioe_error **err) {
+  sioe_options *o = sioe_options_new();
+  sioe_emitter *em = NULL;
+  sioe_status s = SIOE_STATUS_OK;
+  if (adapter) s = sioe_options_set_adapter(o, adapter, strlen(adapter), NULL);
+  if (!s && version) s = sioe_options_set_streams_version(o, version, strlen(version), NULL);
+  if (!s) s = sioe_options_set_stream_count(o, count, NULL);
+  if (!s && compat) s = sioe_options_set_compat(o, compat, strlen(compat), NULL);
+  if (!s) s = sioe_options_set_require_receivers(o, strict, NULL);
+  if (s != SIOE_STATUS_OK) {
+    s = SIOE_STATUS_PANIC; /* a setter refused a value on its own: the row fails */
+  } else if (offline) {
+    s = sioe_offline_with(o, &em, err);
+  } else {
+    s = sioe_connect(ctx.url, strlen(ctx.url), o, &em, err);
+    sioe_emitter_close_timeout(em, 1000, NULL, NULL);
+  }
+  sioe_emitter_free(em);
+  sioe_options_free(o);
+  return s;
+}
+CALL_FN(compat_streams, combine("streams", NULL, 1, "socket.io-redis-5", false, false, err))
+CALL_FN(compat_streams_offline, combine("streams", NULL, 1, "socket.io-redis-5", false, true, err))
+CALL_FN(compat_sharded, combine("sharded", NULL, 1, "redis-adapter-7", false, false, err))
+CALL_FN(compat_default_streams_ok, combine("streams", NULL, 1, "redis-adapter-8", false, true, err))
+CALL_FN(count_v02, combine("streams", "0.2", 4, NULL, false, false, err))
+CALL_FN(count_v02_offline, combine("streams", "0.2.3", 2, NULL, false, true, err))
+CALL_FN(count_v03_ok, combine("streams", "0.3.1", 4, NULL, false, true, err))
+CALL_FN(strict_v02, combine("streams", "0.2", 1, NULL, true, false, err))
+CALL_FN(strict_v03_ok, combine("streams", "0.3", 1, NULL, true, false, err))
+CALL_FN(compat_classic_ok, combine(NULL, NULL, 1, "socket.io-redis-5", true, false, err))
+
 static sioe_status delays_out_of_order(sioe_error **err) {
   sioe_options *o = sioe_options_new();
   sioe_options_set_duration_ms(o, SIOE_DURATION_RECONNECT_MIN_DELAY, 5000, NULL);
@@ -290,6 +359,40 @@ static const struct row ROWS[] = {
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "\"static\", \"dynamic\", \"dynamic-private\"", mode_unknown),
     ROW(SIOE_STATUS_INVALID_ARGUMENT, "subscription_mode", mode_underscore),
     ROW(SIOE_STATUS_OK, NULL, mode_ok),
+    /* the server-stack options, each on its own */
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "stream_name must not be empty", stream_name_empty),
+    ROW(SIOE_STATUS_NULL_ARGUMENT, "stream_name", stream_name_null),
+    ROW(SIOE_STATUS_INVALID_UTF8, "stream_name", stream_name_utf8),
+    ROW(SIOE_STATUS_OK, NULL, stream_name_ok),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "stream_count must be between 1 and 1024, got 0", stream_count_zero),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "stream_count must be between 1 and 1024, got 1025", stream_count_over),
+    ROW(SIOE_STATUS_OK, NULL, stream_count_max_ok),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "max_len must be between 1 and 1099511627776, got 0", max_len_zero),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "got 1099511627777", max_len_over),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "max_len", max_len_huge),
+    ROW(SIOE_STATUS_OK, NULL, max_len_max_ok),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "streams_version must be one of \"0.3\", \"0.2\", got \"0.4\"", streams_version_unknown),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "streams_version", streams_version_v),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "streams_version", streams_version_empty),
+    ROW(SIOE_STATUS_NULL_ARGUMENT, "streams_version", streams_version_null),
+    ROW(SIOE_STATUS_OK, NULL, streams_version_full_ok),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "compat must be one of \"redis-adapter-8\", \"redis-adapter-7\", "
+        "\"socket.io-redis-6.1\", \"socket.io-redis-6.0\", \"socket.io-redis-5\"", compat_unknown),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "\"Socket.io-redis-5\"", compat_case),
+    ROW(SIOE_STATUS_INVALID_UTF8, "compat", compat_utf8),
+    ROW(SIOE_STATUS_NULL_ARGUMENT, "compat", compat_null),
+    ROW(SIOE_STATUS_OK, NULL, compat_ok),
+    /* ... and how they combine, refused by sioe_connect and sioe_offline_with */
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "compat \"socket.io-redis-5\" names a classic adapter stack", compat_streams),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "compat \"socket.io-redis-5\"", compat_streams_offline),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "compat \"redis-adapter-7\"", compat_sharded),
+    ROW(SIOE_STATUS_OK, NULL, compat_default_streams_ok),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "stream_count needs streams_version 0.3", count_v02),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "stream_count needs streams_version 0.3", count_v02_offline),
+    ROW(SIOE_STATUS_OK, NULL, count_v03_ok),
+    ROW(SIOE_STATUS_INVALID_ARGUMENT, "require_receivers cannot be used with streams_version 0.2", strict_v02),
+    ROW(SIOE_STATUS_OK, NULL, strict_v03_ok),
+    ROW(SIOE_STATUS_OK, NULL, compat_classic_ok),
     ROW(SIOE_STATUS_ENCODE, "max_payload_bytes", payload_exceeded),
     ROW(SIOE_STATUS_ENCODE, "max_payload_bytes", payload_exceeded_enqueue),
     ROW(SIOE_STATUS_OK, NULL, payload_fits),
@@ -400,7 +503,9 @@ void run_bad_input_tests(const char *redis_url) {
   }
   CHECK(!sioe_emitter_is_closed(ctx.io), "a close with a bad timeout does not close");
   CHECK(strcmp(sioe_status_name(SIOE_STATUS_INTERNAL), "INTERNAL") == 0, "INTERNAL is named");
-  CHECK(SIOE_STATUS_INTERNAL == 14 && SIOE_STATUS_FLUSH == 13 && SIOE_STATUS_PANIC == 99,
+  CHECK(strcmp(sioe_status_name(SIOE_STATUS_UNSUPPORTED), "UNSUPPORTED") == 0, "UNSUPPORTED is named");
+  CHECK(SIOE_STATUS_INTERNAL == 14 && SIOE_STATUS_FLUSH == 13 && SIOE_STATUS_UNSUPPORTED == 15 &&
+            SIOE_STATUS_PANIC == 99,
         "status numbers");
 
   sioe_emitter_close_timeout(ctx.small, 2000, NULL, NULL);

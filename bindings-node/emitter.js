@@ -399,7 +399,7 @@ class BroadcastOperator {
     );
   }
 
-  /** What emit() would publish, without publishing it: `{ channel, payload }`. */
+  /** What emit() would send, without sending it: `{ command, channel, payload, args }`. */
   encodeEmit(ev, ...args) {
     checkEvent(ev);
     return this.#conn.native.encodeEmit(this.#nsp, this.#rooms, this.#except, this.#flagString, ev, args);

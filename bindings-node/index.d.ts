@@ -298,7 +298,11 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
   get volatile(): BroadcastOperator<EmitEvents>;
   compress(compress: boolean): BroadcastOperator<EmitEvents>;
 
-  /** Makes every socket of the namespace join `rooms`. */
+  /**
+   * Makes every socket of the namespace join `rooms`. With `compat` `"socket.io-redis-6.0"`
+   * or `"-5"` these servers act on one socket id only: `to(id).socketsJoin(room)`, else
+   * `UNSUPPORTED` (socketsLeave and disconnectSockets likewise).
+   */
   socketsJoin(rooms: Room | Room[]): Promise<number>;
   /** Makes every socket of the namespace leave `rooms`. */
   socketsLeave(rooms: Room | Room[]): Promise<number>;
@@ -306,8 +310,11 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
   disconnectSockets(close?: boolean): Promise<number>;
   /**
    * Emits to the Socket.IO servers (their `serverSideEmit` listeners); the arguments travel
-   * as JSON (sharded adapter: as its servers send them, msgpack when they hold binary). Acknowledgements are not supported, and `connection`, `new_namespace`, `error`
-   * and the reserved names are refused (they crash receiving servers).
+   * as JSON (sharded and streams adapters: as their servers send them, msgpack when they hold
+   * binary). Acknowledgements are not supported, and `connection`, `new_namespace`, `error`
+   * and the reserved names are refused (they crash receiving servers). Throws `UNSUPPORTED`
+   * with `compat` `"socket.io-redis-6.1"`, `"-6.0"` or `"-5"` (no serverSideEmit before
+   * `@socket.io/redis-adapter` 7.0).
    */
   serverSideEmit(ev: string, ...args: any[]): Promise<number>;
 

@@ -28,6 +28,7 @@ const ERROR_CODES = Object.freeze([
   "REDIS",
   "TIMEOUT",
   "CLOSED",
+  "UNSUPPORTED",
   "NO_SUBSCRIBERS",
   "QUEUE_FULL",
   "FLUSH",
@@ -41,7 +42,7 @@ const MAX_DEPTH = 512;
 // the public constructor's argument handling.
 const INTERNAL = Symbol("socketio-emitter internal");
 
-const { invalid, checkOption, parseArguments } = require("./options.js");
+const { invalid, checkOption, offlineOptions, parseArguments } = require("./options.js");
 
 function checkRoom(room) {
   if (typeof room === "string" || Number.isSafeInteger(room)) return room;
@@ -158,8 +159,11 @@ class Connection {
   constructor(native) {
     this.native = native;
     this.key = native.key;
-    /** The servers' adapter: it decides how serverSideEmit arguments travel. */
-    this.sharded = native.adapter === "sharded";
+    /**
+     * The servers' adapter ("classic", "sharded" or "streams"): it decides how serverSideEmit
+     * arguments travel.
+     */
+    this.adapter = native.adapter;
     this.maxPayloadBytes = native.maxPayloadBytes;
     /** The "error" listeners, made on first use. */
     this.events = undefined;
@@ -173,9 +177,10 @@ class Connection {
 
   /**
    * An operation's promise, marked handled; what it does is counted if nobody waits for it,
-   * and its failure reported. `rooms` is the broadcast's rooms, or null for a request.
+   * and its failure reported. `rooms` is the broadcast's rooms, or null for a request;
+   * `serverSide` marks serverSideEmit.
    */
-  track(promise, nsp, rooms) {
+  track(promise, nsp, rooms, serverSide = false) {
     const ticket = ++this.seq;
     Object.setPrototypeOf(promise, OperationPromise.prototype);
     promiseThen.call(
@@ -192,7 +197,7 @@ class Connection {
         // After the current microtasks: code that attaches its handler in the same turn (as
         // Node's own unhandled-rejection check allows) is not reported.
         process.nextTick(() => {
-          if (!promise[OBSERVED]) this.unawaited(err, ticket, nsp, rooms);
+          if (!promise[OBSERVED]) this.unawaited(err, ticket, nsp, rooms, serverSide);
         });
       },
     );
@@ -211,21 +216,29 @@ class Connection {
     return promise;
   }
 
-  unawaited(err, ticket, nsp, rooms) {
+  unawaited(err, ticket, nsp, rooms, serverSide) {
     const ledger = this.ledger;
     ledger.failed++;
     if (ledger.failures.length < LISTED_FAILURES && err !== null && typeof err === "object") {
       err.ticket = ticket;
-      if (err.channel === undefined) {
-        // The channel it was for, as the core names it (classic adapter).
-        err.channel =
-          rooms === null
-            ? `${this.key}-request#${nsp}#`
-            : `${this.key}#${nsp}#${rooms.length === 1 ? `${rooms[0]}#` : ""}`;
-      }
+      if (err.channel === undefined) err.channel = this.channelOf(nsp, rooms, serverSide);
       ledger.failures.push(err);
     }
     this.report(err);
+  }
+
+  /**
+   * The channel an operation was for, as the core names it: the classic adapter's (the
+   * sharded one's static mode differs only for one room), or for the streams adapter the
+   * stream (0.3's serverSideEmit: its Pub/Sub side channel).
+   */
+  channelOf(nsp, rooms, serverSide) {
+    if (this.adapter === "streams") {
+      return serverSide && this.native.streamsVersion === "0.3" ? `${this.key}#${nsp}#` : this.native.streamKey(nsp);
+    }
+    return rooms === null
+      ? `${this.key}-request#${nsp}#`
+      : `${this.key}#${nsp}#${rooms.length === 1 ? `${rooms[0]}#` : ""}`;
   }
 
   /** The report of the un-awaited operations since the previous one, or a FLUSH error. */
@@ -386,7 +399,7 @@ class BroadcastOperator {
     );
   }
 
-  /** What emit() would publish, without publishing it: `{ channel, payload }`. */
+  /** What emit() would send, without sending it: `{ command, channel, payload, args }`. */
   encodeEmit(ev, ...args) {
     checkEvent(ev);
     return this.#conn.native.encodeEmit(this.#nsp, this.#rooms, this.#except, this.#flagString, ev, args);
@@ -533,7 +546,8 @@ function serverSideJson(data, limit) {
 
 /**
  * [event, ...args] as the servers' adapter sends them: for the classic adapter JSON values,
- * as the official serverSideEmit sends them; for the sharded adapter the values themselves,
+ * as the official serverSideEmit sends them; for the sharded and streams adapters (both
+ * socket.io-adapter's ClusterAdapter messages) the values themselves,
  * converted natively like emit's, since its servers keep binary (msgpack) and write JSON
  * otherwise.
  */
@@ -542,7 +556,7 @@ function serverSideArgs(conn, args) {
   if (typeof args[args.length - 1] === "function") {
     throw invalid("Acknowledgements are not supported");
   }
-  return conn.sharded ? args : JSON.parse(serverSideJson(args, conn.maxPayloadBytes));
+  return conn.adapter === "classic" ? JSON.parse(serverSideJson(args, conn.maxPayloadBytes)) : args;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -578,19 +592,10 @@ class Emitter {
    * (for tests, or to publish with a Redis client of your own); operations reject with CLOSED.
    */
   static offline(options = {}) {
-    const {
-      key = "socket.io",
-      nsp = "/",
-      max_payload_bytes: max = options.maxPayloadBytes,
-      adapter,
-      subscription_mode: mode = options.subscriptionMode,
-    } = options;
+    const { key = "socket.io", nsp = "/" } = options;
     checkOption("key", "string", key);
     checkOption("nsp", "string", nsp);
-    const native = { key };
-    if (max !== undefined) native.maxPayloadBytes = checkOption("max_payload_bytes", "count", max);
-    if (adapter !== undefined) native.adapter = checkOption("adapter", "string", adapter);
-    if (mode !== undefined) native.subscriptionMode = checkOption("subscription_mode", "string", mode);
+    const native = { key, ...offlineOptions(options) };
     return new Emitter(INTERNAL, new Connection(NativeEmitter.offline(native)), nsp);
   }
 
@@ -650,13 +655,14 @@ class Emitter {
   /**
    * Sends an event to the Socket.IO servers themselves (their `serverSideEmit` listeners).
    * For the classic adapter the arguments travel as JSON, exactly as JSON.stringify writes
-   * them; for the sharded adapter as its servers send them (msgpack when they hold binary).
+   * them; for the sharded and streams adapters as their servers send them (msgpack when they
+   * hold binary).
    */
   serverSideEmit(...args) {
     checkSentEvent(args[0]);
     const conn = this.#conn;
     const data = serverSideArgs(conn, args);
-    return conn.track(conn.native.serverSideEmit(this.#nsp, data[0], data.slice(1)), this.#nsp, null);
+    return conn.track(conn.native.serverSideEmit(this.#nsp, data[0], data.slice(1)), this.#nsp, null, true);
   }
 
   encodeEmit(ev, ...args) {

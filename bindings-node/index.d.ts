@@ -6,7 +6,11 @@
 
 import type { Encoded } from "./native";
 
-/** What an operation would publish: the Redis channel and the exact payload bytes. */
+/**
+ * What an operation would send: `command` (`"PUBLISH"`, `"SPUBLISH"` or `"XADD"`), the Redis
+ * `channel` (for XADD the stream key), the exact `payload` bytes (for XADD the entry's `data`
+ * field), and `args`, the whole command (name first) to send with a Redis client of your own.
+ */
 export type { Encoded };
 
 /** A map of event names to listener signatures, as in socket.io's typed events. */
@@ -28,8 +32,24 @@ export type EventParams<Map extends EventsMap, Ev extends EventNames<Map>> = Par
 /** A room: socket.io compares rooms by identity, so `7` and `"7"` are different rooms. */
 export type Room = string | number;
 
-/** The servers' Redis adapter: `createAdapter` (`"classic"`) or `createShardedAdapter` (`"sharded"`). */
+/**
+ * The servers' Redis adapter: `createAdapter` (`"classic"`) or `createShardedAdapter`
+ * (`"sharded"`) of `@socket.io/redis-adapter`, or `createAdapter` of
+ * `@socket.io/redis-streams-adapter` (`"streams"`).
+ */
 export type Adapter = "classic" | "sharded" | "streams";
+
+/**
+ * The streams servers' `@socket.io/redis-streams-adapter` generation: `"0.3"` (0.3.x) or
+ * `"0.2"` (0.1.x and 0.2.x). A full version such as `"0.3.1"` names its generation.
+ */
+export type StreamsVersion = "0.3" | "0.2" | `0.3.${number}` | `0.2.${number}` | `0.1.${number}`;
+
+/**
+ * The classic adapter's server stack: `@socket.io/redis-adapter` 8.x (default) or 7.x, or
+ * `socket.io-redis` 6.1 (socket.io 4), 6.0 (socket.io 3) or 5.x (socket.io 2).
+ */
+export type Compat = "redis-adapter-8" | "redis-adapter-7" | "socket.io-redis-6.1" | "socket.io-redis-6.0" | "socket.io-redis-5";
 
 /** The sharded servers' `subscriptionMode`. */
 export type SubscriptionMode = "static" | "dynamic" | "dynamic-private";
@@ -53,6 +73,29 @@ export interface EmitterOptions {
   /** With `adapter: "sharded"`: the servers' `subscriptionMode`. Default `"dynamic"`, as on the servers. */
   subscription_mode?: SubscriptionMode;
   subscriptionMode?: SubscriptionMode;
+  /**
+   * With `adapter: "streams"`: the servers' `streamName`, the stream key (its prefix when
+   * `stream_count` > 1); not empty. Default `"socket.io"`. The servers' `channelPrefix` is `key`.
+   */
+  stream_name?: string;
+  streamName?: string;
+  /** With `adapter: "streams"` 0.3: the servers' `streamCount`, 1 to 1024. Default 1. */
+  stream_count?: number;
+  streamCount?: number;
+  /** With `adapter: "streams"`: the servers' `maxLen` (`XADD … MAXLEN ~ max_len`), 1 to 2^40. Default 10000. */
+  max_len?: number;
+  maxLen?: number;
+  /**
+   * With `adapter: "streams"`: the servers' adapter generation. Default `"0.3"`. With `"0.2"`,
+   * `stream_count` must be 1 and `require_receivers` cannot be used.
+   */
+  streams_version?: StreamsVersion;
+  streamsVersion?: StreamsVersion;
+  /**
+   * With the classic adapter: the servers' stack, when older than `@socket.io/redis-adapter`
+   * 8.x. What it cannot honour throws `UNSUPPORTED`. Default `"redis-adapter-8"`.
+   */
+  compat?: Compat;
   /**
    * A Redis Cluster: its seed nodes, `redis://` or `rediss://` URLs with the nodes' credentials
    * (the emitter finds the other nodes). Leave `url` out. With the classic adapter,
@@ -118,6 +161,7 @@ export type ErrorCode =
   | "REDIS"
   | "TIMEOUT"
   | "CLOSED"
+  | "UNSUPPORTED"
   | "NO_SUBSCRIBERS"
   | "QUEUE_FULL"
   | "FLUSH"
@@ -184,7 +228,8 @@ export declare const RESERVED_EVENTS: ReadonlySet<string>;
 /**
  * Publishes Socket.IO operations into Redis, byte for byte like `@socket.io/redis-emitter`
  * 5.1.0 for servers using the classic Redis adapter, or like the servers themselves for the
- * sharded adapter (`adapter: "sharded"`).
+ * sharded adapter (`adapter: "sharded"`), the Redis Streams adapter (`adapter: "streams"`) and
+ * the classic adapter's older stacks (`compat`).
  *
  * ```ts
  * const io = new Emitter("redis://localhost:6379");
@@ -213,7 +258,22 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
   static offline<EmitEvents extends EventsMap = DefaultEventsMap>(
     options?: Pick<
       EmitterOptions,
-      "key" | "nsp" | "max_payload_bytes" | "maxPayloadBytes" | "adapter" | "subscription_mode" | "subscriptionMode"
+      | "key"
+      | "nsp"
+      | "max_payload_bytes"
+      | "maxPayloadBytes"
+      | "adapter"
+      | "subscription_mode"
+      | "subscriptionMode"
+      | "stream_name"
+      | "streamName"
+      | "stream_count"
+      | "streamCount"
+      | "max_len"
+      | "maxLen"
+      | "streams_version"
+      | "streamsVersion"
+      | "compat"
     >,
   ): Emitter<EmitEvents>;
 
@@ -224,9 +284,11 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
   of(nsp: string): Emitter<EmitEvents>;
 
   /**
-   * Emits to every client of the namespace. Throws synchronously for a reserved name or a
-   * value that cannot be encoded; resolves to the number of Socket.IO servers that received
-   * it (0: nobody listens on this key and namespace).
+   * Emits to every client of the namespace. Throws synchronously for a reserved name, a
+   * value that cannot be encoded, or (`UNSUPPORTED`) what the servers' stack cannot do;
+   * resolves to the number of Socket.IO servers that received it (0: nobody listens on this
+   * key and namespace). Streams adapter: 0.3, the servers that read the namespace; 0.2, 1
+   * (the entry was stored); 0 for a namespace whose stream no server reads.
    */
   emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): Promise<number>;
 
@@ -236,7 +298,11 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
   get volatile(): BroadcastOperator<EmitEvents>;
   compress(compress: boolean): BroadcastOperator<EmitEvents>;
 
-  /** Makes every socket of the namespace join `rooms`. */
+  /**
+   * Makes every socket of the namespace join `rooms`. With `compat` `"socket.io-redis-6.0"`
+   * or `"-5"` these servers act on one socket id only: `to(id).socketsJoin(room)`, else
+   * `UNSUPPORTED` (socketsLeave and disconnectSockets likewise).
+   */
   socketsJoin(rooms: Room | Room[]): Promise<number>;
   /** Makes every socket of the namespace leave `rooms`. */
   socketsLeave(rooms: Room | Room[]): Promise<number>;
@@ -244,8 +310,11 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
   disconnectSockets(close?: boolean): Promise<number>;
   /**
    * Emits to the Socket.IO servers (their `serverSideEmit` listeners); the arguments travel
-   * as JSON (sharded adapter: as its servers send them, msgpack when they hold binary). Acknowledgements are not supported, and `connection`, `new_namespace`, `error`
-   * and the reserved names are refused (they crash receiving servers).
+   * as JSON (sharded and streams adapters: as their servers send them, msgpack when they hold
+   * binary). Acknowledgements are not supported, and `connection`, `new_namespace`, `error`
+   * and the reserved names are refused (they crash receiving servers). Throws `UNSUPPORTED`
+   * with `compat` `"socket.io-redis-6.1"`, `"-6.0"` or `"-5"` (no serverSideEmit before
+   * `@socket.io/redis-adapter` 7.0).
    */
   serverSideEmit(ev: string, ...args: any[]): Promise<number>;
 

@@ -11,15 +11,26 @@ export declare class NativeEmitter {
   /**
    * An emitter that only encodes; every publish fails with `CLOSED`. It reads the
    * options that shape the bytes (`key`, `adapter`, `subscriptionMode`,
-   * `maxPayloadBytes`), checked like the constructor's.
+   * `maxPayloadBytes`, the streams options and `compat`), checked like the
+   * constructor's.
    */
   static offline(options: NativeOptions): NativeEmitter
   get key(): string
   /**
-   * `classic` or `sharded`: `emitter.js` prepares `serverSideEmit` arguments the way
-   * these servers' adapter does.
+   * `classic`, `sharded` or `streams`: `emitter.js` prepares `serverSideEmit` arguments
+   * the way these servers' adapter does.
    */
   get adapter(): string
+  /**
+   * The stream a namespace's entries go to with the streams adapter (`null` for the
+   * other adapters): `emitter.js` names the channel of a failure nobody awaited with it.
+   */
+  streamKey(nsp: string): string | null
+  /**
+   * `0.3` or `0.2` with the streams adapter (0.3 sends serverSideEmit over Pub/Sub
+   * instead of the stream), `null` otherwise.
+   */
+  get streamsVersion(): string | null
   get maxPayloadBytes(): number
   /** Resolves once connected (connecting now if needed). */
   ready(): Promise<number>
@@ -46,10 +57,21 @@ export declare class NativeEmitter {
   encodeDisconnectSockets(nsp: string, rooms: unknown, except: unknown, flags: string, close: boolean): Encoded
 }
 
-/** What an operation would publish: the channel and the exact payload bytes. */
+/**
+ * What an operation would send: the Redis command, its channel (the stream key for XADD),
+ * the exact payload bytes (the entry's `data` field for XADD), and the whole command.
+ */
 export interface Encoded {
+  /** `PUBLISH`, `SPUBLISH` or `XADD`. */
+  command: string
   channel: string
   payload: Buffer
+  /**
+   * The whole Redis command, name first: `[PUBLISH, channel, payload]`, or for the streams
+   * adapter `[XADD, key, MAXLEN, ~, maxLen, *, uid, emitter, nsp, <nsp>, type, <n>, data,
+   * <payload>]`.
+   */
+  args: Array<Buffer>
 }
 
 /**
@@ -58,7 +80,10 @@ export interface Encoded {
  */
 export interface NativeOptions {
   key?: string
-  /** `classic` or `sharded`, parsed by the core (its error names the accepted values). */
+  /**
+   * `classic`, `sharded` or `streams`, parsed by the core (its error names the accepted
+   * values).
+   */
   adapter?: string
   /** `static`, `dynamic` or `dynamic-private`, parsed by the core. */
   subscriptionMode?: string
@@ -79,4 +104,20 @@ export interface NativeOptions {
   reconnectAttempts?: number
   requireReceivers?: boolean
   maxPayloadBytes?: number
+  /** The streams adapter's `streamName` (not empty). Default `socket.io`. */
+  streamName?: string
+  /** The streams adapter's `streamCount` (1 to 1024, 0.3 only). Default 1. */
+  streamCount?: number
+  /** The streams adapter's `maxLen` (1 to 2^40). Default 10000. */
+  maxLen?: number
+  /**
+   * `0.3` or `0.2` (a full version such as `0.3.1` names its generation), parsed by the
+   * core.
+   */
+  streamsVersion?: string
+  /**
+   * The classic adapter's server stack (`redis-adapter-8`, `redis-adapter-7`,
+   * `socket.io-redis-6.1`, `socket.io-redis-6.0`, `socket.io-redis-5`), parsed by the core.
+   */
+  compat?: string
 }

@@ -26,10 +26,19 @@ function looksLikeRedisClient(value) {
 const OPTIONS = {
   key: ["key", "string"],
   nsp: ["nsp", "string"],
-  // The values ("classic"/"sharded", "static"/"dynamic"/"dynamic-private") are checked
-  // natively by the core, whose error names the accepted ones.
+  // The values ("classic"/"sharded"/"streams", "static"/"dynamic"/"dynamic-private", the
+  // streams versions and the compat stacks) are checked natively by the core, whose error
+  // names the accepted ones.
   adapter: ["adapter", "string"],
   subscription_mode: ["subscriptionMode", "string"],
+  // The streams adapter's options (its channelPrefix is `key`); ranges and combinations are
+  // the core's.
+  stream_name: ["streamName", "string"],
+  stream_count: ["streamCount", "count"],
+  max_len: ["maxLen", "integer"],
+  streams_version: ["streamsVersion", "string"],
+  // The classic adapter's older server stacks.
+  compat: ["compat", "string"],
   // Where Redis is: a Redis Cluster's seed nodes (then `url` is left out), or the Sentinel
   // master's name and the sentinels (the master's credentials, db and TLS come from `url`).
   // The lists' contents (not empty, redis:// or rediss:// URLs) and how the three combine are
@@ -95,6 +104,9 @@ function checkOption(name, kind, value) {
     case "count":
       if (Number.isSafeInteger(value) && value >= 0 && value <= 0xffffffff) return value;
       break;
+    case "integer":
+      if (Number.isSafeInteger(value) && value >= 0) return value;
+      break;
     case "boolean":
       if (typeof value === "boolean") return value;
       break;
@@ -104,10 +116,27 @@ function checkOption(name, kind, value) {
     pem: "a PEM string or Buffer",
     ms: "a number of milliseconds",
     count: "a non-negative integer",
+    integer: "a non-negative integer",
     boolean: "a boolean",
   }[kind];
-  const got = typeof value === "number" && (kind === "count" || kind === "ms") ? value : typeof value;
+  const got = typeof value === "number" && (kind === "count" || kind === "integer" || kind === "ms") ? value : typeof value;
   throw invalid(`option ${name} must be ${wanted}, got ${got}`);
+}
+
+/**
+ * The options `Emitter.offline()` reads besides `key` and `nsp`: those that shape the bytes,
+ * in either spelling, as native options. Others are ignored (they concern the connection).
+ */
+const OFFLINE_OPTIONS = ["max_payload_bytes", "adapter", "subscription_mode", "stream_name", "stream_count", "max_len", "streams_version", "compat"];
+
+function offlineOptions(options) {
+  const native = {};
+  for (const name of OFFLINE_OPTIONS) {
+    const [nativeName, kind] = OPTIONS[name];
+    const given = options[name] !== undefined ? name : nativeName;
+    if (options[given] !== undefined) native[nativeName] = checkOption(given, kind, options[given]);
+  }
+  return native;
 }
 
 /** { url, nsp, native options } from the constructor's arguments. */
@@ -179,4 +208,4 @@ function parseArguments(first, opts, nsp) {
   return { url, nsp, native };
 }
 
-module.exports = { invalid, checkOption, parseArguments };
+module.exports = { invalid, checkOption, offlineOptions, parseArguments };

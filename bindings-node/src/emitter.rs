@@ -28,7 +28,8 @@ use crate::settle::{self, Settler};
 #[derive(Default)]
 pub struct NativeOptions {
     pub key: Option<String>,
-    /// `classic` or `sharded`, parsed by the core (its error names the accepted values).
+    /// `classic`, `sharded` or `streams`, parsed by the core (its error names the accepted
+    /// values).
     pub adapter: Option<String>,
     /// `static`, `dynamic` or `dynamic-private`, parsed by the core.
     pub subscription_mode: Option<String>,
@@ -47,6 +48,18 @@ pub struct NativeOptions {
     pub reconnect_attempts: Option<f64>,
     pub require_receivers: Option<bool>,
     pub max_payload_bytes: Option<f64>,
+    /// The streams adapter's `streamName` (not empty). Default `socket.io`.
+    pub stream_name: Option<String>,
+    /// The streams adapter's `streamCount` (1 to 1024, 0.3 only). Default 1.
+    pub stream_count: Option<f64>,
+    /// The streams adapter's `maxLen` (1 to 2^40). Default 10000.
+    pub max_len: Option<f64>,
+    /// `0.3` or `0.2` (a full version such as `0.3.1` names its generation), parsed by the
+    /// core.
+    pub streams_version: Option<String>,
+    /// The classic adapter's server stack (`redis-adapter-8`, `redis-adapter-7`,
+    /// `socket.io-redis-6.1`, `socket.io-redis-6.0`, `socket.io-redis-5`), parsed by the core.
+    pub compat: Option<String>,
 }
 
 /// Written by hand: the node URLs may hold passwords, shown redacted.
@@ -72,22 +85,36 @@ impl std::fmt::Debug for NativeOptions {
             .field("reconnect_attempts", &self.reconnect_attempts)
             .field("require_receivers", &self.require_receivers)
             .field("max_payload_bytes", &self.max_payload_bytes)
+            .field("stream_name", &self.stream_name)
+            .field("stream_count", &self.stream_count)
+            .field("max_len", &self.max_len)
+            .field("streams_version", &self.streams_version)
+            .field("compat", &self.compat)
             .finish()
     }
 }
 
-/// What an operation would publish: the channel and the exact payload bytes.
+/// What an operation would send: the Redis command, its channel (the stream key for XADD),
+/// the exact payload bytes (the entry's `data` field for XADD), and the whole command.
 #[napi(object)]
 pub struct Encoded {
+    /// `PUBLISH`, `SPUBLISH` or `XADD`.
+    pub command: String,
     pub channel: String,
     pub payload: Buffer,
+    /// The whole Redis command, name first: `[PUBLISH, channel, payload]`, or for the streams
+    /// adapter `[XADD, key, MAXLEN, ~, maxLen, *, uid, emitter, nsp, <nsp>, type, <n>, data,
+    /// <payload>]`.
+    pub args: Vec<Buffer>,
 }
 
 impl std::fmt::Debug for Encoded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Encoded")
+            .field("command", &self.command)
             .field("channel", &self.channel)
             .field("payload_len", &self.payload.len())
+            .field("args", &self.args.len())
             .finish()
     }
 }
@@ -95,6 +122,8 @@ impl std::fmt::Debug for Encoded {
 impl From<Output> for Encoded {
     fn from(out: Output) -> Encoded {
         Encoded {
+            command: out.command.name().to_owned(),
+            args: out.args().into_iter().map(Buffer::from).collect(),
             channel: out.channel,
             payload: out.payload.into(),
         }
@@ -129,6 +158,9 @@ fn duration(name: &str, ms: Option<f64>, default: Duration) -> Result<Duration, 
     ms.map_or(Ok(default), |ms| duration_from_millis_f64(name, ms))
 }
 
+/// JavaScript's `Number.MAX_SAFE_INTEGER`: every integer up to it is exact in a double.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
 /// A count option: an integer in `0..=max`.
 fn count(name: &str, value: f64, max: f64) -> Result<usize, Error> {
     if value.fract() != 0.0 || !(0.0..=max).contains(&value) {
@@ -151,6 +183,26 @@ fn config(url: String, options: NativeOptions) -> Result<EmitterConfig, Error> {
     }
     if let Some(mode) = options.subscription_mode {
         config = config.with_subscription_mode(mode.parse()?);
+    }
+    // The streams options: their ranges and combinations are the core's (`validate`).
+    let stream_count = match options.stream_count {
+        // At most u32::MAX, so the cast is exact.
+        Some(n) => count("stream_count", n, u32::MAX.into())? as u32,
+        None => config.stream_count,
+    };
+    let max_len = match options.max_len {
+        Some(n) => count("max_len", n, MAX_SAFE_INTEGER)? as u64,
+        None => config.max_len,
+    };
+    let stream_name = options
+        .stream_name
+        .unwrap_or_else(|| config.stream_name.clone());
+    config = config.with_streams(stream_name, stream_count, max_len);
+    if let Some(version) = options.streams_version {
+        config = config.with_streams_version(version.parse()?);
+    }
+    if let Some(compat) = options.compat {
+        config = config.with_compat(compat.parse()?);
     }
     config.topology = Topology::from_options(
         options.cluster_nodes,
@@ -220,7 +272,8 @@ impl NativeEmitter {
 
     /// An emitter that only encodes; every publish fails with `CLOSED`. It reads the
     /// options that shape the bytes (`key`, `adapter`, `subscriptionMode`,
-    /// `maxPayloadBytes`), checked like the constructor's.
+    /// `maxPayloadBytes`, the streams options and `compat`), checked like the
+    /// constructor's.
     #[napi(factory)]
     pub fn offline(env: &Env, options: NativeOptions) -> napi::Result<NativeEmitter> {
         guard(env, || {
@@ -245,6 +298,26 @@ impl NativeEmitter {
     #[napi(getter)]
     pub fn adapter(&self) -> String {
         self.flavour.adapter().to_string()
+    }
+
+    /// The stream a namespace's entries go to with the streams adapter (`null` for the
+    /// other adapters): `emitter.js` names the channel of a failure nobody awaited with it.
+    #[napi]
+    pub fn stream_key(&self, nsp: String) -> Option<String> {
+        match &self.flavour {
+            Flavour::Streams(s) => Some(s.stream_key(&nsp)),
+            _ => None,
+        }
+    }
+
+    /// `0.3` or `0.2` with the streams adapter (0.3 sends serverSideEmit over Pub/Sub
+    /// instead of the stream), `null` otherwise.
+    #[napi(getter)]
+    pub fn streams_version(&self) -> Option<String> {
+        match &self.flavour {
+            Flavour::Streams(s) => Some(s.version.to_string()),
+            _ => None,
+        }
     }
 
     #[napi(getter)]
@@ -465,6 +538,7 @@ impl NativeEmitter {
 
 impl NativeEmitter {
     fn op<'env>(&self, env: &'env Env, target: Target, op: Op) -> napi::Result<Object<'env>> {
+        self.check_stack(env, &target, &op)?;
         // The call's budget (connect_timeout + response_timeout) starts now.
         let started = Instant::now();
         self.submit(
@@ -477,6 +551,29 @@ impl NativeEmitter {
             },
             Err(Error::Closed),
         )
+    }
+
+    /// `UNSUPPORTED` now, like the other refusals, when the servers' stack cannot honour the
+    /// operation for this target (only the classic adapter's older stacks refuse any). Asks
+    /// the core's encoder, without the arguments: what an older stack refuses never depends
+    /// on them.
+    fn check_stack(&self, env: &Env, target: &Target, op: &Op) -> napi::Result<()> {
+        if !matches!(self.flavour, Flavour::Legacy(_)) {
+            return Ok(());
+        }
+        let key = &self.key;
+        let checked = match op {
+            Op::Emit(event, _) => self.flavour.broadcast(key, target, event, &[]),
+            Op::ServerSideEmit(event, _) => self.flavour.server_side_emit(key, target, event, &[]),
+            Op::Join(rooms) => self.flavour.sockets_join(key, target, rooms),
+            Op::Leave(rooms) => self.flavour.sockets_leave(key, target, rooms),
+            Op::Disconnect(close) => self.flavour.disconnect_sockets(key, target, *close),
+        };
+        match checked {
+            Err(e @ Error::Unsupported(_)) => Err(errors::to_napi(env, &e)),
+            // Anything else is the connection task's to report, as before.
+            _ => Ok(()),
+        }
     }
 
     /// A promise settled by the connection task with the job's result (or at once with
@@ -555,8 +652,8 @@ impl NativeEmitter {
             ));
         }
         // Classic servers read JSON text (`emitter.js` made the values JSON already); sharded
-        // servers take the values as they are and write msgpack when they hold binary, so
-        // the budget counts the smaller encoding.
+        // and streams servers take the values as they are and write msgpack when they hold
+        // binary, so the budget counts the smaller encoding.
         let encoding = match self.flavour.adapter() {
             AdapterKind::Classic => Encoding::Json,
             AdapterKind::Sharded | AdapterKind::Streams => Encoding::Msgpack,

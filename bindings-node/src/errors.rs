@@ -83,7 +83,8 @@ fn build(env: sys::napi_env, err: &Error) -> napi::Result<sys::napi_value> {
         | Error::Connection(_)
         | Error::Redis(_)
         | Error::Timeout(_)
-        | Error::Closed => {}
+        | Error::Closed
+        | Error::Unsupported(_) => {}
         // `Error` is `#[non_exhaustive]`: a kind added to the core later still gets its code
         // and message here.
         _ => {}

@@ -12,7 +12,7 @@ const path = require("node:path");
 const { spawn } = require("node:child_process");
 
 const { Emitter } = require("..");
-const { REPO, FIXTURES, harnessDriver, received } = require("./support.js");
+const { REPO, FIXTURES, harnessDriver, clients, received } = require("./support.js");
 
 const PKG = path.resolve(__dirname, "..");
 const README = fs.readFileSync(path.join(PKG, "README.md"), "utf8");
@@ -147,4 +147,44 @@ test("examples/sentinel.mjs, on a master found through Sentinel", async (t) => {
     ["chat", [{ text: "hi" }]],
   ]);
   assert.deepEqual(events["se-other"], [["news", [{ title: "hello" }]]]);
+});
+
+test("examples/streams.mjs, on servers with the Redis Streams adapter 0.3.1", async (t) => {
+  const h = await harnessDriver().start({ ...START, serverEvents: "cache-invalidate", args: ["--adapter", "streams"] });
+  t.after(() => h.close());
+  await clients(h, "/", [["st-room1", 0, ["room1"]], ["st-other", 1, []]]);
+  const out = await run("examples/streams.mjs", { REDIS_URL: h.redisUrl });
+  assert.equal(out.trim(), "news reached 2 server(s)\nXADD with 14 arguments");
+  const { events, lines } = await received(h, ["st-room1", "st-other"]);
+  const news = ["news", [{ title: "hello" }, "1970-01-01T00:00:00.000Z"]];
+  assert.deepEqual(events["st-room1"], [news, ["chat", [{ text: "hi" }, { $bytes: "0001" }]]]);
+  assert.deepEqual(events["st-other"], [news]);
+  const handled = lines.filter((l) => l.type === "server_event" && l.event === "cache-invalidate");
+  assert.deepEqual(handled.map((l) => [l.server, l.args]).sort(), [[0, ["users"]], [1, ["users"]]]);
+});
+
+test("examples/streams_v02.mjs, on servers with the Redis Streams adapter 0.2.3", async (t) => {
+  const h = await harnessDriver().start({ ...START, serverEvents: "cache-invalidate", args: ["--adapter", "streams", "--streams-version", "0.2"] });
+  t.after(() => h.close());
+  await clients(h, "/", [["s2-a", 0, []], ["s2-b", 1, []]]);
+  const out = await run("examples/streams_v02.mjs", { REDIS_URL: h.redisUrl });
+  assert.equal(out.trim(), "news stored: 1");
+  const { events, lines } = await received(h, ["s2-a", "s2-b"]);
+  const news = [["news", [{ title: "hello" }]]];
+  assert.deepEqual(events, { "s2-a": news, "s2-b": news });
+  const handled = lines.filter((l) => l.type === "server_event" && l.event === "cache-invalidate");
+  assert.deepEqual(handled.map((l) => [l.server, l.args]).sort(), [[0, ["users"]], [1, ["users"]]]);
+});
+
+test("examples/legacy.mjs, on socket.io 2.5 servers with socket.io-redis 5.4", async (t) => {
+  const h = await harnessDriver().start({ ...START, args: ["--stack", "socket.io-redis-5"] });
+  t.after(() => h.close());
+  await clients(h, "/", [["lg-muted", 0, ["muted"]], ["lg-other", 1, []]]);
+  const out = await run("examples/legacy.mjs", { REDIS_URL: h.redisUrl });
+  const lines = out.trim().split("\n");
+  assert.match(lines[0], /^unsupported: except is not possible with socket\.io-redis 5\.x \(socket\.io 2\.x\) \(compat "socket\.io-redis-5"\): /);
+  assert.equal(lines[1], "news reached 2 server(s)");
+  const { events } = await received(h, ["lg-muted", "lg-other"]);
+  const news = [["news", [{ title: "hello" }, { $bytes: "0001" }, "1970-01-01T00:00:00.000Z"]]];
+  assert.deepEqual(events, { "lg-muted": news, "lg-other": news }, "the refused chat was not published");
 });

@@ -4,12 +4,14 @@
 import { Emitter, BroadcastOperator, RESERVED_EVENTS, ERROR_CODES } from "socketio-emitter";
 import type {
   Adapter,
+  Compat,
   Encoded,
   ErrorCode,
   FlushReport,
   RedisLocation,
   SocketIOEmitterError,
   SocketIOEmitterWarning,
+  StreamsVersion,
   SubscriptionMode,
 } from "socketio-emitter";
 
@@ -107,4 +109,35 @@ export async function topologies(): Promise<number> {
   // @ts-expect-error one URL still goes in an array
   new Emitter({ cluster_nodes: "redis://127.0.0.1:7000" });
   return cluster.emit("ev");
+}
+
+export async function stacks(compat: Compat, version: StreamsVersion): Promise<number> {
+  const streams = new Emitter("redis://localhost:6379", {
+    adapter: "streams",
+    stream_name: "socket.io",
+    stream_count: 4,
+    max_len: 10000,
+    streams_version: version,
+  });
+  new Emitter({ url: "redis://localhost:6379", adapter: "streams", streamName: "s", streamCount: 1, maxLen: 5, streamsVersion: "0.2.3" });
+  const legacy = new Emitter("redis://localhost:6379", { compat });
+  new Emitter({ url: "redis://localhost:6379", compat: "socket.io-redis-6.0" });
+  const out: Encoded = Emitter.offline({ adapter: "streams", streamsVersion: "0.3.1", maxLen: 50 }).encodeEmit("ev", 1);
+  const argv: Buffer[] = out.args;
+  const command: string = out.command;
+  void [argv, command];
+  Emitter.offline({ compat: "socket.io-redis-5", stream_name: "x" });
+  try {
+    legacy.except("room").emit("ev");
+  } catch (e) {
+    const code: ErrorCode = (e as SocketIOEmitterError).code;
+    if (code === "UNSUPPORTED") console.log((e as SocketIOEmitterError).message);
+  }
+  // @ts-expect-error the versions are "0.3" and "0.2" (or a full 0.x.y version)
+  new Emitter("redis://localhost:6379", { adapter: "streams", streams_version: "1.0" });
+  // @ts-expect-error the compat stacks are spelled as the adapter packages are
+  new Emitter("redis://localhost:6379", { compat: "socket.io-redis-4" });
+  // @ts-expect-error a stream count is a number
+  Emitter.offline({ adapter: "streams", streamCount: "4" });
+  return streams.emit("ev");
 }

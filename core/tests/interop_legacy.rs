@@ -88,7 +88,11 @@ fn broadcast_rooms_and_namespaces(s: &Servers) {
     let io = s.emitter().of("/bc");
     assert_eq!(io.emit("all", &args!["x", 1]).unwrap(), 2);
     let delivery = io.emit_detailed("detailed", &[]).unwrap();
-    assert_eq!((delivery.servers, delivery.entry_id), (2, None), "Pub/Sub has no entry");
+    assert_eq!(
+        (delivery.servers, delivery.entry_id),
+        (2, None),
+        "Pub/Sub has no entry"
+    );
     assert_eq!(io.to("r1").emit("r1", &[]).unwrap(), 2);
     assert_eq!(io.to(["r1", "r2"]).emit("r1-or-r2", &[]).unwrap(), 2);
     io.volatile().emit("v", &[]).unwrap();

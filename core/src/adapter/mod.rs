@@ -199,32 +199,36 @@ impl Output {
     /// The whole Redis command, for callers that send outputs through a client of their
     /// own: `[PUBLISH, channel, payload]`, or the full XADD of a streams entry.
     pub fn args(&self) -> Vec<Vec<u8>> {
-        let mut args = vec![
-            self.command.name().as_bytes().to_vec(),
-            self.channel.clone().into_bytes(),
-        ];
-        match &self.command {
-            Command::Publish | Command::SPublish => args.push(self.payload.clone()),
-            Command::XAdd(entry) => {
-                for part in [
-                    "MAXLEN",
-                    "~",
-                    &entry.max_len.to_string(),
-                    "*",
-                    "uid",
-                    EMITTER_UID,
-                    "nsp",
-                    &entry.nsp,
-                    "type",
-                    &entry.kind.to_string(),
-                    "data",
-                ] {
-                    args.push(part.as_bytes().to_vec());
-                }
-                args.push(self.payload.clone());
+        let mut args = Vec::with_capacity(14);
+        self.each_arg(|arg| args.push(arg.to_vec()));
+        args
+    }
+
+    /// Hands each argument of the whole command to `push`, in order, without copying the
+    /// payload (the publisher writes them straight into its command).
+    pub(crate) fn each_arg(&self, mut push: impl FnMut(&[u8])) {
+        push(self.command.name().as_bytes());
+        push(self.channel.as_bytes());
+        if let Command::XAdd(entry) = &self.command {
+            let max_len = entry.max_len.to_string();
+            let kind = entry.kind.to_string();
+            for part in [
+                "MAXLEN",
+                "~",
+                &max_len,
+                "*",
+                "uid",
+                EMITTER_UID,
+                "nsp",
+                &entry.nsp,
+                "type",
+                &kind,
+                "data",
+            ] {
+                push(part.as_bytes());
             }
         }
-        args
+        push(&self.payload);
     }
 }
 

@@ -226,18 +226,22 @@ impl Connection {
             return None;
         }
         let lane = self.fast_lane.as_ref()?;
-        let reply = if counted_apart(out) {
+        if counted_apart(out) {
             let pipe = pipeline(&[out]);
-            lane.try_query(|c| pipe.query::<Vec<redis::Value>>(c), deadline)?
-        } else {
-            let cmd = command(out);
-            lane.try_query(|c| cmd.query::<redis::Value>(c), deadline)?
-                .map(|v| vec![v])
-        };
+            let reply = lane.try_query(|c| pipe.query::<Vec<redis::Value>>(c), deadline)?;
+            return Some(
+                reply
+                    .map_err(|e| self.reported(&e, &out.channel))
+                    .and_then(|v| self.receivers(out, &mut v.into_iter())),
+            );
+        }
+        // One command, one reply: no list to allocate on the blocking hot path.
+        let cmd = command(out);
+        let reply = lane.try_query(|c| cmd.query::<redis::Value>(c), deadline)?;
         Some(
             reply
                 .map_err(|e| self.reported(&e, &out.channel))
-                .and_then(|v| self.receivers(out, &mut v.into_iter())),
+                .and_then(|v| self.receivers(out, &mut std::iter::once(v))),
         )
     }
 
@@ -499,16 +503,13 @@ impl Connection {
 /// both answer with the number of subscribers reached.
 fn command(out: &Output) -> redis::Cmd {
     let mut cmd = redis::cmd(out.command.name());
-    match &out.command {
-        Command::Publish | Command::SPublish => {
-            cmd.arg(&out.channel).arg(&out.payload);
+    let mut name = true;
+    out.each_arg(|arg| {
+        // The command name is already in place.
+        if !std::mem::take(&mut name) {
+            cmd.arg(arg);
         }
-        Command::XAdd(_) => {
-            for arg in out.args().iter().skip(1) {
-                cmd.arg(arg);
-            }
-        }
-    }
+    });
     cmd
 }
 

@@ -1,6 +1,6 @@
 //! Runs the built `socketio-emit` binary and reads what it printed.
 
-#![allow(dead_code)] // each test file uses a part
+#![allow(dead_code, unused_imports)] // each test file uses a part
 
 use std::process::{Command, Output};
 

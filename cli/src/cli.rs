@@ -86,6 +86,14 @@ pub enum Command {
         #[command(flatten)]
         payload: Payload,
     },
+    /// Print every Socket.IO message that goes through Redis on the key, decoded, until
+    /// interrupted. Listens the way servers do, for every adapter unless --adapter is given.
+    /// The first line says it is ready; with --json every line is one JSON object.
+    Monitor {
+        /// Only messages of this namespace.
+        #[arg(long, value_name = "NSP")]
+        of: Option<String>,
+    },
 }
 
 /// Which sockets an operation reaches.

@@ -6,8 +6,10 @@
 
 mod cli;
 mod config;
+mod monitor;
 mod outcome;
 mod payload;
+mod redis_link;
 
 use clap::Parser;
 use socketio_emitter::Error;
@@ -29,6 +31,12 @@ where
     };
     let secrets = config::secrets(&cli.options);
     let json = cli.options.json;
+    if let Command::Monitor { of } = &cli.command {
+        return match monitor::run(&cli.options, of.as_deref()) {
+            Ok(()) => 0,
+            Err(e) => outcome::error(&e, json, &secrets),
+        };
+    }
     match execute(&cli) {
         Ok(servers) => outcome::success(servers, json),
         Err(e) => outcome::error(&e, json, &secrets),
@@ -140,6 +148,9 @@ impl<'a> Operation<'a> {
                 args: payload::arguments(args, payload)?,
                 of: of.as_deref(),
             },
+            Command::Monitor { .. } => {
+                return Err(Error::Internal("monitor does not publish".into()));
+            }
         })
     }
 

@@ -94,6 +94,21 @@ pub enum Command {
         #[arg(long, value_name = "NSP")]
         of: Option<String>,
     },
+    /// Read Redis and explain who listens there: version and topology, the Socket.IO
+    /// servers per key, namespace and adapter, the Pub/Sub buffer limit, the user's ACL
+    /// permissions, and whether an emit to the target (--key, --of, --adapter) reaches a
+    /// server, or why not. Exits 0 when it does, 8 when it would reach none.
+    Doctor {
+        /// The Redis to examine [default: --url, $REDIS_URL, redis://127.0.0.1:6379].
+        #[arg(value_name = "URL")]
+        redis: Option<String>,
+        /// The namespace of the target (default `/`).
+        #[arg(long, value_name = "NSP")]
+        of: Option<String>,
+        /// A room of the target (repeatable).
+        #[arg(long = "to", value_name = "ROOM")]
+        to: Vec<String>,
+    },
 }
 
 /// Which sockets an operation reaches.

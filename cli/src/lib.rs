@@ -6,6 +6,7 @@
 
 mod cli;
 mod config;
+mod doctor;
 mod monitor;
 mod outcome;
 mod payload;
@@ -34,6 +35,19 @@ where
     if let Command::Monitor { of } = &cli.command {
         return match monitor::run(&cli.options, of.as_deref()) {
             Ok(()) => 0,
+            Err(e) => outcome::error(&e, json, &secrets),
+        };
+    }
+    if let Command::Doctor { redis, of, to } = &cli.command {
+        let mut secrets = secrets;
+        secrets.extend(redis.as_deref().and_then(url_password).unwrap_or_default());
+        let request = doctor::Request {
+            url: redis.as_deref(),
+            of: of.as_deref(),
+            to,
+        };
+        return match doctor::run(&cli.options, &request) {
+            Ok(code) => code,
             Err(e) => outcome::error(&e, json, &secrets),
         };
     }
@@ -148,8 +162,8 @@ impl<'a> Operation<'a> {
                 args: payload::arguments(args, payload)?,
                 of: of.as_deref(),
             },
-            Command::Monitor { .. } => {
-                return Err(Error::Internal("monitor does not publish".into()));
+            Command::Monitor { .. } | Command::Doctor { .. } => {
+                return Err(Error::Internal("monitor and doctor do not publish".into()));
             }
         })
     }
@@ -198,4 +212,13 @@ fn targeted(io: &Emitter, target: &Target) -> Emitter {
         io = io.except(target.except.clone());
     }
     io
+}
+
+/// The password of a URL, raw and percent-decoded, to scrub from messages.
+fn url_password(url: &str) -> Option<Vec<String>> {
+    let raw = url::Url::parse(url).ok()?.password()?.to_owned();
+    let decoded = percent_encoding::percent_decode_str(&raw)
+        .decode_utf8_lossy()
+        .into_owned();
+    Some(vec![raw, decoded])
 }

@@ -8,9 +8,13 @@ use crate::config;
 
 /// A connection to the Redis of `--url` (or `$REDIS_URL`), trusting `--tls-ca` if given.
 pub fn connect(options: &Options) -> Result<redis::Connection, Error> {
+    connect_to(options, &config::url(options))
+}
+
+/// A connection to `url`, with the TLS and timeout options of `options`.
+pub fn connect_to(options: &Options, url: &str) -> Result<redis::Connection, Error> {
     // redis-rs brings rustls without a crypto provider; a second install is a harmless error.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let url = config::url(options);
     let client = match &options.tls_ca {
         Some(path) => {
             let pem = std::fs::read(path).map_err(|e| {
@@ -20,9 +24,9 @@ pub fn connect(options: &Options) -> Result<redis::Connection, Error> {
                 client_tls: None,
                 root_cert: Some(pem),
             };
-            redis::Client::build_with_tls(url.as_str(), certs)
+            redis::Client::build_with_tls(url, certs)
         }
-        None => redis::Client::open(url.as_str()),
+        None => redis::Client::open(url),
     }
     .map_err(|e| Error::InvalidArgument(format!("bad Redis URL: {e}")))?;
     let timeout = std::time::Duration::from_secs_f64(options.connect_timeout.unwrap_or(5.0));

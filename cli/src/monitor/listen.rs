@@ -15,7 +15,7 @@ use crate::redis_link::{classify, glob_escape};
 #[derive(Debug)]
 pub enum Event {
     Ready(String),
-    Heard(Message),
+    Heard(Box<Message>),
     Failed(Error),
 }
 
@@ -48,7 +48,9 @@ pub fn classic(mut con: redis::Connection, key: &str, tx: Sender<Event>) {
                 let channel = String::from_utf8_lossy(bulk(channel).unwrap_or_default());
                 let payload = bulk(payload).unwrap_or_default();
                 if tx
-                    .send(Event::Heard(pubsub_message(key, &channel, payload)))
+                    .send(Event::Heard(Box::new(pubsub_message(
+                        key, &channel, payload,
+                    ))))
                     .is_err()
                 {
                     return Ok(());
@@ -72,7 +74,11 @@ pub fn sharded(
 ) {
     let pattern = format!("{}#*", glob_escape(key));
     let mut known: Vec<String> = Vec::new();
-    let mut subscribe = |con: &mut redis::Connection, lookup: &mut redis::Connection| {
+    // Messages that arrive while a new SSUBSCRIBE waits for its confirmation are kept here.
+    let mut early: Vec<Vec<Value>> = Vec::new();
+    let mut subscribe = |con: &mut redis::Connection,
+                         lookup: &mut redis::Connection,
+                         early: &mut Vec<Vec<Value>>| {
         let mut found: Vec<String> = redis::cmd("PUBSUB")
             .arg("SHARDCHANNELS")
             .arg(&pattern)
@@ -86,20 +92,37 @@ pub fn sharded(
         for channel in found {
             send(con, redis::cmd("SSUBSCRIBE").arg(&channel))?;
             known.push(channel);
-            pending_confirmations(con, 1)?;
+            loop {
+                match con.recv_response().map_err(classify)? {
+                    Value::Array(push)
+                        if push.first().and_then(bulk) == Some(b"smessage".as_slice()) =>
+                    {
+                        early.push(push)
+                    }
+                    Value::Array(_) => break,
+                    other => return Err(Error::Redis(format!("unexpected answer {other:?}"))),
+                }
+            }
         }
         Ok::<_, Error>(())
     };
     let result = (|| {
-        subscribe(&mut con, &mut lookup)?;
+        subscribe(&mut con, &mut lookup, &mut early)?;
         let _ = tx.send(Event::Ready(format!(
             "SSUBSCRIBE {pattern} (found and new)"
         )));
         con.set_read_timeout(Some(POLL)).map_err(classify)?;
         loop {
-            let Some(push) = next_push(&mut con)? else {
-                subscribe(&mut con, &mut lookup)?;
-                continue;
+            let push = match early.pop() {
+                Some(push) => push,
+                None => match next_push(&mut con)? {
+                    Some(push) => push,
+                    None => {
+                        subscribe(&mut con, &mut lookup, &mut early)?;
+                        early.reverse();
+                        continue;
+                    }
+                },
             };
             if let [kind, channel, payload] = push.as_slice()
                 && bulk(kind) == Some(b"smessage".as_slice())
@@ -110,7 +133,7 @@ pub fn sharded(
                 let m = value::json_or_msgpack(payload)
                     .and_then(|d| Message::cluster(via.clone(), &d))
                     .unwrap_or_else(|| Message::undecodable(via, payload));
-                if tx.send(Event::Heard(m)).is_err() {
+                if tx.send(Event::Heard(Box::new(m))).is_err() {
                     return Ok(());
                 }
             }
@@ -158,7 +181,7 @@ pub fn streams(mut con: redis::Connection, keys: Vec<String>, tx: Sender<Event>)
                 for (id, fields) in entries {
                     let m = Message::stream_entry(format!("XADD {key} {id}"), &fields);
                     ids[slot] = id;
-                    if tx.send(Event::Heard(m)).is_err() {
+                    if tx.send(Event::Heard(Box::new(m))).is_err() {
                         return Ok(());
                     }
                 }
@@ -212,14 +235,6 @@ fn confirmation(con: &mut redis::Connection) -> Result<(), Error> {
         Value::Array(_) => Ok(()),
         other => Err(Error::Redis(format!("unexpected answer {other:?}"))),
     }
-}
-
-/// Reads `n` subscription confirmations, keeping any message that arrives meanwhile out.
-fn pending_confirmations(con: &mut redis::Connection, n: usize) -> Result<(), Error> {
-    for _ in 0..n {
-        confirmation(con)?;
-    }
-    Ok(())
 }
 
 /// The next push, or None when the read timed out.

@@ -217,3 +217,35 @@ fn unreachable_redis_is_a_connection_error() {
     assert!(r.stderr.contains("[CONNECTION]"), "{r:?}");
     assert!(!r.all_output().contains("s3cret"), "{r:?}");
 }
+
+#[test]
+fn legacy_socket_io_redis_5_broadcasts_are_decoded() {
+    let h = Harness::start(&["--servers", "1", "--stack", "socket.io-redis-5"]);
+    let mut m = Monitor::start(&h.redis_url, &["--adapter", "classic"]);
+
+    h.request(
+        json!({"cmd": "server_emit", "server": 0, "to": ["r1"], "event": "old", "args": [1]}),
+    );
+    let line = m.wait_for(|l| l.contains(" old("));
+    assert!(
+        line.starts_with("PUBLISH socket.io#/#r1#  broadcast nsp=/ rooms=[r1] old(1) from="),
+        "{line}"
+    );
+
+    ok(
+        &h.redis_url,
+        &[
+            "--compat",
+            "socket.io-redis-5",
+            "emit",
+            "ours",
+            "--to",
+            "r1",
+        ],
+    );
+    let line = m.wait_for(|l| l.contains(" ours("));
+    assert_eq!(
+        line,
+        "PUBLISH socket.io#/#r1#  broadcast nsp=/ rooms=[r1] ours() from=emitter"
+    );
+}

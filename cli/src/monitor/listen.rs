@@ -247,6 +247,10 @@ fn next_push(con: &mut redis::Connection) -> Result<Option<Vec<Value>>, Error> {
     }
 }
 
+fn is_kind(push: &[Value], kind: &[u8]) -> bool {
+    push.first().and_then(bulk) == Some(kind)
+}
+
 fn bulk(v: &Value) -> Option<&[u8]> {
     match v {
         Value::BulkString(b) => Some(b),

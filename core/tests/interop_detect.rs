@@ -5,11 +5,11 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use interop_harness::{Harness, json};
+use interop_harness::{Harness, Json, json};
 use socketio_emitter::blocking::Emitter;
-use socketio_emitter::inspect::{self, Survey};
+use socketio_emitter::inspect::{self, Listener, Survey};
 use socketio_emitter::{
     AdapterKind, DEFAULT_URL, EmitterConfig, StreamsVersion, SubscriptionMode, args,
 };
@@ -129,6 +129,161 @@ fn subscribe(url: &str, command: &str, channel: &str) -> TcpStream {
         lines.push(l);
     }
     stream
+}
+
+/// The one listener on key `socket.io`, namespace `/`, once it shows `ready`, or a panic
+/// after [`WAIT`] saying what the survey found.
+fn listener_when(config: &EmitterConfig, ready: impl Fn(&Listener) -> bool) -> Listener {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let found = survey(config);
+        let here: Vec<&Listener> = found
+            .listeners
+            .iter()
+            .filter(|l| l.key == config.key && l.namespace == "/")
+            .collect();
+        if let [one] = here.as_slice()
+            && ready(one)
+        {
+            return (*one).clone();
+        }
+        assert!(Instant::now() < deadline, "survey: {:?}", found.listeners);
+        // Subscriptions follow the client's join asynchronously: look again shortly.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+mod sharded {
+    use super::*;
+
+    fn check(mode: &str, rooms: Json, expected: Option<SubscriptionMode>) {
+        let h = Harness::start(&[
+            "--servers",
+            "2",
+            "--adapter",
+            "sharded",
+            "--subscription-mode",
+            mode,
+        ]);
+        let config = EmitterConfig::new(&h.redis_url);
+        h.client("sharded-member", 1, "/", rooms);
+        let found = listener_when(&config, |l| l.subscription_mode == expected);
+        assert_eq!(found.adapter, AdapterKind::Sharded);
+        assert_eq!(found.servers, 2, "{found:?}");
+        let io = auto_delivers(&h, config, "sharded-auto");
+        assert_eq!(io.adapter(), AdapterKind::Sharded);
+    }
+
+    #[test]
+    fn static_servers_are_found_and_reached() {
+        check("static", json!(["room1"]), None);
+    }
+
+    #[test]
+    fn dynamic_servers_show_their_room_channels() {
+        check("dynamic", json!(["room1"]), Some(SubscriptionMode::Dynamic));
+    }
+
+    #[test]
+    fn dynamic_private_servers_show_socket_id_channels() {
+        check(
+            "dynamic-private",
+            json!([]),
+            Some(SubscriptionMode::DynamicPrivate),
+        );
+    }
+}
+
+mod streams {
+    use super::*;
+
+    fn check(version: &str, expected: StreamsVersion) {
+        let h = Harness::start(&[
+            "--servers",
+            "2",
+            "--adapter",
+            "streams",
+            "--streams-version",
+            version,
+        ]);
+        let config = EmitterConfig::new(&h.redis_url);
+        h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
+        let found = listener_when(&config, |l| l.servers == 2);
+        assert_eq!(found.adapter, AdapterKind::Streams);
+        assert_eq!(found.streams_version, Some(expected));
+        let stream = survey(&config);
+        assert!(
+            stream.streams.iter().any(|s| s.name == "socket.io"),
+            "{:?}",
+            stream.streams
+        );
+        let io = auto_delivers(&h, config, "streams-auto");
+        assert_eq!(io.adapter(), AdapterKind::Streams);
+    }
+
+    #[test]
+    fn streams_0_3_servers_are_found_by_their_side_channel() {
+        check("0.3", StreamsVersion::V03);
+    }
+
+    #[test]
+    fn streams_0_2_servers_are_found_by_their_heartbeats() {
+        check("0.2", StreamsVersion::V02);
+    }
+}
+
+mod topologies {
+    use super::*;
+
+    #[test]
+    fn classic_servers_on_a_cluster_are_counted_over_every_node() {
+        let h = Harness::start(&["--servers", "2", "--topology", "cluster"]);
+        let config = EmitterConfig::new(DEFAULT_URL).with_cluster_nodes(nodes(&h, "redis_nodes"));
+        h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
+        let found = listener_when(&config, |l| l.servers == 2);
+        assert_eq!(found.adapter, AdapterKind::Classic);
+        assert_eq!(
+            auto_delivers(&h, config, "cluster-classic").adapter(),
+            AdapterKind::Classic
+        );
+    }
+
+    #[test]
+    fn sharded_servers_on_a_cluster_are_found_on_their_shard() {
+        let h = Harness::start(&[
+            "--servers",
+            "2",
+            "--topology",
+            "cluster",
+            "--adapter",
+            "sharded",
+        ]);
+        let config = EmitterConfig::new(DEFAULT_URL).with_cluster_nodes(nodes(&h, "redis_nodes"));
+        h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
+        let found = listener_when(&config, |l| l.servers == 2);
+        assert_eq!(found.adapter, AdapterKind::Sharded);
+        assert_eq!(
+            auto_delivers(&h, config, "cluster-sharded").adapter(),
+            AdapterKind::Sharded
+        );
+    }
+
+    #[test]
+    fn servers_behind_sentinel_are_found_on_the_master() {
+        let h = Harness::start(&["--servers", "2", "--topology", "sentinel"]);
+        let master = h.ready["sentinel_master"]
+            .as_str()
+            .expect("sentinel_master");
+        let config =
+            EmitterConfig::new(DEFAULT_URL).with_sentinel(master, nodes(&h, "sentinel_urls"));
+        h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
+        let found = listener_when(&config, |l| l.servers == 2);
+        assert_eq!(found.adapter, AdapterKind::Classic);
+        assert_eq!(
+            auto_delivers(&h, config, "sentinel-classic").adapter(),
+            AdapterKind::Classic
+        );
+    }
 }
 
 #[test]

@@ -118,3 +118,48 @@ impl Detected {
         config
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listener(adapter: AdapterKind, key: &str, servers: u64) -> Listener {
+        Listener {
+            adapter,
+            key: key.to_owned(),
+            namespace: "/".to_owned(),
+            servers,
+            subscription_mode: None,
+            streams_version: None,
+            stream: None,
+            evidence: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn one_adapter_is_used_and_its_options_applied() {
+        let survey = Survey {
+            listeners: vec![listener(AdapterKind::Sharded, "socket.io", 3)],
+            ..Survey::default()
+        };
+        let config = EmitterConfig::new("redis://h").with_adapter(AdapterKind::Auto);
+        let found = survey.decide(&config, "/").into_result().unwrap();
+        let applied = found.apply(config);
+        assert_eq!(applied.adapter, AdapterKind::Sharded);
+        assert_eq!(applied.subscription_mode, SubscriptionMode::Static);
+    }
+
+    #[test]
+    fn nothing_anywhere_says_so() {
+        let err = Survey::default()
+            .decide(&EmitterConfig::new("redis://h"), "/")
+            .into_result()
+            .unwrap_err();
+        assert_eq!(err.code(), "DETECTION_FAILED");
+        assert_eq!(
+            err.to_string(),
+            "adapter detection failed: no Socket.IO server listens on key socket.io, namespace /; \
+             no Socket.IO server listens on this Redis at all"
+        );
+    }
+}

@@ -180,3 +180,38 @@ fn redis_time_ms(time: &Value) -> u64 {
     let micros: u64 = parts.get(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     secs * 1000 + micros / 1000
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(millis: u64, uid: &str, nsp: &str, kind: &str) -> Entry {
+        Entry {
+            millis,
+            uid: uid.to_owned(),
+            nsp: nsp.to_owned(),
+            kind: kind.to_owned(),
+        }
+    }
+
+    #[test]
+    fn heartbeating_uids_are_servers_until_they_close_or_go_quiet() {
+        let now = 100_000;
+        // Newest first, as XREVRANGE gives them.
+        let entries = [
+            entry(99_000, "a", "/", "3"), // busy: no heartbeat lately, but one below
+            entry(98_000, "emitter", "/", "3"), // our own entries never count
+            entry(97_000, "c", "/", "13"), // closed
+            entry(96_000, "b", "/", "2"),
+            entry(95_000, "c", "/", "2"),
+            entry(90_000, "a", "/", "1"),
+            entry(50_000, "old", "/", "2"), // silent for longer than the window
+            entry(40_000, "x", "/", "3"),   // 0.3 servers write no heartbeats
+        ];
+        let found = heartbeat_listeners("socket.io", &entries, now);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].servers, 2, "a and b: {found:?}");
+        assert_eq!(found[0].streams_version, Some(StreamsVersion::V02));
+        assert_eq!(found[0].stream.as_deref(), Some("socket.io"));
+    }
+}

@@ -33,6 +33,7 @@ const ERROR_CODES = Object.freeze([
   "QUEUE_FULL",
   "FLUSH",
   "INTERNAL",
+  "DETECTION_FAILED",
 ]);
 
 /** The core's nesting limit (`encode::MAX_DEPTH`): containers inside one argument. */

@@ -35,9 +35,10 @@ export type Room = string | number;
 /**
  * The servers' Redis adapter: `createAdapter` (`"classic"`) or `createShardedAdapter`
  * (`"sharded"`) of `@socket.io/redis-adapter`, or `createAdapter` of
- * `@socket.io/redis-streams-adapter` (`"streams"`).
+ * `@socket.io/redis-streams-adapter` (`"streams"`); `"auto"` detects it when connecting
+ * (`DETECTION_FAILED` when no server, or several adapters, listen on the key and `/`).
  */
-export type Adapter = "classic" | "sharded" | "streams";
+export type Adapter = "classic" | "sharded" | "streams" | "auto";
 
 /**
  * The streams servers' `@socket.io/redis-streams-adapter` generation: `"0.3"` (0.3.x) or
@@ -165,7 +166,8 @@ export type ErrorCode =
   | "NO_SUBSCRIBERS"
   | "QUEUE_FULL"
   | "FLUSH"
-  | "INTERNAL";
+  | "INTERNAL"
+  | "DETECTION_FAILED";
 
 /** The errors this package throws and rejects with: plain `Error`s with a `code`. */
 export interface SocketIOEmitterError extends Error {

@@ -53,6 +53,9 @@ var (
 	ErrFlush           = &Error{Code: "FLUSH"}
 	ErrUnsupported     = &Error{Code: "UNSUPPORTED"} // the servers' stack (Options.Compat) cannot do it; nothing was published
 	ErrInternal        = &Error{Code: "INTERNAL"}    // a bug the core caught; please report it
+	// ErrDetectionFailed: AdapterAuto found no server on the key and namespace "/", or
+	// several adapters there; the message says what listens.
+	ErrDetectionFailed = &Error{Code: "DETECTION_FAILED"}
 	ErrPanic           = &Error{Code: "PANIC"}
 )
 

@@ -29,6 +29,11 @@ const (
 	// StreamName, StreamCount, MaxLen and StreamsVersion to the servers' options; Key is
 	// its channelPrefix.
 	AdapterStreams Adapter = "streams"
+	// AdapterAuto detects the servers' adapter when connecting, from what they subscribe
+	// to in Redis on Key and the namespace "/"; ErrDetectionFailed when no server or
+	// several adapters listen there. It uses the sharded "static" subscription mode and
+	// the streams version it sees; StreamName, StreamCount and MaxLen stay as set.
+	AdapterAuto Adapter = "auto"
 )
 
 // StreamsVersion is the streams servers' wire generation (the option "streams_version"):

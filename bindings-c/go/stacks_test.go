@@ -233,7 +233,7 @@ func TestStackOptionsAreChecked(t *testing.T) {
 func TestEverySentinelHasItsCode(t *testing.T) {
 	sentinels := []*Error{ErrNullArgument, ErrInvalidUTF8, ErrInvalidJSON, ErrInvalidArgument, ErrReservedEvent,
 		ErrEncode, ErrConnection, ErrRedis, ErrTimeout, ErrClosed, ErrNoSubscribers, ErrQueueFull, ErrFlush,
-		ErrInternal, ErrUnsupported, ErrPanic}
+		ErrInternal, ErrUnsupported, ErrDetectionFailed, ErrPanic}
 	codes := map[string]bool{}
 	for _, s := range sentinels {
 		codes[s.Code] = true
@@ -250,7 +250,7 @@ func TestEverySentinelHasItsCode(t *testing.T) {
 	if n != len(sentinels) {
 		t.Errorf("the C library has %d codes, the package %d sentinels", n, len(sentinels))
 	}
-	if statusName(15) != "UNSUPPORTED" {
-		t.Errorf("status 15 is %s", statusName(15))
+	if statusName(15) != "UNSUPPORTED" || statusName(16) != "DETECTION_FAILED" {
+		t.Errorf("status 15 is %s, 16 is %s", statusName(15), statusName(16))
 	}
 }

@@ -80,8 +80,12 @@ enum sioe_status
   SIOE_STATUS_INTERNAL = 14,
   // The servers' stack (`sioe_options_set_compat`) cannot honour this operation at
   // all, for example except by room on socket.io 2.x; the message names the stack and
-  // the reason. Nothing was published. Last added.
+  // the reason. Nothing was published.
   SIOE_STATUS_UNSUPPORTED = 15,
+  // Adapter `"auto"` could not choose when connecting: no Socket.IO server listens on
+  // the key and namespace `/`, or servers with different adapters do. The message says
+  // what listens. Last added.
+  SIOE_STATUS_DETECTION_FAILED = 16,
   // A bug in the library: it was caught and the process keeps running. Please report it.
   SIOE_STATUS_PANIC = 99,
 };
@@ -556,7 +560,11 @@ sioe_status sioe_options_set_key(sioe_options *opts,
 // `@socket.io/redis-adapter` `createAdapter`, and `socket.io-redis` 5.x/6.x; PUBLISH; see
 // `sioe_options_set_compat` for the older stacks), `"sharded"` (`createShardedAdapter`,
 // adapter 8.2+ on Redis 7+; SPUBLISH) or `"streams"` (`@socket.io/redis-streams-adapter`;
-// XADD, see `sioe_options_set_stream_name`). It must be the servers' adapter: each one only
+// XADD, see `sioe_options_set_stream_name`), or `"auto"`: detected when connecting from
+// what the servers subscribe to in Redis (on the key and namespace `/`), failing with
+// `SIOE_STATUS_DETECTION_FAILED` when no server or several adapters listen there. Auto
+// picks the sharded `static` subscription mode and the streams version it sees; the
+// stream name, count and `max_len` stay as set. It must be the servers' adapter: each one only
 // hears its own command, so a mismatch reaches no server
 // (`sioe_options_set_require_receivers` turns that into `SIOE_STATUS_NO_SUBSCRIBERS`).
 // Any other text is `SIOE_STATUS_INVALID_ARGUMENT`, naming the accepted values.

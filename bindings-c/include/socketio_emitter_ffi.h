@@ -16,6 +16,7 @@ enum sioe_status
   SIOE_STATUS_FLUSH = 13,
   SIOE_STATUS_INTERNAL = 14,
   SIOE_STATUS_UNSUPPORTED = 15,
+  SIOE_STATUS_DETECTION_FAILED = 16,
   SIOE_STATUS_PANIC = 99,
 };
 typedef int32_t sioe_status;

@@ -49,8 +49,12 @@ pub enum sioe_status {
     Internal = 14,
     /// The servers' stack (`sioe_options_set_compat`) cannot honour this operation at
     /// all, for example except by room on socket.io 2.x; the message names the stack and
-    /// the reason. Nothing was published. Last added.
+    /// the reason. Nothing was published.
     Unsupported = 15,
+    /// Adapter `"auto"` could not choose when connecting: no Socket.IO server listens on
+    /// the key and namespace `/`, or servers with different adapters do. The message says
+    /// what listens. Last added.
+    DetectionFailed = 16,
     /// A bug in the library: it was caught and the process keeps running. Please report it.
     Panic = 99,
 }
@@ -75,11 +79,12 @@ impl sioe_status {
             sioe_status::Flush => c"FLUSH",
             sioe_status::Internal => c"INTERNAL",
             sioe_status::Unsupported => c"UNSUPPORTED",
+            sioe_status::DetectionFailed => c"DETECTION_FAILED",
             sioe_status::Panic => c"PANIC",
         }
     }
 
-    const ALL: [sioe_status; 17] = [
+    const ALL: [sioe_status; 18] = [
         sioe_status::Ok,
         sioe_status::NullArgument,
         sioe_status::InvalidUtf8,
@@ -96,6 +101,7 @@ impl sioe_status {
         sioe_status::Flush,
         sioe_status::Internal,
         sioe_status::Unsupported,
+        sioe_status::DetectionFailed,
         sioe_status::Panic,
     ];
 }

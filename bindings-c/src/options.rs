@@ -309,7 +309,11 @@ pub unsafe extern "C" fn sioe_options_set_key(
 /// `@socket.io/redis-adapter` `createAdapter`, and `socket.io-redis` 5.x/6.x; PUBLISH; see
 /// `sioe_options_set_compat` for the older stacks), `"sharded"` (`createShardedAdapter`,
 /// adapter 8.2+ on Redis 7+; SPUBLISH) or `"streams"` (`@socket.io/redis-streams-adapter`;
-/// XADD, see `sioe_options_set_stream_name`). It must be the servers' adapter: each one only
+/// XADD, see `sioe_options_set_stream_name`), or `"auto"`: detected when connecting from
+/// what the servers subscribe to in Redis (on the key and namespace `/`), failing with
+/// `SIOE_STATUS_DETECTION_FAILED` when no server or several adapters listen there. Auto
+/// picks the sharded `static` subscription mode and the streams version it sees; the
+/// stream name, count and `max_len` stay as set. It must be the servers' adapter: each one only
 /// hears its own command, so a mismatch reaches no server
 /// (`sioe_options_set_require_receivers` turns that into `SIOE_STATUS_NO_SUBSCRIBERS`).
 /// Any other text is `SIOE_STATUS_INVALID_ARGUMENT`, naming the accepted values.

@@ -29,6 +29,7 @@ const CLIENTS = [
   ["bin-a", 1, "/cs-bin", []], ["bin-b", 0, "/cs-bin", []],
   ["ex-keep", 0, "/cs-ex", ["r"]], ["ex-muted", 1, "/cs-ex", ["r", "muted"]],
   ["jn-a", 0, "/cs-join", []], ["jn-b", 1, "/cs-join", []],
+  ["auto-a", 1, "/cs-auto", []],
 ];
 
 const events = (lines, name) => lines.filter((l) => l.type === "event" && l.client === name);
@@ -77,6 +78,8 @@ async function runStack(command, stack) {
       // socket.io-redis 5: only `to(sid).socketsJoin(room)` (one socket id, one room).
       "jn-a": legacy ? [] : ["in-new"],
       "jn-b": ["in-new"],
+      // Emitted with adapter "auto" (detected from what the servers subscribe to).
+      "auto-a": ["detected"],
     };
     for (const [name, want] of Object.entries(expected)) {
       assert.deepEqual(names(lines, name), want, `${stack.name}: events of ${name}`);

@@ -655,7 +655,8 @@ impl NativeEmitter {
         // and streams servers take the values as they are and write msgpack when they hold
         // binary, so the budget counts the smaller encoding.
         let encoding = match self.flavour.adapter() {
-            AdapterKind::Classic => Encoding::Json,
+            // A connected emitter has resolved `auto`; an offline one encodes as classic.
+            AdapterKind::Classic | AdapterKind::Auto => Encoding::Json,
             AdapterKind::Sharded | AdapterKind::Streams => Encoding::Msgpack,
         };
         self.values(env, encoding, args)

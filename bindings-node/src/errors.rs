@@ -84,7 +84,8 @@ fn build(env: sys::napi_env, err: &Error) -> napi::Result<sys::napi_value> {
         | Error::Redis(_)
         | Error::Timeout(_)
         | Error::Closed
-        | Error::Unsupported(_) => {}
+        | Error::Unsupported(_)
+        | Error::DetectionFailed(_) => {}
         // `Error` is `#[non_exhaustive]`: a kind added to the core later still gets its code
         // and message here.
         _ => {}

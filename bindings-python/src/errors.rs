@@ -44,6 +44,7 @@ fn build(py: Python<'_>, e: &Error) -> Result<PyErr, PyErr> {
         | Error::Timeout(_)
         | Error::Internal(_)
         | Error::Unsupported(_)
+        | Error::DetectionFailed(_)
         | Error::Closed => {}
         Error::ReservedEvent(event) => details.set_item("event", event)?,
         Error::Encode { path, reason } => {

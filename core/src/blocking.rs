@@ -159,6 +159,11 @@ impl Emitter {
         }
     }
 
+    /// The adapter this emitter publishes for: with `adapter = auto`, the one detected.
+    pub fn adapter(&self) -> crate::AdapterKind {
+        self.inner.adapter()
+    }
+
     pub fn target(&self) -> &Target {
         self.inner.target()
     }
@@ -281,4 +286,26 @@ fn refuse_inside_runtime() -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// [`crate::inspect::survey`] without a runtime: every group of Socket.IO servers that
+/// listens on the Redis `config` names.
+pub fn survey(config: &EmitterConfig) -> Result<crate::inspect::Survey> {
+    run_once(crate::inspect::survey(config))
+}
+
+/// [`crate::inspect::detect`] without a runtime: the adapter of the servers on
+/// `config.key` and `namespace`, or `DETECTION_FAILED` saying what listens.
+pub fn detect(config: &EmitterConfig, namespace: &str) -> Result<crate::inspect::Detected> {
+    run_once(crate::inspect::detect(config, namespace))
+}
+
+/// Runs one inspection on a runtime of its own, on this thread.
+fn run_once<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
+    refuse_inside_runtime()?;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start a runtime: {e}")))?
+        .block_on(work)
 }

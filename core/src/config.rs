@@ -37,6 +37,12 @@ pub enum AdapterKind {
     /// where connection-state recovery can replay them. Set the stream options and
     /// [`StreamsVersion`] to the servers' too.
     Streams,
+    /// Detect the servers' adapter when connecting ([`crate::inspect::detect`] on the
+    /// namespace `/`, which every Socket.IO server has). It picks the sharded `static`
+    /// subscription mode (heard in every mode) and the streams version it sees; the stream
+    /// name, count and `max_len` stay as configured. `DETECTION_FAILED` when no server
+    /// listens on the key, or servers with different adapters do.
+    Auto,
 }
 
 /// The sharded adapter's `subscriptionMode`: which channels its servers subscribe to, and
@@ -75,14 +81,16 @@ impl AdapterKind {
         ("classic", AdapterKind::Classic),
         ("sharded", AdapterKind::Sharded),
         ("streams", AdapterKind::Streams),
+        ("auto", AdapterKind::Auto),
     ];
 
-    /// The option's spelling in every language: `classic`, `sharded` or `streams`.
+    /// The option's spelling in every language: `classic`, `sharded`, `streams` or `auto`.
     pub fn as_str(self) -> &'static str {
         match self {
             AdapterKind::Classic => "classic",
             AdapterKind::Sharded => "sharded",
             AdapterKind::Streams => "streams",
+            AdapterKind::Auto => "auto",
         }
     }
 }
@@ -142,7 +150,8 @@ pub struct EmitterConfig {
     /// Channel prefix: the adapter's `key` option (`channelPrefix` for the sharded adapter).
     /// Default `socket.io`.
     pub key: String,
-    /// The servers' adapter: `classic` (default) or `sharded`. See [`AdapterKind`].
+    /// The servers' adapter: `classic` (default), `sharded`, `streams` or `auto`. See
+    /// [`AdapterKind`].
     pub adapter: AdapterKind,
     /// One Redis (default), a Redis Cluster or Sentinel: see [`Topology`].
     pub topology: Topology,
@@ -422,7 +431,9 @@ impl EmitterConfig {
                     "set either url or cluster_nodes, not both: a cluster is reached through its seed nodes".into(),
                 ));
             }
-            if self.require_receivers && self.adapter != AdapterKind::Sharded {
+            if self.require_receivers
+                && !matches!(self.adapter, AdapterKind::Sharded | AdapterKind::Auto)
+            {
                 return Err(Error::InvalidArgument(format!(
                     "require_receivers cannot be used with the {} adapter on a Redis Cluster: \
                      PUBLISH and PUBSUB NUMSUB there count only the subscribers of the node \
@@ -486,7 +497,10 @@ impl EmitterConfig {
 impl EmitterConfig {
     /// The adapter-specific options: each only where its adapter reads it.
     fn validate_adapter(&self) -> Result<()> {
-        if self.compat != Compat::RedisAdapter8 && self.adapter != AdapterKind::Classic {
+        // With `auto`, the stack options are checked again once the adapter is known.
+        if self.compat != Compat::RedisAdapter8
+            && !matches!(self.adapter, AdapterKind::Classic | AdapterKind::Auto)
+        {
             return Err(Error::InvalidArgument(format!(
                 "compat \"{}\" names a classic adapter stack; the {} adapter has no older stacks",
                 self.compat, self.adapter
@@ -654,7 +668,7 @@ mod tests {
         assert_eq!(err.code(), "INVALID_ARGUMENT");
         assert_eq!(
             err.to_string(),
-            "invalid argument: adapter must be one of \"classic\", \"sharded\", \"streams\", got \"Sharded\""
+            "invalid argument: adapter must be one of \"classic\", \"sharded\", \"streams\", \"auto\", got \"Sharded\""
         );
         // The servers spell it with a hyphen; an underscore is a likely slip, refused loudly.
         let err = "dynamic_private".parse::<SubscriptionMode>().unwrap_err();

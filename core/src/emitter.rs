@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::adapter::{Delivery, Flavour, Output, check_sent_event};
-use crate::config::{EmitterConfig, QueueFullPolicy};
+use crate::config::{AdapterKind, EmitterConfig, QueueFullPolicy};
 use crate::error::{Error, Result};
 use crate::publish::queue::{FlushReport, Queue, Rejected};
 use crate::publish::{Connection, PipelineStamp};
@@ -58,6 +58,11 @@ impl Emitter {
     /// spawns its queue worker there.
     pub async fn with_config(config: EmitterConfig) -> Result<Emitter> {
         let conn = Connection::open(&config).await?;
+        let config = if config.adapter == AdapterKind::Auto {
+            crate::inspect::resolve_auto(&conn, config).await?
+        } else {
+            config
+        };
         // validate() (in Connection::open) checked that the byte bound fits in a u32.
         let max_bytes = u32::try_from(config.queue_max_bytes).unwrap_or(u32::MAX);
         let queue = Queue::start(conn.clone(), config.queue_capacity, max_bytes);
@@ -125,6 +130,11 @@ impl Emitter {
     /// The adapter flavour this emitter encodes for.
     pub fn flavour(&self) -> &Flavour {
         &self.shared.flavour
+    }
+
+    /// The adapter this emitter publishes for: with `adapter = auto`, the one detected.
+    pub fn adapter(&self) -> AdapterKind {
+        self.shared.flavour.adapter()
     }
 
     /// The `max_payload_bytes` option: bindings stop converting arguments past it.

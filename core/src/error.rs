@@ -46,6 +46,11 @@ pub enum Error {
     #[error("unsupported: {0}")]
     Unsupported(String),
 
+    /// `adapter = auto` could not choose: no Socket.IO server listens on the key and
+    /// namespace, or servers with different adapters do. The message says what listens.
+    #[error("adapter detection failed: {0}")]
+    DetectionFailed(String),
+
     /// Strict mode: the publish reached no Socket.IO server. The message lists the likely
     /// causes; the first is a mismatch of adapters, which otherwise loses every event
     /// silently (the two adapters use separate Redis delivery paths).
@@ -90,6 +95,7 @@ impl Error {
             Error::Timeout(_) => "TIMEOUT",
             Error::Closed => "CLOSED",
             Error::Unsupported(_) => "UNSUPPORTED",
+            Error::DetectionFailed(_) => "DETECTION_FAILED",
             Error::NoSubscribers { .. } => "NO_SUBSCRIBERS",
             Error::QueueFull { .. } => "QUEUE_FULL",
             Error::Flush { .. } => "FLUSH",
@@ -111,6 +117,7 @@ impl Error {
         "QUEUE_FULL",
         "FLUSH",
         "INTERNAL",
+        "DETECTION_FAILED",
     ];
 
     /// A panic payload caught with `catch_unwind`, as an [`Error::Internal`].

@@ -12,6 +12,7 @@ mod config;
 mod emitter;
 pub mod encode;
 mod error;
+pub mod inspect;
 mod publish;
 mod stacks;
 mod target;

@@ -51,7 +51,8 @@ final class Emitter
     /**
      * Connects to Redis. Options (all optional): key (channel prefix, "socket.io"),
      * adapter (the servers' adapter: "classic", the default, "sharded" for
-     * createShardedAdapter, or "streams" for @socket.io/redis-streams-adapter),
+     * createShardedAdapter, "streams" for @socket.io/redis-streams-adapter, or "auto":
+     * detected when connecting, DETECTION_FAILED when no server or several adapters listen),
      * subscription_mode (the sharded servers' subscriptionMode:
      * "static", "dynamic", the default, or "dynamic-private"), tls_ca_pem, connect_timeout_ms and response_timeout_ms (5000), reconnect_min_delay_ms
      * (100), reconnect_max_delay_ms (2000), reconnect_attempts (6), queue_capacity (10000),

@@ -34,6 +34,11 @@ final class EmitterException extends \RuntimeException
      * published. The message names the operation, the stack and why.
      */
     public const UNSUPPORTED = 'UNSUPPORTED';
+    /**
+     * adapter "auto" found no Socket.IO server on the key and namespace "/", or servers
+     * with different adapters there; the message says what listens.
+     */
+    public const DETECTION_FAILED = 'DETECTION_FAILED';
     /** A bug the library caught (never the caller's fault); please report it. */
     public const INTERNAL = 'INTERNAL';
     public const PANIC = 'PANIC';

@@ -221,3 +221,30 @@ function test_stacks_offline_output_is_the_whole_command(Harness $h, string $url
     same($sse['args'], streams_vector('server_side_emit_binary_v03'), 'serverSideEmit, 0.3');
     same([$sse['command'], $sse['channel'], $sse['payload']], $sse['args'], 'PUBLISH channel payload');
 }
+
+function test_stacks_auto_finds_streams_servers_and_delivers(Harness $h, string $url): void
+{
+    with_stack('streams', function (Harness $sh, string $url) {
+        $sh->clients('/php-auto', ['auto-a', 1, []]);
+        $io = Emitter::connect($url, ['adapter' => 'auto']);
+        same($io->of('/php-auto')->emit('detected', 1), 2, 'auto broadcast');
+        same(names(events($sh->flushAndTake()), 'auto-a'), ['detected'], 'auto-a');
+        $io->close();
+    });
+}
+
+function test_stacks_auto_without_servers_is_detection_failed(Harness $h, string $url): void
+{
+    with_stack('streams', function (Harness $sh, string $url) {
+        try {
+            Emitter::connect($url, ['adapter' => 'auto', 'key' => 'nobody-here']);
+        } catch (EmitterException $e) {
+            same($e->getErrorCode(), EmitterException::DETECTION_FAILED, 'code');
+            same($e->getCode(), 16, 'status');
+            check(str_contains($e->getMessage(), 'streams adapter 0.3, key socket.io, namespace /: 2 servers'),
+                'the message names what listens: ' . $e->getMessage());
+            return;
+        }
+        throw new AssertionError('expected DETECTION_FAILED, nothing was thrown');
+    });
+}

@@ -157,6 +157,34 @@ static void join(const sioe_emitter *io, const char *sid) {
   sioe_emitter_free(jn);
 }
 
+/* Adapter "auto" finds the stack's adapter (and streams version) in Redis; the classic
+ * adapter's older stacks keep their compat. A key with no server is DETECTION_FAILED. */
+static void auto_detected(const char *url) {
+  sioe_options *o = streams() ? sioe_options_new() : legacy_options();
+  EXPECT_OK(sioe_options_set_adapter(o, S("auto"), &err));
+  sioe_emitter *io = NULL;
+  EXPECT_OK(sioe_connect(url, strlen(url), o, &io, &err));
+  if (io != NULL) {
+    sioe_emitter *ns = derive_of(io, "/cs-auto");
+    emit_expect(ns, "detected", "[1]", NULL);
+    sioe_emitter_free(ns);
+    EXPECT_OK(sioe_emitter_close(io, NULL, NULL, &err));
+    sioe_emitter_free(io);
+  }
+  EXPECT_OK(sioe_options_set_key(o, S("nobody-here"), &err));
+  sioe_emitter *none = NULL;
+  sioe_error *err = NULL;
+  sioe_status s = sioe_connect(url, strlen(url), o, &none, &err);
+  const char *msg = err ? sioe_error_message(err) : "";
+  CHECK(s == SIOE_STATUS_DETECTION_FAILED && s == 16 && err && sioe_error_code(err) == s && none == NULL,
+        "auto without servers (%s): got %s (%s)", stack, sioe_status_name(s), msg);
+  CHECK(strstr(msg, "no Socket.IO server listens on key nobody-here, namespace /; servers listen on: ") != NULL &&
+            strstr(msg, "key socket.io, namespace /: 2 servers") != NULL,
+        "auto without servers (%s): the message: %s", stack, msg);
+  sioe_error_free(err);
+  sioe_options_free(o);
+}
+
 /* For the dropped recovery client (in r1) of tests/run_c_stacks.js: written to the stream,
  * so replayed when it comes back; the other client (in r2) gets them live. */
 static void missed(const sioe_emitter *io) {
@@ -250,6 +278,7 @@ int main(int argc, char **argv) {
     EXPECT_OK(sioe_emitter_close(io, NULL, NULL, &err));
     sioe_emitter_free(io);
   }
+  auto_detected(argv[1]);
   encoded_xadd();
   printf("stacks (%s): %d checks, %d failed\n", stack, checks, failures);
   return failures == 0 ? 0 : 1;

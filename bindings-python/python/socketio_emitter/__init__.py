@@ -27,6 +27,7 @@ from ._native import (
 )
 from .exceptions import (
     ClosedError,
+    DetectionFailedError,
     EmitterError,
     EmitterTimeoutError,
     EncodeError,
@@ -50,6 +51,7 @@ __all__ = [
     "OPTION_NAMES",
     "AsyncEmitter",
     "ClosedError",
+    "DetectionFailedError",
     "Emitter",
     "EmitterError",
     "EmitterTimeoutError",

@@ -13,9 +13,9 @@ from socketio_emitter._encoded import Encoded
 _Room: TypeAlias = str | int
 _Rooms: TypeAlias = _Room | Iterable[_Room]
 _Seconds: TypeAlias = float | timedelta
-#: The servers' Redis adapter: ``createAdapter``, ``createShardedAdapter`` or the Redis
-#: Streams adapter.
-_Adapter: TypeAlias = Literal["classic", "sharded", "streams"]
+#: The servers' Redis adapter: ``createAdapter``, ``createShardedAdapter``, the Redis
+#: Streams adapter, or ``auto`` (detected when connecting).
+_Adapter: TypeAlias = Literal["classic", "sharded", "streams", "auto"]
 #: The classic adapter's server stack (the adapter package the servers run).
 _Compat: TypeAlias = Literal[
     "redis-adapter-8", "redis-adapter-7", "socket.io-redis-6.1", "socket.io-redis-6.0",

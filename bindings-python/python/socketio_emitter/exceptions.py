@@ -16,6 +16,7 @@ written against the standard exceptions keeps working::
     ├── QueueFullError                           QUEUE_FULL
     ├── FlushError                               FLUSH
     ├── UnsupportedError                         UNSUPPORTED
+    ├── DetectionFailedError                     DETECTION_FAILED
     └── InternalError                            INTERNAL
 """
 
@@ -28,6 +29,7 @@ from ._native import FlushReport
 __all__ = [
     "BY_CODE",
     "ClosedError",
+    "DetectionFailedError",
     "EmitterError",
     "EmitterTimeoutError",
     "EncodeError",
@@ -162,6 +164,14 @@ class UnsupportedError(EmitterError):
     code = "UNSUPPORTED"
 
 
+class DetectionFailedError(EmitterError):
+    """``adapter="auto"`` could not choose when connecting: no Socket.IO server listens on
+    the key and namespace ``/``, or servers with different adapters do. The message says
+    what listens (for example the keys that do have servers)."""
+
+    code = "DETECTION_FAILED"
+
+
 class InternalError(EmitterError):
     """A bug of socketio_emitter (a panic of its native code, caught): never the caller's
     fault. The message says what happened; please report it."""
@@ -184,6 +194,7 @@ BY_CODE: dict[str, type[EmitterError]] = {
         QueueFullError,
         FlushError,
         UnsupportedError,
+        DetectionFailedError,
         InternalError,
     )
 }

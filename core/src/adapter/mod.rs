@@ -91,9 +91,13 @@ pub enum Flavour {
 impl Flavour {
     pub fn from_config(config: &EmitterConfig) -> Flavour {
         match config.adapter {
-            AdapterKind::Classic if config.compat == Compat::RedisAdapter8 => Flavour::Classic,
-            AdapterKind::Classic => Flavour::Legacy(config.compat),
+            AdapterKind::Classic if config.compat != Compat::RedisAdapter8 => {
+                Flavour::Legacy(config.compat)
+            }
             AdapterKind::Sharded => Flavour::Sharded(config.subscription_mode),
+            // Connecting resolves `auto` before this; an offline emitter cannot detect, so
+            // it encodes for the default adapter.
+            AdapterKind::Classic | AdapterKind::Auto => Flavour::Classic,
             AdapterKind::Streams => Flavour::Streams(Arc::new(streams::Streams {
                 stream_name: config.stream_name.clone(),
                 stream_count: config.stream_count,

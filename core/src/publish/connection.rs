@@ -141,6 +141,32 @@ impl Connection {
         })
     }
 
+    /// One read-only command on each node (see [`Link::per_node`]), for inspecting what
+    /// the servers listen on; within one call budget, errors mapped and scrubbed.
+    pub(crate) async fn per_node(
+        &self,
+        cmd: &redis::Cmd,
+        masters_only: bool,
+    ) -> Result<Vec<(String, redis::Value)>> {
+        self.inspect(self.link.per_node(cmd, masters_only)).await
+    }
+
+    /// One read-only command on the node at `address`, like [`per_node`](Self::per_node).
+    pub(crate) async fn on_node(&self, address: &str, cmd: &redis::Cmd) -> Result<redis::Value> {
+        self.inspect(self.link.on_node(address, cmd)).await
+    }
+
+    async fn inspect<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> Result<T> {
+        match tokio::time::timeout(self.call_timeout, call).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(map_error(&e, &self.secrets)),
+            Err(_) => Err(Error::Timeout(format!(
+                "Redis did not answer within {:.1} s while inspecting its subscriptions",
+                self.call_timeout.as_secs_f64()
+            ))),
+        }
+    }
+
     /// The budget of one call.
     pub(crate) fn call_timeout(&self) -> Duration {
         self.call_timeout

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use redis::aio::{ConnectionLike, MultiplexedConnection};
 use redis::cluster_async::ClusterConnection;
-use redis::cluster_routing::{MultipleNodeRoutingInfo, RoutingInfo};
+use redis::cluster_routing::{MultipleNodeRoutingInfo, RoutingInfo, SingleNodeRoutingInfo};
 use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
 
 use super::cluster::slot_of;
@@ -99,6 +99,47 @@ impl Link {
         }
     }
 
+    /// `cmd` on every server Socket.IO servers may subscribe on (every node of a cluster,
+    /// or only its masters, which hold the keys): each node's address and answer. The one
+    /// server of other topologies answers with an empty address.
+    pub(crate) async fn per_node(
+        &self,
+        cmd: &Cmd,
+        masters_only: bool,
+    ) -> RedisResult<Vec<(String, Value)>> {
+        match self {
+            Link::Single(_) => Ok(vec![(String::new(), self.query(cmd).await?)]),
+            Link::Cluster(c) => {
+                let nodes = if masters_only {
+                    MultipleNodeRoutingInfo::AllMasters
+                } else {
+                    MultipleNodeRoutingInfo::AllNodes
+                };
+                // No response policy: redis-rs answers with a map of address → answer.
+                let routing = RoutingInfo::MultiNode((nodes, None));
+                Ok(match c.clone().route_command(cmd.clone(), routing).await? {
+                    Value::Map(pairs) => pairs
+                        .into_iter()
+                        .map(|(address, answer)| (text_of(address), answer))
+                        .collect(),
+                    other => vec![(String::new(), other)],
+                })
+            }
+        }
+    }
+
+    /// `cmd` on the node at `address` (as [`per_node`](Self::per_node) named it).
+    pub(crate) async fn on_node(&self, address: &str, cmd: &Cmd) -> RedisResult<Value> {
+        let (Link::Cluster(c), Some((host, port))) = (self, address.rsplit_once(':')) else {
+            return self.query(cmd).await;
+        };
+        let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::ByAddress {
+            host: host.to_owned(),
+            port: port.parse().unwrap_or(0),
+        });
+        c.clone().route_command(cmd.clone(), routing).await
+    }
+
     /// Which outputs may share one pipeline, as lists of indices in their original order:
     /// all of them on one server; on a cluster, those whose channels hash to the same slot
     /// (redis-rs refuses a pipeline that crosses slots).
@@ -140,4 +181,10 @@ fn collect_texts(value: Value, into: &mut Vec<String>) {
         Value::Map(pairs) => pairs.into_iter().for_each(|(_, v)| collect_texts(v, into)),
         _ => {}
     }
+}
+
+fn text_of(value: Value) -> String {
+    let mut texts = Vec::new();
+    collect_texts(value, &mut texts);
+    texts.concat()
 }

@@ -33,6 +33,11 @@ public final class EmitterException extends RuntimeException {
      * {@code except} on socket.io-redis 5.x/6.0); the message says why. Nothing was published.
      */
     public static final String UNSUPPORTED = "UNSUPPORTED";
+    /**
+     * Adapter {@code "auto"} found no Socket.IO server on the key and namespace {@code /}, or
+     * servers with different adapters there; the message says what listens.
+     */
+    public static final String DETECTION_FAILED = "DETECTION_FAILED";
     /** A bug the library caught (never the caller's fault); please report it. */
     public static final String INTERNAL = "INTERNAL";
     public static final String PANIC = "PANIC";

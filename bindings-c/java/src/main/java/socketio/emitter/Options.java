@@ -52,7 +52,9 @@ public final class Options {
      * The Socket.IO servers' Redis adapter: {@code "classic"} (the default: {@code createAdapter},
      * PUBLISH; see {@link #compat} for the older stacks), {@code "sharded"}
      * ({@code createShardedAdapter}, SPUBLISH, Redis 7+) or {@code "streams"}
-     * ({@code @socket.io/redis-streams-adapter}, XADD; see {@link #streamName}). It must be
+     * ({@code @socket.io/redis-streams-adapter}, XADD; see {@link #streamName}), or {@code "auto"}:
+     * detected when connecting from what the servers subscribe to (key, namespace {@code /}),
+     * DETECTION_FAILED when no server or several adapters listen there. It must be
      * the servers' own: each adapter only hears its own command, so a mismatch reaches no server
      * ({@link #requireReceivers} turns that into NO_SUBSCRIBERS). Another value fails
      * {@code connect} with INVALID_ARGUMENT naming the accepted ones.

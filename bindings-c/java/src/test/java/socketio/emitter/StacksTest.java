@@ -142,6 +142,33 @@ final class StacksTest {
         }
     }
 
+    /** Adapter "auto": found in Redis when connecting, then delivered to a real client. */
+    @Test
+    void testAutoFindsStreamsServersAndDelivers() throws Exception {
+        Harness h = harness("--adapter", "streams");
+        h.clients("/java-auto", new String[] {"jauto-a", "1", "[]"});
+        try (Emitter io = Emitter.connect(h.redisUrl, new Options().adapter("auto"))) {
+            same(io.of("/java-auto").emit("detected", 1), 2L, "auto receivers");
+            same(names(events(h.flushAndTake()), "jauto-a"), List.of("detected"), "jauto-a");
+        }
+    }
+
+    /** No server on the key: DETECTION_FAILED (status 16), naming the key that has servers. */
+    @Test
+    void testAutoWithoutServersIsDetectionFailed() throws Exception {
+        Harness h = harness("--adapter", "streams");
+        try {
+            Emitter.connect(h.redisUrl, new Options().adapter("auto").key("nobody-here")).close();
+        } catch (EmitterException e) {
+            same(e.getErrorCode(), EmitterException.DETECTION_FAILED, "code");
+            same(e.getStatus(), 16, "status");
+            check(e.getMessage().contains("streams adapter 0.3, key socket.io, namespace /: 2 servers"),
+                    "the message names what listens: " + e.getMessage());
+            return;
+        }
+        throw new AssertionError("expected DETECTION_FAILED, nothing was thrown");
+    }
+
     /** 0.2 servers cannot be counted (no Pub/Sub): an emit resolves to 1, the entry stored. */
     @Test
     void testStreams02() throws Exception {

@@ -111,9 +111,28 @@ fn streams_03_and_02_are_told_apart() {
     let r = doctor(&h.redis_url, &["--adapter", "streams", "--json"]);
     assert_eq!(r.code, 0, "{r:?}");
     let v = r.json();
+    let group = &v["servers"][0];
+    assert_eq!(v["servers"].as_array().unwrap().len(), 1, "{v}");
     assert_eq!(
-        v["servers"],
-        json!([{"key": "socket.io", "nsp": "/", "adapter": "streams 0.2", "servers": 1}])
+        (
+            &group["key"],
+            &group["nsp"],
+            &group["adapter"],
+            &group["servers"]
+        ),
+        (
+            &json!("socket.io"),
+            &json!("/"),
+            &json!("streams 0.2"),
+            &json!(1)
+        )
+    );
+    assert!(
+        group["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("heartbeats"),
+        "{v}"
     );
     assert_eq!(v["target"]["problem"], "ok");
 }
@@ -182,7 +201,7 @@ fn tls_and_acl_user_without_leaking_the_password() {
     assert!(!r.all_output().contains("wrong-pw"), "{r:?}");
 }
 
-/// A bare redis-server on a Unix socket, stopped when dropped.
+/// A bare redis-server, stopped when dropped.
 struct BareRedis {
     child: Child,
     dir: std::path::PathBuf,
@@ -192,12 +211,16 @@ impl BareRedis {
     fn start() -> (BareRedis, String) {
         let dir = std::env::temp_dir().join(format!("doctor-bare-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let socket = dir.join("redis.sock");
+        // A port the system just handed out; redis-server takes it over.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut child =
             Command::new(std::env::var("REDIS_SERVER").unwrap_or("redis-server".into()))
-                .args(["--port", "0", "--save", "", "--appendonly", "no"])
-                .arg("--unixsocket")
-                .arg(&socket)
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no"])
                 .arg("--dir")
                 .arg(&dir)
                 .stdout(Stdio::piped())
@@ -211,7 +234,7 @@ impl BareRedis {
         assert!(ready, "redis-server started");
         (
             BareRedis { child, dir },
-            format!("unix://{}", socket.display()),
+            format!("redis://127.0.0.1:{port}"),
         )
     }
 }

@@ -6,7 +6,7 @@ mod report;
 mod survey;
 mod verdict;
 
-use socketio_emitter::Error;
+use socketio_emitter::{EmitterConfig, Error, Topology};
 
 use crate::cli::Options;
 use crate::config;
@@ -63,20 +63,18 @@ pub fn run(options: &Options, request: &Request) -> Result<i32, Error> {
         }
         _ => (vec![url.clone()], Vec::new()),
     };
-    let sharded = version_major(&version) >= 7;
+    let base = config::build(options)?;
     let mut groups = Vec::new();
     let mut data = Vec::new();
-    for node in &data_urls {
-        let mut c = connect_to(options, node)?;
-        groups.extend(survey::node(&mut c, sharded)?);
-        data.push(c);
+    if topology == "cluster" {
+        // The core asks every node of the cluster itself.
+        let nodes = vec![url.clone()];
+        groups = listeners(&base, &url, Topology::Cluster { nodes })?;
     }
-    let mut groups = survey::merge(groups);
-    // Streams live on one node per key: heartbeats are read from every master once.
-    for (c, node) in data.iter_mut().zip(&data_urls) {
-        let is_master = topology != "cluster" || masters.iter().any(|m| node.contains(m));
-        if is_master {
-            groups.extend(survey::streams_02(c)?);
+    for node in &data_urls {
+        data.push(connect_to(options, node)?);
+        if topology != "cluster" {
+            groups.extend(listeners(&base, node, Topology::Standalone)?);
         }
     }
     let first = data
@@ -112,10 +110,18 @@ fn at(url: &str, addr: &str) -> String {
     parsed.to_string()
 }
 
-fn version_major(version: &str) -> u32 {
-    version
-        .split('.')
-        .next()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(0)
+/// The core's survey of the Redis at `url` (or of the cluster it belongs to), with the TLS
+/// and timeout options of `base`.
+fn listeners(base: &EmitterConfig, url: &str, topology: Topology) -> Result<Vec<Group>, Error> {
+    // A cluster is reached through its seed nodes; its `url` stays the default.
+    let mut config = match &topology {
+        Topology::Cluster { .. } => EmitterConfig::new(socketio_emitter::DEFAULT_URL),
+        _ => EmitterConfig::new(url),
+    };
+    config.topology = topology;
+    config.tls_ca_pem = base.tls_ca_pem.clone();
+    config.connect_timeout = base.connect_timeout;
+    config.response_timeout = base.response_timeout;
+    let survey = socketio_emitter::blocking::survey(&config)?;
+    Ok(survey.listeners.iter().map(Group::from).collect())
 }

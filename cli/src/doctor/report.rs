@@ -18,8 +18,14 @@ pub fn print(f: &Findings, as_json: bool) {
     } else {
         println!("Socket.IO servers:");
         for g in &f.groups {
+            let what = if g.is_streams_02() { "stream" } else { "key" };
+            let mode = g
+                .mode
+                .as_ref()
+                .map(|m| format!(" ({m} subscription mode)"))
+                .unwrap_or_default();
             println!(
-                "  key {:?}, namespace {:?}: {} server(s), {} adapter",
+                "  {what} {:?}, namespace {:?}: {} server(s), {} adapter{mode}",
                 g.key, g.nsp, g.servers, g.adapter
             );
         }
@@ -91,7 +97,10 @@ fn to_json(f: &Findings) -> Json {
     let groups: Vec<Json> = f
         .groups
         .iter()
-        .map(|g| json!({"key": g.key, "nsp": g.nsp, "adapter": g.adapter, "servers": g.servers}))
+        .map(|g| {
+            json!({"key": g.key, "nsp": g.nsp, "adapter": g.adapter,
+                "subscription_mode": g.mode, "servers": g.servers, "evidence": g.evidence})
+        })
         .collect();
     let permissions: Vec<Json> = f
         .permissions

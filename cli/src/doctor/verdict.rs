@@ -70,7 +70,13 @@ pub struct Verdict {
 
 pub fn judge(target: &Target, groups: &[Group]) -> Verdict {
     let (key, nsp, adapter) = (&target.key, &target.nsp, target.adapter());
-    let with_key: Vec<&Group> = groups.iter().filter(|g| g.key == *key).collect();
+    let with_key: Vec<&Group> = groups
+        .iter()
+        .filter(|g| match g.is_streams_02() {
+            true => g.key == target.stream_name,
+            false => g.key == *key,
+        })
+        .collect();
     let here: Vec<&Group> = with_key.iter().copied().filter(|g| g.nsp == *nsp).collect();
     let matching: Vec<&Group> = here
         .iter()

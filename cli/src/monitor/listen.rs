@@ -94,11 +94,7 @@ pub fn sharded(
             known.push(channel);
             loop {
                 match con.recv_response().map_err(classify)? {
-                    Value::Array(push)
-                        if push.first().and_then(bulk) == Some(b"smessage".as_slice()) =>
-                    {
-                        early.push(push)
-                    }
+                    Value::Array(push) if is_kind(&push, b"smessage") => early.push(push),
                     Value::Array(_) => break,
                     other => return Err(Error::Redis(format!("unexpected answer {other:?}"))),
                 }

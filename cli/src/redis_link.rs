@@ -6,12 +6,7 @@ use socketio_emitter::Error;
 use crate::cli::Options;
 use crate::config;
 
-/// A connection to the Redis of `--url` (or `$REDIS_URL`), trusting `--tls-ca` if given.
-pub fn connect(options: &Options) -> Result<redis::Connection, Error> {
-    connect_to(options, &config::url(options))
-}
-
-/// A connection to `url`, with the TLS and timeout options of `options`.
+/// A connection to `url`, trusting `--tls-ca` if given, within `--connect-timeout`.
 pub fn connect_to(options: &Options, url: &str) -> Result<redis::Connection, Error> {
     // redis-rs brings rustls without a crypto provider; a second install is a harmless error.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -61,4 +56,52 @@ pub fn glob_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// `url` pointed at `host:port`, keeping its scheme, credentials and database.
+pub fn at(url: &str, addr: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    let (host, port) = addr.rsplit_once(':').unwrap_or((addr, "6379"));
+    let _ = parsed.set_host(Some(host));
+    let _ = parsed.set_port(port.parse().ok());
+    parsed.to_string()
+}
+
+/// Where to listen: the URL for Pub/Sub and streams (a cluster's first seed node, or the
+/// master the sentinels name) and, on a cluster, every master (sharded channels live on the
+/// master of their slot).
+pub fn listening_points(options: &Options) -> Result<(String, Vec<String>), Error> {
+    if let Some(seed) = options.cluster_nodes.first() {
+        let mut con = connect_to(options, seed)?;
+        let text: String = query(&mut con, redis::cmd("CLUSTER").arg("NODES"))?;
+        let masters = text
+            .lines()
+            .filter_map(|line| {
+                let parts: Vec<&str> = line.split_whitespace().collect();
+                let (addr, flags) = (parts.get(1)?, parts.get(2)?);
+                let live_master = flags.contains("master") && !flags.contains("fail");
+                let addr = addr.split(['@', ',']).next()?;
+                live_master.then(|| at(seed, addr))
+            })
+            .collect();
+        return Ok((seed.clone(), masters));
+    }
+    if let (Some(name), Some(sentinel)) = (&options.sentinel_master, options.sentinel_nodes.first())
+    {
+        let mut con = connect_to(options, sentinel)?;
+        let addr: Option<(String, String)> = query(
+            &mut con,
+            redis::cmd("SENTINEL")
+                .arg("GET-MASTER-ADDR-BY-NAME")
+                .arg(name),
+        )?;
+        let (host, port) =
+            addr.ok_or_else(|| Error::Redis(format!("the sentinels know no master {name:?}")))?;
+        let master = at(&config::url(options), &format!("{host}:{port}"));
+        return Ok((master.clone(), vec![master]));
+    }
+    let url = config::url(options);
+    Ok((url.clone(), vec![url]))
 }

@@ -20,8 +20,15 @@ struct Monitor {
 impl Monitor {
     /// Starts `monitor` with `args` and waits for its "ready" line.
     fn start(url: &str, args: &[&str]) -> Monitor {
+        let mut all = vec!["--url", url];
+        all.extend_from_slice(args);
+        Monitor::start_without_url(&all)
+    }
+
+    /// As [`Monitor::start`], with every connection option in `args`.
+    fn start_without_url(args: &[&str]) -> Monitor {
         let mut child = command()
-            .args(["--url", url, "monitor"])
+            .arg("monitor")
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -248,4 +255,68 @@ fn legacy_socket_io_redis_5_broadcasts_are_decoded() {
         line,
         "PUBLISH socket.io#/#r1#  broadcast nsp=/ rooms=[r1] ours() from=emitter"
     );
+}
+
+#[test]
+fn cluster_sharded_messages_are_heard_on_every_master() {
+    let h = Harness::start(&[
+        "--servers",
+        "2",
+        "--adapter",
+        "sharded",
+        "--topology",
+        "cluster",
+    ]);
+    clients(&h, "/", &[("mcl-1", 0, json!(["room1"]))]);
+    let seed = h.redis_nodes()[0].clone();
+    let mut m = Monitor::start_without_url(&["--cluster-node", &seed, "--adapter", "sharded"]);
+
+    h.request(json!({"cmd": "server_emit", "server": 1, "event": "srv", "args": [2]}));
+    let line = m.wait_for(|l| l.contains(" srv("));
+    assert!(
+        line.starts_with("SPUBLISH socket.io#/#  broadcast nsp=/ srv(2) from="),
+        "{line}"
+    );
+
+    ok_without_url(&[
+        "--cluster-node",
+        &seed,
+        "--adapter",
+        "sharded",
+        "emit",
+        "ours",
+        "--to",
+        "room1",
+    ]);
+    let line = m.wait_for(|l| l.contains(" ours("));
+    assert_eq!(
+        line,
+        "SPUBLISH socket.io#/#room1#  broadcast nsp=/ rooms=[room1] ours() from=emitter"
+    );
+}
+
+#[test]
+fn sentinel_master_is_followed() {
+    let h = Harness::start(&["--servers", "1", "--topology", "sentinel"]);
+    let sentinel = h.sentinel_urls()[0].clone();
+    let master = h.ready["sentinel_master"].as_str().unwrap().to_owned();
+    let mut m = Monitor::start_without_url(&[
+        "--sentinel-master",
+        &master,
+        "--sentinel-node",
+        &sentinel,
+        "--adapter",
+        "classic",
+    ]);
+    h.request(json!({"cmd": "server_emit", "server": 0, "event": "srv", "args": [3]}));
+    let line = m.wait_for(|l| l.contains(" srv("));
+    assert!(
+        line.starts_with("PUBLISH socket.io#/#  broadcast nsp=/ srv(3) from="),
+        "{line}"
+    );
+}
+
+fn ok_without_url(args: &[&str]) {
+    let r = run(args);
+    assert_eq!(r.code, 0, "socketio-emit {args:?} failed: {r:?}");
 }

@@ -10,7 +10,7 @@ use socketio_emitter::{EmitterConfig, Error, Topology};
 
 use crate::cli::Options;
 use crate::config;
-use crate::redis_link::connect_to;
+use crate::redis_link::{at, connect_to};
 use survey::Group;
 
 /// What doctor found; printed by [`report`].
@@ -97,17 +97,6 @@ pub fn run(options: &Options, request: &Request) -> Result<i32, Error> {
     };
     report::print(&findings, options.json);
     Ok(if findings.verdict.servers > 0 { 0 } else { 8 })
-}
-
-/// `url` pointed at `host:port`, keeping its scheme, credentials and database.
-fn at(url: &str, addr: &str) -> String {
-    let Ok(mut parsed) = url::Url::parse(url) else {
-        return url.to_owned();
-    };
-    let (host, port) = addr.rsplit_once(':').unwrap_or((addr, "6379"));
-    let _ = parsed.set_host(Some(host));
-    let _ = parsed.set_port(port.parse().ok());
-    parsed.to_string()
 }
 
 /// The core's survey of the Redis at `url` (or of the cluster it belongs to), with the TLS

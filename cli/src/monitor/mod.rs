@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use socketio_emitter::Error;
 
 use crate::cli::Options;
-use crate::redis_link::connect;
+use crate::redis_link::{connect_to, listening_points};
 use listen::Event;
 
 /// Listens until Redis goes away (or stdout is closed) and returns the error that ended it.
@@ -21,24 +21,35 @@ pub fn run(options: &Options, of: Option<&str>) -> Result<(), Error> {
         Some(one) => vec![one],
         None => vec!["classic", "sharded", "streams"],
     };
+    let (main, masters) = listening_points(options)?;
+    let connect_main = || connect_to(options, &main);
     let (tx, rx) = mpsc::channel();
     let mut listeners = 0;
     // The streams adapter's side channel (`key#nsp#`) is heard by the classic listener.
     if adapters.iter().any(|a| *a == "classic" || *a == "streams") {
-        let con = connect(options)?;
+        let con = connect_main()?;
         let (key, tx) = (key.clone(), tx.clone());
         std::thread::spawn(move || listen::classic(con, &key, tx));
         listeners += 1;
     }
-    if adapters.contains(&"sharded") && sharded_pubsub_available(options, &adapters)? {
-        let (con, lookup) = (connect(options)?, connect(options)?);
-        let wanted = of.map(|nsp| format!("{key}#{nsp}#")).into_iter().collect();
-        let (key, tx) = (key.clone(), tx.clone());
-        std::thread::spawn(move || listen::sharded(con, lookup, &key, wanted, tx));
-        listeners += 1;
+    if adapters.contains(&"sharded") && sharded_pubsub_available(connect_main()?, &adapters)? {
+        // On a cluster each master lists and serves the sharded channels of its slots;
+        // a channel asked for by name (--of) is only certain to be served on one Redis.
+        let one = masters.len() == 1;
+        for master in &masters {
+            let (con, lookup) = (connect_to(options, master)?, connect_to(options, master)?);
+            let wanted = of
+                .filter(|_| one)
+                .map(|nsp| format!("{key}#{nsp}#"))
+                .into_iter()
+                .collect();
+            let (key, tx) = (key.clone(), tx.clone());
+            std::thread::spawn(move || listen::sharded(con, lookup, &key, wanted, tx));
+            listeners += 1;
+        }
     }
     if adapters.contains(&"streams") {
-        let con = connect(options)?;
+        let con = connect_main()?;
         let keys = stream_keys(options);
         let tx = tx.clone();
         std::thread::spawn(move || listen::streams(con, keys, tx));
@@ -85,8 +96,7 @@ pub fn run(options: &Options, of: Option<&str>) -> Result<(), Error> {
 
 /// Sharded Pub/Sub needs Redis 7; without an explicit `--adapter sharded`, older Redis is
 /// simply not listened to that way.
-fn sharded_pubsub_available(options: &Options, adapters: &[&str]) -> Result<bool, Error> {
-    let mut con = connect(options)?;
+fn sharded_pubsub_available(mut con: redis::Connection, adapters: &[&str]) -> Result<bool, Error> {
     let probe: redis::RedisResult<redis::Value> = redis::cmd("PUBSUB")
         .arg("SHARDCHANNELS")
         .arg("-")

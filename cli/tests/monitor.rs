@@ -125,7 +125,7 @@ fn classic_shows_official_emitter_server_and_ours() {
     let line = m.wait_for(|l| l.contains("socketsJoin"));
     assert_eq!(
         line,
-        r#"PUBLISH socket.io-request#/#  socketsJoin nsp=/ rooms=[room1] rooms=["vip"]"#
+        r#"PUBLISH socket.io-request#/#  socketsJoin nsp=/ rooms=[room1] join=["vip"]"#
     );
 }
 
@@ -178,6 +178,23 @@ fn sharded_shows_server_and_ours() {
     assert_eq!(
         line,
         "SPUBLISH socket.io#/#room1#  broadcast nsp=/ rooms=[room1] ours() from=emitter"
+    );
+
+    ok(
+        &h.redis_url,
+        &[
+            "--adapter",
+            "sharded",
+            "sockets-leave",
+            "old",
+            "--except",
+            "x",
+        ],
+    );
+    let line = m.wait_for(|l| l.contains("socketsLeave"));
+    assert_eq!(
+        line,
+        r#"SPUBLISH socket.io#/#  socketsLeave nsp=/ except=[x] leave=["old"] from=emitter"#
     );
 }
 

@@ -81,7 +81,21 @@ impl Message {
                 }
             }
         }
+        m.name_room_changes();
         Some(m)
+    }
+
+    /// socketsJoin/socketsLeave carry two room lists: `opts.rooms` selects the sockets,
+    /// the other one is what they join or leave. Shown as `join=`/`leave=` so they differ.
+    fn name_room_changes(&mut self) {
+        let label = match self.op.as_str() {
+            "socketsJoin" => "join",
+            "socketsLeave" => "leave",
+            _ => return,
+        };
+        if let Some(rooms) = self.extra.remove("rooms") {
+            self.extra.insert(label.into(), rooms);
+        }
     }
 
     /// A ClusterAdapter message (sharded adapter, streams side channel): `{type, data, uid, nsp}`.
@@ -134,6 +148,7 @@ impl Message {
                 }
             }
         }
+        self.name_room_changes();
     }
 
     /// `{type, data:[event, ...args], nsp}`.

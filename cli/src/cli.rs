@@ -29,7 +29,8 @@ Exit codes:
   5  Redis unreachable, authentication or TLS refused, connection lost (CONNECTION)
   6  Redis answered with an error, e.g. a missing ACL permission (REDIS)
   7  no answer in time; it may still have been published (TIMEOUT)
-  8  --require-receivers and no Socket.IO server received it (NO_SUBSCRIBERS)
+  8  --require-receivers and no Socket.IO server received it (NO_SUBSCRIBERS);
+     doctor: an emit to the target would reach no server
   9  any other error of the emitter (CLOSED, QUEUE_FULL, FLUSH)";
 
 #[derive(Debug, Subcommand)]

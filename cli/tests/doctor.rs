@@ -255,3 +255,17 @@ fn no_server_at_all() {
     assert_has(&r, "Socket.IO servers: none found");
     assert_has(&r, "PROBLEM: No Socket.IO server listens on this Redis");
 }
+
+#[test]
+fn sharded_room_without_members_is_explained() {
+    let h = Harness::start(&["--servers", "2", "--adapter", "sharded"]);
+    clients(&h, "/", &[("dr-1", 0, json!(["room1"]))]);
+    let r = doctor(&h.redis_url, &["--adapter", "sharded", "--to", "room1"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = doctor(&h.redis_url, &["--adapter", "sharded", "--to", "empty"]);
+    assert_eq!(r.code, 8, "{r:?}");
+    assert_has(
+        &r,
+        r#"PROBLEM: No server listens on "socket.io#/#empty#", the channel of room "empty"."#,
+    );
+}

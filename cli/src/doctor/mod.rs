@@ -10,7 +10,7 @@ use socketio_emitter::{EmitterConfig, Error, Topology};
 
 use crate::cli::Options;
 use crate::config;
-use crate::redis_link::{at, connect_to};
+use crate::redis_link::{at, connect_to, query};
 use survey::Group;
 
 /// What doctor found; printed by [`report`].
@@ -83,7 +83,17 @@ pub fn run(options: &Options, request: &Request) -> Result<i32, Error> {
     let buffer = checks::pubsub_buffer(first);
     let target = verdict::Target::from(options, request);
     let (user, permissions) = checks::acl(first, &target.needed_commands());
-    let verdict = verdict::judge(&target, &groups);
+    let mut verdict = verdict::judge(&target, &groups);
+    if let Some(channel) = target.room_channel()
+        && verdict.servers > 0
+    {
+        // On a cluster only the slot's own node answers; an error there leaves the verdict.
+        let count: Result<(String, u64), Error> =
+            query(first, redis::cmd("PUBSUB").arg("SHARDNUMSUB").arg(&channel));
+        if let Ok((_, 0)) = count {
+            verdict = verdict::empty_room(&target, &channel);
+        }
+    }
     let findings = Findings {
         version,
         topology,

@@ -13,6 +13,9 @@ pub struct Target {
     /// `--adapter`; None means the emitter's default, classic.
     pub adapter: Option<String>,
     pub stream_name: String,
+    /// `--subscription-mode`: with a dynamic one (the default) the emitter sends a
+    /// one-room broadcast on that room's own sharded channel.
+    pub dynamic_mode: bool,
 }
 
 impl Target {
@@ -26,6 +29,17 @@ impl Target {
                 .stream_name
                 .clone()
                 .unwrap_or_else(|| "socket.io".into()),
+            dynamic_mode: options.subscription_mode.as_deref() != Some("static"),
+        }
+    }
+
+    /// The sharded room channel an emit to the target is published on, if it is one.
+    pub fn room_channel(&self) -> Option<String> {
+        match self.to.as_slice() {
+            [room] if self.adapter() == "sharded" && self.dynamic_mode => {
+                Some(format!("{}#{}#{room}#", self.key, self.nsp))
+            }
+            _ => None,
         }
     }
 
@@ -153,4 +167,19 @@ pub fn judge(target: &Target, groups: &[Group]) -> Verdict {
              reaches {servers} server(s)."
         ),
     )
+}
+
+/// A one-room sharded broadcast whose room channel nobody hears.
+pub fn empty_room(target: &Target, channel: &str) -> Verdict {
+    Verdict {
+        problem: "empty_room",
+        servers: 0,
+        explanation: format!(
+            "No server listens on {channel:?}, the channel of room {:?}. With a dynamic \
+             --subscription-mode (the default) a broadcast to one room is published there, \
+             and only servers that hold members of that room hear it. If the servers run in \
+             the static mode, pass --subscription-mode static.",
+            target.to[0]
+        ),
+    }
 }

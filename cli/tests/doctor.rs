@@ -269,3 +269,38 @@ fn sharded_room_without_members_is_explained() {
         r#"PROBLEM: No server listens on "socket.io#/#empty#", the channel of room "empty"."#,
     );
 }
+
+#[test]
+fn forbidden_config_and_acl_dryrun_are_tolerated() {
+    let h = Harness::start(&["--servers", "1"]);
+    let setup = Command::new(std::env::var("REDIS_CLI").unwrap_or("redis-cli".into()))
+        .args([
+            "-u",
+            &h.redis_url,
+            "ACL",
+            "SETUSER",
+            "limited",
+            "on",
+            ">limited-pw",
+        ])
+        .args(["~*", "&*", "+@all", "-config", "-acl|dryrun"])
+        .output()
+        .expect("run redis-cli");
+    assert_eq!(
+        String::from_utf8_lossy(&setup.stdout).trim(),
+        "OK",
+        "{setup:?}"
+    );
+    let url = h
+        .redis_url
+        .replace("redis://", "redis://limited:limited-pw@");
+    let r = doctor(&url, &[]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_has(
+        &r,
+        "Pub/Sub output buffer: unknown, CONFIG GET was refused or failed",
+    );
+    assert_has(&r, r#"ACL: connected as "limited""#);
+    assert_has(&r, "  PUBLISH socket.io#/# x: cannot check");
+    assert!(!r.all_output().contains("limited-pw"), "{r:?}");
+}

@@ -7,9 +7,13 @@ use socketio_emitter::Error;
 
 use crate::redis_link::query;
 
-/// `INFO server`: the version and the mode (standalone, cluster or sentinel).
+/// `INFO server`: the version and the mode (standalone, cluster or sentinel). A user
+/// without INFO gets "unknown" and standalone.
 pub fn version_and_mode(con: &mut Connection) -> Result<(String, String), Error> {
-    let info: String = query(con, redis::cmd("INFO").arg("server"))?;
+    let info: String = match query(con, redis::cmd("INFO").arg("server")) {
+        Err(Error::Redis(_)) => String::new(),
+        other => other?,
+    };
     let field = |name: &str| {
         info.lines()
             .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))

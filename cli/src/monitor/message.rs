@@ -315,3 +315,48 @@ fn cluster_name(code: u64) -> &'static str {
         _ => "unknown",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_requests_keep_their_own_names() {
+        let m = Message::classic_request(
+            "PUBLISH socket.io-request#/#".into(),
+            &json!({"requestid": "abc", "type": 2}),
+        )
+        .unwrap();
+        assert_eq!(m.op, "allRooms (socket.io-redis 5)");
+        assert_eq!(m.extra["requestid"], "abc");
+    }
+
+    #[test]
+    fn undecodable_payloads_are_still_shown() {
+        let m = Message::undecodable("PUBLISH socket.io#/#".into(), b"\xc1\xff");
+        assert_eq!(
+            m.to_line(),
+            r#"PUBLISH socket.io#/#  unknown payload="<bytes 2: c1ff>""#
+        );
+        assert!(Message::classic_broadcast("x".into(), &json!([1, 2])).is_none());
+        assert!(Message::cluster("x".into(), &json!({"data": {}})).is_none());
+    }
+
+    #[test]
+    fn stream_entries_decode_json_data() {
+        let fields = vec![
+            ("uid".to_owned(), b"emitter".to_vec()),
+            ("nsp".to_owned(), b"/".to_vec()),
+            ("type".to_owned(), b"4".to_vec()),
+            (
+                "data".to_owned(),
+                br#"{"opts":{"rooms":["a"],"except":[],"flags":{}},"rooms":["b"]}"#.to_vec(),
+            ),
+        ];
+        let m = Message::stream_entry("XADD socket.io 1-0".into(), &fields);
+        assert_eq!(
+            m.to_line(),
+            r#"XADD socket.io 1-0  socketsJoin nsp=/ rooms=[a] join=["b"] from=emitter"#
+        );
+    }
+}

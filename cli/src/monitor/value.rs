@@ -97,6 +97,71 @@ fn extension(kind: i8, data: &[u8]) -> Json {
     }
 }
 
+/// `<date 2023-11-14T22:13:20.123Z>` (UTC), as JavaScript's `toISOString` writes it.
 fn date(millis: f64) -> Json {
-    Json::String(format!("<date {millis}ms>"))
+    if !millis.is_finite() {
+        return Json::String("<date invalid>".into());
+    }
+    let ms = millis.round() as i64;
+    let (days, in_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    let (y, m, d) = civil_from_days(days);
+    let (h, min, sec, milli) = (
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000,
+    );
+    Json::String(format!(
+        "<date {y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{sec:02}.{milli:03}Z>"
+    ))
+}
+
+/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
+/// (Howard Hinnant's well-known algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn binary_is_summarised() {
+        assert_eq!(bytes_summary(b"\x89PNG\r\n"), "<bytes 6: 89504e47…>");
+        assert_eq!(bytes_summary(b"\x01"), "<bytes 1: 01>");
+    }
+
+    #[test]
+    fn notepack_dates_and_undefined() {
+        // notepack 3: timestamp 64 (ext -1) of 2023-11-14T22:13:20.123Z.
+        let nanos: u64 = 123_000_000;
+        let ts = (nanos << 34) | 1_700_000_000;
+        let mut v = vec![0xd7, 0xff];
+        v.extend_from_slice(&ts.to_be_bytes());
+        assert_eq!(msgpack(&v), Some(json!("<date 2023-11-14T22:13:20.123Z>")));
+        // notepack 2: ext 0 holding the milliseconds as a float64.
+        let mut v = vec![0xd7, 0x00];
+        v.extend_from_slice(&1_700_000_000_123f64.to_be_bytes());
+        assert_eq!(msgpack(&v), Some(json!("<date 2023-11-14T22:13:20.123Z>")));
+        assert_eq!(msgpack(&[0xd4, 0x00, 0x00]), Some(Json::Null));
+    }
+
+    #[test]
+    fn bad_payloads_are_refused_not_fatal() {
+        assert_eq!(msgpack(&[0x93, 0x01]), None, "truncated array");
+        assert_eq!(msgpack(&[0x01, 0x02]), None, "trailing bytes");
+        assert_eq!(json_or_msgpack(b"{not json"), None);
+        assert_eq!(stream_data(b"%%%"), None);
+    }
 }

@@ -16,7 +16,7 @@ NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
 BINDING_DIRS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile))
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
-.PHONY: help deps test test-rust test-harness test-bindings lint demo bench fuzz clean dist dist-check zig zigbuild
+.PHONY: help deps test test-rust test-harness test-docs test-bindings lint demo bench fuzz clean dist dist-check zig zigbuild
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ deps: $(NODE_STAMPS) ## install what the tests need (system packages, pinned npm
 	cd $* && $(NPM_CI)
 	@touch $@
 
-test: deps test-rust test-harness test-bindings dist-check ## run every test suite, then dist-check (installs what is missing first)
+test: deps test-docs test-rust test-harness test-bindings dist-check ## run every test suite, then dist-check (installs what is missing first)
 	@echo "make test: all suites passed"
 
 # Release artifacts (RELEASING.md says how each is published).
@@ -74,6 +74,9 @@ test-rust: deps ## the Rust core: unit tests, golden vectors, interop against re
 
 test-harness: deps ## self-test of the interop harness with the official Node emitter
 	node --test tests/harness/
+
+test-docs: ## every code block of the docs says which test runs it (each suite runs its own)
+	node --test tests/docs/
 
 test-bindings: deps ## every binding's own suite (bindings-*/Makefile)
 	@set -e; for dir in $(BINDING_DIRS); do echo "== $$dir"; $(MAKE) --no-print-directory -C $$dir test; done

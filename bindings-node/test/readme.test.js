@@ -19,6 +19,8 @@ const PKG = path.resolve(__dirname, "..");
 const ME = "bindings-node/test/readme.test.js";
 const START = { servers: 2, timeoutMs: 120000 };
 const DEFAULT_URL = /redis:\/\/(localhost|127\.0\.0\.1):6379/g;
+const SCRIPTS = path.join(PKG, ".readme-blocks");
+test.after(() => fs.rmSync(SCRIPTS, { recursive: true, force: true }));
 
 /** The blocks marked for this file in `doc`, checked to be as many as the tests below run. */
 function blocksOf(doc, count) {
@@ -28,16 +30,16 @@ function blocksOf(doc, count) {
 }
 
 /**
- * Saves `code` (with `url` for the default Redis address) as a script in this package, runs it
- * with node and resolves to its stdout; rejects with its stderr when it fails.
+ * Saves `code` (with `url` for the default Redis address) as a script in this package and starts
+ * it with node. `done` resolves to its stdout once it exits; it rejects with its stderr when the
+ * script fails, prints to stderr, or is still running after 60 s.
  */
-function runCode(code, name, url, env = {}) {
-  const dir = path.join(PKG, ".readme-blocks");
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, name);
+function startCode(code, name, url, env = {}) {
+  fs.mkdirSync(SCRIPTS, { recursive: true });
+  const file = path.join(SCRIPTS, name);
   fs.writeFileSync(file, code.replace(DEFAULT_URL, url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { cwd: PKG, env: { ...process.env, REDIS_URL: url, ...env } });
+  const child = spawn(process.execPath, [file], { cwd: PKG, env: { ...process.env, REDIS_URL: url, ...env } });
+  const done = new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -50,6 +52,12 @@ function runCode(code, name, url, env = {}) {
       else reject(new Error(`${name} exited with ${code ?? signal}:\n${stderr}`));
     });
   });
+  return { child, done };
+}
+
+/** Runs a script as startCode does, to its end. */
+function runCode(code, name, url, env) {
+  return startCode(code, name, url, env).done;
 }
 
 test("README blocks on the classic adapter", async (t) => {
@@ -70,8 +78,14 @@ test("README blocks on the classic adapter", async (t) => {
     await clients(h, "/", [["mg", 0, []]]);
     const lines = migration.split("\n");
     const side = (sign) => lines.filter((l) => l.startsWith(sign)).map((l) => l.slice(1)).join("\n");
-    // The official emitter and node-redis come from the pinned fixtures.
-    await runCode(side("-"), "migration-official.cjs", h.redisUrl, { NODE_PATH: path.join(FIXTURES, "node_modules") });
+    // The official emitter and node-redis come from the pinned fixtures. Its client keeps the
+    // process alive, so it is stopped once its event has arrived; ours exits by itself.
+    const official = startCode(side("-"), "migration-official.cjs", h.redisUrl, {
+      NODE_PATH: path.join(FIXTURES, "node_modules"),
+    });
+    await h.waitFor((l) => l.type === "event" && l.client === "mg" && l.event === "ready", 60000);
+    official.child.kill("SIGTERM");
+    await assert.rejects(official.done, /exited with SIGTERM/);
     await runCode(side("+"), "migration-ours.cjs", h.redisUrl);
     const { events } = await received(h, ["mg"]);
     assert.deepEqual(events.mg, [["ready", []], ["ready", []]]);

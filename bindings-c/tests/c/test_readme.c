@@ -13,8 +13,8 @@ int checks = 0;
 
 /* "Arguments: JSON plus binary buffers": one PNG signature as buffer 0. */
 static void arguments(sioe_emitter *io) {
-  static const unsigned char png[] = {0x89, 'P', 'N', 'G'};
-  size_t png_len = sizeof png;
+  static const char png[] = "\x89PNG";
+  size_t png_len = sizeof png - 1;
   sioe_error *err = NULL;
   /* snippet: buffers */
   sioe_buffers *bufs = sioe_buffers_new();

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::OnceLock;
 
 use interop_harness::{Harness, Json, bytes_json, json, repo_root};
 
@@ -76,6 +77,13 @@ fn the_readme_blocks_are_these_files() {
     }
 }
 
+/// Two servers on the classic adapter, shared by the tests of this file (each in its own
+/// namespaces), recording the serverSideEmit the quick start sends.
+fn classic() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| Harness::start(&["--servers", "2", "--server-events", "refresh-cache"]))
+}
+
 fn clients(h: &Harness, nsp: &str, list: &[(&str, usize, Json)]) {
     for (name, server, rooms) in list {
         h.client(name, *server, nsp, rooms.clone());
@@ -100,9 +108,9 @@ fn quick_start_main() {
 
 #[test]
 fn the_projects_quick_start_delivers() {
-    let h = Harness::start(&["--servers", "2", "--server-events", "refresh-cache"]);
+    let h = classic();
     clients(
-        &h,
+        h,
         "/",
         &[
             ("qs-room1", 0, json!(["room1"])),
@@ -110,7 +118,7 @@ fn the_projects_quick_start_delivers() {
         ],
     );
     clients(
-        &h,
+        h,
         "/admin",
         &[
             ("qs-admin", 1, json!(["room1"])),
@@ -205,9 +213,9 @@ fn the_projects_quick_start_delivers() {
 
 #[test]
 fn the_core_readme_blocks_deliver() {
-    let h = Harness::start(&["--servers", "2"]);
+    let h = classic();
     clients(
-        &h,
+        h,
         "/chat",
         &[
             ("c-room1", 0, json!(["room1"])),

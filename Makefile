@@ -56,8 +56,9 @@ $(CURDIR)/.cache/tools/bin/cargo-zigbuild:
 
 dist: deps ## build every artifact we publish into dist/ (release builds)
 	rm -rf $(DIST) && mkdir -p $(DIST)/rust
-	$(CARGO) package --quiet --allow-dirty -p socketio-emitter
-	cp $(CARGO_TARGET_DIR)/package/socketio-emitter-$(VERSION).crate $(DIST)/rust/
+	$(CARGO) package --quiet --allow-dirty -p socketio-emitter -p socketio-emit-cli
+	cp $(CARGO_TARGET_DIR)/package/socketio-emitter-$(VERSION).crate \
+		$(CARGO_TARGET_DIR)/package/socketio-emit-cli-$(VERSION).crate $(DIST)/rust/
 	$(MAKE) --no-print-directory -C bindings-c dist DIST=$(DIST)
 	$(MAKE) --no-print-directory -C bindings-python dist DIST=$(DIST)
 	$(MAKE) --no-print-directory -C bindings-node dist DIST=$(DIST)

@@ -121,3 +121,10 @@ export interface NativeOptions {
    */
   compat?: string
 }
+
+/**
+ * Runs one `socketio-emit` command line (`argv[0]` is the program name), printing to stdout
+ * and stderr, and returns its exit code. It blocks the calling thread until the command ends:
+ * it is meant for the launcher script, not for a server's event loop.
+ */
+export declare function runCli(argv: Array<string>): number

@@ -4,10 +4,11 @@
 //   socketio-emitter-linux-x64-gnu-<version>.tgz  the prebuilt addon (see npm/linux-x64-gnu)
 //   socketio-emitter-<version>.tgz                 the JavaScript, the types, and the Rust
 //       sources the install script builds the addon from where no prebuilt one matches: this
-//       crate and the core, with manifests that stand alone (no workspace, core by path).
+//       crate, the core and the CLI crate, with manifests that stand alone (no workspace,
+//       the core and the CLI by path).
 //
 //   node scripts/pack.js --addon ADDON.so --crates DIR --out OUT
-// DIR holds the `.crate` files `cargo package` wrote for socketio-emitter and
+// DIR holds the `.crate` files `cargo package` wrote for socketio-emitter, socketio-emit-cli and
 // socketio-emitter-node: their manifests are already free of workspace inheritance.
 
 const fs = require("node:fs");
@@ -76,30 +77,43 @@ for (const entry of [...main.files, "README.md"]) {
   fs.cpSync(path.join(PKG, entry), path.join(mainDir, entry), { recursive: true });
 }
 unpackCrate("socketio-emitter-node", path.join(stage, "crate"));
-unpackCrate("socketio-emitter", path.join(mainDir, "core"));
-for (const extra of [".cargo_vcs_info.json", "Cargo.lock", "Cargo.toml.orig"]) {
-  fs.rmSync(path.join(mainDir, "core", extra), { force: true });
+// Our own crates are taken from the package itself: the core, and the CLI that
+// bin/socketio-emit.js runs inside the addon.
+const VENDORED = { "socketio-emitter": "core", "socketio-emit-cli": "cli" };
+for (const [name, dir] of Object.entries(VENDORED)) {
+  unpackCrate(name, path.join(mainDir, dir));
+  for (const extra of [".cargo_vcs_info.json", "Cargo.lock", "Cargo.toml.orig"]) {
+    fs.rmSync(path.join(mainDir, dir, extra), { force: true });
+  }
 }
-// The addon's manifest from `cargo package`, with the core taken from the package itself
-// and marked as a workspace of its own (so that no enclosing Cargo workspace claims it).
-const manifest = fs.readFileSync(path.join(stage, "crate", "Cargo.toml"), "utf8");
-const standalone = manifest.replace(
-  /\[dependencies\.socketio-emitter\]\nversion = "([^"]+)"\n/,
-  '[dependencies.socketio-emitter]\nversion = "$1"\npath = "core"\n',
-);
-if (standalone === manifest) throw new Error("the packaged Cargo.toml has no socketio-emitter dependency");
-fs.writeFileSync(path.join(mainDir, "Cargo.toml"), `${standalone}\n[workspace]\n`);
-// The lock file pins every dependency; the core's entry names crates.io, so it goes (cargo
-// adds it back as a path dependency).
+
+/** `manifest` with the packaged (crates.io) dependency on `name` made a path dependency. */
+function byPath(manifest, name, dir) {
+  const pattern = new RegExp(`\\[dependencies\\.${name}\\]\\nversion = "([^"]+)"\\n`);
+  const replaced = manifest.replace(pattern, `[dependencies.${name}]\nversion = "$1"\npath = "${dir}"\n`);
+  if (replaced === manifest) throw new Error(`the packaged Cargo.toml has no ${name} dependency`);
+  return replaced;
+}
+const cliManifest = path.join(mainDir, "cli", "Cargo.toml");
+fs.writeFileSync(cliManifest, byPath(fs.readFileSync(cliManifest, "utf8"), "socketio-emitter", "../core"));
+// The addon's manifest from `cargo package`, marked as a workspace of its own (so that no
+// enclosing Cargo workspace claims it).
+let manifest = fs.readFileSync(path.join(stage, "crate", "Cargo.toml"), "utf8");
+for (const [name, dir] of Object.entries(VENDORED)) manifest = byPath(manifest, name, dir);
+fs.writeFileSync(path.join(mainDir, "Cargo.toml"), `${manifest}\n[workspace]\n`);
+// The lock file pins every dependency; our crates' entries name crates.io, so they go (cargo
+// adds them back as path dependencies).
 const lock = fs.readFileSync(path.join(stage, "crate", "Cargo.lock"), "utf8");
 const blocks = lock.split("\n[[package]]\n");
-const kept = blocks.filter((block) => !block.startsWith('name = "socketio-emitter"\n'));
-if (kept.length !== blocks.length - 1) throw new Error("Cargo.lock has no socketio-emitter entry");
+const kept = blocks.filter((block) => !Object.keys(VENDORED).some((name) => block.startsWith(`name = "${name}"\n`)));
+if (kept.length !== blocks.length - Object.keys(VENDORED).length) {
+  throw new Error("Cargo.lock lacks an entry for one of our crates");
+}
 fs.writeFileSync(path.join(mainDir, "Cargo.lock"), kept.join("\n[[package]]\n"));
 const { devDependencies, overrides, scripts, ...published } = main;
 writeJson(path.join(mainDir, "package.json"), {
   ...published,
-  files: [...main.files, "core/", "Cargo.lock"],
+  files: [...main.files, "core/", "cli/", "Cargo.lock"],
   scripts: { install: scripts.install },
   optionalDependencies: { [platformName]: main.version },
   repository,

@@ -2,6 +2,7 @@
 //! Python package `python/socketio_emitter/` re-exports them.
 
 mod async_emitter;
+mod cli;
 mod client;
 mod common;
 mod config;
@@ -22,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(client::_close_all, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::_python_exiting, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_panic, m)?)?;
+    m.add_function(wrap_pyfunction!(cli::_run_cli, m)?)?;
     m.add("ERROR_CODES", errors::codes())?;
     m.add("OPTION_NAMES", config::OPTION_NAMES.to_vec())?;
     m.add("CORE_VERSION", socketio_emitter::VERSION)?;

@@ -60,6 +60,7 @@ async function main() {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ text: "hi", n: [1, 2.5], nested: { ok: true } }),
+      signal: AbortSignal.timeout(60000), // a hung app fails the run instead of stalling it
     });
     const body = await res.text();
     assert.equal(res.status, 202, `${name}: ${res.status} ${body}\n${app.output()}`);

@@ -48,6 +48,7 @@ async function postJson(url, body) {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
+    signal: AbortSignal.timeout(60000), // a hung app fails the test instead of stalling it
   });
   return { status: res.status, body: await res.json() };
 }

@@ -70,6 +70,17 @@ async function main() {
     const got = (client) => lines.filter((l) => l.type === "event" && l.client === client).map((l) => [l.event, l.args]);
     assert.deepEqual(got("in-room"), [["message", [{ text: "hi", n: [1, 2.5], nested: { ok: true } }]]], `${name}: in-room`);
     assert.deepEqual(got("elsewhere"), [], `${name}: a client outside the room`);
+
+    // A body that is not JSON is the caller's mistake: 400, and nothing is sent.
+    const bad = await fetch(`${await app.url}/rooms/lobby/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+      signal: AbortSignal.timeout(60000),
+    });
+    assert.equal(bad.status, 400, `${name}: a body that is not JSON`);
+    const after = await h.flushAndTake();
+    assert.deepEqual(after.filter((l) => l.type === "event"), [], `${name}: sent after a bad body`);
     console.log(`bindings-c: the ${name} example delivered its POST to a real client`);
   } catch (err) {
     await h.printLogs();

@@ -33,13 +33,6 @@ const DOCS = [
 // repository (checked to name real targets), and configuration fragments for other tools.
 const NOT_RUN_KINDS = ["install", "make", "config", "listing"];
 
-// Unmarked blocks that another change of issue 13 turns into tested examples: [doc, first line].
-// Remove an entry once its block carries a marker (the test then says it is unused).
-const PENDING = [
-  ["bindings-node/README.md", 'const express = require("express");'],
-  ["bindings-node/README.md", 'import { Injectable, OnModuleDestroy } from "@nestjs/common";'],
-];
-const pendingUsed = new Set();
 
 function fileText(file) {
   return fs.readFileSync(file, "utf8").replace(/\n$/, "");
@@ -78,9 +71,7 @@ function problemsOf(doc) {
     const where = `${doc}:${b.line}`;
     const m = b.marker.match(/^<!-- (example|server example|snippet|run by|not run): (.+?) -->$/);
     if (!m) {
-      const pending = PENDING.findIndex(([d, first]) => d === doc && b.body.split("\n")[0] === first);
-      if (pending >= 0) pendingUsed.add(pending);
-      else problems.push(`${where}: no marker above this block saying which test runs it`);
+      problems.push(`${where}: no marker above this block saying which test runs it`);
       continue;
     }
     const [, kind, arg] = m;
@@ -111,9 +102,6 @@ function problemsOf(doc) {
 test("every code block of the docs is run by a test, or says why not", () => {
   const problems = DOCS.flatMap(problemsOf);
   assert.ok(problems.length === 0, `\n${problems.join("\n")}`);
-  for (const [i, [doc, first]] of PENDING.entries()) {
-    if (!pendingUsed.has(i)) console.log(`# tests/docs: the PENDING entry for ${doc} (${first}) is unused: remove it`);
-  }
 });
 
 test("the checker itself finds an unmarked block and a missing make target", () => {

@@ -16,7 +16,7 @@ NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
 BINDING_DIRS := $(patsubst %/Makefile,%,$(wildcard bindings-*/Makefile))
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
-.PHONY: help deps test test-rust test-harness test-bindings test-demo lint demo demo-build bench fuzz clean dist dist-check zig zigbuild
+.PHONY: help deps test test-rust test-harness test-bindings test-demo lint lint-demo demo demo-build bench fuzz clean dist dist-check zig zigbuild
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -82,6 +82,17 @@ lint: ## formatting and clippy, warnings are errors; each binding's own linters
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	@set -e; for dir in $(BINDING_DIRS); do $(MAKE) --no-print-directory -C $$dir lint; done
+	@$(MAKE) --no-print-directory lint-demo
+
+# The demo's backends are programs users copy: each passes its language's formatter and checks.
+lint-demo:
+	$(CARGO) fmt --manifest-path demo/backends/rust/Cargo.toml --check
+	$(CARGO) clippy --quiet --manifest-path demo/backends/rust/Cargo.toml -- -D warnings
+	@for f in demo/*.js demo/public/*.js demo/backends/*.js demo/test/*.js; do node --check $$f || exit 1; done
+	@if [ -x bindings-python/.venv/bin/mypy ]; then bindings-python/.venv/bin/mypy --strict demo/backends/python.py; fi
+	@if command -v php >/dev/null; then php -l demo/backends/php/backend.php >/dev/null; fi
+	@export PATH=/usr/local/go/bin:$$PATH; if command -v gofmt >/dev/null; then \
+		test -z "$$(gofmt -l demo/backends/go)" || { echo "demo/backends/go: run gofmt -w"; exit 1; }; fi
 
 # The demo (demo/README.md). Each backend is built the way `make test` builds its binding, in
 # the same places, so neither rebuilds the other's work. PHP, Go and Java join when their
@@ -99,8 +110,9 @@ demo-build: deps
 	@export PATH=/usr/local/go/bin:$$PATH; if command -v go >/dev/null; then \
 		cd demo/backends/go && PKG_CONFIG_PATH=$(CARGO_TARGET_DIR)/bindings-c/pkgconfig go build -o $(DEMO_OUT)/backend-go .; fi
 	@if command -v mvn >/dev/null && command -v javac >/dev/null; then \
-		mvn -B -ntp -q -Dstyle.color=never -f bindings-c/java/pom.xml compile -Dsioe.build.dir=$(CARGO_TARGET_DIR)/bindings-c/java \
-		&& echo "-cp $(JAVA_CLASSES):$(HOME)/.m2/repository/net/java/dev/jna/jna/$(JNA_VERSION)/jna-$(JNA_VERSION).jar" \
+		mvn -B -ntp -f bindings-c/java/pom.xml compile -Dsioe.build.dir=$(CARGO_TARGET_DIR)/bindings-c/java \
+			> $(DEMO_OUT)/java-build.log 2>&1 || { cat $(DEMO_OUT)/java-build.log; exit 1; }; \
+		echo "-cp $(JAVA_CLASSES):$(HOME)/.m2/repository/net/java/dev/jna/jna/$(JNA_VERSION)/jna-$(JNA_VERSION).jar" \
 		> $(DEMO_OUT)/java.args; fi
 
 demo: demo-build ## a web page showing events that Python, Node, Rust (and PHP, Go, Java) backends emit live

@@ -80,7 +80,7 @@ test("the demo page shows events from each backend, images, and room targeting",
     for (const lang of MUST_SHOW) assert.ok(backends.includes(lang), `${lang} backend not started`);
 
     browser = await chromium.launch({ executablePath: CHROMIUM });
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 960, height: 800 } });
     await page.goto(url);
     await page.waitForSelector('#status[data-connected="true"]', WAIT);
 
@@ -105,7 +105,7 @@ test("the demo page shows events from each backend, images, and room targeting",
     await waitForCount(page, backends, "room:news", each(backends, 1));
     for (const lang of backends) assert.equal(await count(page, lang, "room:sports"), 0, lang);
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await page.screenshot({ path: SCREENSHOT });
 
     // Once the server confirmed the leave, the room's events stop while the others go on.
     await page.click("#room-news");

@@ -28,7 +28,8 @@ function start(label, command, env, onLine = () => {}) {
   });
   children.push(child);
   readline.createInterface({ input: child.stdout }).on("line", onLine);
-  readline.createInterface({ input: child.stderr }).on("line", (l) => console.error(`[${label}] ${l}`));
+  // Once stopping, Redis may go before the backends do: their complaints about it are noise.
+  readline.createInterface({ input: child.stderr }).on("line", (l) => stopping || console.error(`[${label}] ${l}`));
   child.on("error", (err) => console.error(`[${label}] ${err.message}`));
   child.on("exit", (code, signal) => {
     if (!stopping) console.error(`[${label}] stopped (${signal || `exit code ${code}`})`);

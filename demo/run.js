@@ -16,6 +16,10 @@ const { BACKENDS } = require("./backends");
 const SERVERS = 2;
 const intervalArg = process.argv.indexOf("--interval-ms");
 const INTERVAL_MS = intervalArg > 0 ? Number(process.argv[intervalArg + 1]) : 1000;
+if (!Number.isInteger(INTERVAL_MS) || INTERVAL_MS < 10) {
+  console.error("usage: node demo/run.js [--interval-ms N]  (N: milliseconds between rounds, at least 10)");
+  process.exit(2);
+}
 
 const children = [];
 let stopping = false;

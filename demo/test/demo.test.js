@@ -27,12 +27,14 @@ function startDemo(output) {
   });
   const ready = new Promise((resolve, reject) => {
     let backends = [];
+    const urls = [];
     readline.createInterface({ input: demo.stdout }).on("line", (line) => {
       output.push(line);
       const started = line.match(/^backends emitting: (.*)$/);
       if (started) backends = started[1].split(", ");
       const url = line.match(/^open (http:\/\/\S+)$/);
-      if (url) resolve({ url: url[1], backends });
+      if (url) urls.push(url[1]);
+      if (line.startsWith("press Ctrl-C")) resolve({ urls, backends });
     });
     demo.on("exit", (code) => reject(new Error(`run.js exited (${code}) before printing a URL`)));
   });
@@ -76,12 +78,13 @@ test("the demo page shows events from each backend, images, and room targeting",
     await demo.stop();
   });
   try {
-    const { url, backends } = await demo.ready;
+    const { urls, backends } = await demo.ready;
     for (const lang of MUST_SHOW) assert.ok(backends.includes(lang), `${lang} backend not started`);
+    assert.equal(urls.length, 2, "one URL per Socket.IO server");
 
     browser = await chromium.launch({ executablePath: CHROMIUM });
     const page = await browser.newPage({ viewport: { width: 960, height: 800 } });
-    await page.goto(url);
+    await page.goto(urls[0]);
     await page.waitForSelector('#status[data-connected="true"]', WAIT);
 
     // Every backend reaches the default namespace, /admin, and renders its PNG.
@@ -118,6 +121,11 @@ test("the demo page shows events from each backend, images, and room targeting",
     }
     await waitForCount(page, backends, "everyone", everyone);
     for (const lang of backends) assert.equal(await count(page, lang, "room:news"), news[lang], lang);
+
+    // The other server's page receives the same events: both servers read them from Redis.
+    const other = await browser.newPage();
+    await other.goto(urls[1]);
+    await waitForCount(other, backends, "everyone", each(backends, 1));
   } catch (err) {
     // Quiet when green; on failure, what the demo printed.
     console.error(output.join("\n"));

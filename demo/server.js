@@ -45,7 +45,7 @@ function handleRoomControls(socket) {
     reply(ack);
   });
   socket.on("leave", (room, ack) => {
-    socket.leave(room);
+    if (ROOMS.includes(room)) socket.leave(room);
     reply(ack);
   });
 }
@@ -53,6 +53,15 @@ function handleRoomControls(socket) {
 async function main() {
   const pub = createClient({ url: REDIS_URL });
   const sub = pub.duplicate();
+  // node-redis reconnects by itself; say so once per outage rather than crash.
+  for (const client of [pub, sub]) {
+    let down = false;
+    client.on("error", (err) => {
+      if (!down) process.stderr.write(`redis: ${err.message}\n`);
+      down = true;
+    });
+    client.on("ready", () => (down = false));
+  }
   await Promise.all([pub.connect(), sub.connect()]);
 
   const httpServer = http.createServer(serveFile);
@@ -68,9 +77,9 @@ async function main() {
   httpServer.listen(PORT, "127.0.0.1", () => {
     process.stdout.write(JSON.stringify({ listening: httpServer.address().port }) + "\n");
   });
-  const stop = () => io.close(() => Promise.all([pub.quit(), sub.quit()]).finally(() => process.exit(0)));
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  // Nothing to save: stop at once, even when Redis is already gone.
+  process.on("SIGINT", () => process.exit(0));
+  process.on("SIGTERM", () => process.exit(0));
 }
 
 main().catch((err) => {

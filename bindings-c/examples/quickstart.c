@@ -14,6 +14,7 @@ static int fail(sioe_error *err) {
 
 int main(int argc, char **argv) {
   const char *url = argc > 1 ? argv[1] : "redis://127.0.0.1:6379";
+  /* snippet: quickstart */
   sioe_emitter *io = NULL, *room = NULL;
   sioe_error *err = NULL;
   if (sioe_connect(url, strlen(url), NULL, &io, &err) != SIOE_STATUS_OK) return fail(err);
@@ -32,5 +33,6 @@ int main(int argc, char **argv) {
   sioe_emitter_free(room);
   sioe_emitter_close(io, NULL, NULL, NULL);
   sioe_emitter_free(io);
+  /* end snippet */
   return 0;
 }

@@ -16,7 +16,7 @@ const { REPO, FIXTURES, harnessDriver, clients, received } = require("./support.
 
 const PKG = path.resolve(__dirname, "..");
 const README = fs.readFileSync(path.join(PKG, "README.md"), "utf8");
-const EXAMPLE = /<!-- example: (examples\/[\w.]+) -->\n```js\n([\s\S]*?)\n```/g;
+const EXAMPLE = /<!-- example: (examples\/[\w.]+) -->\n```(?:js|ts)\n([\s\S]*?)\n```/g;
 const SERVER_EXAMPLE = /<!-- server example: (tests\/fixtures\/[\w.]+) -->\n```js\n([\s\S]*?)\n```/g;
 const START = { servers: 2, timeoutMs: 120000 };
 

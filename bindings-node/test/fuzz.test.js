@@ -28,7 +28,7 @@ const KEYS = ["a", "b", "0", "1", "10", "01", "-1", "4294967294", "4294967295", 
 const TYPED = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
 
 // Integral doubles beyond the 64-bit integer ranges: notepack writes garbage integers for them
-// (protocol.md §7.1), our core writes float64; only JSON compares them.
+// (docs/protocol.md §7.1), our core writes float64; only JSON compares them.
 const HUGE = [1e21, 1.7976931348623157e308, -1e20, 2 ** 64];
 
 function number(r, json) {

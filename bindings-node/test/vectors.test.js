@@ -10,7 +10,7 @@ const { Emitter } = require("..");
 const { loadVectors, fromTagged, applyOps } = require("./support.js");
 
 // Names the official serverSideEmit publishes but we refuse: they crash receiving servers
-// (protocol.md §6.1; the core's RESERVED_SERVER_SIDE_EVENTS).
+// (docs/protocol.md §6.1; the core's RESERVED_SERVER_SIDE_EVENTS).
 const REFUSED_SERVER_SIDE = new Set([
   "connect",
   "connection",

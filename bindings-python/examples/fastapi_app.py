@@ -3,6 +3,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from socketio_emitter import AsyncEmitter
 
@@ -19,8 +20,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(lifespan=lifespan)
 
 
+class Message(BaseModel):
+    text: str
+
+
 @app.post("/rooms/{room}/messages")
-async def post_message(room: str, text: str) -> dict[str, int]:
+async def post_message(room: str, message: Message) -> dict[str, int]:
+    """POST {"text": "..."} as JSON; answers how many Socket.IO servers received it."""
     io: AsyncEmitter = app.state.io
-    servers = await io.to(room).emit("message", {"text": text})
+    servers = await io.to(room).emit("message", message.model_dump())
     return {"servers": servers}

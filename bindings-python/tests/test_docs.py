@@ -100,8 +100,10 @@ def test_fastapi_example(harness: Harness, env: dict[str, str]) -> None:
     app = runpy.run_path(str(EXAMPLES / "fastapi_app.py"))["app"]
     with TestClient(app) as client:
         for text in ("one", "two"):
-            reply = client.post("/rooms/fastapi-room/messages", params={"text": text})
+            reply = client.post("/rooms/fastapi-room/messages", json={"text": text})
             assert reply.status_code == 200 and reply.json() == {"servers": 2}
+        # A body without "text" is refused by FastAPI before anything is published.
+        assert client.post("/rooms/fastapi-room/messages", json={}).status_code == 422
     assert events(harness, "fastapi-c", "message") == [[{"text": "one"}], [{"text": "two"}]]
 
 

@@ -13,7 +13,7 @@ from socketio_emitter import Emitter
 from socketio_emitter.exceptions import EmitterError, ReservedEventError
 
 CASES = [c for c in load("vectors.json")["cases"] if c.get("only") is None]
-# Names the official serverSideEmit publishes but our core refuses (protocol §6.1).
+# Names the official serverSideEmit publishes but our core refuses (docs/protocol.md §6.1).
 REFUSED_SERVER_SIDE = {
     "connect", "connection", "new_namespace", "error", "connect_error",
     "disconnect", "disconnecting", "newListener", "removeListener",

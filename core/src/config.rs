@@ -31,7 +31,7 @@ pub enum AdapterKind {
     #[default]
     Classic,
     /// `@socket.io/redis-adapter` 8.2+ `createShardedAdapter` on Redis 7+: SPUBLISH of
-    /// ClusterAdapter messages (protocol §3). Set [`SubscriptionMode`] to the servers' too.
+    /// ClusterAdapter messages (docs/protocol.md §3). Set [`SubscriptionMode`] to the servers' too.
     Sharded,
     /// `@socket.io/redis-streams-adapter`: broadcasts are XADDed to the servers' stream,
     /// where connection-state recovery can replay them. Set the stream options and

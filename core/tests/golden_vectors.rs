@@ -10,7 +10,7 @@ use support::{first_difference, rooms, target, unhex, value};
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/vectors.json");
 
-/// Event names the official serverSideEmit publishes but we refuse (protocol §6.1).
+/// Event names the official serverSideEmit publishes but we refuse (docs/protocol.md §6.1).
 const REFUSED_SERVER_SIDE: &[&str] = socketio_emitter::adapter::RESERVED_SERVER_SIDE_EVENTS;
 
 fn run(case: &J) -> Result<(String, Vec<u8>), Error> {

@@ -923,7 +923,7 @@ class Harness {
 
   /**
    * The flush markers for sharded servers, which only hear SPUBLISH and read ClusterAdapter
-   * messages (protocol §3.2): a broadcast per namespace and a serverSideEmit on "/", all on
+   * messages (docs/protocol.md §3.2): a broadcast per namespace and a serverSideEmit on "/", all on
    * main channels. Each server reads every channel (room ones too) over one connection, in
    * publish order, so a marker still comes after everything published before it.
    */

@@ -1,6 +1,6 @@
 "use strict";
 // Self-test of `--adapter streams` (loaded by smoke.js): the Redis Streams adapter 0.3.1 (one and
-// four streams) and 0.2.3, fed by raw XADDs written exactly as protocol.md §4.5 says, and a
+// four streams) and 0.2.3, fed by raw XADDs written exactly as docs/protocol.md §4.5 says, and a
 // connection-state-recovery round trip with real socket.io-client 4.8.1 clients.
 
 const assert = require("node:assert/strict");
@@ -32,7 +32,7 @@ function streamsSuite(title, { version, count }) {
     if (count !== 1) args.push("--stream-count", String(count));
     const keyOf = (nsp) => (count === 1 ? "socket.io" : `socket.io-${hashCode(nsp) % count}`);
 
-    /** A broadcast as an emitter writes it (protocol §4.5); resolves with the entry ID. */
+    /** A broadcast as an emitter writes it (docs/protocol.md §4.5); resolves with the entry ID. */
     const broadcast = (nsp, event, eventArgs, rooms = [], except = []) =>
       redis.sendCommand([
         "XADD", keyOf(nsp), "MAXLEN", "~", "10000", "*",

@@ -482,7 +482,7 @@ require("./smoke-streams.js");
 
 // ------------------------------------------------------------------------------------------------
 // Server stacks (--stack). One harness per stack, two servers, one combined test each: what the
-// servers subscribe to, a raw classic broadcast (protocol §2.3) reaching a client on each server,
+// servers subscribe to, a raw classic broadcast (docs/protocol.md §2.3) reaching a client on each server,
 // what each stack makes of binary and Date arguments, flush, server_emit, close_client, a shared
 // connection, and redis_stop / redis_start.
 
@@ -582,7 +582,7 @@ describe("--stack", () => {
         if (want.sameNumericRoom) {
           assert.deepEqual(numeric, { s0: [["num", []], ["str", []]], s1: [["num", []], ["str", []]] });
         } else if (stack.startsWith("socket.io-redis-6")) {
-          // 6.x drops a room channel unless the room exists as that string (protocol §5.2).
+          // 6.x drops a room channel unless the room exists as that string (docs/protocol.md §5.2).
           assert.deepEqual(numeric, { s1: [["str", []]] });
         } else {
           assert.deepEqual(numeric, { s0: [["num", []]], s1: [["str", []]] });

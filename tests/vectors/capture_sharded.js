@@ -4,7 +4,7 @@
 //   node tests/vectors/capture_sharded.js           rewrite tests/vectors/vectors_sharded.json
 //   node tests/vectors/capture_sharded.js --check   exit 1 if the committed file differs from a fresh capture
 //
-// No official emitter speaks the sharded format (protocol.md §3), so the reference is what a
+// No official emitter speaks the sharded format (docs/protocol.md §3), so the reference is what a
 // real server publishes. The script starts its own redis-server (>= 7) on a free loopback port,
 // runs socket.io 4.8.1 with createShardedAdapter from @socket.io/redis-adapter 8.3.0 over
 // node-redis 4.7.1 (one Server per subscription mode and channel prefix, uid forced to

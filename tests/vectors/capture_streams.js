@@ -4,7 +4,7 @@
 //   node tests/vectors/capture_streams.js           rewrite tests/vectors/vectors_streams.json
 //   node tests/vectors/capture_streams.js --check   exit 1 if the committed file differs from a fresh capture
 //
-// No official emitter speaks the streams format (protocol.md §4), so the reference is what real
+// No official emitter speaks the streams format (docs/protocol.md §4), so the reference is what real
 // servers write. The script starts its own redis-server on a free loopback port, runs socket.io
 // 4.8.1 with @socket.io/redis-streams-adapter 0.3.1 and 0.2.3 (npm aliases, see package.json)
 // over node-redis 4.7.1, with every adapter's uid forced to "emitter", performs each case through

@@ -1,5 +1,5 @@
 //! The classic Pub/Sub adapter (`@socket.io/redis-adapter` `createAdapter`, and
-//! `socket.io-redis` 5.x/6.x): protocol §2. Byte-identical to `@socket.io/redis-emitter`
+//! `socket.io-redis` 5.x/6.x): docs/protocol.md §2. Byte-identical to `@socket.io/redis-emitter`
 //! 5.1.0, which the golden vectors check.
 
 use super::{Command, EMITTER_UID, Output, check_event, check_server_side_event};
@@ -106,7 +106,7 @@ pub(crate) fn write_broadcast(
 
 /// `{"type":T,"opts":{"rooms":[…],"except":[…]}` without the closing brace: the shared
 /// head of the requests that act on the target's sockets. They carry no `uid`, like the
-/// official emitter's (form (a) of protocol §2.6).
+/// official emitter's (form (a) of docs/protocol.md §2.6).
 fn opts_request_head(kind: u8, target: &Target) -> String {
     let mut out = String::with_capacity(64);
     out.push_str(&format!("{{\"type\":{kind},\"opts\":{{\"rooms\":"));

@@ -1,4 +1,4 @@
-//! The classic adapter's older server stacks (protocol §5): `@socket.io/redis-adapter` 7.x
+//! The classic adapter's older server stacks (docs/protocol.md §5): `@socket.io/redis-adapter` 7.x
 //! and `socket.io-redis` 6.1, 6.0 and 5.x. Channels and the broadcast message are the
 //! classic ones; what changes is what each stack can decode and which requests it knows.
 //! An operation a stack cannot honour is refused with `UNSUPPORTED` before anything is

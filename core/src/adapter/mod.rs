@@ -77,14 +77,14 @@ impl Command {
 /// variant here and a new file beside `classic.rs`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Flavour {
-    /// Protocol §2, byte-identical to `@socket.io/redis-emitter` 5.1.0.
+    /// docs/protocol.md §2, byte-identical to `@socket.io/redis-emitter` 5.1.0.
     #[default]
     Classic,
-    /// Protocol §5: the classic adapter's older server stacks.
+    /// docs/protocol.md §5: the classic adapter's older server stacks.
     Legacy(Compat),
-    /// Protocol §3, in the servers' subscription mode.
+    /// docs/protocol.md §3, in the servers' subscription mode.
     Sharded(SubscriptionMode),
-    /// Protocol §4, with the servers' stream options.
+    /// docs/protocol.md §4, with the servers' stream options.
     Streams(Arc<streams::Streams>),
 }
 

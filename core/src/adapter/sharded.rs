@@ -1,5 +1,5 @@
 //! The sharded Pub/Sub adapter (`createShardedAdapter`, `@socket.io/redis-adapter` 8.2+ on
-//! Redis 7+): protocol §3. No official emitter speaks it, so the reference is what a real
+//! Redis 7+): docs/protocol.md §3. No official emitter speaks it, so the reference is what a real
 //! 8.3.0 server publishes with its uid set to `"emitter"`; the golden vectors in
 //! `tests/vectors/vectors_sharded.json` were captured that way.
 //!

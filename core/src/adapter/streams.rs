@@ -1,4 +1,4 @@
-//! The Redis Streams adapter (`@socket.io/redis-streams-adapter` 0.2/0.3): protocol §4.
+//! The Redis Streams adapter (`@socket.io/redis-streams-adapter` 0.2/0.3): docs/protocol.md §4.
 //! No official emitter speaks it; the reference is what real 0.3.1 and 0.2.3 servers write
 //! with their uid forced to `"emitter"` (`tests/vectors/vectors_streams.json`).
 //!

@@ -1,4 +1,4 @@
-//! JSON text exactly as `JSON.stringify` writes it (protocol §7.3). Written by hand because
+//! JSON text exactly as `JSON.stringify` writes it (docs/protocol.md §7.3). Written by hand because
 //! serde_json differs from JavaScript on numbers (`1.0`, `1e21`), on non-finite values and
 //! on key order; those differences would change the bytes servers receive.
 

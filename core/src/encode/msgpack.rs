@@ -1,4 +1,4 @@
-//! msgpack with notepack.io 3.0.1's choices (protocol §7.1): smallest unsigned forms for
+//! msgpack with notepack.io 3.0.1's choices (docs/protocol.md §7.1): smallest unsigned forms for
 //! values ≥ 0, smallest signed forms for negatives, integral doubles as integers, float64
 //! otherwise, fixstr below 32 bytes, `bin` for binary, msgpack timestamps for dates, and
 //! JavaScript key order in maps. rmp writes the individual markers.

@@ -313,7 +313,7 @@ class Clients {
 /**
  * socket.io-client 2.x and 3.x let a decoder error escape from the Engine.IO "data" handler,
  * which would kill the harness (3.1.3 throws "Illegal attachments" on a `type: 5` packet from
- * socket.io 3; protocol §2.4). 4.x catches it and closes the connection with "parse error"; do
+ * socket.io 3; docs/protocol.md §2.4). 4.x catches it and closes the connection with "parse error"; do
  * the same. Patched before the connection opens (the Manager binds ondata then).
  */
 function catchParseErrors(manager) {

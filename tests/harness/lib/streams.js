@@ -1,7 +1,7 @@
 "use strict";
 // `--adapter streams`: the harness side of the Redis Streams adapter (@socket.io/redis-streams-adapter
 // 0.3.1 or 0.2.3, with connection state recovery on the servers; see tests/fixtures/streams.js and
-// README.md). Markers go through the streams as ClusterAdapter entries (protocol §4.3, §4.5):
+// README.md). Markers go through the streams as ClusterAdapter entries (docs/protocol.md §4.3, §4.5):
 // XADD <stream> MAXLEN ~ <maxLen> * uid emitter nsp <nsp> type <type> data <json>.
 
 const { randomBytes } = require("node:crypto");
@@ -97,7 +97,7 @@ class StreamsHarness {
     };
   }
 
-  /** The stream a namespace is written to (protocol §4.2; may be one nobody reads). */
+  /** The stream a namespace is written to (docs/protocol.md §4.2; may be one nobody reads). */
   streamKey(nsp) {
     const { streamName, streamCount } = this.opts;
     return streamCount === 1 ? streamName : `${streamName}-${hashCode(nsp) % streamCount}`;

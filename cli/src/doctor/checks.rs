@@ -25,10 +25,10 @@ pub fn version_and_mode(con: &mut Connection) -> Result<(String, String), Error>
     ))
 }
 
-/// `CLUSTER NODES`: the masters' and replicas' addresses (`host:port`) and the masters'.
-pub fn cluster_nodes(con: &mut Connection) -> Result<(Vec<String>, Vec<String>), Error> {
+/// `CLUSTER NODES`: the live masters' addresses (`host:port`).
+pub fn cluster_masters(con: &mut Connection) -> Result<Vec<String>, Error> {
     let text: String = query(con, redis::cmd("CLUSTER").arg("NODES"))?;
-    let (mut all, mut masters) = (Vec::new(), Vec::new());
+    let mut masters = Vec::new();
     for line in text.lines() {
         let parts: Vec<&str> = line.split_whitespace().collect();
         let (Some(addr), Some(flags)) = (parts.get(1), parts.get(2)) else {
@@ -40,11 +40,10 @@ pub fn cluster_nodes(con: &mut Connection) -> Result<(Vec<String>, Vec<String>),
         // `127.0.0.1:30001@40001[,hostname]`: the client port is before the `@`.
         let addr = addr.split(['@', ',']).next().unwrap_or_default().to_owned();
         if flags.contains("master") {
-            masters.push(addr.clone());
+            masters.push(addr);
         }
-        all.push(addr);
     }
-    Ok((all, masters))
+    Ok(masters)
 }
 
 /// `SENTINEL MASTERS`: each monitored master's name and address.

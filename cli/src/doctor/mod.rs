@@ -49,10 +49,8 @@ pub fn run(options: &Options, request: &Request) -> Result<i32, Error> {
     let mut con = connect_to(options, &url)?;
     let (version, topology) = checks::version_and_mode(&mut con)?;
     let (data_urls, masters) = match topology.as_str() {
-        "cluster" => {
-            let (all, masters) = checks::cluster_nodes(&mut con)?;
-            (all.iter().map(|a| at(&url, a)).collect(), masters)
-        }
+        // The core's survey finds a cluster's nodes itself: only the masters are listed.
+        "cluster" => (Vec::new(), checks::cluster_masters(&mut con)?),
         "sentinel" => {
             let found = checks::sentinel_masters(&mut con)?;
             let urls = found.iter().map(|(_, a)| at(&url, a)).collect();
@@ -65,21 +63,24 @@ pub fn run(options: &Options, request: &Request) -> Result<i32, Error> {
     };
     let base = config::build(options)?;
     let mut groups = Vec::new();
-    let mut data = Vec::new();
     if topology == "cluster" {
         // The core asks every node of the cluster itself.
         let nodes = vec![url.clone()];
         groups = listeners(&base, &url, Topology::Cluster { nodes })?;
-    }
-    for node in &data_urls {
-        data.push(connect_to(options, node)?);
-        if topology != "cluster" {
+    } else {
+        for node in &data_urls {
             groups.extend(listeners(&base, node, Topology::Standalone)?);
         }
     }
-    let first = data
-        .first_mut()
-        .ok_or_else(|| Error::Redis("the sentinels watch no master".into()))?;
+    // The buffer limit and the ACL are read on one data node: the seed of a cluster, or
+    // the (first) master.
+    let data_node = match topology.as_str() {
+        "cluster" => Some(&url),
+        _ => data_urls.first(),
+    };
+    let data_node =
+        data_node.ok_or_else(|| Error::Redis("the sentinels watch no master".into()))?;
+    let first = &mut connect_to(options, data_node)?;
     let buffer = checks::pubsub_buffer(first);
     let target = verdict::Target::from(options, request);
     let (user, permissions) = checks::acl(first, &target.needed_commands());

@@ -39,12 +39,15 @@ pub struct Request<'a> {
 /// Examines Redis and prints the findings; exit code 0 when an emit to the target reaches
 /// some server, 8 (NO_SUBSCRIBERS) when it would reach none.
 pub fn run(options: &Options, request: &Request) -> Result<i32, Error> {
-    let url = match request.url {
-        Some(url) => url.to_owned(),
-        None => match options.cluster_nodes.first() {
-            Some(seed) => seed.clone(),
-            None => config::url(options),
-        },
+    // A cluster seed node or a sentinel is examined like any URL: INFO tells what it is.
+    let seed = options
+        .cluster_nodes
+        .first()
+        .or(options.sentinel_nodes.first());
+    let url = match (request.url, seed) {
+        (Some(url), _) => url.to_owned(),
+        (None, Some(seed)) => seed.clone(),
+        (None, None) => config::url(options),
     };
     let mut con = connect_to(options, &url)?;
     let (version, topology) = checks::version_and_mode(&mut con)?;

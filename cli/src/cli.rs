@@ -31,7 +31,8 @@ Exit codes:
   7  no answer in time; it may still have been published (TIMEOUT)
   8  --require-receivers and no Socket.IO server received it (NO_SUBSCRIBERS);
      doctor: an emit to the target would reach no server
-  9  any other error of the emitter (CLOSED, QUEUE_FULL, FLUSH)";
+  9  any other error of the emitter (CLOSED, QUEUE_FULL, FLUSH)
+ 10  --adapter auto could not tell which adapter the servers use (DETECTION_FAILED)";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -150,7 +151,7 @@ pub struct Options {
     #[arg(long, global = true)]
     pub key: Option<String>,
     /// The servers' Redis adapter [default: classic].
-    #[arg(long, global = true, value_parser = ["classic", "sharded", "streams"])]
+    #[arg(long, global = true, value_parser = ["classic", "sharded", "streams", "auto"])]
     pub adapter: Option<String>,
     /// Sharded adapter: the servers' subscriptionMode [default: dynamic].
     #[arg(long, global = true, value_parser = ["static", "dynamic", "dynamic-private"])]

@@ -16,6 +16,7 @@ pub fn exit_code(code: &str) -> i32 {
         "REDIS" => 6,
         "TIMEOUT" => 7,
         "NO_SUBSCRIBERS" => 8,
+        "DETECTION_FAILED" => 10,
         _ => 9,
     }
 }

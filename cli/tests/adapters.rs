@@ -163,3 +163,27 @@ fn sentinel_finds_the_master() {
     }
     delivers(&h, "/via-sentinel", &options);
 }
+
+#[test]
+fn auto_finds_the_servers_adapter_or_says_what_it_saw() {
+    let h = Harness::start(&["--servers", "2", "--adapter", "sharded"]);
+    delivers(&h, "/auto", &["--url", &h.redis_url, "--adapter", "auto"]);
+    // A key no server uses: exit 10 (DETECTION_FAILED), with what auto found instead.
+    let r = run(&[
+        "--url",
+        &h.redis_url,
+        "--adapter",
+        "auto",
+        "--key",
+        "nobody",
+        "--json",
+        "emit",
+        "ev",
+    ]);
+    assert_eq!(r.code, 10, "{r:?}");
+    assert_eq!(r.json()["code"], "DETECTION_FAILED", "{r:?}");
+    assert!(
+        r.json()["message"].as_str().unwrap().contains("socket.io"),
+        "{r:?}"
+    );
+}

@@ -87,6 +87,10 @@ fn adapter_mismatch_names_both_adapters() {
     assert_eq!(r.code, 0, "{r:?}");
     assert_has(&r, "  SPUBLISH socket.io#/# x: allowed");
     assert_has(&r, "with the sharded adapter reaches 2 server(s).");
+    // auto takes the adapter the servers use, as the library does.
+    let r = doctor(&h.redis_url, &["--adapter", "auto"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_has(&r, "with the sharded adapter reaches 2 server(s).");
 }
 
 #[test]

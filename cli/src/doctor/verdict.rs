@@ -92,11 +92,6 @@ pub fn judge(target: &Target, groups: &[Group]) -> Verdict {
         })
         .collect();
     let here: Vec<&Group> = with_key.iter().copied().filter(|g| g.nsp == *nsp).collect();
-    let matching: Vec<&Group> = here
-        .iter()
-        .copied()
-        .filter(|g| g.adapter.split(' ').next() == Some(adapter))
-        .collect();
     let verdict = |problem, servers, explanation| Verdict {
         problem,
         servers,
@@ -139,6 +134,33 @@ pub fn judge(target: &Target, groups: &[Group]) -> Verdict {
             ),
         );
     }
+    let mut kinds: Vec<&str> = here
+        .iter()
+        .filter_map(|g| g.adapter.split(' ').next())
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    // `--adapter auto` takes the one adapter the namespace's servers use, as the library does.
+    let adapter = match (adapter, kinds.as_slice()) {
+        ("auto", [one]) => *one,
+        ("auto", _) => {
+            return verdict(
+                "ambiguous",
+                0,
+                format!(
+                    "--adapter auto cannot choose: the servers of namespace {nsp:?} under the \
+                     key {key:?} use the {} adapters. Pass --adapter with the one you mean.",
+                    kinds.join(" and ")
+                ),
+            );
+        }
+        (configured, _) => configured,
+    };
+    let matching: Vec<&Group> = here
+        .iter()
+        .copied()
+        .filter(|g| g.adapter.split(' ').next() == Some(adapter))
+        .collect();
     if matching.is_empty() {
         let theirs: Vec<&str> = here.iter().map(|g| g.adapter.as_str()).collect();
         let default = if target.adapter.is_none() {

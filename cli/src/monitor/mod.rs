@@ -18,8 +18,8 @@ use listen::Event;
 pub fn run(options: &Options, of: Option<&str>) -> Result<(), Error> {
     let key = options.key.clone().unwrap_or_else(|| "socket.io".into());
     let adapters: Vec<&str> = match options.adapter.as_deref() {
-        Some(one) => vec![one],
-        None => vec!["classic", "sharded", "streams"],
+        Some(one) if one != "auto" => vec![one],
+        _ => vec!["classic", "sharded", "streams"],
     };
     let (main, masters) = listening_points(options)?;
     let connect_main = || connect_to(options, &main);

@@ -160,11 +160,6 @@ class Connection {
   constructor(native) {
     this.native = native;
     this.key = native.key;
-    /**
-     * The servers' adapter ("classic", "sharded" or "streams"): it decides how serverSideEmit
-     * arguments travel.
-     */
-    this.adapter = native.adapter;
     this.maxPayloadBytes = native.maxPayloadBytes;
     /** The "error" listeners, made on first use. */
     this.events = undefined;
@@ -226,6 +221,14 @@ class Connection {
       ledger.failures.push(err);
     }
     this.report(err);
+  }
+
+  /**
+   * The servers' adapter ("classic", "sharded" or "streams"): it decides how serverSideEmit
+   * arguments travel. Read each time: with adapter "auto" it is known once connected.
+   */
+  get adapter() {
+    return this.native.adapter;
   }
 
   /**

@@ -18,7 +18,8 @@ export declare class NativeEmitter {
   get key(): string
   /**
    * `classic`, `sharded` or `streams`: `emitter.js` prepares `serverSideEmit` arguments
-   * the way these servers' adapter does.
+   * the way these servers' adapter does. With `adapter: "auto"`, `classic` until the
+   * connection has detected the servers' adapter.
    */
   get adapter(): string
   /**

@@ -156,6 +156,9 @@ struct Shared {
     submitted: AtomicU64,
     /// `close()` was called: a later `flush()` gets `CLOSED`, like later operations.
     closing: AtomicBool,
+    /// The adapter the connected emitter publishes for: with `adapter: "auto"`, the one
+    /// detected when connecting.
+    detected: std::sync::OnceLock<socketio_emitter::adapter::Flavour>,
 }
 
 impl Link {
@@ -167,9 +170,15 @@ impl Link {
             abandon: watch::channel(false).0,
             submitted: AtomicU64::new(0),
             closing: AtomicBool::new(false),
+            detected: std::sync::OnceLock::new(),
         });
         napi::bindgen_prelude::spawn(run(config, rx, shared.clone()));
         Link { tx, shared }
+    }
+
+    /// The connected emitter's adapter, once connected (`auto` resolved).
+    pub(crate) fn detected(&self) -> Option<&socketio_emitter::adapter::Flavour> {
+        self.shared.detected.get()
     }
 
     /// Called on the JavaScript thread, in call order.
@@ -663,6 +672,7 @@ async fn connected(
     }
     match Emitter::with_config(ctx.config.clone()).await {
         Ok(root) => {
+            let _ = ctx.shared.detected.set(root.flavour().clone());
             *state = State::Connected(root.clone());
             Ok(root)
         }

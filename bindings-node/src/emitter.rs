@@ -288,23 +288,33 @@ impl NativeEmitter {
         })
     }
 
+    /// The adapter the bytes are for: once connected, the connection's (with `auto`, the
+    /// detected one); before, the configured one.
+    fn flavour(&self) -> &Flavour {
+        self.link
+            .as_ref()
+            .and_then(|(link, _)| link.detected())
+            .unwrap_or(&self.flavour)
+    }
+
     #[napi(getter)]
     pub fn key(&self) -> String {
         self.key.clone()
     }
 
     /// `classic`, `sharded` or `streams`: `emitter.js` prepares `serverSideEmit` arguments
-    /// the way these servers' adapter does.
+    /// the way these servers' adapter does. With `adapter: "auto"`, `classic` until the
+    /// connection has detected the servers' adapter.
     #[napi(getter)]
     pub fn adapter(&self) -> String {
-        self.flavour.adapter().to_string()
+        self.flavour().adapter().to_string()
     }
 
     /// The stream a namespace's entries go to with the streams adapter (`null` for the
     /// other adapters): `emitter.js` names the channel of a failure nobody awaited with it.
     #[napi]
     pub fn stream_key(&self, nsp: String) -> Option<String> {
-        match &self.flavour {
+        match self.flavour() {
             Flavour::Streams(s) => Some(s.stream_key(&nsp)),
             _ => None,
         }
@@ -314,7 +324,7 @@ impl NativeEmitter {
     /// instead of the stream), `null` otherwise.
     #[napi(getter)]
     pub fn streams_version(&self) -> Option<String> {
-        match &self.flavour {
+        match self.flavour() {
             Flavour::Streams(s) => Some(s.version.to_string()),
             _ => None,
         }
@@ -462,7 +472,7 @@ impl NativeEmitter {
         guard(env, || {
             let (target, args) =
                 self.emit_request(env, &nsp, rooms, except, &flags, &event, args)?;
-            let out = self.flavour.broadcast(&self.key, &target, &event, &args);
+            let out = self.flavour().broadcast(&self.key, &target, &event, &args);
             self.encoded(env, out)
         })
     }
@@ -478,7 +488,7 @@ impl NativeEmitter {
         guard(env, || {
             let args = self.server_side_request(env, &event, args)?;
             let out = self
-                .flavour
+                .flavour()
                 .server_side_emit(&self.key, &Target::new(&nsp), &event, &args);
             self.encoded(env, out)
         })
@@ -496,7 +506,7 @@ impl NativeEmitter {
     ) -> napi::Result<Encoded> {
         guard(env, || {
             let (target, join) = rooms_request(env, &nsp, rooms, except, &flags, join)?;
-            let out = self.flavour.sockets_join(&self.key, &target, &join);
+            let out = self.flavour().sockets_join(&self.key, &target, &join);
             self.encoded(env, out)
         })
     }
@@ -513,7 +523,7 @@ impl NativeEmitter {
     ) -> napi::Result<Encoded> {
         guard(env, || {
             let (target, leave) = rooms_request(env, &nsp, rooms, except, &flags, leave)?;
-            let out = self.flavour.sockets_leave(&self.key, &target, &leave);
+            let out = self.flavour().sockets_leave(&self.key, &target, &leave);
             self.encoded(env, out)
         })
     }
@@ -530,7 +540,7 @@ impl NativeEmitter {
     ) -> napi::Result<Encoded> {
         guard(env, || {
             let target = target(env, &nsp, rooms, except, &flags)?;
-            let out = self.flavour.disconnect_sockets(&self.key, &target, close);
+            let out = self.flavour().disconnect_sockets(&self.key, &target, close);
             self.encoded(env, out)
         })
     }
@@ -558,16 +568,18 @@ impl NativeEmitter {
     /// the core's encoder, without the arguments: what an older stack refuses never depends
     /// on them.
     fn check_stack(&self, env: &Env, target: &Target, op: &Op) -> napi::Result<()> {
-        if !matches!(self.flavour, Flavour::Legacy(_)) {
+        if !matches!(self.flavour(), Flavour::Legacy(_)) {
             return Ok(());
         }
         let key = &self.key;
         let checked = match op {
-            Op::Emit(event, _) => self.flavour.broadcast(key, target, event, &[]),
-            Op::ServerSideEmit(event, _) => self.flavour.server_side_emit(key, target, event, &[]),
-            Op::Join(rooms) => self.flavour.sockets_join(key, target, rooms),
-            Op::Leave(rooms) => self.flavour.sockets_leave(key, target, rooms),
-            Op::Disconnect(close) => self.flavour.disconnect_sockets(key, target, *close),
+            Op::Emit(event, _) => self.flavour().broadcast(key, target, event, &[]),
+            Op::ServerSideEmit(event, _) => {
+                self.flavour().server_side_emit(key, target, event, &[])
+            }
+            Op::Join(rooms) => self.flavour().sockets_join(key, target, rooms),
+            Op::Leave(rooms) => self.flavour().sockets_leave(key, target, rooms),
+            Op::Disconnect(close) => self.flavour().disconnect_sockets(key, target, *close),
         };
         match checked {
             Err(e @ Error::Unsupported(_)) => Err(errors::to_napi(env, &e)),
@@ -654,7 +666,7 @@ impl NativeEmitter {
         // Classic servers read JSON text (`emitter.js` made the values JSON already); sharded
         // and streams servers take the values as they are and write msgpack when they hold
         // binary, so the budget counts the smaller encoding.
-        let encoding = match self.flavour.adapter() {
+        let encoding = match self.flavour().adapter() {
             // A connected emitter has resolved `auto`; an offline one encodes as classic.
             AdapterKind::Classic | AdapterKind::Auto => Encoding::Json,
             AdapterKind::Sharded | AdapterKind::Streams => Encoding::Msgpack,

@@ -29,11 +29,17 @@ for (const adapter of ["classic", "sharded"]) {
       const io = await Emitter.connect(h.redisUrl, { adapter: "auto" });
       try {
         assert.equal(await io.of("/auto").emit("detected", 1), 2);
+        // serverSideEmit arguments travel as the detected adapter's servers send them:
+        // JSON for classic servers, binary kept for sharded ones.
+        assert.equal(await io.of("/auto").serverSideEmit("server_event", Buffer.from([9, 8])), 2);
       } finally {
         await io.close();
       }
-      const { events } = await received(h, ["auto-a"]);
+      const { events, lines } = await received(h, ["auto-a"]);
       assert.deepEqual(events, { "auto-a": [["detected", [1]]] });
+      const sent = lines.filter((l) => l.type === "server_event" && l.nsp === "/auto").map((l) => l.args);
+      const arg = adapter === "sharded" ? { $bytes: "0908" } : { type: "Buffer", data: [9, 8] };
+      assert.deepEqual(sent, [[arg], [arg]]);
     });
 
     it("a key without servers rejects with DETECTION_FAILED naming the key that has them", async () => {

@@ -107,8 +107,8 @@ test("serverSideEmit keeps binary on the sharded adapter, and is JSON text on th
 
 test("bad adapter options are INVALID_ARGUMENT naming the accepted values", () => {
   const cases = [
-    [{ adapter: "kafka" }, /adapter must be one of "classic", "sharded", "streams", got "kafka"$/],
-    [{ adapter: "Sharded" }, /adapter must be one of "classic", "sharded", "streams", got "Sharded"$/],
+    [{ adapter: "kafka" }, /adapter must be one of "classic", "sharded", "streams", "auto", got "kafka"$/],
+    [{ adapter: "Sharded" }, /adapter must be one of "classic", "sharded", "streams", "auto", got "Sharded"$/],
     [{ subscription_mode: "dynamic_private" }, /subscription_mode must be one of "static", "dynamic", "dynamic-private"/],
     [{ subscriptionMode: "x" }, /subscription_mode must be one of/],
   ];

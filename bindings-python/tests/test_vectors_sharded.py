@@ -102,7 +102,7 @@ def test_async_emitter_encodes_like_the_blocking_one() -> None:
 
 
 ACCEPTED = {
-    "adapter": '"classic", "sharded", "streams"',
+    "adapter": '"classic", "sharded", "streams", "auto"',
     "subscription_mode": '"static", "dynamic", "dynamic-private"',
 }
 

@@ -41,7 +41,8 @@ pub enum AdapterKind {
     /// namespace `/`, which every Socket.IO server has). It picks the sharded `static`
     /// subscription mode (heard in every mode) and the streams version it sees; the stream
     /// name, count and `max_len` stay as configured. `DETECTION_FAILED` when no server
-    /// listens on the key, or servers with different adapters do.
+    /// listens on the key, or servers with different adapters do. An offline emitter has
+    /// nothing to look at: it encodes for the classic adapter.
     Auto,
 }
 

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use interop_harness::{Harness, Json, json};
 use socketio_emitter::blocking::Emitter;
@@ -131,25 +131,19 @@ fn subscribe(url: &str, command: &str, channel: &str) -> TcpStream {
     stream
 }
 
-/// The one listener on key `socket.io`, namespace `/`, once it shows `ready`, or a panic
-/// after [`WAIT`] saying what the survey found.
-fn listener_when(config: &EmitterConfig, ready: impl Fn(&Listener) -> bool) -> Listener {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let found = survey(config);
-        let here: Vec<&Listener> = found
-            .listeners
-            .iter()
-            .filter(|l| l.key == config.key && l.namespace == "/")
-            .collect();
-        if let [one] = here.as_slice()
-            && ready(one)
-        {
-            return (*one).clone();
-        }
-        assert!(Instant::now() < deadline, "survey: {:?}", found.listeners);
-        // Subscriptions follow the client's join asynchronously: look again shortly.
-        std::thread::sleep(Duration::from_millis(50));
+/// The one listener on key `config.key`, namespace `/`, checked with `expected`. Called
+/// after `wait_subscribed`, which returns once every server holds every channel it should
+/// (room channels too, in the sharded dynamic modes).
+fn listener_on(config: &EmitterConfig, expected: impl Fn(&Listener) -> bool) -> Listener {
+    let found = survey(config);
+    let here: Vec<&Listener> = found
+        .listeners
+        .iter()
+        .filter(|l| l.key == config.key && l.namespace == "/")
+        .collect();
+    match here.as_slice() {
+        [one] if expected(one) => (*one).clone(),
+        _ => panic!("survey: {:?}", found.listeners),
     }
 }
 
@@ -167,7 +161,8 @@ mod sharded {
         ]);
         let config = EmitterConfig::new(&h.redis_url);
         h.client("sharded-member", 1, "/", rooms);
-        let found = listener_when(&config, |l| l.subscription_mode == expected);
+        h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
+        let found = listener_on(&config, |l| l.subscription_mode == expected);
         assert_eq!(found.adapter, AdapterKind::Sharded);
         assert_eq!(found.servers, 2, "{found:?}");
         let io = auto_delivers(&h, config, "sharded-auto");
@@ -208,7 +203,7 @@ mod streams {
         ]);
         let config = EmitterConfig::new(&h.redis_url);
         h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
-        let found = listener_when(&config, |l| l.servers == 2);
+        let found = listener_on(&config, |l| l.servers == 2);
         assert_eq!(found.adapter, AdapterKind::Streams);
         assert_eq!(found.streams_version, Some(expected));
         let stream = survey(&config);
@@ -240,7 +235,7 @@ mod topologies {
         let h = Harness::start(&["--servers", "2", "--topology", "cluster"]);
         let config = EmitterConfig::new(DEFAULT_URL).with_cluster_nodes(nodes(&h, "redis_nodes"));
         h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
-        let found = listener_when(&config, |l| l.servers == 2);
+        let found = listener_on(&config, |l| l.servers == 2);
         assert_eq!(found.adapter, AdapterKind::Classic);
         assert_eq!(
             auto_delivers(&h, config, "cluster-classic").adapter(),
@@ -260,7 +255,7 @@ mod topologies {
         ]);
         let config = EmitterConfig::new(DEFAULT_URL).with_cluster_nodes(nodes(&h, "redis_nodes"));
         h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
-        let found = listener_when(&config, |l| l.servers == 2);
+        let found = listener_on(&config, |l| l.servers == 2);
         assert_eq!(found.adapter, AdapterKind::Sharded);
         assert_eq!(
             auto_delivers(&h, config, "cluster-sharded").adapter(),
@@ -277,7 +272,7 @@ mod topologies {
         let config =
             EmitterConfig::new(DEFAULT_URL).with_sentinel(master, nodes(&h, "sentinel_urls"));
         h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
-        let found = listener_when(&config, |l| l.servers == 2);
+        let found = listener_on(&config, |l| l.servers == 2);
         assert_eq!(found.adapter, AdapterKind::Classic);
         assert_eq!(
             auto_delivers(&h, config, "sentinel-classic").adapter(),

@@ -23,6 +23,12 @@ mod connect {
         notify(url).await
     }
 }
+mod auto {
+    include!("readme/auto.rs");
+    pub(super) async fn run(url: &str) -> socketio_emitter::Result<u64> {
+        emit_with_auto(url).await
+    }
+}
 mod stacks {
     include!("readme/stacks.rs");
     pub(super) async fn run_streams(url: &str) -> socketio_emitter::Result<u64> {
@@ -66,6 +72,11 @@ fn the_readme_blocks_are_these_files() {
             "core/README.md",
             "tests/readme/stacks.rs",
             "core/tests/readme/stacks.rs",
+        ),
+        (
+            "core/README.md",
+            "tests/readme/auto.rs",
+            "core/tests/readme/auto.rs",
         ),
     ] {
         let code = std::fs::read_to_string(root.join(path)).unwrap();
@@ -260,4 +271,21 @@ fn the_core_readme_streams_block_delivers() {
     assert_eq!(got[0].0, "chat");
     assert_eq!(got[0].1[0], json!("hi"));
     assert!(h.events("st-other").is_empty());
+}
+
+#[test]
+fn the_auto_example_finds_sharded_servers_and_delivers() {
+    let h = Harness::start(&["--servers", "2", "--adapter", "sharded"]);
+    clients(
+        &h,
+        "/",
+        &[("auto-a", 0, json!([])), ("auto-b", 1, json!([]))],
+    );
+    let servers = runtime()
+        .block_on(auto::run(&h.redis_url))
+        .expect("the auto example");
+    assert_eq!(servers, 2);
+    h.flush();
+    assert_eq!(h.event_names("auto-a"), vec!["hello".to_owned()]);
+    assert_eq!(h.event_names("auto-b"), vec!["hello".to_owned()]);
 }

@@ -227,6 +227,12 @@ impl Emitter {
         self.send(self.inner.encode_disconnect_sockets(close))
     }
 
+    /// See [`crate::Emitter::server_count`].
+    pub fn server_count(&self) -> Result<u64> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.server_count())
+    }
+
     pub fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         crate::adapter::check_sent_event(event)?;
         self.send(self.inner.encode_server_side_emit(event, args))

@@ -342,6 +342,20 @@ impl Emitter {
         self.send(self.encode_disconnect_sockets(close)).await
     }
 
+    /// How many Socket.IO servers serve the target's namespace with the emitter's adapter,
+    /// as Redis counts their subscriptions (streams 0.2: their heartbeats). It asks Redis
+    /// and publishes nothing; 0 means an emit there would reach no server.
+    pub async fn server_count(&self) -> Result<u64> {
+        let conn = &self.link()?.conn;
+        crate::ask::server_count(
+            conn,
+            &self.shared.flavour,
+            &self.shared.key,
+            self.target.namespace(),
+        )
+        .await
+    }
+
     /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` handlers).
     pub async fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         check_sent_event(event)?;

@@ -233,6 +233,12 @@ impl Emitter {
         self.block_on(self.inner.server_count())
     }
 
+    /// See [`crate::Emitter::fetch_sockets`].
+    pub fn fetch_sockets(&self, timeout: std::time::Duration) -> Result<crate::ask::Fetched> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.fetch_sockets(timeout))
+    }
+
     pub fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         crate::adapter::check_sent_event(event)?;
         self.send(self.inner.encode_server_side_emit(event, args))

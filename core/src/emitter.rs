@@ -23,6 +23,8 @@ struct Shared {
     queue_full: QueueFullPolicy,
     max_payload_bytes: usize,
     closed: AtomicBool,
+    /// The subscription that collects the servers' replies, opened by the first request.
+    replies: crate::ask::Replies,
 }
 
 #[derive(Debug)]
@@ -73,6 +75,7 @@ impl Emitter {
             queue_full: config.queue_full,
             max_payload_bytes: config.max_payload_bytes,
             closed: AtomicBool::new(false),
+            replies: Default::default(),
         };
         Ok(Emitter {
             shared: Arc::new(shared),
@@ -97,6 +100,7 @@ impl Emitter {
             queue_full: QueueFullPolicy::Error,
             max_payload_bytes: config.max_payload_bytes,
             closed: AtomicBool::new(false),
+            replies: Default::default(),
         };
         Emitter {
             shared: Arc::new(shared),
@@ -352,6 +356,22 @@ impl Emitter {
             &self.shared.flavour,
             &self.shared.key,
             self.target.namespace(),
+        )
+        .await
+    }
+
+    /// The target's sockets on every server (`fetchSockets`), waiting at most `timeout` for
+    /// the servers' answers. A server that did not answer in time is counted in
+    /// [`Fetched::servers_missing`](crate::ask::Fetched), never silently left out.
+    /// WIP: the classic adapter on one Redis server.
+    pub async fn fetch_sockets(&self, timeout: Duration) -> Result<crate::ask::Fetched> {
+        let conn = &self.link()?.conn;
+        crate::ask::fetch_sockets(
+            conn,
+            &self.shared.replies,
+            &self.shared.key,
+            &self.target,
+            timeout,
         )
         .await
     }

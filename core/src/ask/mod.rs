@@ -1,7 +1,42 @@
 //! Asking the Socket.IO cluster instead of telling it: what a server can learn about its
-//! peers, from outside. This first part needs no reply channel: how many servers serve a
-//! namespace, as Redis itself counts their subscriptions.
+//! peers, from outside.
+//! - [`server_count`]: how many servers serve a namespace, as Redis counts their
+//!   subscriptions (no reply needed);
+//! - `fetch_sockets`: the matching sockets of every server, collected from their replies
+//!   (WIP: classic adapter, one Redis server).
 
+mod fetch_sockets;
+mod replies;
 mod server_count;
 
+pub(crate) use fetch_sockets::fetch_sockets;
+pub use fetch_sockets::{Fetched, RemoteSocket};
+pub(crate) use replies::Replies;
 pub(crate) use server_count::server_count;
+
+/// The `uid` requests carry. Servers answer a request on `P-response#N#<uid>#` when they run
+/// with `publishOnSpecificResponseChannel`; every emitter shares this one, and replies are told
+/// apart by their `requestId`.
+pub(crate) const REQUESTER_UID: &str = "emitter";
+
+/// A fresh request id: 128 random bits, in hex. Ids must not collide across emitters, which
+/// share the reply channels.
+pub(crate) fn request_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // RandomState is seeded from the OS's randomness once per process; a counter and the
+    // clock make each id of this process different.
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let half = |salt: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        h.write_u64(salt);
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.finish()
+    };
+    format!("{:016x}{:016x}", half(1), half(2))
+}

@@ -168,6 +168,19 @@ impl Connection {
     }
 
     /// The budget of one call.
+    /// The one server this connection talks to (`None` on a cluster), for the subscriber
+    /// that collects the servers' replies.
+    pub(crate) fn single_server(&self) -> Option<redis::Client> {
+        self.link
+            .single_server()
+            .map(|server| server.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    /// A Redis error as the emitter reports it (passwords scrubbed).
+    pub(crate) fn error(&self, e: &redis::RedisError) -> crate::error::Error {
+        super::fate::map_error(e, &self.secrets)
+    }
+
     pub(crate) fn call_timeout(&self) -> Duration {
         self.call_timeout
     }

@@ -1,0 +1,112 @@
+//! `fetchSockets` on the classic adapter (request type 5, docs/protocol.md §2.6): every
+//! server answers once, with its matching sockets, on the response channel.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::replies::Replies;
+use crate::adapter::{Command, Output};
+use crate::error::Result;
+use crate::publish::Connection;
+use crate::target::Target;
+use crate::value::Room;
+
+/// A socket of some server of the cluster, as that server described it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RemoteSocket {
+    pub id: String,
+    pub rooms: Vec<String>,
+    /// `socket.data`, as the server set it.
+    pub data: serde_json::Value,
+    /// `socket.handshake` (headers, query, address, ...).
+    pub handshake: serde_json::Value,
+}
+
+/// What the servers answered, and how many did not answer in time.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Fetched {
+    pub sockets: Vec<RemoteSocket>,
+    /// Servers that were counted before the request and answered.
+    pub servers_answered: u64,
+    /// Servers that were counted before the request but did not answer in time: when it is
+    /// not 0 the list is partial.
+    pub servers_missing: u64,
+}
+
+impl Fetched {
+    pub fn complete(&self) -> bool {
+        self.servers_missing == 0
+    }
+}
+
+pub(crate) async fn fetch_sockets(
+    conn: &Connection,
+    replies: &Replies,
+    key: &str,
+    target: &Target,
+    timeout: Duration,
+) -> Result<Fetched> {
+    let nsp = target.namespace();
+    let request_id = super::request_id();
+    let response = format!("{key}-response#{nsp}#");
+    // Servers with publishOnSpecificResponseChannel answer on the requester's own channel.
+    let specific = format!("{response}{}#", super::REQUESTER_UID);
+    let mut pending = replies
+        .expect(conn, &[response, specific], &request_id)
+        .await?;
+    let expected = super::server_count(conn, &crate::adapter::Flavour::Classic, key, nsp).await?;
+    // Rooms keep their type: a server's room 42 is not its room "42".
+    let room = |r: &Room| match r {
+        Room::Name(name) => json!(name),
+        Room::Number(n) => json!(n),
+    };
+    let rooms: Vec<_> = target.rooms().iter().map(room).collect();
+    let except: Vec<_> = target.excepted().iter().map(room).collect();
+    let request = json!({
+        "uid": super::REQUESTER_UID,
+        "requestId": request_id,
+        "type": 5,
+        "opts": {"rooms": rooms, "except": except},
+    });
+    conn.send(&Output {
+        command: Command::Publish,
+        channel: format!("{key}-request#{nsp}#"),
+        payload: request.to_string().into_bytes(),
+    })
+    .await?;
+    let mut fetched = Fetched::default();
+    let deadline = tokio::time::Instant::now() + timeout;
+    while fetched.servers_answered < expected {
+        match tokio::time::timeout_at(deadline, pending.replies.recv()).await {
+            Ok(Some(reply)) => {
+                fetched.servers_answered += 1;
+                for socket in reply["sockets"].as_array().into_iter().flatten() {
+                    fetched.sockets.push(remote_socket(socket));
+                }
+            }
+            _ => break,
+        }
+    }
+    fetched.servers_missing = expected.saturating_sub(fetched.servers_answered);
+    Ok(fetched)
+}
+
+fn remote_socket(socket: &serde_json::Value) -> RemoteSocket {
+    RemoteSocket {
+        id: socket["id"].as_str().unwrap_or_default().to_owned(),
+        rooms: socket["rooms"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| match r {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect(),
+        data: socket["data"].clone(),
+        handshake: socket["handshake"].clone(),
+    }
+}

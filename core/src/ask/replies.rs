@@ -1,0 +1,126 @@
+//! The one subscription that collects the servers' replies to this emitter's requests. It
+//! is opened on the first request (an emitter that never asks opens none), shared by every
+//! request, and routes each reply by its `requestId`: replies to other requests, or to other
+//! emitters sharing the reply channel, are dropped.
+//!
+//! WIP (issue 14): one Redis server only (standalone or the master Sentinel names, as first
+//! connected); not yet restored after a reconnect, nor closed by `close()`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::error::{Error, Result};
+use crate::publish::Connection;
+
+type Waiters = Arc<Mutex<HashMap<String, mpsc::UnboundedSender<serde_json::Value>>>>;
+
+#[derive(Default)]
+pub(crate) struct Replies {
+    subscriber: tokio::sync::Mutex<Option<Subscriber>>,
+    waiters: Waiters,
+}
+
+impl std::fmt::Debug for Replies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Replies")
+    }
+}
+
+struct Subscriber {
+    sink: redis::aio::PubSubSink,
+    channels: HashSet<String>,
+}
+
+/// Removes its request's waiter when the request ends, however it ends.
+pub(crate) struct Pending {
+    pub(crate) replies: mpsc::UnboundedReceiver<serde_json::Value>,
+    request_id: String,
+    waiters: Waiters,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        lock(&self.waiters).remove(&self.request_id);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Replies {
+    /// Subscribes to `channels` (once each), then registers `request_id`: replies carrying
+    /// it arrive on the returned receiver until it is dropped.
+    pub(crate) async fn expect(
+        &self,
+        conn: &Connection,
+        channels: &[String],
+        request_id: &str,
+    ) -> Result<Pending> {
+        let mut guard = self.subscriber.lock().await;
+        if guard.is_none() {
+            *guard = Some(self.open(conn).await?);
+        }
+        let subscriber = guard.as_mut().expect("opened above");
+        for channel in channels {
+            if !subscriber.channels.contains(channel) {
+                subscriber
+                    .sink
+                    .subscribe(channel)
+                    .await
+                    .map_err(|e| conn.error(&e))?;
+                subscriber.channels.insert(channel.clone());
+            }
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        lock(&self.waiters).insert(request_id.to_owned(), tx);
+        Ok(Pending {
+            replies: rx,
+            request_id: request_id.to_owned(),
+            waiters: self.waiters.clone(),
+        })
+    }
+
+    async fn open(&self, conn: &Connection) -> Result<Subscriber> {
+        let client = conn.single_server().ok_or_else(|| {
+            Error::Unsupported(
+                "requests to the servers are not available on a Redis Cluster yet".into(),
+            )
+        })?;
+        let pubsub = client
+            .get_async_pubsub()
+            .await
+            .map_err(|e| conn.error(&e))?;
+        let (sink, mut stream) = pubsub.split();
+        let waiters = self.waiters.clone();
+        tokio::spawn(async move {
+            while let Some(msg) = stream.next().await {
+                route(&waiters, msg.get_payload_bytes());
+            }
+        });
+        Ok(Subscriber {
+            sink,
+            channels: HashSet::new(),
+        })
+    }
+}
+
+/// Hands a JSON reply to the request it answers; anything else is not ours.
+fn route(waiters: &Waiters, payload: &[u8]) {
+    // Replies are JSON objects; msgpack ones (broadcast acks) start otherwise.
+    if payload.first() != Some(&b'{') {
+        return;
+    }
+    let Ok(reply) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        return;
+    };
+    let Some(id) = reply.get("requestId").and_then(|v| v.as_str()) else {
+        return;
+    };
+    if let Some(tx) = lock(waiters).get(id) {
+        let _ = tx.send(reply);
+    }
+}

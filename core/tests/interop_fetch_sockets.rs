@@ -1,0 +1,103 @@
+//! `fetch_sockets` on the classic adapter (WIP, issue 14): three real Socket.IO servers answer
+//! with their matching sockets, with either response-channel setting; filters by room and
+//! except; concurrent requests do not mix their replies.
+
+use std::time::Duration;
+
+use interop_harness::{Harness, json};
+use socketio_emitter::blocking::Emitter;
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+fn sorted_ids(fetched: &socketio_emitter::ask::Fetched) -> Vec<String> {
+    let mut ids: Vec<String> = fetched.sockets.iter().map(|s| s.id.clone()).collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
+fn scenario(extra: &[&str]) {
+    let mut args = vec!["--servers", "3"];
+    args.extend_from_slice(extra);
+    let h = Harness::start(&args);
+    let a = h.client("fs-a", 0, "/fetch", json!(["room1"]));
+    let b = h.client("fs-b", 1, "/fetch", json!(["room1", "muted"]));
+    let c = h.client("fs-c", 2, "/fetch", json!(["room2"]));
+    h.request(json!({"cmd": "wait_subscribed", "nsp": "/fetch"}));
+    let io = Emitter::connect(&h.redis_url).unwrap();
+    let nsp = io.of("/fetch");
+
+    let all = nsp.fetch_sockets(TIMEOUT).unwrap();
+    assert!(all.complete(), "{all:?}\n{}", h.logs());
+    assert_eq!(all.servers_answered, 3);
+    assert_eq!(
+        sorted_ids(&all),
+        sorted(vec![a.clone(), b.clone(), c.clone()])
+    );
+    let of_b = all.sockets.iter().find(|s| s.id == b).unwrap();
+    assert_eq!(
+        sorted(of_b.rooms.clone()),
+        sorted(vec![b.clone(), "room1".into(), "muted".into()])
+    );
+
+    let room1 = nsp
+        .to("room1")
+        .except("muted")
+        .fetch_sockets(TIMEOUT)
+        .unwrap();
+    assert_eq!(sorted_ids(&room1), vec![a.clone()]);
+    assert_eq!(
+        room1.servers_answered, 3,
+        "servers with no match answer too"
+    );
+
+    // A namespace no server has: nobody to ask, nothing missing.
+    let none = io.of("/nobody").fetch_sockets(TIMEOUT).unwrap();
+    assert_eq!(
+        (
+            none.sockets.len(),
+            none.servers_answered,
+            none.servers_missing
+        ),
+        (0, 0, 0)
+    );
+
+    // Concurrent requests from one emitter get their own replies.
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|i| {
+                let target = if i % 2 == 0 {
+                    nsp.to("room2")
+                } else {
+                    nsp.to("room1")
+                };
+                s.spawn(move || (i, target.fetch_sockets(TIMEOUT).unwrap()))
+            })
+            .collect();
+        for handle in handles {
+            let (i, got) = handle.join().unwrap();
+            let want = if i % 2 == 0 {
+                vec![c.clone()]
+            } else {
+                sorted(vec![a.clone(), b.clone()])
+            };
+            assert_eq!(sorted_ids(&got), want, "request {i}");
+            assert!(got.complete());
+        }
+    });
+    io.close().unwrap();
+}
+
+#[test]
+fn classic_default_response_channel() {
+    scenario(&[]);
+}
+
+#[test]
+fn classic_specific_response_channel() {
+    scenario(&["--specific-response-channel"]);
+}

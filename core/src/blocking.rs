@@ -239,6 +239,12 @@ impl Emitter {
         self.block_on(self.inner.fetch_sockets(timeout))
     }
 
+    /// See [`crate::Emitter::all_rooms`].
+    pub fn all_rooms(&self, timeout: std::time::Duration) -> Result<crate::ask::Rooms> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.all_rooms(timeout))
+    }
+
     pub fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         crate::adapter::check_sent_event(event)?;
         self.send(self.inner.encode_server_side_emit(event, args))

@@ -376,6 +376,21 @@ impl Emitter {
         .await
     }
 
+    /// Every room of the namespace on every server (`allRooms`), waiting at most `timeout`
+    /// for the answers; servers that did not answer are counted, never silently left out.
+    /// WIP: the classic adapter on one Redis server.
+    pub async fn all_rooms(&self, timeout: Duration) -> Result<crate::ask::Rooms> {
+        let conn = &self.link()?.conn;
+        crate::ask::all_rooms(
+            conn,
+            &self.shared.replies,
+            &self.shared.key,
+            self.target.namespace(),
+            timeout,
+        )
+        .await
+    }
+
     /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` handlers).
     pub async fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         check_sent_event(event)?;

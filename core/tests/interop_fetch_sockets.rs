@@ -1,4 +1,4 @@
-//! `fetch_sockets` on the classic adapter (WIP, issue 14): three real Socket.IO servers answer
+//! `fetch_sockets` and `all_rooms` on the classic adapter (WIP, issue 14): three real Socket.IO servers answer
 //! with their matching sockets, with either response-channel setting; filters by room and
 //! except; concurrent requests do not mix their replies.
 
@@ -54,6 +54,22 @@ fn scenario(extra: &[&str]) {
         room1.servers_answered, 3,
         "servers with no match answer too"
     );
+
+    // allRooms: the union of every server's rooms, socket ids' own rooms included.
+    let rooms = nsp.all_rooms(TIMEOUT).unwrap();
+    assert_eq!(rooms.servers_answered, 3);
+    let mut names: Vec<String> = rooms.rooms.iter().map(|r| r.to_string()).collect();
+    names.sort();
+    let mut want = vec![
+        a.clone(),
+        b.clone(),
+        c.clone(),
+        "muted".into(),
+        "room1".into(),
+        "room2".into(),
+    ];
+    want.sort();
+    assert_eq!(names, want);
 
     // A namespace no server has: nobody to ask, nothing missing.
     let none = io.of("/nobody").fetch_sockets(TIMEOUT).unwrap();

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use super::classic_request::ask_every_server;
 use super::replies::Replies;
-use crate::adapter::{Command, Output};
 use crate::error::Result;
 use crate::publish::Connection;
 use crate::target::Target;
@@ -49,15 +49,6 @@ pub(crate) async fn fetch_sockets(
     target: &Target,
     timeout: Duration,
 ) -> Result<Fetched> {
-    let nsp = target.namespace();
-    let request_id = super::request_id();
-    let response = format!("{key}-response#{nsp}#");
-    // Servers with publishOnSpecificResponseChannel answer on the requester's own channel.
-    let specific = format!("{response}{}#", super::REQUESTER_UID);
-    let mut pending = replies
-        .expect(conn, &[response, specific], &request_id)
-        .await?;
-    let expected = super::server_count(conn, &crate::adapter::Flavour::Classic, key, nsp).await?;
     // Rooms keep their type: a server's room 42 is not its room "42".
     let room = |r: &Room| match r {
         Room::Name(name) => json!(name),
@@ -65,33 +56,20 @@ pub(crate) async fn fetch_sockets(
     };
     let rooms: Vec<_> = target.rooms().iter().map(room).collect();
     let except: Vec<_> = target.excepted().iter().map(room).collect();
-    let request = json!({
-        "uid": super::REQUESTER_UID,
-        "requestId": request_id,
-        "type": 5,
-        "opts": {"rooms": rooms, "except": except},
-    });
-    conn.send(&Output {
-        command: Command::Publish,
-        channel: format!("{key}-request#{nsp}#"),
-        payload: request.to_string().into_bytes(),
+    let mut fields = serde_json::Map::new();
+    fields.insert("opts".into(), json!({"rooms": rooms, "except": except}));
+    let collected =
+        ask_every_server(conn, replies, key, target.namespace(), 5, fields, timeout).await?;
+    Ok(Fetched {
+        sockets: collected
+            .replies
+            .iter()
+            .flat_map(|reply| reply["sockets"].as_array().into_iter().flatten())
+            .map(remote_socket)
+            .collect(),
+        servers_answered: collected.replies.len() as u64,
+        servers_missing: collected.missing,
     })
-    .await?;
-    let mut fetched = Fetched::default();
-    let deadline = tokio::time::Instant::now() + timeout;
-    while fetched.servers_answered < expected {
-        match tokio::time::timeout_at(deadline, pending.replies.recv()).await {
-            Ok(Some(reply)) => {
-                fetched.servers_answered += 1;
-                for socket in reply["sockets"].as_array().into_iter().flatten() {
-                    fetched.sockets.push(remote_socket(socket));
-                }
-            }
-            _ => break,
-        }
-    }
-    fetched.servers_missing = expected.saturating_sub(fetched.servers_answered);
-    Ok(fetched)
 }
 
 fn remote_socket(socket: &serde_json::Value) -> RemoteSocket {

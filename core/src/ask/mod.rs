@@ -3,12 +3,17 @@
 //! - [`server_count`]: how many servers serve a namespace, as Redis counts their
 //!   subscriptions (no reply needed);
 //! - `fetch_sockets`: the matching sockets of every server, collected from their replies
-//!   (WIP: classic adapter, one Redis server).
+//!   (WIP: classic adapter, one Redis server);
+//! - `all_rooms`: every room of every server (the classic adapter's ALL_ROOMS request).
 
+mod all_rooms;
+mod classic_request;
 mod fetch_sockets;
 mod replies;
 mod server_count;
 
+pub use all_rooms::Rooms;
+pub(crate) use all_rooms::all_rooms;
 pub(crate) use fetch_sockets::fetch_sockets;
 pub use fetch_sockets::{Fetched, RemoteSocket};
 pub(crate) use replies::Replies;

@@ -1,0 +1,53 @@
+//! `allRooms` on the classic adapter (request type 1): every server answers with the rooms
+//! of its namespace, socket ids' own rooms included.
+
+use std::time::Duration;
+
+use super::classic_request::ask_every_server;
+use super::replies::Replies;
+use crate::error::Result;
+use crate::publish::Connection;
+use crate::value::Room;
+
+/// The union of every answering server's rooms, and how many servers did not answer.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Rooms {
+    /// Each room once, in the order first seen. A number stays a number.
+    pub rooms: Vec<Room>,
+    pub servers_answered: u64,
+    /// Counted servers that did not answer in time: when not 0, the list is partial.
+    pub servers_missing: u64,
+}
+
+pub(crate) async fn all_rooms(
+    conn: &Connection,
+    replies: &Replies,
+    key: &str,
+    nsp: &str,
+    timeout: Duration,
+) -> Result<Rooms> {
+    let collected =
+        ask_every_server(conn, replies, key, nsp, 1, serde_json::Map::new(), timeout).await?;
+    let mut rooms: Vec<Room> = Vec::new();
+    for reply in &collected.replies {
+        for room in reply["rooms"].as_array().into_iter().flatten() {
+            let room = match room {
+                serde_json::Value::String(s) => Room::Name(s.clone()),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(n) => Room::Number(n),
+                    None => Room::Name(n.to_string()),
+                },
+                other => Room::Name(other.to_string()),
+            };
+            if !rooms.contains(&room) {
+                rooms.push(room);
+            }
+        }
+    }
+    Ok(Rooms {
+        rooms,
+        servers_answered: collected.replies.len() as u64,
+        servers_missing: collected.missing,
+    })
+}

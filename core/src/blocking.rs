@@ -245,6 +245,17 @@ impl Emitter {
         self.block_on(self.inner.all_rooms(timeout))
     }
 
+    /// See [`crate::Emitter::server_side_emit_with_ack`].
+    pub fn server_side_emit_with_ack(
+        &self,
+        event: &str,
+        args: &[Value],
+        timeout: std::time::Duration,
+    ) -> Result<crate::ask::Acks> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.server_side_emit_with_ack(event, args, timeout))
+    }
+
     pub fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         crate::adapter::check_sent_event(event)?;
         self.send(self.inner.encode_server_side_emit(event, args))

@@ -391,6 +391,31 @@ impl Emitter {
         .await
     }
 
+    /// [`server_side_emit`](Self::server_side_emit), collecting what each server's handler
+    /// acknowledges, for at most `timeout`; servers that did not acknowledge in time are
+    /// counted in [`Acks::servers_missing`](crate::ask::Acks). WIP: classic adapter, one Redis
+    /// server, JSON arguments.
+    pub async fn server_side_emit_with_ack(
+        &self,
+        event: &str,
+        args: &[Value],
+        timeout: Duration,
+    ) -> Result<crate::ask::Acks> {
+        check_sent_event(event)?;
+        let request = self.encode_server_side_emit(event, args)?;
+        let conn = &self.link()?.conn;
+        let nsp = self.target.namespace();
+        crate::ask::server_side_emit_with_ack(
+            conn,
+            &self.shared.replies,
+            &self.shared.key,
+            nsp,
+            request,
+            timeout,
+        )
+        .await
+    }
+
     /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` handlers).
     pub async fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         check_sent_event(event)?;

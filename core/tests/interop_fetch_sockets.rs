@@ -117,3 +117,34 @@ fn classic_default_response_channel() {
 fn classic_specific_response_channel() {
     scenario(&["--specific-response-channel"]);
 }
+
+#[test]
+fn server_side_emit_with_ack_reports_handlers_that_do_not_acknowledge() {
+    // The fixture's handlers for server_event record it and never call back.
+    let h = Harness::start(&["--servers", "2"]);
+    let io = Emitter::connect(&h.redis_url).unwrap();
+    let acks = io
+        .server_side_emit_with_ack(
+            "server_event",
+            &[socketio_emitter::Value::from("hi")],
+            Duration::from_millis(500),
+        )
+        .unwrap();
+    assert_eq!(acks.responses, Vec::<serde_json::Value>::new());
+    assert_eq!(
+        acks.servers_missing, 2,
+        "both servers counted, neither acknowledged"
+    );
+    assert!(
+        h.wait_until(Duration::from_secs(10), |lines| {
+            lines
+                .iter()
+                .filter(|l| l["type"] == "server_event" && l["event"] == "server_event")
+                .count()
+                == 2
+        }),
+        "both handlers ran: {}",
+        h.logs()
+    );
+    io.close().unwrap();
+}

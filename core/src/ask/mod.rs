@@ -4,13 +4,15 @@
 //!   subscriptions (no reply needed);
 //! - `fetch_sockets`: the matching sockets of every server, collected from their replies
 //!   (WIP: classic adapter, one Redis server);
-//! - `all_rooms`: every room of every server (the classic adapter's ALL_ROOMS request).
+//! - `all_rooms`: every room of every server (the classic adapter's ALL_ROOMS request);
+//! - `server_side_emit_with_ack`: the acknowledgements of the servers' handlers.
 
 mod all_rooms;
 mod classic_request;
 mod fetch_sockets;
 mod replies;
 mod server_count;
+mod server_side_ack;
 
 pub use all_rooms::Rooms;
 pub(crate) use all_rooms::all_rooms;
@@ -18,6 +20,8 @@ pub(crate) use fetch_sockets::fetch_sockets;
 pub use fetch_sockets::{Fetched, RemoteSocket};
 pub(crate) use replies::Replies;
 pub(crate) use server_count::server_count;
+pub use server_side_ack::Acks;
+pub(crate) use server_side_ack::server_side_emit_with_ack;
 
 /// The `uid` requests carry. Servers answer a request on `P-response#N#<uid>#` when they run
 /// with `publishOnSpecificResponseChannel`; every emitter shares this one, and replies are told

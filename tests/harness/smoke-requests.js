@@ -29,7 +29,8 @@ for (const [title, args] of FLAVOURS) {
       h = await Harness.start({
         servers: 3,
         serverEvents: "ack_me,no_ack",
-        args: ["--server-acks", "ack_me", ...args],
+        serverAcks: "ack_me",
+        args,
       });
       const clients = [
         { name: "a0", server: 0, rooms: ["r1"], data: { user: "a0", n: [1] }, ack: { client: "a0" } },
@@ -74,8 +75,8 @@ for (const [title, args] of FLAVOURS) {
       const silent = await h.cmd({ ...query, event: "no_ack", timeout_ms: 300 });
       assert.match(silent.error, /timeout reached|timed out/);
       assert.deepEqual(silent.responses, []);
-      const lines = h
-        .take()
+      // flush: the servers have handled everything published before it, late ones included.
+      const lines = (await h.flushAndTake())
         .filter((l) => l.type === "server_event")
         .map(({ server, event, ack, acked, args }) => ({ server, event, ack, acked, args }));
       assert.deepEqual(lines.sort((a, b) => a.event.localeCompare(b.event) || a.server - b.server), [
@@ -88,13 +89,13 @@ for (const [title, args] of FLAVOURS) {
 
     it("a broadcast with acks gets the values of the clients made with ack", async () => {
       const query = { cmd: "server_query", server: 2, op: "emitWithAck" };
-      const some = await h.cmd({ ...query, event: "q", args: ["?"], timeout_ms: 500 });
+      const some = await h.cmd({ ...query, event: "q", args: ["?"], timeout_ms: 1500 });
       assert.match(some.error, /timed out/, "c2 does not ack");
       assert.deepEqual(some.responses.sort(byClient), [{ client: "a0" }, { client: "b1" }]);
       const full = await h.cmd({ ...query, event: "q2", except: "r1", timeout_ms: 5000 });
       assert.equal(full.error, null);
       assert.deepEqual(full.responses, [{ client: "b1" }]);
-      const events = h.take().filter((l) => l.type === "event");
+      const events = (await h.flushAndTake()).filter((l) => l.type === "event");
       assert.deepEqual(
         events.map(({ client, event, ack, acked }) => ({ client, event, ack, acked })).sort(byClient),
         [

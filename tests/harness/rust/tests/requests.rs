@@ -42,6 +42,7 @@ fn requests_helpers_against_the_classic_adapter() {
     );
     assert_eq!(asked["error"], json!(null));
     assert_eq!(asked["responses"], json!(["a0 says yes"]));
+    h.flush(); // every client's line is in, late ones included
     let b1_line = h
         .observed()
         .into_iter()
@@ -61,6 +62,7 @@ fn requests_helpers_against_the_classic_adapter() {
         .collect();
     answered.sort_unstable();
     assert_eq!(answered, vec![1, 2]);
+    h.flush();
     assert_eq!(h.server_events("ack_me").len(), 2);
 
     h.kill_server(2);

@@ -148,3 +148,54 @@ fn server_side_emit_with_ack_reports_handlers_that_do_not_acknowledge() {
     );
     io.close().unwrap();
 }
+
+#[test]
+fn socket_data_acks_and_a_killed_server() {
+    let h = Harness::start(&["--servers", "3", "--server-acks", "ask_me"]);
+    let a = h.client_with(
+        "sd-a",
+        0,
+        "/",
+        json!(["vip"]),
+        Some(json!({"user": 42})),
+        None,
+    );
+    h.client_with("sd-b", 1, "/", json!([]), Some(json!({"user": 7})), None);
+    h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
+    let io = Emitter::connect(&h.redis_url).unwrap();
+
+    // socket.data as the server set it.
+    let vip = io.to("vip").fetch_sockets(TIMEOUT).unwrap();
+    assert_eq!(vip.sockets.len(), 1, "{vip:?}");
+    assert_eq!(
+        (vip.sockets[0].id.as_str(), &vip.sockets[0].data),
+        (a.as_str(), &json!({"user": 42}))
+    );
+
+    // Every server's handler acknowledges ask_me.
+    let acks = io
+        .server_side_emit_with_ack("ask_me", &[socketio_emitter::Value::from(1)], TIMEOUT)
+        .unwrap();
+    let mut servers: Vec<i64> = acks
+        .responses
+        .iter()
+        .map(|r| r["server"].as_i64().unwrap())
+        .collect();
+    servers.sort();
+    assert_eq!(
+        (servers, acks.servers_missing),
+        (vec![0, 1, 2], 0),
+        "{acks:?}"
+    );
+
+    // A server that is gone is not counted, so nothing waits for it.
+    h.kill_server(2);
+    let after = io.fetch_sockets(TIMEOUT).unwrap();
+    assert_eq!(
+        (after.servers_answered, after.servers_missing),
+        (2, 0),
+        "{after:?}"
+    );
+    assert_eq!(io.server_count().unwrap(), 2);
+    io.close().unwrap();
+}

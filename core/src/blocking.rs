@@ -256,6 +256,17 @@ impl Emitter {
         self.block_on(self.inner.server_side_emit_with_ack(event, args, timeout))
     }
 
+    /// See [`crate::Emitter::emit_with_ack`].
+    pub fn emit_with_ack(
+        &self,
+        event: &str,
+        args: &[Value],
+        timeout: std::time::Duration,
+    ) -> Result<crate::ask::BroadcastAcks> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.emit_with_ack(event, args, timeout))
+    }
+
     pub fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         crate::adapter::check_sent_event(event)?;
         self.send(self.inner.encode_server_side_emit(event, args))

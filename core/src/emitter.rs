@@ -416,6 +416,28 @@ impl Emitter {
         .await
     }
 
+    /// Emits to the target's clients asking each to acknowledge, and collects their answers
+    /// for at most `timeout` (the server API's `io.timeout(t).emit(event, ..., callback)`).
+    /// WIP: classic adapter, one Redis server.
+    pub async fn emit_with_ack(
+        &self,
+        event: &str,
+        args: &[Value],
+        timeout: Duration,
+    ) -> Result<crate::ask::BroadcastAcks> {
+        let conn = &self.link()?.conn;
+        crate::ask::emit_with_ack(
+            conn,
+            &self.shared.replies,
+            &self.shared.key,
+            &self.target,
+            event,
+            args,
+            timeout,
+        )
+        .await
+    }
+
     /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` handlers).
     pub async fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         check_sent_event(event)?;

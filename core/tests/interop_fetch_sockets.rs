@@ -199,3 +199,61 @@ fn socket_data_acks_and_a_killed_server() {
     assert_eq!(io.server_count().unwrap(), 2);
     io.close().unwrap();
 }
+
+#[test]
+fn broadcast_with_acks_reports_clients_that_did_not_answer() {
+    let h = Harness::start(&["--servers", "2"]);
+    h.client_with(
+        "ba-1",
+        0,
+        "/acks",
+        json!(["r"]),
+        None,
+        Some(json!({"from": 1})),
+    );
+    h.client_with(
+        "ba-2",
+        1,
+        "/acks",
+        json!(["r"]),
+        None,
+        Some(json!({"from": 2})),
+    );
+    h.client_with("ba-silent", 1, "/acks", json!(["r"]), None, None);
+    h.client_with(
+        "ba-out",
+        0,
+        "/acks",
+        json!([]),
+        None,
+        Some(json!({"from": 0})),
+    );
+    h.request(json!({"cmd": "wait_subscribed", "nsp": "/acks"}));
+    let io = Emitter::connect(&h.redis_url).unwrap();
+    let acks = io
+        .of("/acks")
+        .to("r")
+        .emit_with_ack(
+            "question",
+            &[socketio_emitter::Value::from("?")],
+            Duration::from_secs(3),
+        )
+        .unwrap();
+    let mut from: Vec<i64> = acks
+        .responses
+        .iter()
+        .map(|r| r["from"].as_i64().unwrap())
+        .collect();
+    from.sort();
+    assert_eq!(from, vec![1, 2], "{acks:?}");
+    assert_eq!(
+        (
+            acks.clients_targeted,
+            acks.clients_missing,
+            acks.servers_missing
+        ),
+        (3, 1, 0),
+        "{acks:?}"
+    );
+    io.close().unwrap();
+}

@@ -5,9 +5,11 @@
 //! - `fetch_sockets`: the matching sockets of every server, collected from their replies
 //!   (WIP: classic adapter, one Redis server);
 //! - `all_rooms`: every room of every server (the classic adapter's ALL_ROOMS request);
-//! - `server_side_emit_with_ack`: the acknowledgements of the servers' handlers.
+//! - `server_side_emit_with_ack`: the acknowledgements of the servers' handlers;
+//! - `emit_with_ack`: a broadcast whose clients acknowledge (classic request type 7).
 
 mod all_rooms;
+mod broadcast_ack;
 mod classic_request;
 mod fetch_sockets;
 mod replies;
@@ -16,6 +18,8 @@ mod server_side_ack;
 
 pub use all_rooms::Rooms;
 pub(crate) use all_rooms::all_rooms;
+pub use broadcast_ack::BroadcastAcks;
+pub(crate) use broadcast_ack::emit_with_ack;
 pub(crate) use fetch_sockets::fetch_sockets;
 pub use fetch_sockets::{Fetched, RemoteSocket};
 pub(crate) use replies::Replies;

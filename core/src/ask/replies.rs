@@ -108,13 +108,17 @@ impl Replies {
     }
 }
 
-/// Hands a JSON reply to the request it answers; anything else is not ours.
+/// Hands a reply (JSON, or msgpack for a client's acknowledgement of a broadcast) to the
+/// request it answers; anything else is not ours.
 fn route(waiters: &Waiters, payload: &[u8]) {
-    // Replies are JSON objects; msgpack ones (broadcast acks) start otherwise.
-    if payload.first() != Some(&b'{') {
-        return;
-    }
-    let Ok(reply) = serde_json::from_slice::<serde_json::Value>(payload) else {
+    let reply = if payload.first() == Some(&b'{') {
+        serde_json::from_slice::<serde_json::Value>(payload).ok()
+    } else {
+        rmpv::decode::read_value(&mut &payload[..])
+            .ok()
+            .map(|v| to_json(&v))
+    };
+    let Some(reply) = reply else {
         return;
     };
     let Some(id) = reply.get("requestId").and_then(|v| v.as_str()) else {
@@ -122,5 +126,40 @@ fn route(waiters: &Waiters, payload: &[u8]) {
     };
     if let Some(tx) = lock(waiters).get(id) {
         let _ = tx.send(reply);
+    }
+}
+
+/// A msgpack value as JSON; binary becomes `{"$bytes": hex}` (WIP: the core's `Value`
+/// should carry replies, binary included).
+fn to_json(v: &rmpv::Value) -> serde_json::Value {
+    use rmpv::Value as M;
+    use serde_json::Value as J;
+    match v {
+        M::Nil => J::Null,
+        M::Boolean(b) => J::Bool(*b),
+        M::Integer(i) => i
+            .as_i64()
+            .map(J::from)
+            .or_else(|| i.as_u64().map(J::from))
+            .unwrap_or(J::Null),
+        M::F32(f) => serde_json::Number::from_f64(f64::from(*f)).map_or(J::Null, J::Number),
+        M::F64(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        M::String(s) => J::String(s.as_str().unwrap_or_default().to_owned()),
+        M::Binary(b) => {
+            serde_json::json!({"$bytes": b.iter().map(|x| format!("{x:02x}")).collect::<String>()})
+        }
+        M::Array(items) => J::Array(items.iter().map(to_json).collect()),
+        M::Map(pairs) => J::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().map_or_else(|| k.to_string(), str::to_owned),
+                        to_json(v),
+                    )
+                })
+                .collect(),
+        ),
+        M::Ext(..) => J::Null,
     }
 }

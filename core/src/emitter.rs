@@ -503,6 +503,8 @@ impl Emitter {
         if self.shared.closed.swap(true, Ordering::AcqRel) {
             return Ok(FlushReport::default());
         }
+        // Requests in flight end with what arrived; the reply subscription goes.
+        self.shared.replies.close().await;
         match &self.shared.link {
             Some(link) => link.queue.close(timeout).await,
             None => Ok(FlushReport::default()),

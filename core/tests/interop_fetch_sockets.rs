@@ -257,3 +257,41 @@ fn broadcast_with_acks_reports_clients_that_did_not_answer() {
     );
     io.close().unwrap();
 }
+
+/// Subscribers of the classic response channel, as Redis counts them.
+fn response_subscribers(url: &str) -> i64 {
+    let mut con = redis::Client::open(url).unwrap().get_connection().unwrap();
+    let (_, n): (String, i64) = redis::cmd("PUBSUB")
+        .arg("NUMSUB")
+        .arg("socket.io-response#/#")
+        .query(&mut con)
+        .unwrap();
+    n
+}
+
+#[test]
+fn the_reply_subscription_opens_on_the_first_request_and_closes_with_the_emitter() {
+    let h = Harness::start(&["--servers", "2"]);
+    let io = Emitter::connect(&h.redis_url).unwrap();
+    io.emit("not-a-request", &[]).unwrap();
+    assert_eq!(
+        response_subscribers(&h.redis_url),
+        2,
+        "only the servers: emitting asks nothing"
+    );
+    io.fetch_sockets(TIMEOUT).unwrap();
+    io.all_rooms(TIMEOUT).unwrap();
+    assert_eq!(
+        response_subscribers(&h.redis_url),
+        3,
+        "one subscription, shared"
+    );
+    io.close().unwrap();
+    // Redis drops the subscriber once its connection is closed: poll until it has.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut gone = false;
+    while !gone && std::time::Instant::now() < deadline {
+        gone = response_subscribers(&h.redis_url) == 2;
+    }
+    assert!(gone, "closing the emitter ends its subscription");
+}

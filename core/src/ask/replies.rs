@@ -4,7 +4,7 @@
 //! emitters sharing the reply channel, are dropped.
 //!
 //! WIP (issue 14): one Redis server only (standalone or the master Sentinel names, as first
-//! connected); not yet restored after a reconnect, nor closed by `close()`.
+//! connected); not yet restored after a reconnect. `close()` ends it.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -32,6 +32,14 @@ impl std::fmt::Debug for Replies {
 struct Subscriber {
     sink: redis::aio::PubSubSink,
     channels: HashSet<String>,
+    /// Reads the replies; the subscription's connection ends with it.
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
 }
 
 /// Removes its request's waiter when the request ends, however it ends.
@@ -84,6 +92,11 @@ impl Replies {
         })
     }
 
+    /// Ends the subscription (the emitter is closing); a later request would open another.
+    pub(crate) async fn close(&self) {
+        self.subscriber.lock().await.take();
+    }
+
     async fn open(&self, conn: &Connection) -> Result<Subscriber> {
         let client = conn.single_server().ok_or_else(|| {
             Error::Unsupported(
@@ -96,7 +109,7 @@ impl Replies {
             .map_err(|e| conn.error(&e))?;
         let (sink, mut stream) = pubsub.split();
         let waiters = self.waiters.clone();
-        tokio::spawn(async move {
+        let reader = tokio::spawn(async move {
             while let Some(msg) = stream.next().await {
                 route(&waiters, msg.get_payload_bytes());
             }
@@ -104,6 +117,7 @@ impl Replies {
         Ok(Subscriber {
             sink,
             channels: HashSet::new(),
+            reader,
         })
     }
 }

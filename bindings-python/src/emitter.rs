@@ -119,6 +119,12 @@ emitter_pymethods!(PyEmitter, "Emitter", {
         }
     }
 
+    /// How many Socket.IO servers serve this namespace with the emitter's adapter, as Redis
+    /// counts their subscriptions (WIP, issue 14). Publishes nothing.
+    fn server_count(&self, py: Python<'_>) -> PyResult<u64> {
+        self.h.run(py, |e| async move { e.server_count().await })
+    }
+
     /// Waits until everything queued so far is done; raises `FlushError` listing failures
     /// (with the report of the rest), or `EmitterTimeoutError` after `timeout` seconds.
     #[pyo3(signature = (timeout = None))]

@@ -99,36 +99,15 @@ fn extension(kind: i8, data: &[u8]) -> Json {
 
 /// `<date 2023-11-14T22:13:20.123Z>` (UTC), as JavaScript's `toISOString` writes it.
 fn date(millis: f64) -> Json {
-    if !millis.is_finite() {
-        return Json::String("<date invalid>".into());
-    }
-    let ms = millis.round() as i64;
-    let (days, in_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    let (y, m, d) = civil_from_days(days);
-    let (h, min, sec, milli) = (
-        in_day / 3_600_000,
-        in_day / 60_000 % 60,
-        in_day / 1000 % 60,
-        in_day % 1000,
-    );
-    Json::String(format!(
-        "<date {y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{sec:02}.{milli:03}Z>"
-    ))
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
-/// (Howard Hinnant's well-known algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    let text = if millis.is_finite() {
+        socketio_emitter::encode::json::date_to_iso(millis.round() as i64)
+    } else {
+        None
+    };
+    Json::String(match text {
+        Some(iso) => format!("<date {iso}>"),
+        None => "<date invalid>".into(),
+    })
 }
 
 #[cfg(test)]

@@ -116,15 +116,27 @@ pub(crate) fn write_value(out: &mut String, v: &Value, depth: usize) -> Result<(
 /// `Date.prototype.toJSON`: ISO 8601 with milliseconds, six-digit signed years outside
 /// 0000–9999, and `null` for dates JavaScript cannot represent.
 fn write_date(out: &mut String, ms: i64) {
+    match date_to_iso(ms) {
+        Some(text) => {
+            out.push('"');
+            out.push_str(&text);
+            out.push('"');
+        }
+        None => out.push_str("null"),
+    }
+}
+
+/// The text `Date.prototype.toISOString` gives for `ms` milliseconds since the epoch (UTC),
+/// or `None` outside the range a JavaScript Date can hold.
+pub fn date_to_iso(ms: i64) -> Option<String> {
     const MAX_MS: i64 = 8_640_000_000_000_000;
     if !(-MAX_MS..=MAX_MS).contains(&ms) {
-        out.push_str("null");
-        return;
+        return None;
     }
     let days = ms.div_euclid(86_400_000);
     let ms_of_day = ms.rem_euclid(86_400_000);
     let (year, month, day) = civil_from_days(days);
-    out.push('"');
+    let mut out = String::with_capacity(27);
     if (0..=9999).contains(&year) {
         let _ = write!(out, "{year:04}");
     } else {
@@ -132,12 +144,13 @@ fn write_date(out: &mut String, ms: i64) {
     }
     let _ = write!(
         out,
-        "-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z\"",
+        "-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
         ms_of_day / 3_600_000,
         ms_of_day / 60_000 % 60,
         ms_of_day / 1000 % 60,
         ms_of_day % 1000
     );
+    Some(out)
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).

@@ -20,6 +20,31 @@ pub struct Rooms {
     pub servers_missing: u64,
 }
 
+impl Rooms {
+    pub fn complete(&self) -> bool {
+        self.servers_missing == 0
+    }
+
+    /// `{"rooms": [...], "servers_answered", "servers_missing", "complete"}`; a numeric room
+    /// stays a JSON number.
+    pub fn to_json(&self) -> serde_json::Value {
+        let rooms: Vec<_> = self
+            .rooms
+            .iter()
+            .map(|r| match r {
+                Room::Name(name) => serde_json::json!(name),
+                Room::Number(n) => serde_json::json!(n),
+            })
+            .collect();
+        serde_json::json!({
+            "rooms": rooms,
+            "servers_answered": self.servers_answered,
+            "servers_missing": self.servers_missing,
+            "complete": self.complete(),
+        })
+    }
+}
+
 pub(crate) async fn all_rooms(
     conn: &Connection,
     replies: &Replies,

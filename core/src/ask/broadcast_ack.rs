@@ -33,6 +33,24 @@ pub struct BroadcastAcks {
     pub servers_missing: u64,
 }
 
+impl BroadcastAcks {
+    /// Every targeted client answered and every counted server said how many it targeted.
+    pub fn complete(&self) -> bool {
+        self.servers_missing == 0 && self.clients_missing == 0
+    }
+
+    /// `{"responses", "clients_targeted", "clients_missing", "servers_missing", "complete"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "responses": self.responses,
+            "clients_targeted": self.clients_targeted,
+            "clients_missing": self.clients_missing,
+            "servers_missing": self.servers_missing,
+            "complete": self.complete(),
+        })
+    }
+}
+
 pub(crate) async fn emit_with_ack(
     conn: &Connection,
     replies: &Replies,

@@ -40,6 +40,24 @@ impl Fetched {
     pub fn complete(&self) -> bool {
         self.servers_missing == 0
     }
+
+    /// `{"sockets": [{"id", "rooms", "data", "handshake"}], "servers_answered",
+    /// "servers_missing", "complete"}`: the form the bindings hand to their languages.
+    pub fn to_json(&self) -> serde_json::Value {
+        let sockets: Vec<_> = self
+            .sockets
+            .iter()
+            .map(
+                |s| json!({"id": s.id, "rooms": s.rooms, "data": s.data, "handshake": s.handshake}),
+            )
+            .collect();
+        json!({
+            "sockets": sockets,
+            "servers_answered": self.servers_answered,
+            "servers_missing": self.servers_missing,
+            "complete": self.complete(),
+        })
+    }
 }
 
 pub(crate) async fn fetch_sockets(

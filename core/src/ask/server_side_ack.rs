@@ -15,8 +15,26 @@ use crate::publish::Connection;
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Acks {
+    /// Each answering server's acknowledgement (its callback's first argument).
     pub responses: Vec<serde_json::Value>,
+    pub servers_answered: u64,
     pub servers_missing: u64,
+}
+
+impl Acks {
+    pub fn complete(&self) -> bool {
+        self.servers_missing == 0
+    }
+
+    /// `{"responses", "servers_answered", "servers_missing", "complete"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "responses": self.responses,
+            "servers_answered": self.servers_answered,
+            "servers_missing": self.servers_missing,
+            "complete": self.complete(),
+        })
+    }
 }
 
 /// `request` is what a plain serverSideEmit of the same event would publish.
@@ -39,6 +57,7 @@ pub(crate) async fn server_side_emit_with_ack(
     fields.insert("data".into(), plain.remove("data").unwrap_or_default());
     let collected = ask_every_server(conn, replies, key, nsp, 6, fields, timeout).await?;
     Ok(Acks {
+        servers_answered: collected.replies.len() as u64,
         responses: collected
             .replies
             .into_iter()

@@ -363,13 +363,15 @@ impl Emitter {
     /// The target's sockets on every server (`fetchSockets`), waiting at most `timeout` for
     /// the servers' answers. A server that did not answer in time is counted in
     /// [`Fetched::servers_missing`](crate::ask::Fetched), never silently left out.
-    /// WIP: the classic adapter on one Redis server.
+    /// Classic (7.x, 8.x), sharded and streams 0.3 adapters; others are `UNSUPPORTED`.
     pub async fn fetch_sockets(&self, timeout: Duration) -> Result<crate::ask::Fetched> {
         let conn = &self.link()?.conn;
+        let shared = &self.shared;
         crate::ask::fetch_sockets(
             conn,
-            &self.shared.replies,
-            &self.shared.key,
+            &shared.replies,
+            &shared.flavour,
+            &shared.key,
             &self.target,
             timeout,
         )
@@ -378,13 +380,15 @@ impl Emitter {
 
     /// Every room of the namespace on every server (`allRooms`), waiting at most `timeout`
     /// for the answers; servers that did not answer are counted, never silently left out.
-    /// WIP: the classic adapter on one Redis server.
+    /// Only the classic adapter answers it; the others are `UNSUPPORTED`.
     pub async fn all_rooms(&self, timeout: Duration) -> Result<crate::ask::Rooms> {
         let conn = &self.link()?.conn;
+        let shared = &self.shared;
         crate::ask::all_rooms(
             conn,
-            &self.shared.replies,
-            &self.shared.key,
+            &shared.replies,
+            &shared.flavour,
+            &shared.key,
             self.target.namespace(),
             timeout,
         )
@@ -393,24 +397,23 @@ impl Emitter {
 
     /// [`server_side_emit`](Self::server_side_emit), collecting what each server's handler
     /// acknowledges, for at most `timeout`; servers that did not acknowledge in time are
-    /// counted in [`Acks::servers_missing`](crate::ask::Acks). WIP: classic adapter, one Redis
-    /// server, JSON arguments.
+    /// counted in [`Acks::servers_missing`](crate::ask::Acks).
     pub async fn server_side_emit_with_ack(
         &self,
         event: &str,
         args: &[Value],
         timeout: Duration,
     ) -> Result<crate::ask::Acks> {
-        check_sent_event(event)?;
-        let request = self.encode_server_side_emit(event, args)?;
         let conn = &self.link()?.conn;
-        let nsp = self.target.namespace();
+        let shared = &self.shared;
         crate::ask::server_side_emit_with_ack(
             conn,
-            &self.shared.replies,
-            &self.shared.key,
-            nsp,
-            request,
+            &shared.replies,
+            &shared.flavour,
+            &shared.key,
+            &self.target,
+            event,
+            args,
             timeout,
         )
         .await
@@ -418,7 +421,6 @@ impl Emitter {
 
     /// Emits to the target's clients asking each to acknowledge, and collects their answers
     /// for at most `timeout` (the server API's `io.timeout(t).emit(event, ..., callback)`).
-    /// WIP: classic adapter, one Redis server.
     pub async fn emit_with_ack(
         &self,
         event: &str,
@@ -426,10 +428,12 @@ impl Emitter {
         timeout: Duration,
     ) -> Result<crate::ask::BroadcastAcks> {
         let conn = &self.link()?.conn;
+        let shared = &self.shared;
         crate::ask::emit_with_ack(
             conn,
-            &self.shared.replies,
-            &self.shared.key,
+            &shared.replies,
+            &shared.flavour,
+            &shared.key,
             &self.target,
             event,
             args,

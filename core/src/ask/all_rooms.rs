@@ -1,11 +1,13 @@
 //! `allRooms` on the classic adapter (request type 1): every server answers with the rooms
-//! of its namespace, socket ids' own rooms included.
+//! of its namespace, socket ids' own rooms included. The ClusterAdapter (sharded and
+//! streams adapters) has no such request, so they get `UNSUPPORTED`.
 
 use std::time::Duration;
 
-use super::classic_request::ask_every_server;
 use super::replies::Replies;
-use crate::error::Result;
+use super::request::{self, Wire};
+use crate::adapter::Flavour;
+use crate::error::{Error, Result};
 use crate::publish::Connection;
 use crate::value::Room;
 
@@ -48,12 +50,35 @@ impl Rooms {
 pub(crate) async fn all_rooms(
     conn: &Connection,
     replies: &Replies,
+    flavour: &Flavour,
     key: &str,
     nsp: &str,
     timeout: Duration,
 ) -> Result<Rooms> {
-    let collected =
-        ask_every_server(conn, replies, key, nsp, 1, serde_json::Map::new(), timeout).await?;
+    let route = request::route(flavour, key, nsp, "all_rooms")?;
+    if route.wire != Wire::Classic {
+        return Err(Error::Unsupported(format!(
+            "all_rooms is answered only by the classic adapter; the {} adapter's servers have \
+             no such request (fetch_sockets lists each socket's rooms)",
+            flavour.adapter().as_str()
+        )));
+    }
+    let request_id = super::request_id();
+    let request = route.request(1, 0, nsp, &request_id, Vec::new());
+    let collected = route
+        .send(
+            conn,
+            replies,
+            flavour,
+            key,
+            nsp,
+            &request_id,
+            &request,
+            false,
+        )
+        .await?
+        .one_per_server(timeout)
+        .await;
     let mut rooms: Vec<Room> = Vec::new();
     for reply in &collected.replies {
         for room in reply["rooms"].as_array().into_iter().flatten() {

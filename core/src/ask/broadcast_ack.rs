@@ -1,22 +1,21 @@
-//! A broadcast with acknowledgements on the classic adapter (request type 7, msgpack):
-//! each server answers once with how many of its clients it targeted (type 8, JSON), then
-//! each client that acknowledges is relayed (type 9, msgpack) — the server API's
-//! `io.timeout(t).emit(event, ..., callback)`.
+//! A broadcast with acknowledgements, the server API's `io.timeout(t).emit(event, ...,
+//! callback)`: each server answers once with how many of its clients it targeted, then each
+//! client that acknowledges is relayed (classic request type 7, replies 8 and 9; the
+//! ClusterAdapter's BROADCAST with a `requestId`, replies 11 and 12).
 
 use std::time::Duration;
 
+use rmpv::Value as M;
+
+use super::decode;
 use super::replies::Replies;
-use crate::adapter::classic::{PACKET_EVENT, write_broadcast};
-use crate::adapter::{Command, EMITTER_UID, Flavour, Output};
-use crate::encode::msgpack::{self, Dates};
-use crate::error::Result;
+use super::request::{self, Sent, Wire};
+use crate::adapter::{Flavour, classic, sharded};
+use crate::config::SubscriptionMode;
+use crate::error::{Error, Result};
 use crate::publish::Connection;
 use crate::target::Target;
 use crate::value::Value;
-
-const BROADCAST: i64 = 7;
-const BROADCAST_CLIENT_COUNT: i64 = 8;
-const BROADCAST_ACK: i64 = 9;
 
 /// The clients' acknowledgements, how many clients were targeted, and what is missing.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -54,6 +53,7 @@ impl BroadcastAcks {
 pub(crate) async fn emit_with_ack(
     conn: &Connection,
     replies: &Replies,
+    flavour: &Flavour,
     key: &str,
     target: &Target,
     event: &str,
@@ -61,31 +61,46 @@ pub(crate) async fn emit_with_ack(
     timeout: Duration,
 ) -> Result<BroadcastAcks> {
     let nsp = target.namespace();
+    let route = request::route(flavour, key, nsp, "emit_with_ack")?;
     let request_id = super::request_id();
-    let payload = request(target, event, args, &request_id)?;
-    let response = format!("{key}-response#{nsp}#");
-    let specific = format!("{response}{}#", super::REQUESTER_UID);
-    let mut pending = replies
-        .expect(conn, &[response, specific], &request_id)
+    let (request, codes) = match route.wire {
+        Wire::Classic => (
+            classic_request(key, target, event, args, &request_id)?,
+            CLASSIC,
+        ),
+        Wire::Cluster => {
+            // Servers send a broadcast with acknowledgements on the main channel only: the
+            // static mode's channel choice.
+            let plain = sharded::broadcast(key, SubscriptionMode::Static, target, event, args)?;
+            (route.with_request_id(&plain.payload, &request_id)?, CLUSTER)
+        }
+    };
+    let Sent {
+        mut pending,
+        servers,
+    } = route
+        .send(
+            conn,
+            replies,
+            flavour,
+            key,
+            nsp,
+            &request_id,
+            &request,
+            true,
+        )
         .await?;
-    let servers = super::server_count(conn, &Flavour::Classic, key, nsp).await?;
-    conn.send(&Output {
-        command: Command::Publish,
-        channel: format!("{key}-request#{nsp}#"),
-        payload,
-    })
-    .await?;
     let mut acks = BroadcastAcks::default();
     let mut counted = 0;
     let deadline = tokio::time::Instant::now() + timeout;
     while counted < servers || (acks.responses.len() as u64) < acks.clients_targeted {
         match tokio::time::timeout_at(deadline, pending.replies.recv()).await {
-            Ok(Some(mut reply)) => match reply["type"].as_i64() {
-                Some(BROADCAST_CLIENT_COUNT) => {
+            Ok(Some(mut reply)) => match reply["type"].as_u64() {
+                Some(t) if t == codes.client_count => {
                     counted += 1;
                     acks.clients_targeted += reply["clientCount"].as_u64().unwrap_or(0);
                 }
-                Some(BROADCAST_ACK) => acks.responses.push(reply["packet"].take()),
+                Some(t) if t == codes.ack => acks.responses.push(reply["packet"].take()),
                 _ => {}
             },
             _ => break,
@@ -98,48 +113,41 @@ pub(crate) async fn emit_with_ack(
     Ok(acks)
 }
 
-/// msgpack `{uid, requestId, type: 7, packet: {type, data, nsp}, opts: {rooms, flags, except}}`:
-/// the packet and options exactly as in a plain broadcast message.
-fn request(target: &Target, event: &str, args: &[Value], request_id: &str) -> Result<Vec<u8>> {
-    crate::adapter::check_sent_event(event)?;
-    let encode = || -> std::result::Result<Vec<u8>, crate::encode::Fail> {
-        let mut broadcast = Vec::new();
-        write_broadcast(
-            &mut broadcast,
-            target,
-            event,
-            args,
-            PACKET_EVENT,
-            Dates::Timestamp,
-        )?;
-        // The broadcast message is `[uid, packet, opts]`: keep what follows the uid.
-        let mut head = Vec::new();
-        msgpack::write_array_len(&mut head, 3)?;
-        msgpack::write_str(&mut head, EMITTER_UID)?;
-        let packet_and_opts = &broadcast[head.len()..];
-
-        let mut out = Vec::with_capacity(broadcast.len() + 64);
-        msgpack::write_map_len(&mut out, 5)?;
-        msgpack::write_str(&mut out, "uid")?;
-        msgpack::write_str(&mut out, super::REQUESTER_UID)?;
-        msgpack::write_str(&mut out, "requestId")?;
-        msgpack::write_str(&mut out, request_id)?;
-        msgpack::write_str(&mut out, "type")?;
-        msgpack::write_int(&mut out, BROADCAST);
-        msgpack::write_str(&mut out, "packet")?;
-        // The packet map, then "opts" and the options map.
-        let packet_len = map_len(packet_and_opts);
-        out.extend_from_slice(&packet_and_opts[..packet_len]);
-        msgpack::write_str(&mut out, "opts")?;
-        out.extend_from_slice(&packet_and_opts[packet_len..]);
-        Ok(out)
-    };
-    encode().map_err(|e| e.into_error("args"))
+/// The reply types: how many clients a server targeted, and one client's acknowledgement.
+struct Codes {
+    client_count: u64,
+    ack: u64,
 }
 
-/// The length in bytes of the msgpack value at the start of `bytes`.
-fn map_len(bytes: &[u8]) -> usize {
-    let mut reader = bytes;
-    let _ = rmpv::decode::read_value(&mut reader);
-    bytes.len() - reader.len()
+const CLASSIC: Codes = Codes {
+    client_count: 8,
+    ack: 9,
+};
+const CLUSTER: Codes = Codes {
+    client_count: 11,
+    ack: 12,
+};
+
+/// `{uid, requestId, type: 7, packet: {type, data, nsp}, opts: {rooms, flags, except}}`: the
+/// packet and options of the plain broadcast message `[uid, packet, opts]`.
+fn classic_request(
+    key: &str,
+    target: &Target,
+    event: &str,
+    args: &[Value],
+    request_id: &str,
+) -> Result<M> {
+    let plain = classic::broadcast(key, target, event, args)?;
+    let Some(M::Array(mut parts)) = decode::message(&plain.payload) else {
+        return Err(Error::Internal("could not read back a broadcast".into()));
+    };
+    let opts = parts.pop().unwrap_or(M::Nil);
+    let packet = parts.pop().unwrap_or(M::Nil);
+    Ok(M::Map(vec![
+        (M::from("uid"), M::from(super::REQUESTER_UID)),
+        (M::from("requestId"), M::from(request_id)),
+        (M::from("type"), M::from(7)),
+        (M::from("packet"), packet),
+        (M::from("opts"), opts),
+    ]))
 }

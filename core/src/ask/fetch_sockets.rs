@@ -1,16 +1,22 @@
-//! `fetchSockets` on the classic adapter (request type 5, docs/protocol.md §2.6): every
-//! server answers once, with its matching sockets, on the response channel.
+//! `fetchSockets`: every server answers once, with its matching sockets (classic request
+//! type 5, docs/protocol.md §2.6; ClusterAdapter FETCH_SOCKETS 7 answered by 8, §3.2).
 
 use std::time::Duration;
 
 use serde_json::json;
 
-use super::classic_request::ask_every_server;
+use rmpv::Value as M;
+
 use super::replies::Replies;
+use super::request;
+use crate::adapter::Flavour;
 use crate::error::Result;
 use crate::publish::Connection;
 use crate::target::Target;
 use crate::value::Room;
+
+const CLASSIC_FETCH: u8 = 5;
+const CLUSTER_FETCH: u8 = 7;
 
 /// A socket of some server of the cluster, as that server described it.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,21 +69,42 @@ impl Fetched {
 pub(crate) async fn fetch_sockets(
     conn: &Connection,
     replies: &Replies,
+    flavour: &Flavour,
     key: &str,
     target: &Target,
     timeout: Duration,
 ) -> Result<Fetched> {
+    let nsp = target.namespace();
+    let route = request::route(flavour, key, nsp, "fetch_sockets")?;
     // Rooms keep their type: a server's room 42 is not its room "42".
-    let room = |r: &Room| match r {
-        Room::Name(name) => json!(name),
-        Room::Number(n) => json!(n),
-    };
-    let rooms: Vec<_> = target.rooms().iter().map(room).collect();
-    let except: Vec<_> = target.excepted().iter().map(room).collect();
-    let mut fields = serde_json::Map::new();
-    fields.insert("opts".into(), json!({"rooms": rooms, "except": except}));
-    let collected =
-        ask_every_server(conn, replies, key, target.namespace(), 5, fields, timeout).await?;
+    let rooms = |rooms: &indexmap::IndexSet<Room>| M::Array(rooms.iter().map(room).collect());
+    let opts = M::Map(vec![
+        (M::from("rooms"), rooms(target.rooms())),
+        (M::from("except"), rooms(target.excepted())),
+        (M::from("flags"), M::Map(Vec::new())),
+    ]);
+    let request_id = super::request_id();
+    let request = route.request(
+        CLASSIC_FETCH,
+        CLUSTER_FETCH,
+        nsp,
+        &request_id,
+        vec![(M::from("opts"), opts)],
+    );
+    let collected = route
+        .send(
+            conn,
+            replies,
+            flavour,
+            key,
+            nsp,
+            &request_id,
+            &request,
+            false,
+        )
+        .await?
+        .one_per_server(timeout)
+        .await;
     Ok(Fetched {
         sockets: collected
             .replies
@@ -88,6 +115,13 @@ pub(crate) async fn fetch_sockets(
         servers_answered: collected.replies.len() as u64,
         servers_missing: collected.missing,
     })
+}
+
+fn room(r: &Room) -> M {
+    match r {
+        Room::Name(name) => M::from(name.as_str()),
+        Room::Number(n) => M::from(*n),
+    }
 }
 
 fn remote_socket(socket: &serde_json::Value) -> RemoteSocket {

@@ -2,17 +2,21 @@
 //! peers, from outside.
 //! - [`server_count`]: how many servers serve a namespace, as Redis counts their
 //!   subscriptions (no reply needed);
-//! - `fetch_sockets`: the matching sockets of every server, collected from their replies
-//!   (WIP: classic adapter, one Redis server);
+//! - `fetch_sockets`: the matching sockets of every server, collected from their replies;
 //! - `all_rooms`: every room of every server (the classic adapter's ALL_ROOMS request);
 //! - `server_side_emit_with_ack`: the acknowledgements of the servers' handlers;
-//! - `emit_with_ack`: a broadcast whose clients acknowledge (classic request type 7).
+//! - `emit_with_ack`: a broadcast whose clients acknowledge.
+//!
+//! Where requests go per adapter is in `request`; the shared reply subscription in
+//! `replies`, over the connection in `reply_link`.
 
 mod all_rooms;
 mod broadcast_ack;
-mod classic_request;
+mod decode;
 mod fetch_sockets;
 mod replies;
+mod reply_link;
+mod request;
 mod server_count;
 mod server_side_ack;
 

@@ -1,18 +1,18 @@
 //! The one subscription that collects the servers' replies to this emitter's requests. It
 //! is opened on the first request (an emitter that never asks opens none), shared by every
-//! request, and routes each reply by its `requestId`: replies to other requests, or to other
-//! emitters sharing the reply channel, are dropped.
-//!
-//! WIP (issue 14): one Redis server only (standalone or the master Sentinel names, as first
-//! connected); not yet restored after a reconnect. `close()` ends it.
+//! request, and routes each reply by its request id: replies to other requests, or to other
+//! emitters sharing the reply channel, are dropped. When its connection to a single server
+//! is lost, the next request opens a new one (on a cluster, redis-rs resubscribes by
+//! itself); `close()` ends it.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::error::{Error, Result};
+use super::reply_link::{Event, ReplyLink};
+use crate::error::Result;
 use crate::publish::Connection;
 
 type Waiters = Arc<Mutex<HashMap<String, mpsc::UnboundedSender<serde_json::Value>>>>;
@@ -29,16 +29,27 @@ impl std::fmt::Debug for Replies {
     }
 }
 
+/// A reply channel, and whether it is a shard channel.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct ReplyChannel {
+    pub(crate) name: String,
+    pub(crate) sharded: bool,
+}
+
 struct Subscriber {
-    sink: redis::aio::PubSubSink,
-    channels: HashSet<String>,
-    /// Reads the replies; the subscription's connection ends with it.
-    reader: tokio::task::JoinHandle<()>,
+    link: ReplyLink,
+    channels: HashSet<ReplyChannel>,
+    /// Cleared when the connection is lost: the next request opens another.
+    alive: Arc<AtomicBool>,
+    /// Routes the replies (and forwards RESP2 messages); they end with the subscriber.
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Subscriber {
     fn drop(&mut self) {
-        self.reader.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
@@ -65,19 +76,23 @@ impl Replies {
     pub(crate) async fn expect(
         &self,
         conn: &Connection,
-        channels: &[String],
+        channels: &[ReplyChannel],
         request_id: &str,
     ) -> Result<Pending> {
         let mut guard = self.subscriber.lock().await;
-        if guard.is_none() {
+        if !guard
+            .as_ref()
+            .is_some_and(|s| s.alive.load(Ordering::Acquire))
+        {
+            *guard = None;
             *guard = Some(self.open(conn).await?);
         }
         let subscriber = guard.as_mut().expect("opened above");
         for channel in channels {
             if !subscriber.channels.contains(channel) {
                 subscriber
-                    .sink
-                    .subscribe(channel)
+                    .link
+                    .subscribe(&channel.name, channel.sharded)
                     .await
                     .map_err(|e| conn.error(&e))?;
                 subscriber.channels.insert(channel.clone());
@@ -98,82 +113,55 @@ impl Replies {
     }
 
     async fn open(&self, conn: &Connection) -> Result<Subscriber> {
-        let client = conn.single_server().ok_or_else(|| {
-            Error::Unsupported(
-                "requests to the servers are not available on a Redis Cluster yet".into(),
-            )
-        })?;
-        let pubsub = client
-            .get_async_pubsub()
-            .await
-            .map_err(|e| conn.error(&e))?;
-        let (sink, mut stream) = pubsub.split();
+        let (events, mut incoming) = mpsc::unbounded_channel();
+        let (link, forwarder) = ReplyLink::open(conn, events).await?;
+        let alive = Arc::new(AtomicBool::new(true));
         let waiters = self.waiters.clone();
-        let reader = tokio::spawn(async move {
-            while let Some(msg) = stream.next().await {
-                route(&waiters, msg.get_payload_bytes());
+        let router_alive = alive.clone();
+        let router = tokio::spawn(async move {
+            while let Some(event) = incoming.recv().await {
+                match event {
+                    Event::Message(payload) => route(&waiters, &payload),
+                    Event::Lost => router_alive.store(false, Ordering::Release),
+                }
             }
         });
         Ok(Subscriber {
-            sink,
+            link,
             channels: HashSet::new(),
-            reader,
+            alive,
+            tasks: std::iter::once(router).chain(forwarder).collect(),
         })
     }
 }
 
-/// Hands a reply (JSON, or msgpack for a client's acknowledgement of a broadcast) to the
-/// request it answers; anything else is not ours.
+/// Hands a reply to the request it answers; anything else is not ours. Classic replies
+/// carry `requestId` at the top; ClusterAdapter replies are `{type, data: {requestId, ..},
+/// uid, nsp}`, handed on as their `data` with the `type` added.
 fn route(waiters: &Waiters, payload: &[u8]) {
-    let reply = if payload.first() == Some(&b'{') {
-        serde_json::from_slice::<serde_json::Value>(payload).ok()
-    } else {
-        rmpv::decode::read_value(&mut &payload[..])
-            .ok()
-            .map(|v| to_json(&v))
-    };
-    let Some(reply) = reply else {
+    let Some(reply) = super::decode::reply(payload) else {
         return;
+    };
+    let reply = match reply.get("requestId") {
+        Some(_) => reply,
+        None => match reply {
+            serde_json::Value::Object(mut message) => {
+                let kind = message.remove("type").unwrap_or_default();
+                match message.remove("data") {
+                    Some(serde_json::Value::Object(mut data)) => {
+                        data.insert("type".into(), kind);
+                        serde_json::Value::Object(data)
+                    }
+                    _ => return,
+                }
+            }
+            _ => return,
+        },
     };
     let Some(id) = reply.get("requestId").and_then(|v| v.as_str()) else {
         return;
     };
     if let Some(tx) = lock(waiters).get(id) {
         let _ = tx.send(reply);
-    }
-}
-
-/// A msgpack value as JSON; binary becomes `{"$bytes": hex}` (WIP: the core's `Value`
-/// should carry replies, binary included).
-fn to_json(v: &rmpv::Value) -> serde_json::Value {
-    use rmpv::Value as M;
-    use serde_json::Value as J;
-    match v {
-        M::Nil => J::Null,
-        M::Boolean(b) => J::Bool(*b),
-        M::Integer(i) => i
-            .as_i64()
-            .map(J::from)
-            .or_else(|| i.as_u64().map(J::from))
-            .unwrap_or(J::Null),
-        M::F32(f) => serde_json::Number::from_f64(f64::from(*f)).map_or(J::Null, J::Number),
-        M::F64(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-        M::String(s) => J::String(s.as_str().unwrap_or_default().to_owned()),
-        M::Binary(b) => {
-            serde_json::json!({"$bytes": b.iter().map(|x| format!("{x:02x}")).collect::<String>()})
-        }
-        M::Array(items) => J::Array(items.iter().map(to_json).collect()),
-        M::Map(pairs) => J::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().map_or_else(|| k.to_string(), str::to_owned),
-                        to_json(v),
-                    )
-                })
-                .collect(),
-        ),
-        M::Ext(..) => J::Null,
     }
 }

@@ -1,14 +1,17 @@
-//! `serverSideEmit` with an acknowledgement on the classic adapter (request type 6 with a
-//! `requestId`): each server whose handler calls its callback answers once, with the
-//! callback's first argument, on `P-response#N#`.
+//! `serverSideEmit` with an acknowledgement: each server whose handler calls its callback
+//! answers once, with the callback's first argument (classic request type 6 with a
+//! `requestId`, answered on `P-response#N#`; ClusterAdapter SERVER_SIDE_EMIT 9 answered
+//! by 10).
 
 use std::time::Duration;
 
-use super::classic_request::ask_every_server;
 use super::replies::Replies;
-use crate::adapter::Output;
-use crate::error::{Error, Result};
+use super::request::{self, Wire};
+use crate::adapter::{Flavour, classic, sharded};
+use crate::error::Result;
 use crate::publish::Connection;
+use crate::target::Target;
+use crate::value::Value;
 
 /// The servers' acknowledgements, and how many counted servers gave none in time (their
 /// handler did not call back, or too late, or the server is gone).
@@ -37,31 +40,51 @@ impl Acks {
     }
 }
 
-/// `request` is what a plain serverSideEmit of the same event would publish.
 pub(crate) async fn server_side_emit_with_ack(
     conn: &Connection,
     replies: &Replies,
+    flavour: &Flavour,
     key: &str,
-    nsp: &str,
-    request: Output,
+    target: &Target,
+    event: &str,
+    args: &[Value],
     timeout: Duration,
 ) -> Result<Acks> {
-    // A JSON request carries `data` as JSON; one with binary arguments is msgpack.
-    let Ok(serde_json::Value::Object(mut plain)) = serde_json::from_slice(&request.payload) else {
-        return Err(Error::Unsupported(
-            "serverSideEmit with an acknowledgement and binary arguments is not implemented yet"
-                .into(),
-        ));
+    let nsp = target.namespace();
+    let route = request::route(flavour, key, nsp, "server_side_emit_with_ack")?;
+    // The plain serverSideEmit message, with a request id added: classic servers take it
+    // as JSON (binary in Buffer form), ClusterAdapter servers as the sharded message.
+    let plain = match route.wire {
+        Wire::Classic => classic::server_side_emit(key, target, event, args)?,
+        Wire::Cluster => sharded::server_side_emit(key, target, event, args)?,
     };
-    let mut fields = serde_json::Map::new();
-    fields.insert("data".into(), plain.remove("data").unwrap_or_default());
-    let collected = ask_every_server(conn, replies, key, nsp, 6, fields, timeout).await?;
+    let request_id = super::request_id();
+    let request = route.with_request_id(&plain.payload, &request_id)?;
+    let collected = route
+        .send(
+            conn,
+            replies,
+            flavour,
+            key,
+            nsp,
+            &request_id,
+            &request,
+            false,
+        )
+        .await?
+        .one_per_server(timeout)
+        .await;
+    // Classic replies carry the callback's argument in `data`, ClusterAdapter ones in `packet`.
+    let field = match route.wire {
+        Wire::Classic => "data",
+        Wire::Cluster => "packet",
+    };
     Ok(Acks {
         servers_answered: collected.replies.len() as u64,
         responses: collected
             .replies
             .into_iter()
-            .map(|mut reply| reply["data"].take())
+            .map(|mut reply| reply[field].take())
             .collect(),
         servers_missing: collected.missing,
     })

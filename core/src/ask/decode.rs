@@ -1,0 +1,154 @@
+//! Replies and requests between the wire forms: servers answer in JSON, or in msgpack when
+//! the answer holds binary (and streams 0.3 always in msgpack). Replies are handed on as
+//! JSON values; binary in them takes Node's `Buffer.toJSON()` form,
+//! `{"type":"Buffer","data":[bytes]}`, which is also what a server's JSON reply carries for
+//! a Buffer, so both paths give the caller the same value.
+
+use rmpv::Value as M;
+use serde_json::Value as J;
+
+/// A reply payload as JSON, or `None` when it is neither valid JSON nor msgpack.
+pub(crate) fn reply(payload: &[u8]) -> Option<J> {
+    if payload.first() == Some(&b'{') {
+        serde_json::from_slice(payload).ok()
+    } else {
+        rmpv::decode::read_value(&mut &payload[..])
+            .ok()
+            .map(|v| msgpack_to_json(&v))
+    }
+}
+
+fn msgpack_to_json(v: &M) -> J {
+    match v {
+        M::Nil => J::Null,
+        M::Boolean(b) => J::Bool(*b),
+        M::Integer(i) => i
+            .as_i64()
+            .map(J::from)
+            .or_else(|| i.as_u64().map(J::from))
+            .unwrap_or(J::Null),
+        M::F32(f) => serde_json::Number::from_f64(f64::from(*f)).map_or(J::Null, J::Number),
+        M::F64(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        M::String(s) => J::String(s.as_str().map_or_else(
+            || String::from_utf8_lossy(s.as_bytes()).into_owned(),
+            str::to_owned,
+        )),
+        M::Binary(b) => serde_json::json!({"type": "Buffer", "data": b}),
+        M::Array(items) => J::Array(items.iter().map(msgpack_to_json).collect()),
+        M::Map(pairs) => J::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    let key = k.as_str().map_or_else(|| k.to_string(), str::to_owned);
+                    (key, msgpack_to_json(v))
+                })
+                .collect(),
+        ),
+        // notepack writes dates as ext -1 timestamps; JSON has no such thing.
+        M::Ext(..) => J::Null,
+    }
+}
+
+/// A message our encoder wrote (JSON text, or msgpack when it holds binary) as a msgpack
+/// value, so that a request id can be added without a second encoder.
+pub(crate) fn message(payload: &[u8]) -> Option<M> {
+    if payload.first() == Some(&b'{') {
+        serde_json::from_slice::<J>(payload)
+            .ok()
+            .map(|v| json_to_msgpack(&v))
+    } else {
+        rmpv::decode::read_value(&mut &payload[..]).ok()
+    }
+}
+
+fn json_to_msgpack(v: &J) -> M {
+    match v {
+        J::Null => M::Nil,
+        J::Bool(b) => M::Boolean(*b),
+        J::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => M::from(i),
+            (None, Some(u)) => M::from(u),
+            _ => M::F64(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::String(s) => M::from(s.as_str()),
+        J::Array(items) => M::Array(items.iter().map(json_to_msgpack).collect()),
+        J::Object(map) => M::Map(
+            map.iter()
+                .map(|(k, v)| (M::from(k.as_str()), json_to_msgpack(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// Sets `key` in a msgpack map (replacing it when present).
+pub(crate) fn set(map: &mut M, key: &str, value: M) {
+    if let M::Map(pairs) = map {
+        match pairs.iter_mut().find(|(k, _)| k.as_str() == Some(key)) {
+            Some((_, v)) => *v = value,
+            None => pairs.push((M::from(key), value)),
+        }
+    }
+}
+
+/// The value at `key` of a msgpack map.
+pub(crate) fn get_mut<'a>(map: &'a mut M, key: &str) -> Option<&'a mut M> {
+    match map {
+        M::Map(pairs) => pairs
+            .iter_mut()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// The JSON text of a msgpack value, or `None` when it holds binary or an extension (which
+/// JSON would turn into something else).
+pub(crate) fn json_text(v: &M) -> Option<String> {
+    fn convert(v: &M) -> Option<J> {
+        Some(match v {
+            M::Binary(_) | M::Ext(..) => return None,
+            M::Array(items) => J::Array(items.iter().map(convert).collect::<Option<_>>()?),
+            M::Map(pairs) => J::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| Some((k.as_str()?.to_owned(), convert(v)?)))
+                    .collect::<Option<_>>()?,
+            ),
+            other => msgpack_to_json(other),
+        })
+    }
+    convert(v).map(|j| j.to_string())
+}
+
+pub(crate) fn to_bytes(v: &M) -> Vec<u8> {
+    let mut out = Vec::new();
+    rmpv::encode::write_value(&mut out, v).expect("writing to a Vec cannot fail");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_in_a_msgpack_reply_reads_as_a_node_buffer() {
+        let mut payload = Vec::new();
+        let v = M::Map(vec![(M::from("b"), M::Binary(vec![1, 2]))]);
+        rmpv::encode::write_value(&mut payload, &v).unwrap();
+        assert_eq!(
+            reply(&payload).unwrap(),
+            serde_json::json!({"b": {"type": "Buffer", "data": [1, 2]}})
+        );
+        assert_eq!(reply(b"{\"a\":1}").unwrap(), serde_json::json!({"a": 1}));
+        assert_eq!(reply(b"\xc1"), None);
+    }
+
+    #[test]
+    fn a_request_id_goes_into_a_json_message() {
+        let mut m = message(br#"{"type":9,"data":{"packet":["ev",1]},"uid":"emitter"}"#).unwrap();
+        set(get_mut(&mut m, "data").unwrap(), "requestId", M::from("r1"));
+        let back = reply(&to_bytes(&m)).unwrap();
+        assert_eq!(back["data"]["requestId"], "r1");
+        assert_eq!(back["data"]["packet"], serde_json::json!(["ev", 1]));
+    }
+}

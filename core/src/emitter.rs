@@ -366,16 +366,7 @@ impl Emitter {
     /// Classic (7.x, 8.x), sharded and streams 0.3 adapters; others are `UNSUPPORTED`.
     pub async fn fetch_sockets(&self, timeout: Duration) -> Result<crate::ask::Fetched> {
         let conn = &self.link()?.conn;
-        let shared = &self.shared;
-        crate::ask::fetch_sockets(
-            conn,
-            &shared.replies,
-            &shared.flavour,
-            &shared.key,
-            &self.target,
-            timeout,
-        )
-        .await
+        crate::ask::fetch_sockets(&self.asker(conn), &self.target, timeout).await
     }
 
     /// Every room of the namespace on every server (`allRooms`), waiting at most `timeout`
@@ -383,16 +374,7 @@ impl Emitter {
     /// Only the classic adapter answers it; the others are `UNSUPPORTED`.
     pub async fn all_rooms(&self, timeout: Duration) -> Result<crate::ask::Rooms> {
         let conn = &self.link()?.conn;
-        let shared = &self.shared;
-        crate::ask::all_rooms(
-            conn,
-            &shared.replies,
-            &shared.flavour,
-            &shared.key,
-            self.target.namespace(),
-            timeout,
-        )
-        .await
+        crate::ask::all_rooms(&self.asker(conn), self.target.namespace(), timeout).await
     }
 
     /// [`server_side_emit`](Self::server_side_emit), collecting what each server's handler
@@ -405,18 +387,8 @@ impl Emitter {
         timeout: Duration,
     ) -> Result<crate::ask::Acks> {
         let conn = &self.link()?.conn;
-        let shared = &self.shared;
-        crate::ask::server_side_emit_with_ack(
-            conn,
-            &shared.replies,
-            &shared.flavour,
-            &shared.key,
-            &self.target,
-            event,
-            args,
-            timeout,
-        )
-        .await
+        crate::ask::server_side_emit_with_ack(&self.asker(conn), &self.target, event, args, timeout)
+            .await
     }
 
     /// Emits to the target's clients asking each to acknowledge, and collects their answers
@@ -428,18 +400,16 @@ impl Emitter {
         timeout: Duration,
     ) -> Result<crate::ask::BroadcastAcks> {
         let conn = &self.link()?.conn;
-        let shared = &self.shared;
-        crate::ask::emit_with_ack(
+        crate::ask::emit_with_ack(&self.asker(conn), &self.target, event, args, timeout).await
+    }
+
+    fn asker<'a>(&'a self, conn: &'a crate::publish::Connection) -> crate::ask::Asker<'a> {
+        crate::ask::Asker {
             conn,
-            &shared.replies,
-            &shared.flavour,
-            &shared.key,
-            &self.target,
-            event,
-            args,
-            timeout,
-        )
-        .await
+            replies: &self.shared.replies,
+            flavour: &self.shared.flavour,
+            key: &self.shared.key,
+        }
     }
 
     /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` handlers).

@@ -1,4 +1,4 @@
-//! `fetch_sockets` and `all_rooms` on the classic adapter (WIP, issue 14): three real Socket.IO servers answer
+//! `fetch_sockets` and `all_rooms` on the classic adapter: three real Socket.IO servers answer
 //! with their matching sockets, with either response-channel setting; filters by room and
 //! except; concurrent requests do not mix their replies.
 
@@ -294,4 +294,43 @@ fn the_reply_subscription_opens_on_the_first_request_and_closes_with_the_emitter
         gone = response_subscribers(&h.redis_url) == 2;
     }
     assert!(gone, "closing the emitter ends its subscription");
+}
+
+/// Kills the emitter's reply connection (by its client name), as a network failure would.
+fn kill_reply_connection(url: &str) {
+    let mut con = redis::Client::open(url).unwrap().get_connection().unwrap();
+    let list: String = redis::cmd("CLIENT").arg("LIST").query(&mut con).unwrap();
+    let id = list
+        .lines()
+        .find(|line| line.contains(" name=socketio-emitter-replies "))
+        .and_then(|line| line.split(' ').find_map(|f| f.strip_prefix("id=")))
+        .expect("the reply connection is open")
+        .to_owned();
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("ID")
+        .arg(&id)
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(killed, 1);
+}
+
+#[test]
+fn the_reply_subscription_comes_back_after_its_connection_is_lost() {
+    let h = Harness::start(&["--servers", "2"]);
+    h.client("rc-a", 0, "/", json!([]));
+    h.client("rc-b", 1, "/", json!([]));
+    h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
+    let io = Emitter::connect(&h.redis_url).unwrap();
+    assert_eq!(io.fetch_sockets(TIMEOUT).unwrap().sockets.len(), 2);
+    for round in 0..3 {
+        kill_reply_connection(&h.redis_url);
+        let again = io.fetch_sockets(TIMEOUT).unwrap();
+        assert_eq!(
+            (again.sockets.len(), again.servers_missing),
+            (2, 0),
+            "round {round}: {again:?}"
+        );
+    }
+    io.close().unwrap();
 }

@@ -4,11 +4,10 @@
 
 use std::time::Duration;
 
-use super::replies::Replies;
+use super::Asker;
 use super::request::{self, Wire};
-use crate::adapter::Flavour;
+
 use crate::error::{Error, Result};
-use crate::publish::Connection;
 use crate::value::Room;
 
 /// The union of every answering server's rooms, and how many servers did not answer.
@@ -47,14 +46,8 @@ impl Rooms {
     }
 }
 
-pub(crate) async fn all_rooms(
-    conn: &Connection,
-    replies: &Replies,
-    flavour: &Flavour,
-    key: &str,
-    nsp: &str,
-    timeout: Duration,
-) -> Result<Rooms> {
+pub(crate) async fn all_rooms(asker: &Asker<'_>, nsp: &str, timeout: Duration) -> Result<Rooms> {
+    let (flavour, key) = (asker.flavour, asker.key);
     let route = request::route(flavour, key, nsp, "all_rooms")?;
     if route.wire != Wire::Classic {
         return Err(Error::Unsupported(format!(
@@ -66,16 +59,7 @@ pub(crate) async fn all_rooms(
     let request_id = super::request_id();
     let request = route.request(1, 0, nsp, &request_id, Vec::new());
     let collected = route
-        .send(
-            conn,
-            replies,
-            flavour,
-            key,
-            nsp,
-            &request_id,
-            &request,
-            false,
-        )
+        .send(asker, nsp, &request_id, &request, false)
         .await?
         .one_per_server(timeout)
         .await;

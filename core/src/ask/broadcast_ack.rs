@@ -7,13 +7,12 @@ use std::time::Duration;
 
 use rmpv::Value as M;
 
+use super::Asker;
 use super::decode;
-use super::replies::Replies;
 use super::request::{self, Sent, Wire};
-use crate::adapter::{Flavour, classic, sharded};
+use crate::adapter::{classic, sharded};
 use crate::config::SubscriptionMode;
 use crate::error::{Error, Result};
-use crate::publish::Connection;
 use crate::target::Target;
 use crate::value::Value;
 
@@ -51,15 +50,13 @@ impl BroadcastAcks {
 }
 
 pub(crate) async fn emit_with_ack(
-    conn: &Connection,
-    replies: &Replies,
-    flavour: &Flavour,
-    key: &str,
+    asker: &Asker<'_>,
     target: &Target,
     event: &str,
     args: &[Value],
     timeout: Duration,
 ) -> Result<BroadcastAcks> {
+    let (flavour, key) = (asker.flavour, asker.key);
     let nsp = target.namespace();
     let route = request::route(flavour, key, nsp, "emit_with_ack")?;
     let request_id = super::request_id();
@@ -78,18 +75,7 @@ pub(crate) async fn emit_with_ack(
     let Sent {
         mut pending,
         servers,
-    } = route
-        .send(
-            conn,
-            replies,
-            flavour,
-            key,
-            nsp,
-            &request_id,
-            &request,
-            true,
-        )
-        .await?;
+    } = route.send(asker, nsp, &request_id, &request, true).await?;
     let mut acks = BroadcastAcks::default();
     let mut counted = 0;
     let deadline = tokio::time::Instant::now() + timeout;

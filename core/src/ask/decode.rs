@@ -140,7 +140,7 @@ mod tests {
             serde_json::json!({"b": {"type": "Buffer", "data": [1, 2]}})
         );
         assert_eq!(reply(b"{\"a\":1}").unwrap(), serde_json::json!({"a": 1}));
-        assert_eq!(reply(b"\xc1"), None);
+        assert_eq!(reply(b"\x92\x01"), None, "truncated");
     }
 
     #[test]

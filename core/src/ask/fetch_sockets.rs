@@ -7,11 +7,10 @@ use serde_json::json;
 
 use rmpv::Value as M;
 
-use super::replies::Replies;
+use super::Asker;
 use super::request;
-use crate::adapter::Flavour;
+
 use crate::error::Result;
-use crate::publish::Connection;
 use crate::target::Target;
 use crate::value::Room;
 
@@ -67,13 +66,11 @@ impl Fetched {
 }
 
 pub(crate) async fn fetch_sockets(
-    conn: &Connection,
-    replies: &Replies,
-    flavour: &Flavour,
-    key: &str,
+    asker: &Asker<'_>,
     target: &Target,
     timeout: Duration,
 ) -> Result<Fetched> {
+    let (flavour, key) = (asker.flavour, asker.key);
     let nsp = target.namespace();
     let route = request::route(flavour, key, nsp, "fetch_sockets")?;
     // Rooms keep their type: a server's room 42 is not its room "42".
@@ -92,16 +89,7 @@ pub(crate) async fn fetch_sockets(
         vec![(M::from("opts"), opts)],
     );
     let collected = route
-        .send(
-            conn,
-            replies,
-            flavour,
-            key,
-            nsp,
-            &request_id,
-            &request,
-            false,
-        )
+        .send(asker, nsp, &request_id, &request, false)
         .await?
         .one_per_server(timeout)
         .await;

@@ -36,6 +36,14 @@ pub(crate) use server_side_ack::server_side_emit_with_ack;
 /// apart by their `requestId`.
 pub(crate) const REQUESTER_UID: &str = "emitter";
 
+/// What every request needs from the emitter that makes it.
+pub(crate) struct Asker<'a> {
+    pub(crate) conn: &'a crate::publish::Connection,
+    pub(crate) replies: &'a Replies,
+    pub(crate) flavour: &'a crate::adapter::Flavour,
+    pub(crate) key: &'a str,
+}
+
 /// A fresh request id: 128 random bits, in hex. Ids must not collide across emitters, which
 /// share the reply channels.
 pub(crate) fn request_id() -> String {

@@ -1,9 +1,9 @@
 //! The one subscription that collects the servers' replies to this emitter's requests. It
 //! is opened on the first request (an emitter that never asks opens none), shared by every
 //! request, and routes each reply by its request id: replies to other requests, or to other
-//! emitters sharing the reply channel, are dropped. When its connection to a single server
-//! is lost, the next request opens a new one (on a cluster, redis-rs resubscribes by
-//! itself); `close()` ends it.
+//! emitters sharing the reply channel, are dropped. Each request first checks that the
+//! connection answers; when it was lost, the request opens a new one and subscribes again
+//! (on a cluster, redis-rs resubscribes by itself). `close()` ends it.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -80,10 +80,17 @@ impl Replies {
         request_id: &str,
     ) -> Result<Pending> {
         let mut guard = self.subscriber.lock().await;
-        if !guard
-            .as_ref()
-            .is_some_and(|s| s.alive.load(Ordering::Acquire))
-        {
+        let usable = match guard.as_mut() {
+            Some(s) if s.alive.load(Ordering::Acquire) => {
+                // A connection lost a moment ago may not have been noticed yet: one round
+                // trip settles it, so no request is published while nobody listens.
+                tokio::time::timeout(conn.call_timeout(), s.link.answers())
+                    .await
+                    .unwrap_or(false)
+            }
+            _ => false,
+        };
+        if !usable {
             *guard = None;
             *guard = Some(self.open(conn).await?);
         }

@@ -15,6 +15,9 @@ use tokio::sync::mpsc;
 use crate::error::Result;
 use crate::publish::{Connection, ReplySource};
 
+/// The reply connection's client name (CLIENT LIST).
+pub(crate) const NAME: &str = "socketio-emitter-replies";
+
 /// One reply message's payload, or the news that the connection is gone.
 pub(crate) enum Event {
     Message(Vec<u8>),
@@ -56,8 +59,15 @@ impl ReplyLink {
                         Ok::<(), redis::aio::SendError>(())
                     },
                 );
-                let link = client
+                let mut link = client
                     .get_multiplexed_async_connection_with_config(&config)
+                    .await
+                    .map_err(fail)?;
+                // Named, so that an operator reading CLIENT LIST knows what it is.
+                redis::cmd("CLIENT")
+                    .arg("SETNAME")
+                    .arg(NAME)
+                    .exec_async(&mut link)
                     .await
                     .map_err(fail)?;
                 Ok((ReplyLink::Resp3(link), None))
@@ -77,6 +87,16 @@ impl ReplyLink {
                     .map_err(fail)?;
                 Ok((ReplyLink::Cluster(link), None))
             }
+        }
+    }
+
+    /// Whether the connection still answers (a lost one may not have said so yet). A
+    /// cluster connection reconnects and resubscribes by itself.
+    pub(crate) async fn answers(&mut self) -> bool {
+        match self {
+            ReplyLink::Resp3(c) => redis::cmd("PING").exec_async(c).await.is_ok(),
+            ReplyLink::Resp2(sink) => sink.ping::<redis::Value>().await.is_ok(),
+            ReplyLink::Cluster(_) => true,
         }
     }
 

@@ -13,12 +13,12 @@
 
 use rmpv::Value as M;
 
+use super::Asker;
 use super::decode;
-use super::replies::{Pending, Replies, ReplyChannel};
+use super::replies::{Pending, ReplyChannel};
 use crate::adapter::{Command, Flavour, Output};
 use crate::config::StreamsVersion;
 use crate::error::{Error, Result};
-use crate::publish::Connection;
 use crate::stacks::Compat;
 
 /// The two request formats servers understand.
@@ -101,15 +101,18 @@ impl Route {
     /// broadcast with acknowledgements, as servers send it) or the route wants it.
     pub(crate) async fn send(
         &self,
-        conn: &Connection,
-        replies: &Replies,
-        flavour: &Flavour,
-        key: &str,
+        asker: &Asker<'_>,
         nsp: &str,
         request_id: &str,
         request: &M,
         msgpack: bool,
     ) -> Result<Sent> {
+        let Asker {
+            conn,
+            replies,
+            flavour,
+            key,
+        } = *asker;
         let pending = replies.expect(conn, &self.replies, request_id).await?;
         let servers = super::server_count(conn, flavour, key, nsp).await?;
         conn.send(&Output {

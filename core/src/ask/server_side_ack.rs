@@ -5,11 +5,10 @@
 
 use std::time::Duration;
 
-use super::replies::Replies;
+use super::Asker;
 use super::request::{self, Wire};
-use crate::adapter::{Flavour, classic, sharded};
+use crate::adapter::{classic, sharded};
 use crate::error::Result;
-use crate::publish::Connection;
 use crate::target::Target;
 use crate::value::Value;
 
@@ -41,15 +40,13 @@ impl Acks {
 }
 
 pub(crate) async fn server_side_emit_with_ack(
-    conn: &Connection,
-    replies: &Replies,
-    flavour: &Flavour,
-    key: &str,
+    asker: &Asker<'_>,
     target: &Target,
     event: &str,
     args: &[Value],
     timeout: Duration,
 ) -> Result<Acks> {
+    let (flavour, key) = (asker.flavour, asker.key);
     let nsp = target.namespace();
     let route = request::route(flavour, key, nsp, "server_side_emit_with_ack")?;
     // The plain serverSideEmit message, with a request id added: classic servers take it
@@ -61,16 +58,7 @@ pub(crate) async fn server_side_emit_with_ack(
     let request_id = super::request_id();
     let request = route.with_request_id(&plain.payload, &request_id)?;
     let collected = route
-        .send(
-            conn,
-            replies,
-            flavour,
-            key,
-            nsp,
-            &request_id,
-            &request,
-            false,
-        )
+        .send(asker, nsp, &request_id, &request, false)
         .await?
         .one_per_server(timeout)
         .await;

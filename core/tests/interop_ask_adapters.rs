@@ -2,8 +2,8 @@
 //! each mode on one Redis and on a cluster, streams 0.3), against two real Socket.IO servers
 //! and real clients: fetch_sockets with filters and socket data, server_count, handlers that
 //! acknowledge and one that does not, clients that acknowledge and one that does not, 100
-//! concurrent requests, and a killed server. Streams 0.2 and allRooms off the classic
-//! adapter give UNSUPPORTED.
+//! concurrent requests, and a killed server; also classic on `@socket.io/redis-adapter` 7.2.
+//! Streams 0.2, socket.io-redis and allRooms off the classic adapter give UNSUPPORTED.
 
 use std::time::Duration;
 
@@ -261,4 +261,22 @@ fn what_an_adapter_cannot_answer_is_unsupported() {
     assert_eq!(err.code(), "UNSUPPORTED", "{err}");
     assert!(err.to_string().contains("sharded"), "{err}");
     io.close().unwrap();
+
+    // The socket.io-redis generations number their requests differently: refused before
+    // anything is published.
+    let io = socketio_emitter::blocking::Emitter::with_config(
+        EmitterConfig::new(&h.redis_url).with_compat("socket.io-redis-6.1".parse().unwrap()),
+    )
+    .unwrap();
+    let err = io.emit_with_ack("question", &[], TIMEOUT).unwrap_err();
+    assert_eq!(err.code(), "UNSUPPORTED", "{err}");
+    assert!(err.to_string().contains("socket.io-redis"), "{err}");
+    io.close().unwrap();
+}
+
+#[test]
+fn classic_redis_adapter_7() {
+    scenario(&["--stack", "redis-adapter-7"], |h| {
+        EmitterConfig::new(&h.redis_url).with_compat("redis-adapter-7".parse().unwrap())
+    });
 }

@@ -280,3 +280,22 @@ fn classic_redis_adapter_7() {
         EmitterConfig::new(&h.redis_url).with_compat("redis-adapter-7".parse().unwrap())
     });
 }
+
+fn behind_sentinel(h: &Harness) -> EmitterConfig {
+    let master = h.ready["sentinel_master"]
+        .as_str()
+        .expect("sentinel_master");
+    EmitterConfig::new("redis://127.0.0.1:6379").with_sentinel(master, h.sentinel_urls())
+}
+
+#[test]
+fn classic_behind_sentinel() {
+    scenario(&["--topology", "sentinel"], behind_sentinel);
+}
+
+#[test]
+fn sharded_behind_sentinel() {
+    scenario(&["--adapter", "sharded", "--topology", "sentinel"], |h| {
+        behind_sentinel(h).with_adapter(AdapterKind::Sharded)
+    });
+}

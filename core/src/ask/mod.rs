@@ -19,6 +19,7 @@ mod reply_link;
 mod request;
 mod server_count;
 mod server_side_ack;
+mod stream_replies;
 
 pub use all_rooms::Rooms;
 pub(crate) use all_rooms::all_rooms;

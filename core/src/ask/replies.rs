@@ -29,15 +29,19 @@ impl std::fmt::Debug for Replies {
     }
 }
 
-/// A reply channel, and whether it is a shard channel.
+/// Where replies arrive.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct ReplyChannel {
-    pub(crate) name: String,
-    pub(crate) sharded: bool,
+pub(crate) enum ReplyChannel {
+    Channel(String),
+    ShardChannel(String),
+    /// Streams 0.2: replies are entries of the stream the request went to.
+    Stream(String),
 }
 
 struct Subscriber {
     link: ReplyLink,
+    /// Where stream readers send what they read.
+    events: mpsc::UnboundedSender<Event>,
     channels: HashSet<ReplyChannel>,
     /// Cleared when the connection is lost: the next request opens another.
     alive: Arc<AtomicBool>,
@@ -96,14 +100,21 @@ impl Replies {
         }
         let subscriber = guard.as_mut().expect("opened above");
         for channel in channels {
-            if !subscriber.channels.contains(channel) {
-                subscriber
-                    .link
-                    .subscribe(&channel.name, channel.sharded)
-                    .await
-                    .map_err(|e| conn.error(&e))?;
-                subscriber.channels.insert(channel.clone());
+            if subscriber.channels.contains(channel) {
+                continue;
             }
+            let subscribed = match channel {
+                ReplyChannel::Channel(name) => subscriber.link.subscribe(name, false).await,
+                ReplyChannel::ShardChannel(name) => subscriber.link.subscribe(name, true).await,
+                ReplyChannel::Stream(key) => {
+                    let reader =
+                        super::stream_replies::start(conn, key, subscriber.events.clone()).await?;
+                    subscriber.tasks.push(reader);
+                    Ok(())
+                }
+            };
+            subscribed.map_err(|e| conn.error(&e))?;
+            subscriber.channels.insert(channel.clone());
         }
         let (tx, rx) = mpsc::unbounded_channel();
         lock(&self.waiters).insert(request_id.to_owned(), tx);
@@ -121,20 +132,26 @@ impl Replies {
 
     async fn open(&self, conn: &Connection) -> Result<Subscriber> {
         let (events, mut incoming) = mpsc::unbounded_channel();
-        let (link, forwarder) = ReplyLink::open(conn, events).await?;
+        let (link, forwarder) = ReplyLink::open(conn, events.clone()).await?;
         let alive = Arc::new(AtomicBool::new(true));
         let waiters = self.waiters.clone();
         let router_alive = alive.clone();
         let router = tokio::spawn(async move {
             while let Some(event) = incoming.recv().await {
                 match event {
-                    Event::Message(payload) => route(&waiters, &payload),
+                    Event::Message(payload) => {
+                        if let Some(reply) = super::decode::reply(&payload) {
+                            route(&waiters, reply);
+                        }
+                    }
+                    Event::Decoded(reply) => route(&waiters, reply),
                     Event::Lost => router_alive.store(false, Ordering::Release),
                 }
             }
         });
         Ok(Subscriber {
             link,
+            events,
             channels: HashSet::new(),
             alive,
             tasks: std::iter::once(router).chain(forwarder).collect(),
@@ -145,13 +162,16 @@ impl Replies {
 /// Hands a reply to the request it answers; anything else is not ours. Classic replies
 /// carry `requestId` at the top; ClusterAdapter replies are `{type, data: {requestId, ..},
 /// uid, nsp}`, handed on as their `data` with the `type` added.
-fn route(waiters: &Waiters, payload: &[u8]) {
-    let Some(reply) = super::decode::reply(payload) else {
-        return;
-    };
+fn route(waiters: &Waiters, reply: serde_json::Value) {
     let reply = match reply.get("requestId") {
         Some(_) => reply,
         None => match reply {
+            // A request (ours or another emitter's), read back from a stream.
+            serde_json::Value::Object(message)
+                if message.get("uid").and_then(|u| u.as_str()) == Some(super::REQUESTER_UID) =>
+            {
+                return;
+            }
             serde_json::Value::Object(mut message) => {
                 let kind = message.remove("type").unwrap_or_default();
                 match message.remove("data") {

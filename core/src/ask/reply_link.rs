@@ -18,9 +18,11 @@ use crate::publish::{Connection, ReplySource};
 /// The reply connection's client name (CLIENT LIST).
 pub(crate) const NAME: &str = "socketio-emitter-replies";
 
-/// One reply message's payload, or the news that the connection is gone.
+/// One reply message's payload (or, read from a stream, the message itself), or the news
+/// that a connection is gone.
 pub(crate) enum Event {
     Message(Vec<u8>),
+    Decoded(serde_json::Value),
     Lost,
 }
 

@@ -6,17 +6,21 @@
 //! - sharded adapter: SPUBLISH a ClusterAdapter message on `P#N#`, replies on the shard
 //!   channel `P#N#emitter#` (§3.2);
 //! - streams adapter 0.3: PUBLISH the message, always msgpack, on the side channel `P#N#`,
-//!   replies on `P#N#emitter#` (§4.4).
+//!   replies on `P#N#emitter#` (§4.4);
+//! - streams adapter 0.2: XADD the message to the namespace's stream; servers answer with
+//!   entries of the same stream (§4.4).
 //!
-//! Other stacks get `UNSUPPORTED`: streams 0.2 answers only through the stream, and the
-//! socket.io-redis generations use an older request numbering.
+//! The socket.io-redis generations use an older request numbering: `UNSUPPORTED`.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use rmpv::Value as M;
 
 use super::Asker;
 use super::decode;
 use super::replies::{Pending, ReplyChannel};
-use crate::adapter::{Command, Flavour, Output};
+
+use crate::adapter::{Command, Flavour, Output, Readers, XAdd};
 use crate::config::StreamsVersion;
 use crate::error::{Error, Result};
 use crate::stacks::Compat;
@@ -32,12 +36,21 @@ pub(crate) enum Wire {
 
 pub(crate) struct Route {
     pub(crate) wire: Wire,
-    /// Streams 0.3 reads only msgpack on its side channel; the others read JSON too, and
-    /// older classic servers (7.0–7.1) only JSON, so they get JSON unless there is binary.
-    msgpack_only: bool,
-    command: Command,
-    channel: String,
+    transport: Transport,
     replies: Vec<ReplyChannel>,
+}
+
+enum Transport {
+    /// PUBLISH or SPUBLISH of the whole message. Streams 0.3 reads only msgpack on its side
+    /// channel (`msgpack_only`); the others read JSON too, and older classic servers
+    /// (7.0–7.1) only JSON, so they get JSON unless there is binary.
+    PubSub {
+        command: Command,
+        channel: String,
+        msgpack_only: bool,
+    },
+    /// An entry of the stream (streams 0.2, which has no Pub/Sub).
+    Stream { key: String, max_len: u64 },
 }
 
 /// A request on its way: its replies arrive on `pending`; `servers` were counted just
@@ -49,18 +62,18 @@ pub(crate) struct Sent {
 
 /// The route of `operation` (named in the error) for the emitter's adapter.
 pub(crate) fn route(flavour: &Flavour, key: &str, nsp: &str, operation: &str) -> Result<Route> {
-    let plain = |name: String| ReplyChannel {
-        name,
-        sharded: false,
+    let plain = ReplyChannel::Channel;
+    let pubsub = |command, channel, msgpack_only| Transport::PubSub {
+        command,
+        channel,
+        msgpack_only,
     };
     match flavour {
         Flavour::Classic | Flavour::Legacy(Compat::RedisAdapter7) => {
             let response = format!("{key}-response#{nsp}#");
             Ok(Route {
                 wire: Wire::Classic,
-                msgpack_only: false,
-                command: Command::Publish,
-                channel: format!("{key}-request#{nsp}#"),
+                transport: pubsub(Command::Publish, format!("{key}-request#{nsp}#"), false),
                 replies: vec![
                     plain(format!("{response}{}#", super::REQUESTER_UID)),
                     plain(response),
@@ -69,25 +82,25 @@ pub(crate) fn route(flavour: &Flavour, key: &str, nsp: &str, operation: &str) ->
         }
         Flavour::Sharded(_) => Ok(Route {
             wire: Wire::Cluster,
-            msgpack_only: false,
-            command: Command::SPublish,
-            channel: format!("{key}#{nsp}#"),
-            replies: vec![ReplyChannel {
-                name: format!("{key}#{nsp}#{}#", super::REQUESTER_UID),
-                sharded: true,
-            }],
+            transport: pubsub(Command::SPublish, format!("{key}#{nsp}#"), false),
+            replies: vec![ReplyChannel::ShardChannel(format!(
+                "{key}#{nsp}#{}#",
+                super::REQUESTER_UID
+            ))],
         }),
         Flavour::Streams(s) if s.version == StreamsVersion::V03 => Ok(Route {
             wire: Wire::Cluster,
-            msgpack_only: true,
-            command: Command::Publish,
-            channel: format!("{key}#{nsp}#"),
+            transport: pubsub(Command::Publish, format!("{key}#{nsp}#"), true),
             replies: vec![plain(format!("{key}#{nsp}#{}#", super::REQUESTER_UID))],
         }),
-        Flavour::Streams(_) => Err(Error::Unsupported(format!(
-            "{operation} is not available with the streams adapter 0.2, which answers \
-             requests only through the stream; servers on 0.3 answer it"
-        ))),
+        Flavour::Streams(s) => Ok(Route {
+            wire: Wire::Cluster,
+            transport: Transport::Stream {
+                key: s.stream_key(nsp),
+                max_len: s.max_len,
+            },
+            replies: vec![ReplyChannel::Stream(s.stream_key(nsp))],
+        }),
         Flavour::Legacy(_) => Err(Error::Unsupported(format!(
             "{operation} is not available with socket.io-redis 5.x/6.x, whose request \
              numbering differs; @socket.io/redis-adapter 7.x and 8.x answer it"
@@ -115,16 +128,51 @@ impl Route {
         } = *asker;
         let pending = replies.expect(conn, &self.replies, request_id).await?;
         let servers = super::server_count(conn, flavour, key, nsp).await?;
-        conn.send(&Output {
-            command: self.command.clone(),
-            channel: self.channel.clone(),
-            payload: match (msgpack || self.msgpack_only, decode::json_text(request)) {
-                (false, Some(json)) => json.into_bytes(),
-                _ => decode::to_bytes(request),
-            },
-        })
-        .await?;
+        conn.send(&self.output(nsp, request, msgpack)?).await?;
         Ok(Sent { pending, servers })
+    }
+
+    fn output(&self, nsp: &str, request: &M, msgpack: bool) -> Result<Output> {
+        Ok(match &self.transport {
+            Transport::PubSub {
+                command,
+                channel,
+                msgpack_only,
+            } => Output {
+                command: command.clone(),
+                channel: channel.clone(),
+                payload: match (msgpack || *msgpack_only, decode::json_text(request)) {
+                    (false, Some(json)) => json.into_bytes(),
+                    _ => decode::to_bytes(request),
+                },
+            },
+            // The entry's `data` is JSON text, or base64 of msgpack when it holds binary
+            // (docs/protocol.md §4.3).
+            Transport::Stream { key, max_len } => {
+                let mut message = request.clone();
+                let kind = decode::get_mut(&mut message, "type")
+                    .map(|t| t.clone())
+                    .and_then(|t| t.as_u64())
+                    .and_then(|t| u8::try_from(t).ok())
+                    .ok_or_else(|| Error::Internal("a request without its type".into()))?;
+                let data = decode::get_mut(&mut message, "data")
+                    .map(|d| std::mem::replace(d, M::Nil))
+                    .unwrap_or(M::Nil);
+                Output {
+                    command: Command::XAdd(Box::new(XAdd {
+                        max_len: *max_len,
+                        nsp: nsp.to_owned(),
+                        kind,
+                        readers: Readers::Unknown,
+                    })),
+                    channel: key.clone(),
+                    payload: match decode::json_text(&data) {
+                        Some(json) => json.into_bytes(),
+                        None => BASE64.encode(decode::to_bytes(&data)).into_bytes(),
+                    },
+                }
+            }
+        })
     }
 
     /// A request made of `fields`: at the top of a classic request, in `data` of a

@@ -444,7 +444,11 @@ impl NativeEmitter {
                     return Err(refuse(Error::Internal(format!("no question {other:?}"))));
                 }
             };
-            self.submit(env, |reply| Job::Ask { target, ask, reply }, Err(Error::Closed))
+            self.submit(
+                env,
+                |reply| Job::Ask { target, ask, reply },
+                Err(Error::Closed),
+            )
         })
     }
 

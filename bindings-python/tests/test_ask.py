@@ -137,7 +137,7 @@ def test_asyncio(acking: Harness, ns: str) -> None:
 def test_100_concurrent_requests_get_their_own_answers(acking: Harness, ns: str) -> None:
     a, b, c = people(acking, ns)
     # Four targets with four different answers: a reply given to the wrong request shows.
-    targets = [
+    targets: list[tuple[Callable[[AsyncEmitter], AsyncEmitter], list[str]]] = [
         (lambda io: io.to("vip"), sorted([a, b])),
         (lambda io: io.except_("vip"), [c]),
         (lambda io: io.to(7), [b]),
@@ -185,7 +185,7 @@ def test_bad_input_and_closed_asyncio_emitters(acking: Harness) -> None:
         # A bad timeout is refused at the call, before anything is awaited; a reserved
         # event name, like emit's, when awaited.
         with pytest.raises(ValueError, match="timeout"):
-            aio.fetch_sockets(timeout=-1)
+            _ = aio.fetch_sockets(timeout=-1)
         with pytest.raises(ReservedEventError):
             await aio.server_side_emit_with_ack("disconnect")
         await aio.close()

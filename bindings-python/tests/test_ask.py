@@ -1,7 +1,7 @@
 """Asking the cluster, blocking and asyncio, against two real Socket.IO servers whose
 ``ask_me`` handlers acknowledge: server_count, fetch_sockets with filters and socket data,
-all_rooms, handlers and clients that acknowledge and ones that do not (partial results), 100
-concurrent requests, and bad input."""
+all_rooms, handlers and clients that acknowledge and ones that do not (partial results), servers
+that answer on the specific response channel, 100 concurrent requests, and bad input."""
 
 from __future__ import annotations
 
@@ -132,6 +132,20 @@ def test_asyncio(acking: Harness, ns: str) -> None:
 
     asyncio.run(main())
     assert handlers_ran(acking, ns, "server_event")
+
+
+def test_servers_answering_on_the_specific_response_channel(
+        stack: Callable[..., Harness], ns: str) -> None:
+    h = stack("--server-acks", "ask_me", "--specific-response-channel")
+    a, b, c = people(h, ns)
+    with Emitter(h.redis_url) as root:
+        io = root.of(ns)
+        assert sids(io.to("vip").fetch_sockets()) == sorted([a, b])
+        assert io.all_rooms().rooms == frozenset({"vip", "muted", 7, a, b, c})
+        handlers = io.server_side_emit_with_ack("ask_me")
+        assert sorted(r["server"] for r in handlers.responses) == [0, 1]
+        acks = io.to("vip").emit_with_ack("question")
+        assert (sorted(acks.responses), acks.complete) == (["a-ok", "b-ok"], True)
 
 
 def test_100_concurrent_requests_get_their_own_answers(acking: Harness, ns: str) -> None:

@@ -21,7 +21,7 @@ with Emitter(url) as io:
 async def main() -> None:
     async with AsyncEmitter(url) as aio:
         rooms = await aio.all_rooms()  # classic adapter only
-        print("user:42" in rooms.rooms)
+        print("user:42" in rooms)
 
 
 asyncio.run(main())

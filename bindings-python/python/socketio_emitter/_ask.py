@@ -7,7 +7,7 @@ counts what is missing: it is never silently partial.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Union
 
 
@@ -17,10 +17,12 @@ class RemoteSocket:
 
     id: str
     rooms: frozenset[str]
-    """Its rooms, its own id included."""
+    """Its rooms, its own id included. A numeric room is listed as its decimal text (``7``
+    becomes ``"7"``); ``AllRooms`` keeps it an int."""
     data: Any
     """``socket.data``, as the server set it."""
-    handshake: dict[str, Any]
+    # Left out of the repr: headers and all would drown the id and rooms.
+    handshake: dict[str, Any] = field(repr=False)
     """``socket.handshake``: headers, query, auth, address, time."""
 
 
@@ -52,16 +54,27 @@ class FetchedSockets:
 
 @dataclass(frozen=True)
 class AllRooms:
-    """Every room of the namespace on the servers that answered (a number stays an int)."""
+    """Every room of the namespace on the servers that answered. A numeric room stays an
+    int: ``7`` and ``"7"`` are different rooms, as in Socket.IO."""
 
-    rooms: list[Union[str, int]]
+    rooms: frozenset[Union[str, int]]
     servers_answered: int
     servers_missing: int
     complete: bool
 
+    def __contains__(self, room: object) -> bool:
+        return room in self.rooms
+
+    def __iter__(self) -> Iterator[Union[str, int]]:
+        return iter(self.rooms)
+
+    def __len__(self) -> int:
+        return len(self.rooms)
+
     @classmethod
     def _from_json(cls, d: dict[str, Any]) -> AllRooms:
-        return cls(d["rooms"], d["servers_answered"], d["servers_missing"], d["complete"])
+        rooms = frozenset(d["rooms"])
+        return cls(rooms, d["servers_answered"], d["servers_missing"], d["complete"])
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ answer must hold every socket, from every server.
 from __future__ import annotations
 
 import math
+import os
 import statistics
+from pathlib import Path
 
 from burst import FIXTURES_NODE, SIO_BENCH, Harness, Proc
 
@@ -45,14 +47,23 @@ def server_fetch(h: Harness, server: int, expect: int) -> float:
     return reply["elapsed_ms"]
 
 
-def rust_batch(emitter: Proc, calls: int, expect: int) -> list[float]:
+def cpu_secs(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rust_batch(emitter: Proc, calls: int, expect: int) -> tuple[list[float], float]:
+    """`calls` timed calls of sio-bench fetch: their times in ms, and the CPU it spent."""
+    before = cpu_secs(emitter.proc.pid)
     emitter.proc.stdin.write(f"{calls}\n")
     emitter.proc.stdin.flush()
     batch = emitter.line(120)
+    cpu = cpu_secs(emitter.proc.pid) - before
     if batch["missing"] or any(n != expect for n in batch["sockets"]):
         raise RuntimeError(f"sio-bench fetch got partial answers: {batch['sockets']}, "
                            f"{batch['missing']} servers missing")
-    return batch["ms"]
+    return batch["ms"], cpu
 
 
 def stats(ms: list[float]) -> dict:
@@ -80,8 +91,11 @@ def run_fetch(opts, log) -> dict:
             raise RuntimeError(f"sio-bench fetch saw {first.get('sockets')} sockets, not {count}")
         ours: list[float] = []
         servers: list[float] = []
+        cpu = 0.0
         for _ in range(ROUNDS):
-            ours += rust_batch(emitter, per_batch, count)
+            ms, spent = rust_batch(emitter, per_batch, count)
+            ours += ms
+            cpu += spent
             servers += [server_fetch(h, i % 2, count) for i in range(per_batch)]
     except Exception as e:  # noqa: BLE001 - a failed row is reported, the run goes on
         log(f"FAILED fetch: {str(e)[-300:]}")
@@ -90,11 +104,13 @@ def run_fetch(opts, log) -> dict:
         if emitter:
             emitter.kill()
         h.close()
-    result = {"clients": count, "ours": stats(ours), "server": stats(servers)}
+    result = {"clients": count, "ours": stats(ours), "server": stats(servers),
+              "ours_cpu_ms_per_call": cpu * 1000 / len(ours)}
     for field in ("median_ms", "p99_ms"):
         result[f"ratio_{field[:-3]}"] = result["ours"][field] / result["server"][field]
     log(f"fetch: {count} sockets on 2 servers, {len(ours)} calls each: Rust emitter median "
-        f"{result['ours']['median_ms']:.2f} ms p99 {result['ours']['p99_ms']:.2f} ms; server "
+        f"{result['ours']['median_ms']:.2f} ms p99 {result['ours']['p99_ms']:.2f} ms (CPU "
+        f"{result['ours_cpu_ms_per_call']:.1f} ms per call); server "
         f"median {result['server']['median_ms']:.2f} ms p99 {result['server']['p99_ms']:.2f} ms; "
         f"ours / server's {result['ratio_median']:.2f} (median), {result['ratio_p99']:.2f} (p99)")
     return result
@@ -123,6 +139,9 @@ def write_fetch(w, result: dict) -> None:
         w(f"| {label} | {s['calls']} | {s['median_ms']:.2f} | {s['p99_ms']:.2f} | "
           f"{s['min_ms']:.2f}..{s['max_ms']:.2f} |")
     w(f"| ours / server's | | {result['ratio_median']:.2f} | {result['ratio_p99']:.2f} | |")
+    w("")
+    w(f"`sio-bench fetch` spent {result['ours_cpu_ms_per_call']:.1f} ms of CPU per call (user + "
+      "system, /proc): the rest of its time is the servers answering and Redis carrying it.")
     w("")
 
 

@@ -79,9 +79,9 @@ def run_fetch(opts, log) -> dict:
     if not SIO_BENCH.exists():
         return {"unavailable": f"{SIO_BENCH} not built"}
     count, per_batch = opts.fetch_clients, max(1, opts.fetch_calls // ROUNDS)
-    h = Harness(servers=2)
-    emitter = None
+    h = emitter = None
     try:
+        h = Harness(servers=2)
         connect_clients(h, count)
         for server in (0, 1):  # every socket is seen from both sides before timing
             server_fetch(h, server, count)
@@ -103,7 +103,8 @@ def run_fetch(opts, log) -> dict:
     finally:
         if emitter:
             emitter.kill()
-        h.close()
+        if h:
+            h.close()
     result = {"clients": count, "ours": stats(ours), "server": stats(servers),
               "ours_cpu_ms_per_call": cpu * 1000 / len(ours)}
     for field in ("median_ms", "p99_ms"):

@@ -18,6 +18,22 @@ pub(crate) fn reply(payload: &[u8]) -> Option<J> {
     }
 }
 
+/// The request id of a JSON answer written the way servers write them, with `requestId`
+/// among its first keys, read without parsing the rest (answers can be large). `None`
+/// when it is not found there: the answer is then parsed whole.
+pub(crate) fn peek_request_id(payload: &[u8]) -> Option<&str> {
+    const KEY: &[u8] = b"\"requestId\":\"";
+    let head = &payload[..payload.len().min(96)];
+    if head.first() != Some(&b'{') {
+        return None;
+    }
+    let start = head.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let len = payload[start..].iter().take(64).position(|&b| b == b'"')?;
+    let id = std::str::from_utf8(&payload[start..start + len]).ok()?;
+    // An escaped quote or backslash would make this a prefix: leave it to the parser.
+    (!id.contains('\\')).then_some(id)
+}
+
 fn msgpack_to_json(v: &M) -> J {
     match v {
         M::Nil => J::Null,
@@ -120,5 +136,19 @@ mod tests {
         );
         assert_eq!(reply(b"{\"a\":1}").unwrap(), serde_json::json!({"a": 1}));
         assert_eq!(reply(b"\x92\x01"), None, "truncated");
+    }
+
+    #[test]
+    fn request_ids_are_read_from_the_head_of_json_answers() {
+        let answer = br#"{"requestId":"abc123","sockets":[]}"#;
+        assert_eq!(peek_request_id(answer), Some("abc123"));
+        let cluster = br#"{"type":8,"data":{"requestId":"r9","sockets":[]},"uid":"x"}"#;
+        assert_eq!(peek_request_id(cluster), Some("r9"));
+        assert_eq!(peek_request_id(br#"{"requestId":"a\"b"}"#), None);
+        assert_eq!(
+            peek_request_id(b"\x82\xa9requestId"),
+            None,
+            "msgpack is parsed"
+        );
     }
 }

@@ -69,31 +69,35 @@ pub(crate) async fn fetch_sockets(
     };
     let (_, sent) = encode::ask(asker, target, question).await?;
     let collected = sent.one_per_server(timeout).await;
+    let servers_answered = collected.replies.len() as u64;
     Ok(Fetched {
         sockets: collected
             .replies
-            .iter()
-            .flat_map(|reply| reply["sockets"].as_array().into_iter().flatten())
+            .into_iter()
+            .flat_map(|mut reply| match reply["sockets"].take() {
+                serde_json::Value::Array(sockets) => sockets,
+                _ => Vec::new(),
+            })
             .map(remote_socket)
             .collect(),
-        servers_answered: collected.replies.len() as u64,
+        servers_answered,
         servers_missing: collected.missing,
     })
 }
 
-fn remote_socket(socket: &serde_json::Value) -> RemoteSocket {
+/// Takes the socket's parts out of its reply (answers can be large: no copies).
+fn remote_socket(mut socket: serde_json::Value) -> RemoteSocket {
+    let text = |v: serde_json::Value| match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    };
     RemoteSocket {
-        id: socket["id"].as_str().unwrap_or_default().to_owned(),
-        rooms: socket["rooms"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|r| match r {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect(),
-        data: socket["data"].clone(),
-        handshake: socket["handshake"].clone(),
+        id: text(socket["id"].take()),
+        rooms: match socket["rooms"].take() {
+            serde_json::Value::Array(rooms) => rooms.into_iter().map(text).collect(),
+            _ => Vec::new(),
+        },
+        data: socket["data"].take(),
+        handshake: socket["handshake"].take(),
     }
 }

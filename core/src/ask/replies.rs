@@ -140,6 +140,13 @@ impl Replies {
             while let Some(event) = incoming.recv().await {
                 match event {
                     Event::Message(payload) => {
+                        // Every emitter and server shares the reply channels: an answer to
+                        // someone else's request is dropped before it is parsed whole.
+                        let foreign = super::decode::peek_request_id(&payload)
+                            .is_some_and(|id| !lock(&waiters).contains_key(id));
+                        if foreign {
+                            continue;
+                        }
                         if let Some(reply) = super::decode::reply(&payload) {
                             route(&waiters, reply);
                         }

@@ -126,8 +126,8 @@ func (e *Emitter) AllRooms(ctx context.Context, timeout time.Duration) (*AllRoom
 }
 
 // ServerSideEmitWithAck sends event to the servers' serverSideEmit listeners and collects
-// what their handlers acknowledge with. Args are encoded like Emit's; []byte is
-// ErrUnsupported here for now. Waits like FetchSockets.
+// what their handlers acknowledge with, one response per server. Args are encoded like
+// Emit's. Waits like FetchSockets.
 func (e *Emitter) ServerSideEmitWithAck(ctx context.Context, event string, timeout time.Duration, args ...any) (*ServerAcks, error) {
 	return ask[ServerAcks](ctx, timeout, func(ms C.uint64_t, out **C.char) error {
 		return e.withArgs(event, args, func(h *C.sioe_emitter, ev *C.char, evLen C.size_t, js *C.char, jsLen C.size_t, bufs *C.sioe_buffers, cerr **C.sioe_error) C.sioe_status {

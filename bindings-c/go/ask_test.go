@@ -138,6 +138,11 @@ func TestAskServerSideEmitWithAck(t *testing.T) {
 		t.Errorf("ServerSideEmitWithAck: %+v; want one answer from each of servers 0 and 1", acks)
 	}
 
+	// Binary arguments too.
+	if bin, err := io.ServerSideEmitWithAck(ctx, askMe, 0, []byte{1, 2}); err != nil || bin.ServersAnswered != 2 {
+		t.Errorf("ServerSideEmitWithAck with []byte: %+v, %v; want 2 answers", bin, err)
+	}
+
 	// Handlers of server_event never acknowledge: both servers are missing.
 	silent, err := io.ServerSideEmitWithAck(ctx, "server_event", short, "hello")
 	if err != nil || len(silent.Responses) != 0 || silent.ServersMissing != 2 || silent.Complete {

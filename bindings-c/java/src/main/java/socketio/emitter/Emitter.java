@@ -373,8 +373,8 @@ public final class Emitter implements AutoCloseable {
 
     /**
      * Sends the event to the servers' serverSideEmit listeners and collects what their
-     * handlers acknowledge with, one response per server (binary arguments are UNSUPPORTED for
-     * now). Waits like {@link #fetchSockets(Duration)}.
+     * handlers acknowledge with, one response per server. Waits like
+     * {@link #fetchSockets(Duration)}.
      */
     public ServerAcks serverSideEmitWithAck(String event, Duration timeout, Object... args) {
         long ms = Ask.timeoutMs(timeout);

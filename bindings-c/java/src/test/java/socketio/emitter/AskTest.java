@@ -115,6 +115,8 @@ final class AskTest {
             assertEquals(2, acks.serversAnswered());
             assertTrue(acks.complete());
 
+            assertEquals(2, io.serverSideEmitWithAck("ask_me", (Object) new byte[] {1, 2}).serversAnswered(), "with binary");
+
             // Handlers of server_event never acknowledge: both servers are missing.
             ServerAcks silent = io.serverSideEmitWithAck("server_event", SHORT, "hello");
             assertEquals(List.of(), silent.responses());

@@ -268,3 +268,26 @@ func TestAskBadInput(t *testing.T) {
 		t.Errorf("ServerCount, closed emitter: %v, want CLOSED", err)
 	}
 }
+
+// Cancelling ctx while the servers have not answered returns ctx.Err() at once; the request
+// itself runs to its timeout unseen, so Close waits for it.
+func TestAskCancel(t *testing.T) {
+	setup(t, "/go-ask-cancel")
+	io := askEmitter(t, "/go-ask-cancel")
+	const timeout = 5 * time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// The servers' handlers got the request: the call is waiting for their answers.
+		h.waitFor(func(l line) bool {
+			return l["type"] == "server_event" && reflect.DeepEqual(l["args"], []any{"cancel me"})
+		})
+		cancel()
+	}()
+	start := time.Now()
+	acks, err := io.ServerSideEmitWithAck(ctx, "server_event", timeout, "cancel me")
+	if !errors.Is(err, context.Canceled) || acks != nil || time.Since(start) >= timeout {
+		t.Errorf("cancelled request: %+v, %v after %v; want context.Canceled before %v", acks, err, time.Since(start), timeout)
+	}
+	h.take()
+}

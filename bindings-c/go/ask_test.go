@@ -236,6 +236,9 @@ func TestAskBadInput(t *testing.T) {
 	if _, err := io.FetchSockets(ctx, -time.Second); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("negative timeout: %v, want INVALID_ARGUMENT", err)
 	}
+	if _, err := io.AllRooms(ctx, 25*time.Hour); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a timeout over a day: %v, want INVALID_ARGUMENT", err)
+	}
 	if _, err := io.EmitWithAck(ctx, "connect", 0); !errors.Is(err, ErrReservedEvent) {
 		t.Errorf("reserved event: %v, want RESERVED_EVENT", err)
 	}

@@ -180,6 +180,8 @@ final class AskTest {
         Emitter io = Emitter.connect(h.redisUrl);
         throwsCode("INVALID_ARGUMENT", () -> io.fetchSockets(Duration.ofSeconds(-1)));
         throwsCode("INVALID_ARGUMENT", () -> io.allRooms(Duration.ZERO));
+        throwsCode("INVALID_ARGUMENT", () -> io.allRooms(Duration.ofHours(25)));
+        throwsCode("INVALID_ARGUMENT", () -> io.allRooms(Duration.ofSeconds(Long.MAX_VALUE)));
         throwsCode("NULL_ARGUMENT", () -> io.emitWithAck("q", (Duration) null));
         throwsCode("RESERVED_EVENT", () -> io.emitWithAck("connect"));
         throwsCode("ENCODE", () -> io.serverSideEmitWithAck("q", SHORT, new Object()));

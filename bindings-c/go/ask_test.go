@@ -294,3 +294,31 @@ func TestAskCancel(t *testing.T) {
 	}
 	h.take()
 }
+
+// A server stopped before the request: Redis no longer counts it, so nothing waits for it and
+// only the live server's sockets come back. Its own harness, as the stop is for good.
+func TestAskStoppedServer(t *testing.T) {
+	hh, err := startHarness("--servers", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(hh.close) // after setup's own cleanup
+	sids := hh.setup(t, "/go-ask-stop", client{name: "live", server: 0}, client{name: "gone", server: 1})
+	if _, err := hh.request(line{"cmd": "kill_server", "server": 1}); err != nil {
+		t.Fatal(err)
+	}
+	io, err := Connect(hh.RedisURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer io.Close()
+	ns := io.Of("/go-ask-stop")
+	ctx := context.Background()
+	if n, err := ns.ServerCount(ctx); n != 1 || err != nil {
+		t.Errorf("ServerCount after a stop: %d, %v; want 1", n, err)
+	}
+	found, err := ns.FetchSockets(ctx, 0)
+	if err != nil || !reflect.DeepEqual(socketIDs(found), []string{sids["live"]}) || found.ServersAnswered != 1 || !found.Complete {
+		t.Errorf("FetchSockets after a stop: %+v, %v; want the live socket from 1 server", found, err)
+	}
+}

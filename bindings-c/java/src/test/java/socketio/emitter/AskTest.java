@@ -190,6 +190,25 @@ final class AskTest {
         throwsCode("CLOSED", () -> io.serverCount());
     }
 
+    /** A server stopped before the request is not waited for: Redis no longer counts it. */
+    @Test
+    void aStoppedServerIsNotWaitedFor() throws Exception {
+        try (Harness own = new Harness("--servers", "2")) {
+            String live = (String) own.request("{\"cmd\":\"client\",\"name\":\"live\",\"server\":0,\"nsp\":\"/j-stop\"}").get("sid");
+            own.request("{\"cmd\":\"client\",\"name\":\"gone\",\"server\":1,\"nsp\":\"/j-stop\"}");
+            own.request("{\"cmd\":\"wait_subscribed\",\"nsp\":\"/j-stop\"}");
+            own.request("{\"cmd\":\"kill_server\",\"server\":1}");
+            try (Emitter root = Emitter.connect(own.redisUrl)) {
+                Emitter io = root.of("/j-stop");
+                assertEquals(1, io.serverCount());
+                FetchedSockets found = io.fetchSockets();
+                assertEquals(Set.of(live), ids(found));
+                assertEquals(1, found.serversAnswered());
+                assertTrue(found.complete());
+            }
+        }
+    }
+
     @Test
     void theReadmeBlockRuns() throws Exception {
         String a = client("docs-a", 0, "/j-ask-docs", "[\"vip\"]", "{\"user\":7}", "\"yes\"");

@@ -5,9 +5,10 @@
 use std::time::Duration;
 
 use super::Asker;
-use super::request::{self, Wire};
+use super::encode::{self, Question};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::target::Target;
 use crate::value::Room;
 
 /// The union of every answering server's rooms, and how many servers did not answer.
@@ -47,22 +48,9 @@ impl Rooms {
 }
 
 pub(crate) async fn all_rooms(asker: &Asker<'_>, nsp: &str, timeout: Duration) -> Result<Rooms> {
-    let (flavour, key) = (asker.flavour, asker.key);
-    let route = request::route(flavour, key, nsp, "all_rooms")?;
-    if route.wire != Wire::Classic {
-        return Err(Error::Unsupported(format!(
-            "all_rooms is answered only by the classic adapter; the {} adapter's servers have \
-             no such request (fetch_sockets lists each socket's rooms)",
-            flavour.adapter().as_str()
-        )));
-    }
-    let request_id = super::request_id();
-    let request = route.request(1, 0, nsp, &request_id, Vec::new());
-    let collected = route
-        .send(asker, nsp, &request_id, &request, false)
-        .await?
-        .one_per_server(timeout)
-        .await;
+    let target = Target::new(nsp);
+    let (_, sent) = encode::ask(asker, &target, Question::AllRooms).await?;
+    let collected = sent.one_per_server(timeout).await;
     let mut rooms: Vec<Room> = Vec::new();
     for reply in &collected.replies {
         for room in reply["rooms"].as_array().into_iter().flatten() {

@@ -5,14 +5,10 @@
 
 use std::time::Duration;
 
-use rmpv::Value as M;
-
 use super::Asker;
-use super::decode;
-use super::request::{self, Sent, Wire};
-use crate::adapter::{classic, sharded};
-use crate::config::SubscriptionMode;
-use crate::error::{Error, Result};
+use super::encode::{self, Question};
+use super::request::{Sent, Wire};
+use crate::error::Result;
 use crate::target::Target;
 use crate::value::Value;
 
@@ -56,26 +52,22 @@ pub(crate) async fn emit_with_ack(
     args: &[Value],
     timeout: Duration,
 ) -> Result<BroadcastAcks> {
-    let (flavour, key) = (asker.flavour, asker.key);
-    let nsp = target.namespace();
-    let route = request::route(flavour, key, nsp, "emit_with_ack")?;
-    let request_id = super::request_id();
-    let (request, codes) = match route.wire {
-        Wire::Classic => (
-            classic_request(key, target, event, args, &request_id)?,
-            CLASSIC,
-        ),
-        Wire::Cluster => {
-            // Servers send a broadcast with acknowledgements on the main channel only: the
-            // static mode's channel choice.
-            let plain = sharded::broadcast(key, SubscriptionMode::Static, target, event, args)?;
-            (route.with_request_id(&plain.payload, &request_id)?, CLUSTER)
-        }
+    let question = Question::EmitWithAck {
+        event,
+        args,
+        timeout: Some(timeout),
     };
-    let Sent {
-        mut pending,
-        servers,
-    } = route.send(asker, nsp, &request_id, &request, true).await?;
+    let (
+        route,
+        Sent {
+            mut pending,
+            servers,
+        },
+    ) = encode::ask(asker, target, question).await?;
+    let codes = match route.wire {
+        Wire::Classic => CLASSIC,
+        Wire::Cluster => CLUSTER,
+    };
     let mut acks = BroadcastAcks::default();
     let mut counted = 0;
     let deadline = tokio::time::Instant::now() + timeout;
@@ -113,27 +105,3 @@ const CLUSTER: Codes = Codes {
     client_count: 11,
     ack: 12,
 };
-
-/// `{uid, requestId, type: 7, packet: {type, data, nsp}, opts: {rooms, flags, except}}`: the
-/// packet and options of the plain broadcast message `[uid, packet, opts]`.
-fn classic_request(
-    key: &str,
-    target: &Target,
-    event: &str,
-    args: &[Value],
-    request_id: &str,
-) -> Result<M> {
-    let plain = classic::broadcast(key, target, event, args)?;
-    let Some(M::Array(mut parts)) = decode::message(&plain.payload) else {
-        return Err(Error::Internal("could not read back a broadcast".into()));
-    };
-    let opts = parts.pop().unwrap_or(M::Nil);
-    let packet = parts.pop().unwrap_or(M::Nil);
-    Ok(M::Map(vec![
-        (M::from("uid"), M::from(super::REQUESTER_UID)),
-        (M::from("requestId"), M::from(request_id)),
-        (M::from("type"), M::from(7)),
-        (M::from("packet"), packet),
-        (M::from("opts"), opts),
-    ]))
-}

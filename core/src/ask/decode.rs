@@ -80,27 +80,6 @@ fn json_to_msgpack(v: &J) -> M {
     }
 }
 
-/// Sets `key` in a msgpack map (replacing it when present).
-pub(crate) fn set(map: &mut M, key: &str, value: M) {
-    if let M::Map(pairs) = map {
-        match pairs.iter_mut().find(|(k, _)| k.as_str() == Some(key)) {
-            Some((_, v)) => *v = value,
-            None => pairs.push((M::from(key), value)),
-        }
-    }
-}
-
-/// The value at `key` of a msgpack map.
-pub(crate) fn get_mut<'a>(map: &'a mut M, key: &str) -> Option<&'a mut M> {
-    match map {
-        M::Map(pairs) => pairs
-            .iter_mut()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(_, v)| v),
-        _ => None,
-    }
-}
-
 /// The JSON text of a msgpack value, or `None` when it holds binary or an extension (which
 /// JSON would turn into something else).
 pub(crate) fn json_text(v: &M) -> Option<String> {
@@ -141,14 +120,5 @@ mod tests {
         );
         assert_eq!(reply(b"{\"a\":1}").unwrap(), serde_json::json!({"a": 1}));
         assert_eq!(reply(b"\x92\x01"), None, "truncated");
-    }
-
-    #[test]
-    fn a_request_id_goes_into_a_json_message() {
-        let mut m = message(br#"{"type":9,"data":{"packet":["ev",1]},"uid":"emitter"}"#).unwrap();
-        set(get_mut(&mut m, "data").unwrap(), "requestId", M::from("r1"));
-        let back = reply(&to_bytes(&m)).unwrap();
-        assert_eq!(back["data"]["requestId"], "r1");
-        assert_eq!(back["data"]["packet"], serde_json::json!(["ev", 1]));
     }
 }

@@ -5,17 +5,11 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use rmpv::Value as M;
-
 use super::Asker;
-use super::request;
+use super::encode::{self, Question};
 
 use crate::error::Result;
 use crate::target::Target;
-use crate::value::Room;
-
-const CLASSIC_FETCH: u8 = 5;
-const CLUSTER_FETCH: u8 = 7;
 
 /// A socket of some server of the cluster, as that server described it.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,29 +64,11 @@ pub(crate) async fn fetch_sockets(
     target: &Target,
     timeout: Duration,
 ) -> Result<Fetched> {
-    let (flavour, key) = (asker.flavour, asker.key);
-    let nsp = target.namespace();
-    let route = request::route(flavour, key, nsp, "fetch_sockets")?;
-    // Rooms keep their type: a server's room 42 is not its room "42".
-    let rooms = |rooms: &indexmap::IndexSet<Room>| M::Array(rooms.iter().map(room).collect());
-    let opts = M::Map(vec![
-        (M::from("rooms"), rooms(target.rooms())),
-        (M::from("except"), rooms(target.excepted())),
-        (M::from("flags"), M::Map(Vec::new())),
-    ]);
-    let request_id = super::request_id();
-    let request = route.request(
-        CLASSIC_FETCH,
-        CLUSTER_FETCH,
-        nsp,
-        &request_id,
-        vec![(M::from("opts"), opts)],
-    );
-    let collected = route
-        .send(asker, nsp, &request_id, &request, false)
-        .await?
-        .one_per_server(timeout)
-        .await;
+    let question = Question::FetchSockets {
+        timeout: Some(timeout),
+    };
+    let (_, sent) = encode::ask(asker, target, question).await?;
+    let collected = sent.one_per_server(timeout).await;
     Ok(Fetched {
         sockets: collected
             .replies
@@ -103,13 +79,6 @@ pub(crate) async fn fetch_sockets(
         servers_answered: collected.replies.len() as u64,
         servers_missing: collected.missing,
     })
-}
-
-fn room(r: &Room) -> M {
-    match r {
-        Room::Name(name) => M::from(name.as_str()),
-        Room::Number(n) => M::from(*n),
-    }
 }
 
 fn remote_socket(socket: &serde_json::Value) -> RemoteSocket {

@@ -13,6 +13,7 @@
 mod all_rooms;
 mod broadcast_ack;
 mod decode;
+mod encode;
 mod fetch_sockets;
 mod replies;
 mod reply_link;
@@ -25,6 +26,7 @@ pub use all_rooms::Rooms;
 pub(crate) use all_rooms::all_rooms;
 pub use broadcast_ack::BroadcastAcks;
 pub(crate) use broadcast_ack::emit_with_ack;
+pub use encode::{Question, encode_request};
 pub(crate) use fetch_sockets::fetch_sockets;
 pub use fetch_sockets::{Fetched, RemoteSocket};
 pub(crate) use replies::Replies;

@@ -20,6 +20,7 @@ use super::Asker;
 use super::decode;
 use super::replies::{Pending, ReplyChannel};
 
+use crate::adapter::cluster_message as cm;
 use crate::adapter::{Command, Flavour, Output, Readers, XAdd};
 use crate::config::StreamsVersion;
 use crate::error::{Error, Result};
@@ -109,16 +110,14 @@ pub(crate) fn route(flavour: &Flavour, key: &str, nsp: &str, operation: &str) ->
 }
 
 impl Route {
-    /// Subscribes to the reply channels, counts the servers, and publishes `request` (a
-    /// message with `requestId` already in it), as msgpack when `msgpack` (the classic
-    /// broadcast with acknowledgements, as servers send it) or the route wants it.
+    /// Subscribes to the reply channels, counts the servers, and sends `request` (which
+    /// carries `request_id`).
     pub(crate) async fn send(
         &self,
         asker: &Asker<'_>,
         nsp: &str,
         request_id: &str,
-        request: &M,
-        msgpack: bool,
+        request: &Output,
     ) -> Result<Sent> {
         let Asker {
             conn,
@@ -128,36 +127,75 @@ impl Route {
         } = *asker;
         let pending = replies.expect(conn, &self.replies, request_id).await?;
         let servers = super::server_count(conn, flavour, key, nsp).await?;
-        conn.send(&self.output(nsp, request, msgpack)?).await?;
+        conn.send(request).await?;
         Ok(Sent { pending, servers })
     }
 
-    fn output(&self, nsp: &str, request: &M, msgpack: bool) -> Result<Output> {
+    /// A classic request (`{uid, requestId, type, ..}`): JSON text, as servers write their
+    /// requests, or msgpack when `msgpack` or when it holds binary.
+    pub(crate) fn classic_output(&self, request: &M, msgpack: bool) -> Output {
+        let Transport::PubSub {
+            command, channel, ..
+        } = &self.transport
+        else {
+            unreachable!("classic requests are published")
+        };
+        Output {
+            command: command.clone(),
+            channel: channel.clone(),
+            payload: match (msgpack, decode::json_text(request)) {
+                (false, Some(json)) => json.into_bytes(),
+                _ => decode::to_bytes(request),
+            },
+        }
+    }
+
+    /// A ClusterAdapter request of type `kind`, its `data` written by `data`: the whole
+    /// message published (JSON unless `binary`; streams 0.3 reads only msgpack there), or
+    /// for streams 0.2 an entry whose `data` is JSON or base64 of msgpack (docs/protocol.md
+    /// §3.2, §4.3).
+    pub(crate) fn cluster_output(
+        &self,
+        kind: u8,
+        nsp: &str,
+        binary: bool,
+        data: &dyn ClusterData,
+    ) -> Result<Output> {
+        let fail = |e: crate::encode::Fail| e.into_error("args");
         Ok(match &self.transport {
             Transport::PubSub {
                 command,
                 channel,
                 msgpack_only,
-            } => Output {
-                command: command.clone(),
-                channel: channel.clone(),
-                payload: match (msgpack || *msgpack_only, decode::json_text(request)) {
-                    (false, Some(json)) => json.into_bytes(),
-                    _ => decode::to_bytes(request),
-                },
-            },
-            // The entry's `data` is JSON text, or base64 of msgpack when it holds binary
-            // (docs/protocol.md §4.3).
+            } => {
+                let payload = if binary || *msgpack_only {
+                    let mut out = Vec::with_capacity(128);
+                    cm::head_msgpack(&mut out, kind).map_err(fail)?;
+                    data.msgpack(&mut out).map_err(fail)?;
+                    cm::tail_msgpack(&mut out, nsp).map_err(fail)?;
+                    out
+                } else {
+                    let mut out = cm::head_json(kind);
+                    data.json(&mut out).map_err(fail)?;
+                    cm::tail_json(&mut out, nsp);
+                    out.into_bytes()
+                };
+                Output {
+                    command: command.clone(),
+                    channel: channel.clone(),
+                    payload,
+                }
+            }
             Transport::Stream { key, max_len } => {
-                let mut message = request.clone();
-                let kind = decode::get_mut(&mut message, "type")
-                    .map(|t| t.clone())
-                    .and_then(|t| t.as_u64())
-                    .and_then(|t| u8::try_from(t).ok())
-                    .ok_or_else(|| Error::Internal("a request without its type".into()))?;
-                let data = decode::get_mut(&mut message, "data")
-                    .map(|d| std::mem::replace(d, M::Nil))
-                    .unwrap_or(M::Nil);
+                let payload = if binary {
+                    let mut out = Vec::with_capacity(128);
+                    data.msgpack(&mut out).map_err(fail)?;
+                    BASE64.encode(out).into_bytes()
+                } else {
+                    let mut out = String::with_capacity(128);
+                    data.json(&mut out).map_err(fail)?;
+                    out.into_bytes()
+                };
                 Output {
                     command: Command::XAdd(Box::new(XAdd {
                         max_len: *max_len,
@@ -166,66 +204,17 @@ impl Route {
                         readers: Readers::Unknown,
                     })),
                     channel: key.clone(),
-                    payload: match decode::json_text(&data) {
-                        Some(json) => json.into_bytes(),
-                        None => BASE64.encode(decode::to_bytes(&data)).into_bytes(),
-                    },
+                    payload,
                 }
             }
         })
     }
-
-    /// A request made of `fields`: at the top of a classic request, in `data` of a
-    /// ClusterAdapter message of type `cluster_kind`.
-    pub(crate) fn request(
-        &self,
-        classic_kind: u8,
-        cluster_kind: u8,
-        nsp: &str,
-        request_id: &str,
-        mut fields: Vec<(M, M)>,
-    ) -> M {
-        let id = (M::from("requestId"), M::from(request_id));
-        match self.wire {
-            Wire::Classic => {
-                let mut top = vec![
-                    (M::from("uid"), M::from(super::REQUESTER_UID)),
-                    id,
-                    (M::from("type"), M::from(classic_kind)),
-                ];
-                top.append(&mut fields);
-                M::Map(top)
-            }
-            Wire::Cluster => {
-                fields.push(id);
-                cluster_message(cluster_kind, M::Map(fields), nsp)
-            }
-        }
-    }
-
-    /// A message our encoder wrote for a plain operation (`Flavour::encode` output), with
-    /// `requestId` added where this wire wants it.
-    pub(crate) fn with_request_id(&self, encoded: &[u8], request_id: &str) -> Result<M> {
-        let mut message = decode::message(encoded)
-            .ok_or_else(|| Error::Internal("could not read back an encoded request".into()))?;
-        let target = match self.wire {
-            Wire::Classic => Some(&mut message),
-            Wire::Cluster => decode::get_mut(&mut message, "data"),
-        };
-        if let Some(target) = target {
-            decode::set(target, "requestId", M::from(request_id));
-        }
-        Ok(message)
-    }
 }
 
-fn cluster_message(kind: u8, data: M, nsp: &str) -> M {
-    M::Map(vec![
-        (M::from("type"), M::from(kind)),
-        (M::from("data"), data),
-        (M::from("uid"), M::from(crate::adapter::EMITTER_UID)),
-        (M::from("nsp"), M::from(nsp)),
-    ])
+/// The `data` of a ClusterAdapter request, in either encoding.
+pub(crate) trait ClusterData {
+    fn json(&self, out: &mut String) -> std::result::Result<(), crate::encode::Fail>;
+    fn msgpack(&self, out: &mut Vec<u8>) -> std::result::Result<(), crate::encode::Fail>;
 }
 
 /// What arrived before the deadline from a request every server answers at most once.

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use super::Asker;
-use super::request::{self, Wire};
-use crate::adapter::{classic, sharded};
+use super::encode::{self, Question};
+use super::request::Wire;
 use crate::error::Result;
 use crate::target::Target;
 use crate::value::Value;
@@ -46,22 +46,9 @@ pub(crate) async fn server_side_emit_with_ack(
     args: &[Value],
     timeout: Duration,
 ) -> Result<Acks> {
-    let (flavour, key) = (asker.flavour, asker.key);
-    let nsp = target.namespace();
-    let route = request::route(flavour, key, nsp, "server_side_emit_with_ack")?;
-    // The plain serverSideEmit message, with a request id added: classic servers take it
-    // as JSON (binary in Buffer form), ClusterAdapter servers as the sharded message.
-    let plain = match route.wire {
-        Wire::Classic => classic::server_side_emit(key, target, event, args)?,
-        Wire::Cluster => sharded::server_side_emit(key, target, event, args)?,
-    };
-    let request_id = super::request_id();
-    let request = route.with_request_id(&plain.payload, &request_id)?;
-    let collected = route
-        .send(asker, nsp, &request_id, &request, false)
-        .await?
-        .one_per_server(timeout)
-        .await;
+    let question = Question::ServerSideEmitWithAck { event, args };
+    let (route, sent) = encode::ask(asker, target, question).await?;
+    let collected = sent.one_per_server(timeout).await;
     // Classic replies carry the callback's argument in `data`, ClusterAdapter ones in `packet`.
     let field = match route.wire {
         Wire::Classic => "data",

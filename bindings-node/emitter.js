@@ -116,9 +116,18 @@ function timeoutOf(options, method) {
 /** How long a question waits for answers unless told (ms): a server's own requestsTimeout. */
 const DEFAULT_ASK_TIMEOUT = 5000;
 
+/** The longest a question may wait (ms): the native side's bound on every duration. */
+const MAX_ASK_TIMEOUT = 86_400_000;
+
+/** Checked here, not only natively, so that timeout(-1) throws where it is written. */
 function askTimeout(timeout, method) {
-  if (typeof timeout === "number") return timeout; // range: native
-  throw invalid(`${method}() takes a timeout in milliseconds, got ${typeof timeout}`);
+  if (typeof timeout !== "number") {
+    throw invalid(`${method}() takes a timeout in milliseconds, got ${typeof timeout}`);
+  }
+  if (!(timeout > 0 && timeout <= MAX_ASK_TIMEOUT)) {
+    throw invalid(`${method}() takes a timeout of more than 0 and at most ${MAX_ASK_TIMEOUT} ms, got ${timeout}`);
+  }
+  return timeout;
 }
 
 /** `{ timeout }`, a number of ms, or nothing (the operator's timeout). */

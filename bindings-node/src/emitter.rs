@@ -447,7 +447,10 @@ impl NativeEmitter {
             self.submit(
                 env,
                 |reply| Job::Ask { target, ask, reply },
-                Err(Error::Closed),
+                // An offline encoder has no connection to hear the answers on.
+                Err(Error::Unsupported(
+                    "an offline emitter only encodes packets: it cannot ask the cluster".into(),
+                )),
             )
         })
     }

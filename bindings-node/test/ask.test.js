@@ -2,7 +2,7 @@
 // Asking the cluster against two real Socket.IO servers whose "ask_me" handlers acknowledge,
 // and real clients (some acknowledge, one never does): serverCount, fetchSockets with filters
 // and socket data, allRooms, serverSideEmitWithAck, timeout(ms).emitWithAck with partial
-// results, 100 concurrent questions, bad input and a closed emitter.
+// results, 100 concurrent questions, bad input, an offline and a closed emitter.
 
 const { describe, it, before, after, afterEach } = require("node:test");
 const assert = require("node:assert/strict");
@@ -82,10 +82,12 @@ describe("asking the cluster", () => {
   });
 
   it("refuses bad timeouts before asking, and answers CLOSED once closed", async () => {
-    for (const bad of [-1, NaN, Infinity, 0]) {
-      assert.throws(() => io.fetchSockets({ timeout: bad }), { code: "INVALID_ARGUMENT" }, String(bad));
+    for (const bad of [-1, NaN, Infinity, 0, "1s"]) {
+      const refused = { name: "TypeError", code: "INVALID_ARGUMENT" };
+      assert.throws(() => io.fetchSockets({ timeout: bad }), refused, String(bad));
+      assert.throws(() => io.timeout(bad), refused, String(bad));
     }
-    assert.throws(() => io.timeout("soon"), { code: "INVALID_ARGUMENT" });
+    await assert.rejects(Emitter.offline().fetchSockets(), { code: "UNSUPPORTED" });
     assert.throws(() => io.emitWithAck("connect"), { code: "RESERVED_EVENT" });
     const other = await Emitter.connect(h.redisUrl);
     await other.close();

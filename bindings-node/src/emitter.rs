@@ -447,10 +447,8 @@ impl NativeEmitter {
             self.submit(
                 env,
                 |reply| Job::Ask { target, ask, reply },
-                // An offline encoder has no connection to hear the answers on.
-                Err(Error::Unsupported(
-                    "an offline emitter only encodes packets: it cannot ask the cluster".into(),
-                )),
+                // Like every operation of an offline encoder (and in every language).
+                Err(Error::Closed),
             )
         })
     }

@@ -4,6 +4,7 @@
     python3 bench/run.py [--runs 3] [--seconds 1.0] [--only SUBSTRING] [--out bench/results.md]
     python3 bench/run.py --only burst     # only the end-to-end burst (bench/burst.py)
     python3 bench/run.py --only sharded,cluster   # only the sharded and Redis Cluster rows
+    python3 bench/run.py --only fetch     # only fetch_sockets vs a server's (bench/fetch.py)
 
 One redis-server on a free 127.0.0.1 port, with one pattern subscriber attached (as a
 Socket.IO server would be), serves every measurement. Each runner is a small program that
@@ -13,7 +14,8 @@ medians with min..max and the ratios between cases of this same run. Peak RSS co
 GNU time around each runner process. Raw results go to bench/out/results.json.
 The end-to-end burst through two real Socket.IO servers lives in bench/burst.py; the sharded
 adapter's rows (on the same Redis, with a draining SSUBSCRIBE subscriber) and the Redis Cluster
-rows (three masters of their own, bench/cluster.py) in bench/sharded.py.
+rows (three masters of their own, bench/cluster.py) in bench/sharded.py; the time of a
+fetch_sockets() against two servers, next to a server's own, in bench/fetch.py.
 
 Stdlib only. What is not built or installed becomes a "not available" row, not a failure.
 """
@@ -488,7 +490,8 @@ def summary(samples: list[Sample]) -> tuple[float, float, float]:
 
 
 def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, memory: dict,
-                 burst: dict, opts, started: float, env_info: dict, cluster_info: dict) -> None:
+                 burst: dict, opts, started: float, env_info: dict, cluster_info: dict,
+                 fetch: dict) -> None:
     med: dict[tuple[str, str], float] = {}
     for key, samples in runner.samples.items():
         med[key] = summary(samples)[0]
@@ -626,6 +629,12 @@ def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, m
 
         write_burst(w, burst, opts, fmt_rate)
 
+    # Asking the cluster (bench/fetch.py).
+    if fetch:
+        from fetch import write_fetch
+
+        write_fetch(w, fetch)
+
     # Memory.
     w("## Memory over one million emits")
     w("")
@@ -718,6 +727,9 @@ def main() -> None:
     ap.add_argument("--burst-stall-ms", type=int, default=3000, help="how long server 0 is stalled")
     ap.add_argument("--burst-idle-ms", type=int, default=2000,
                     help="a client that got nothing for this long after the burst has all it will get")
+    ap.add_argument("--skip-fetch", action="store_true", help="leave out the fetchSockets row")
+    ap.add_argument("--fetch-clients", type=int, default=1000, help="sockets over the two servers")
+    ap.add_argument("--fetch-calls", type=int, default=200, help="timed fetchSockets per caller")
     ap.add_argument("--out", type=Path, default=BENCH / "results.md")
     opts = ap.parse_args()
     sys.path.insert(0, str(BENCH))
@@ -751,6 +763,10 @@ def main() -> None:
     from burst import run_burst
 
     burst = {} if opts.skip_burst else run_burst(opts, log, lambda *names: selected(opts, "burst", *names))
+    # So does the fetchSockets row.
+    from fetch import run_fetch
+
+    fetch = {} if opts.skip_fetch or not selected(opts, "fetch") else run_fetch(opts, log)
 
     if cluster_runner:  # keys are unique across the two runners ("cluster-" prefix)
         runner.samples.update(cluster_runner.samples)
@@ -764,9 +780,11 @@ def main() -> None:
         "latency": latency,
         "memory": memory,
         "burst": burst,
+        "fetch": fetch,
     }
     (OUT / "results.json").write_text(json.dumps(raw, indent=1))
-    write_report(opts.out, cases, runner, latency, memory, burst, opts, started, env_info, cluster_info)
+    write_report(opts.out, cases, runner, latency, memory, burst, opts, started, env_info, cluster_info,
+                 fetch)
     log(f"wrote {opts.out} in {(time.time() - started) / 60:.1f} min")
 
 

@@ -111,6 +111,70 @@ function timeoutOf(options, method) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Asking the cluster: the native side answers with the core result's JSON text.
+
+/** How long a question waits for answers unless told (ms): a server's own requestsTimeout. */
+const DEFAULT_ASK_TIMEOUT = 5000;
+
+/** The longest a question may wait (ms): the native side's bound on every duration. */
+const MAX_ASK_TIMEOUT = 86_400_000;
+
+/** Checked here, not only natively, so that timeout(-1) throws where it is written. */
+function askTimeout(timeout, method) {
+  if (typeof timeout !== "number") {
+    throw invalid(`${method}() takes a timeout in milliseconds, got ${typeof timeout}`);
+  }
+  if (!(timeout > 0 && timeout <= MAX_ASK_TIMEOUT)) {
+    throw invalid(`${method}() takes a timeout of more than 0 and at most ${MAX_ASK_TIMEOUT} ms, got ${timeout}`);
+  }
+  return timeout;
+}
+
+/** `{ timeout }`, a number of ms, or nothing (the operator's timeout). */
+function askOptions(options, fallback, method) {
+  if (options === undefined) return fallback;
+  if (options !== null && typeof options === "object" && !Array.isArray(options)) {
+    return options.timeout === undefined ? fallback : askTimeout(options.timeout, method);
+  }
+  return askTimeout(options, method);
+}
+
+const ANSWERS = {
+  serverCount: (n) => n,
+  fetchSockets: (a) => ({
+    sockets: a.sockets.map((s) => ({ id: s.id, rooms: new Set(s.rooms), data: s.data, handshake: s.handshake })),
+    serversAnswered: a.servers_answered,
+    serversMissing: a.servers_missing,
+    complete: a.complete,
+  }),
+  allRooms: (a) => ({
+    rooms: new Set(a.rooms),
+    serversAnswered: a.servers_answered,
+    serversMissing: a.servers_missing,
+    complete: a.complete,
+  }),
+  serverSideEmitWithAck: (a) => ({
+    responses: a.responses,
+    serversAnswered: a.servers_answered,
+    serversMissing: a.servers_missing,
+    complete: a.complete,
+  }),
+  emitWithAck: (a) => ({
+    responses: a.responses,
+    clientsTargeted: a.clients_targeted,
+    clientsMissing: a.clients_missing,
+    serversMissing: a.servers_missing,
+    complete: a.complete,
+  }),
+};
+
+/** One question to the cluster, resolved to plain objects (camelCase, rooms as Sets). */
+function ask(conn, kind, nsp, rooms, except, flags, ev, args, timeout) {
+  const answer = conn.native.ask(kind, nsp, rooms, except, flags, ev, args, timeout);
+  return promiseThen.call(answer, (text) => ANSWERS[kind](JSON.parse(text)));
+}
+
+// ---------------------------------------------------------------------------------------
 // Promises nobody waits for.
 //
 // Code written for the official emitter never looks at what emit() returns. A rejection
@@ -328,8 +392,9 @@ class BroadcastOperator {
   #except;
   #flags;
   #flagString;
+  #timeout;
 
-  constructor(internal, conn, nsp, rooms = NONE, except = NONE, flags = {}) {
+  constructor(internal, conn, nsp, rooms = NONE, except = NONE, flags = {}, timeout = DEFAULT_ASK_TIMEOUT) {
     if (internal !== INTERNAL) {
       throw invalid("BroadcastOperator is created by emitter.to(), .in(), .except(), .volatile and .compress()");
     }
@@ -339,10 +404,55 @@ class BroadcastOperator {
     this.#except = except;
     this.#flags = Object.freeze(flags);
     this.#flagString = flagString(flags);
+    this.#timeout = timeout;
   }
 
-  #with(rooms, except, flags) {
-    return new BroadcastOperator(INTERNAL, this.#conn, this.#nsp, rooms, except, flags);
+  #with(rooms, except, flags, timeout = this.#timeout) {
+    return new BroadcastOperator(INTERNAL, this.#conn, this.#nsp, rooms, except, flags, timeout);
+  }
+
+  /**
+   * How long the questions asked through this operator (fetchSockets, emitWithAck, ...)
+   * wait for the servers' and clients' answers, in ms (default 5000).
+   */
+  timeout(ms) {
+    return this.#with(this.#rooms, this.#except, this.#flags, askTimeout(ms, "timeout"));
+  }
+
+  #ask(kind, ev = "", args = NONE, options = undefined) {
+    const timeout = askOptions(options, this.#timeout, kind);
+    return ask(this.#conn, kind, this.#nsp, this.#rooms, this.#except, this.#flagString, ev, args, timeout);
+  }
+
+  /**
+   * The matching sockets of every server: resolves to `{ sockets: [{ id, rooms (a Set),
+   * data, handshake }], serversAnswered, serversMissing, complete }`. Waits at most the
+   * timeout (`{ timeout }` ms, or the operator's); servers that did not answer are counted
+   * in `serversMissing`, and `complete` is false.
+   */
+  fetchSockets(options) {
+    return this.#ask("fetchSockets", "", NONE, options);
+  }
+
+  /**
+   * Emits to the matching clients, each asked to acknowledge: resolves to `{ responses,
+   * clientsTargeted, clientsMissing, serversMissing, complete }` once every targeted client
+   * answered, or when the timeout (`timeout(ms)`, default 5000) ends.
+   */
+  emitWithAck(ev, ...args) {
+    checkSentEvent(ev);
+    return this.#ask("emitWithAck", ev, args);
+  }
+
+  /** The servers' serverSideEmit handlers' acknowledgements (see Emitter#serverSideEmitWithAck). */
+  serverSideEmitWithAck(ev, ...args) {
+    checkSentEvent(ev);
+    return ask(this.#conn, "serverSideEmitWithAck", this.#nsp, NONE, NONE, "", ev, args, this.#timeout);
+  }
+
+  /** Every room of the namespace (see Emitter#allRooms). */
+  allRooms(options) {
+    return ask(this.#conn, "allRooms", this.#nsp, NONE, NONE, "", "", NONE, askOptions(options, this.#timeout, "allRooms"));
   }
 
   /** Targets a room, or several (sockets in any of them receive the event once). */
@@ -654,6 +764,46 @@ class Emitter {
 
   disconnectSockets(close = false) {
     return this.#operator().disconnectSockets(close);
+  }
+
+  /** An operator whose questions wait at most `ms` for their answers (default 5000). */
+  timeout(ms) {
+    return this.#operator().timeout(ms);
+  }
+
+  /**
+   * How many Socket.IO servers serve this namespace, as Redis counts their subscriptions
+   * (nothing is published).
+   */
+  serverCount() {
+    return ask(this.#conn, "serverCount", this.#nsp, NONE, NONE, "", "", NONE, 0);
+  }
+
+  /** The sockets of the namespace on every server; see BroadcastOperator#fetchSockets. */
+  fetchSockets(options) {
+    return this.#operator().fetchSockets(options);
+  }
+
+  /**
+   * Every room of the namespace on every server (classic adapter only): resolves to
+   * `{ rooms (a Set), serversAnswered, serversMissing, complete }`.
+   */
+  allRooms(options) {
+    return this.#operator().allRooms(options);
+  }
+
+  /**
+   * serverSideEmit, collecting what each server's handler acknowledges: resolves to
+   * `{ responses, serversAnswered, serversMissing, complete }` once every server answered
+   * or the timeout (`timeout(ms)`, default 5000) ended.
+   */
+  serverSideEmitWithAck(ev, ...args) {
+    return this.#operator().serverSideEmitWithAck(ev, ...args);
+  }
+
+  /** emitWithAck to every client of the namespace; see BroadcastOperator#emitWithAck. */
+  emitWithAck(ev, ...args) {
+    return this.#operator().emitWithAck(ev, ...args);
   }
 
   /**

@@ -201,6 +201,66 @@ export interface FlushReport {
   failed: number;
 }
 
+/**
+ * Asking the cluster: each answer says whether it is complete. When some servers (or, for
+ * `emitWithAck`, clients) did not answer within the timeout, it holds what arrived and
+ * counts what is missing.
+ */
+export interface AskOptions {
+  /** Milliseconds to wait for the answers (default: the operator's `timeout(ms)`, 5000). */
+  timeout?: number;
+}
+
+/** A socket of some server of the cluster, as that server described it. */
+export interface RemoteSocket {
+  id: string;
+  /** Its rooms, its own id included. */
+  rooms: Set<string>;
+  /** `socket.data`, as the server set it. */
+  data: any;
+  /** `socket.handshake`: headers, query, auth, address, time... */
+  handshake: Record<string, any>;
+}
+
+export interface FetchedSockets {
+  sockets: RemoteSocket[];
+  serversAnswered: number;
+  /** Servers counted before the request that did not answer in time. */
+  serversMissing: number;
+  /** `serversMissing === 0`. */
+  complete: boolean;
+}
+
+export interface AllRooms {
+  /** Every room of the namespace (socket ids' own rooms included); a number stays a number. */
+  rooms: Set<Room>;
+  serversAnswered: number;
+  serversMissing: number;
+  complete: boolean;
+}
+
+export interface ServerAcks {
+  /** What each answering server's handler passed to its callback. */
+  responses: any[];
+  serversAnswered: number;
+  /** Servers whose handler did not call back in time. */
+  serversMissing: number;
+  complete: boolean;
+}
+
+export interface ClientAcks {
+  /** Each acknowledging client's answer, in arrival order. */
+  responses: any[];
+  /** Clients the answering servers sent the event to. */
+  clientsTargeted: number;
+  /** Targeted clients that did not acknowledge in time. */
+  clientsMissing: number;
+  /** Servers that did not say how many clients they targeted. */
+  serversMissing: number;
+  /** No client and no server missing. */
+  complete: boolean;
+}
+
 /** `flush()` and `close()`: how long to wait, in milliseconds (no limit when absent). */
 export interface FlushOptions {
   timeout?: number;
@@ -320,6 +380,19 @@ export declare class Emitter<EmitEvents extends EventsMap = DefaultEventsMap> {
    */
   serverSideEmit(ev: string, ...args: any[]): Promise<number>;
 
+  /** Questions asked through the returned operator wait at most `ms` (default 5000). */
+  timeout(ms: number): BroadcastOperator<EmitEvents>;
+  /** The servers of the namespace, as Redis counts their subscriptions. */
+  serverCount(): Promise<number>;
+  /** The sockets of the namespace on every server. */
+  fetchSockets(options?: AskOptions | number): Promise<FetchedSockets>;
+  /** Every room of the namespace (classic adapter only; else `UNSUPPORTED`). */
+  allRooms(options?: AskOptions | number): Promise<AllRooms>;
+  /** serverSideEmit, collecting each server handler's acknowledgement. */
+  serverSideEmitWithAck(ev: string, ...args: any[]): Promise<ServerAcks>;
+  /** Emits to every client of the namespace, each asked to acknowledge. */
+  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): Promise<ClientAcks>;
+
   encodeEmit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): Encoded;
   encodeServerSideEmit(ev: string, ...args: any[]): Encoded;
   encodeSocketsJoin(rooms: Room | Room[]): Encoded;
@@ -365,6 +438,16 @@ export declare class BroadcastOperator<EmitEvents extends EventsMap = DefaultEve
   socketsJoin(rooms: Room | Room[]): Promise<number>;
   socketsLeave(rooms: Room | Room[]): Promise<number>;
   disconnectSockets(close?: boolean): Promise<number>;
+  /** Questions asked through the returned operator wait at most `ms` (default 5000). */
+  timeout(ms: number): BroadcastOperator<EmitEvents>;
+  /** The matching sockets of every server. */
+  fetchSockets(options?: AskOptions | number): Promise<FetchedSockets>;
+  /** Emits to the matching clients, each asked to acknowledge. */
+  emitWithAck<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): Promise<ClientAcks>;
+  /** serverSideEmit to the operator's namespace, with its timeout, collecting acknowledgements. */
+  serverSideEmitWithAck(ev: string, ...args: any[]): Promise<ServerAcks>;
+  /** Every room of the operator's namespace (classic adapter only). */
+  allRooms(options?: AskOptions | number): Promise<AllRooms>;
   encodeEmit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): Encoded;
   encodeSocketsJoin(rooms: Room | Room[]): Encoded;
   encodeSocketsLeave(rooms: Room | Room[]): Encoded;

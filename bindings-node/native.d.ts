@@ -46,6 +46,13 @@ export declare class NativeEmitter {
    */
   close(timeoutMs?: number | undefined | null): Promise<number>
   emit(nsp: string, rooms: unknown, except: unknown, flags: string, event: string, args: unknown): Promise<number>
+  /**
+   * Asks the cluster (`kind`: `serverCount`, `fetchSockets`, `allRooms`,
+   * `serverSideEmitWithAck`, `emitWithAck`) for the target; resolves to the answer's JSON
+   * text, which `emitter.js` turns into objects. `event` and `args` are for the two
+   * acknowledged kinds (converted as for `emit`), `timeoutMs` for all but `serverCount`.
+   */
+  ask(kind: string, nsp: string, rooms: unknown, except: unknown, flags: string, event: string, args: unknown, timeoutMs: number): Promise<string>
   /** `args` are JSON values (what `JSON.parse(JSON.stringify(...))` gives). */
   serverSideEmit(nsp: string, event: string, args: unknown): Promise<number>
   socketsJoin(nsp: string, rooms: unknown, except: unknown, flags: string, join: unknown): Promise<number>

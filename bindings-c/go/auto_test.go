@@ -12,7 +12,7 @@ import (
 
 func TestAutoFindsStreamsServersAndDelivers(t *testing.T) {
 	sh := stackHarness(t, "--adapter", "streams")
-	sh.setup(t, "/go-auto", client{"gauto-a", 1, nil})
+	sh.setup(t, "/go-auto", client{name: "gauto-a", server: 1, rooms: nil})
 	io := connectWith(t, sh, Options{Adapter: AdapterAuto}).Of("/go-auto")
 	n, err := io.Emit("detected", 1)
 	expectReceivers(t, "auto broadcast", n, err, 2)

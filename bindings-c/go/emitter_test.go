@@ -15,7 +15,7 @@ var h *harness
 
 func TestMain(m *testing.M) {
 	var err error
-	h, err = startHarness("--servers", "2", "--server-events", "server_event")
+	h, err = startHarness("--servers", "2", "--server-events", "server_event", "--server-acks", askMe)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -31,14 +31,19 @@ type client struct {
 	name   string
 	server int
 	rooms  []any
+	data   any // the socket's socket.data (nil: none)
+	ack    any // what the client acknowledges broadcasts with (nil: it never answers)
 }
 
 // setup connects clients in nsp on the shared harness (see harness.setup).
-func setup(t *testing.T, nsp string, clients ...client) { h.setup(t, nsp, clients...) }
+func setup(t *testing.T, nsp string, clients ...client) map[string]string {
+	return h.setup(t, nsp, clients...)
+}
 
 // setup connects clients in nsp and waits until both servers listen there. The clients are
 // closed when the test ends, so that it can run again in the same process (go test -count=N).
-func (hh *harness) setup(t *testing.T, nsp string, clients ...client) {
+// It returns each client's socket id by name.
+func (hh *harness) setup(t *testing.T, nsp string, clients ...client) map[string]string {
 	t.Helper()
 	hh.logsOnFailure(t)
 	t.Cleanup(func() {
@@ -47,14 +52,25 @@ func (hh *harness) setup(t *testing.T, nsp string, clients ...client) {
 		}
 		hh.take() // their "io client disconnect" lines, written before each reply
 	})
+	sids := map[string]string{}
 	for _, c := range clients {
-		if _, err := hh.request(line{"cmd": "client", "name": c.name, "server": c.server, "nsp": nsp, "rooms": append([]any{}, c.rooms...)}); err != nil {
+		cmd := line{"cmd": "client", "name": c.name, "server": c.server, "nsp": nsp, "rooms": append([]any{}, c.rooms...)}
+		if c.data != nil {
+			cmd["data"] = c.data
+		}
+		if c.ack != nil {
+			cmd["ack"] = c.ack
+		}
+		reply, err := hh.request(cmd)
+		if err != nil {
 			t.Fatal(err)
 		}
+		sids[c.name], _ = reply["sid"].(string)
 	}
 	if _, err := hh.request(line{"cmd": "wait_subscribed", "nsp": nsp}); err != nil {
 		t.Fatal(err)
 	}
+	return sids
 }
 
 // received flushes the shared harness (see harness.received).
@@ -143,7 +159,7 @@ func expectEvents(t *testing.T, got map[string][]string, want map[string][]strin
 }
 
 func TestBroadcastRoomsExceptAndNamespace(t *testing.T) {
-	setup(t, "/go-t", client{"go-a", 0, []any{"room1"}}, client{"go-b", 1, []any{"room1", "room2"}}, client{"go-c", 1, nil}, client{"go-n", 0, []any{7}})
+	setup(t, "/go-t", client{name: "go-a", server: 0, rooms: []any{"room1"}}, client{name: "go-b", server: 1, rooms: []any{"room1", "room2"}}, client{name: "go-c", server: 1, rooms: nil}, client{name: "go-n", server: 0, rooms: []any{7}})
 	io := connect(t).Of("go-t")
 	n, err := io.Emit("hello", "world", 42, map[string]any{"k": []any{1.5, nil, true}})
 	if err != nil || n != 2 {
@@ -187,7 +203,7 @@ type payload struct {
 }
 
 func TestBinaryAndStructTags(t *testing.T) {
-	setup(t, "/go-bin", client{"go-bin", 0, nil})
+	setup(t, "/go-bin", client{name: "go-bin", server: 0, rooms: nil})
 	io := connect(t).Of("/go-bin")
 	p := payload{Name: "n", Skip: "x", Data: []byte{0, 1, 255}, Nested: map[string][]byte{"b": []byte("hi"), "a": {}}, Untaged: 3}
 	type plain struct {
@@ -211,7 +227,7 @@ func TestBinaryAndStructTags(t *testing.T) {
 }
 
 func TestServerSideOperations(t *testing.T) {
-	setup(t, "/go-ops", client{"go-old", 0, []any{"old"}}, client{"go-other", 1, nil}, client{"go-dc", 1, []any{"dc"}})
+	setup(t, "/go-ops", client{name: "go-old", server: 0, rooms: []any{"old"}}, client{name: "go-other", server: 1, rooms: nil}, client{name: "go-dc", server: 1, rooms: []any{"dc"}})
 	io := connect(t).Of("/go-ops")
 	if n, err := io.To("old").SocketsJoin("new", 5); err != nil || n != 2 {
 		t.Fatalf("socketsJoin: %d %v", n, err)
@@ -244,7 +260,7 @@ func TestServerSideOperations(t *testing.T) {
 }
 
 func TestEnqueueFlushAndGoroutines(t *testing.T) {
-	setup(t, "/go-q", client{"go-q", 0, nil})
+	setup(t, "/go-q", client{name: "go-q", server: 0, rooms: nil})
 	io := connect(t).Of("/go-q")
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {

@@ -134,6 +134,27 @@ func (h *harness) logs(clear bool) (string, error) {
 	return text, nil
 }
 
+// waitFor waits until an observation so far matches (it stays for take), or the harness
+// exits, or 60 s pass; it reports whether one matched.
+func (h *harness) waitFor(match func(line) bool) bool {
+	deadline := time.Now().Add(60 * time.Second)
+	timer := time.AfterFunc(60*time.Second, func() { h.mu.Lock(); h.cond.Broadcast(); h.mu.Unlock() })
+	defer timer.Stop()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for {
+		for _, l := range h.observed {
+			if match(l) {
+				return true
+			}
+		}
+		if h.exited || time.Now().After(deadline) {
+			return false
+		}
+		h.cond.Wait()
+	}
+}
+
 // take removes and returns every observation so far.
 func (h *harness) take() []line {
 	h.mu.Lock()

@@ -58,7 +58,7 @@ func expectReceivers(t *testing.T, what string, n uint64, err error, want uint64
 
 func TestShardedBroadcastAndRooms(t *testing.T) {
 	sh := shardedHarness(t)
-	sh.setup(t, "/go-sh", client{"gs-a", 0, []any{"room1"}}, client{"gs-b", 1, []any{"room1", "solo"}}, client{"gs-c", 0, nil})
+	sh.setup(t, "/go-sh", client{name: "gs-a", server: 0, rooms: []any{"room1"}}, client{name: "gs-b", server: 1, rooms: []any{"room1", "solo"}}, client{name: "gs-c", server: 0, rooms: nil})
 	io := connectSharded(t, sh).Of("go-sh")
 	n, err := io.Emit("hello", "world", 42)
 	expectReceivers(t, "broadcast", n, err, 2)
@@ -76,7 +76,7 @@ func TestShardedBroadcastAndRooms(t *testing.T) {
 
 func TestShardedBinaryArrivesAsBinary(t *testing.T) {
 	sh := shardedHarness(t)
-	sh.setup(t, "/go-sh-bin", client{"gs-bin", 1, []any{"r"}})
+	sh.setup(t, "/go-sh-bin", client{name: "gs-bin", server: 1, rooms: []any{"r"}})
 	io := connectSharded(t, sh).Of("/go-sh-bin")
 	nested := map[string]any{"file": []byte{1, 2, 3}, "parts": []any{[]byte{4}, 5}}
 	n, err := io.Emit("blob", []byte{0xff, 0}, nested)
@@ -94,7 +94,7 @@ func TestShardedBinaryArrivesAsBinary(t *testing.T) {
 
 func TestShardedServerSideEmitReachesTheHandlers(t *testing.T) {
 	sh := shardedHarness(t)
-	sh.setup(t, "/go-sh-sse", client{"gs-sse", 0, nil})
+	sh.setup(t, "/go-sh-sse", client{name: "gs-sse", server: 0, rooms: nil})
 	io := connectSharded(t, sh).Of("/go-sh-sse")
 	n, err := io.ServerSideEmit("server_event", "go", 7)
 	expectReceivers(t, "serverSideEmit", n, err, 2)
@@ -119,7 +119,7 @@ func TestShardedServerSideEmitReachesTheHandlers(t *testing.T) {
 // A classic emitter PUBLISHes where sharded servers never listen: strict mode says so.
 func TestShardedServersAndAClassicEmitter(t *testing.T) {
 	sh := shardedHarness(t)
-	sh.setup(t, "/go-sh-mm", client{"gs-mm", 0, nil})
+	sh.setup(t, "/go-sh-mm", client{name: "gs-mm", server: 0, rooms: nil})
 	classic, err := Connect(sh.RedisURL, &Options{RequireReceivers: true})
 	if err != nil {
 		t.Fatal(err)

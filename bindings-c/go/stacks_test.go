@@ -79,7 +79,7 @@ var nestedArrived = map[string]any{"file": b("010203"), "parts": []any{b("04"), 
 
 func TestStreamsBroadcastRoomsAndCount(t *testing.T) {
 	sh := streamsHarness(t)
-	sh.setup(t, "/go-st", client{"gst-a", 0, []any{"room1"}}, client{"gst-b", 1, []any{"room1", "muted"}}, client{"gst-c", 1, nil})
+	sh.setup(t, "/go-st", client{name: "gst-a", server: 0, rooms: []any{"room1"}}, client{name: "gst-b", server: 1, rooms: []any{"room1", "muted"}}, client{name: "gst-c", server: 1, rooms: nil})
 	io := connectWith(t, sh, streamsOptions).Of("/go-st")
 	// 0.3: the servers that read the namespace (PUBSUB NUMSUB of its side channel), both.
 	n, err := io.Emit("hello", "world", 42)
@@ -101,7 +101,7 @@ func TestStreamsBroadcastRoomsAndCount(t *testing.T) {
 
 func TestStreamsBinaryAndDates(t *testing.T) {
 	sh := streamsHarness(t)
-	sh.setup(t, "/go-st-bin", client{"gst-bin", 1, []any{"r"}}, client{"gst-other", 0, nil})
+	sh.setup(t, "/go-st-bin", client{name: "gst-bin", server: 1, rooms: []any{"r"}}, client{name: "gst-other", server: 0, rooms: nil})
 	io := connectWith(t, sh, streamsOptions).Of("/go-st-bin")
 	n, err := io.Emit("blob", []byte{0xff, 0}, nestedBinary) // base64 msgpack in the entry
 	expectReceivers(t, "binary broadcast", n, err, 2)
@@ -117,7 +117,7 @@ func TestStreamsBinaryAndDates(t *testing.T) {
 
 func TestStreamsServerSideEmit(t *testing.T) {
 	sh := streamsHarness(t)
-	sh.setup(t, "/go-st-sse", client{"gst-sse", 0, nil})
+	sh.setup(t, "/go-st-sse", client{name: "gst-sse", server: 0, rooms: nil})
 	io := connectWith(t, sh, streamsOptions).Of("/go-st-sse")
 	n, err := io.ServerSideEmit("server_event", "go", 7) // 0.3: PUBLISH msgpack on the side channel
 	expectReceivers(t, "serverSideEmit", n, err, 2)
@@ -137,7 +137,7 @@ func TestStreamsServerSideEmit(t *testing.T) {
 // 0.2 servers cannot be counted (no Pub/Sub): an emit resolves to 1, the entry stored.
 func TestStreams02(t *testing.T) {
 	sh := stackHarness(t, "--adapter", "streams", "--streams-version", "0.2")
-	sh.setup(t, "/go-st2", client{"gst2-a", 0, nil}, client{"gst2-b", 1, nil})
+	sh.setup(t, "/go-st2", client{name: "gst2-a", server: 0, rooms: nil}, client{name: "gst2-b", server: 1, rooms: nil})
 	io := connectWith(t, sh, Options{Adapter: AdapterStreams, StreamsVersion: "0.2.3"}).Of("/go-st2")
 	n, err := io.Emit("old", []byte{7}, aDate)
 	expectReceivers(t, "0.2 broadcast", n, err, 1)
@@ -155,7 +155,7 @@ func TestStreams02(t *testing.T) {
 
 func TestSocketIO2BroadcastBinaryAndDates(t *testing.T) {
 	sh := socketIO2Harness(t)
-	sh.setup(t, "/go-v2", client{"gv2-a", 0, []any{"r"}}, client{"gv2-b", 1, nil})
+	sh.setup(t, "/go-v2", client{name: "gv2-a", server: 0, rooms: []any{"r"}}, client{name: "gv2-b", server: 1, rooms: nil})
 	io := connectWith(t, sh, Options{Compat: CompatSocketIORedis5}).Of("/go-v2")
 	n, err := io.Emit("hello", "world", 42)
 	expectReceivers(t, "broadcast", n, err, 2)
@@ -174,7 +174,7 @@ func TestSocketIO2BroadcastBinaryAndDates(t *testing.T) {
 
 func TestSocketIO2Unsupported(t *testing.T) {
 	sh := socketIO2Harness(t)
-	sh.setup(t, "/go-v2-un", client{"gv2-keep", 0, []any{"r"}}, client{"gv2-muted", 1, []any{"r", "muted"}})
+	sh.setup(t, "/go-v2-un", client{name: "gv2-keep", server: 0, rooms: []any{"r"}}, client{name: "gv2-muted", server: 1, rooms: []any{"r", "muted"}})
 	io := connectWith(t, sh, Options{Compat: CompatSocketIORedis5}).Of("/go-v2-un")
 	// socket.io-redis 5 reads except as socket ids only, and has no serverSideEmit.
 	_, err := io.To("r").Except("muted").Emit("not-muted")

@@ -227,6 +227,59 @@ size_t sioe_buffers_len(const sioe_buffers *bufs);
 // Empties `bufs` so that it can be reused. NULL is allowed and does nothing.
 void sioe_buffers_clear(sioe_buffers *bufs);
 
+// How many Socket.IO servers serve the target's namespace with the emitter's adapter, as
+// Redis counts their subscriptions (nothing is published). Writes it to `*count` (when not
+// NULL).
+sioe_status sioe_emitter_server_count(const sioe_emitter *em, uint64_t *count, sioe_error **err);
+
+// The target's sockets on every server, waiting at most `timeout_ms` for the answers.
+// `*result_json` receives `{"sockets":[{"id","rooms":[...],"data","handshake"}],
+// "servers_answered","servers_missing","complete"}`: when some servers did not answer in
+// time, `servers_missing` counts them and `complete` is false. Free it with
+// `sioe_string_free`; it is NULL after a failure. A `timeout_ms` of 0 is
+// `SIOE_STATUS_INVALID_ARGUMENT`.
+sioe_status sioe_emitter_fetch_sockets(const sioe_emitter *em,
+                                       uint64_t timeout_ms,
+                                       char **result_json,
+                                       sioe_error **err);
+
+// Every room of the namespace on every server (classic adapter only, else
+// `SIOE_STATUS_UNSUPPORTED`): `{"rooms":[...],"servers_answered","servers_missing",
+// "complete"}` (a numeric room stays a number). As for `sioe_emitter_fetch_sockets`.
+sioe_status sioe_emitter_all_rooms(const sioe_emitter *em,
+                                   uint64_t timeout_ms,
+                                   char **result_json,
+                                   sioe_error **err);
+
+// `sioe_emitter_server_side_emit`, collecting what each server's handler acknowledges for
+// at most `timeout_ms`: `{"responses":[...],"servers_answered","servers_missing",
+// "complete"}`. Arguments as for `sioe_emitter_emit`.
+sioe_status sioe_emitter_server_side_emit_with_ack(const sioe_emitter *em,
+                                                   const char *event_name,
+                                                   size_t event_len,
+                                                   const char *args_json,
+                                                   size_t args_len,
+                                                   const sioe_buffers *bufs,
+                                                   uint64_t timeout_ms,
+                                                   char **result_json,
+                                                   sioe_error **err);
+
+// Emits to the target's clients, each asked to acknowledge, and collects their answers for
+// at most `timeout_ms`: `{"responses":[...],"clients_targeted","clients_missing",
+// "servers_missing","complete"}`. Arguments as for `sioe_emitter_emit`.
+sioe_status sioe_emitter_emit_with_ack(const sioe_emitter *em,
+                                       const char *event_name,
+                                       size_t event_len,
+                                       const char *args_json,
+                                       size_t args_len,
+                                       const sioe_buffers *bufs,
+                                       uint64_t timeout_ms,
+                                       char **result_json,
+                                       sioe_error **err);
+
+// Frees a string this library returned (`result_json`). NULL does nothing.
+void sioe_string_free(char *s);
+
 // Connects to Redis at `url` (`redis://[user[:password]@]host[:port][/db]` or
 // `rediss://...` for TLS) with `opts` (NULL for the defaults), and writes a new handle
 // to `*out`. Blocks until connected (at most connect timeout + response timeout), or

@@ -55,6 +55,34 @@ sioe_status sioe_buffers_add(sioe_buffers *bufs,
                              sioe_error **err);
 size_t sioe_buffers_len(const sioe_buffers *bufs);
 void sioe_buffers_clear(sioe_buffers *bufs);
+sioe_status sioe_emitter_server_count(const sioe_emitter *em, uint64_t *count, sioe_error **err);
+sioe_status sioe_emitter_fetch_sockets(const sioe_emitter *em,
+                                       uint64_t timeout_ms,
+                                       char **result_json,
+                                       sioe_error **err);
+sioe_status sioe_emitter_all_rooms(const sioe_emitter *em,
+                                   uint64_t timeout_ms,
+                                   char **result_json,
+                                   sioe_error **err);
+sioe_status sioe_emitter_server_side_emit_with_ack(const sioe_emitter *em,
+                                                   const char *event_name,
+                                                   size_t event_len,
+                                                   const char *args_json,
+                                                   size_t args_len,
+                                                   const sioe_buffers *bufs,
+                                                   uint64_t timeout_ms,
+                                                   char **result_json,
+                                                   sioe_error **err);
+sioe_status sioe_emitter_emit_with_ack(const sioe_emitter *em,
+                                       const char *event_name,
+                                       size_t event_len,
+                                       const char *args_json,
+                                       size_t args_len,
+                                       const sioe_buffers *bufs,
+                                       uint64_t timeout_ms,
+                                       char **result_json,
+                                       sioe_error **err);
+void sioe_string_free(char *s);
 sioe_status sioe_connect(const char *url,
                          size_t url_len,
                          const sioe_options *opts,

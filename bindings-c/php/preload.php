@@ -7,7 +7,8 @@
 // one the package carries).
 declare(strict_types=1);
 
-foreach (['EmitterException', 'Binary', 'Native', 'Args', 'Connection', 'Emitter'] as $class) {
+foreach (['EmitterException', 'Binary', 'Native', 'Args', 'Connection', 'Emitter', 'RemoteSocket', 'FetchedSockets',
+    'AllRooms', 'ServerAcks', 'ClientAcks'] as $class) {
     require_once __DIR__ . "/src/$class.php";
 }
 if (getenv('SOCKETIO_EMITTER_PRELOAD_FFI') === '1') {

@@ -12,6 +12,7 @@
 )]
 
 mod args;
+mod ask;
 mod emitter;
 mod encode;
 mod error;

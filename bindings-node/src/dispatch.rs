@@ -87,6 +87,36 @@ pub(crate) enum Op {
 
 pub(crate) use crate::settle::Reply;
 
+/// A question to the cluster; answered with the core result's JSON text.
+#[derive(Debug)]
+pub(crate) enum Ask {
+    ServerCount,
+    FetchSockets(Duration),
+    AllRooms(Duration),
+    ServerSideEmitWithAck(String, Vec<Value>, Duration),
+    EmitWithAck(String, Vec<Value>, Duration),
+}
+
+impl Ask {
+    async fn answer(self, io: Emitter) -> Result<String, Error> {
+        Ok(match self {
+            Ask::ServerCount => io.server_count().await?.to_string(),
+            Ask::FetchSockets(t) => io.fetch_sockets(t).await?.to_json().to_string(),
+            Ask::AllRooms(t) => io.all_rooms(t).await?.to_json().to_string(),
+            Ask::ServerSideEmitWithAck(event, args, t) => io
+                .server_side_emit_with_ack(&event, &args, t)
+                .await?
+                .to_json()
+                .to_string(),
+            Ask::EmitWithAck(event, args, t) => io
+                .emit_with_ack(&event, &args, t)
+                .await?
+                .to_json()
+                .to_string(),
+        })
+    }
+}
+
 pub(crate) enum Job {
     Op {
         target: Target,
@@ -97,6 +127,12 @@ pub(crate) enum Job {
     },
     /// Connect now if not connected; answer when connected.
     Ready(Reply),
+    /// Ask the cluster (not an operation: flush does not wait for it).
+    Ask {
+        target: Target,
+        ask: Ask,
+        reply: Reply,
+    },
     /// Answer once every operation before it has finished (or `TIMEOUT` after `timeout`).
     Flush {
         timeout: Option<Duration>,
@@ -119,6 +155,11 @@ enum Msg {
         started: Instant,
     },
     Ready(Reply),
+    Ask {
+        target: Target,
+        ask: Ask,
+        reply: Reply,
+    },
     /// `close()`, with the end of its timeout counted from the call.
     Close {
         deadline: Option<tokio::time::Instant>,
@@ -196,6 +237,7 @@ impl Link {
                 started,
             },
             Job::Ready(reply) => Msg::Ready(reply),
+            Job::Ask { target, ask, reply } => Msg::Ask { target, ask, reply },
             Job::Flush { timeout, reply } => {
                 if self.shared.closing.load(Ordering::Acquire) {
                     reply.send(Err(Error::Closed));
@@ -230,7 +272,10 @@ impl Link {
             Ok(()) => {}
             // The runtime is shutting down: nothing will ever run this job.
             Err(mpsc::error::SendError(msg)) => match msg {
-                Msg::Op { reply, .. } | Msg::Ready(reply) | Msg::Close { reply, .. } => {
+                Msg::Op { reply, .. }
+                | Msg::Ready(reply)
+                | Msg::Ask { reply, .. }
+                | Msg::Close { reply, .. } => {
                     reply.send(Err(Error::Closed));
                 }
             },
@@ -372,6 +417,18 @@ async fn run(config: EmitterConfig, mut rx: mpsc::UnboundedReceiver<Msg>, shared
             Msg::Ready(reply) => {
                 let result = connected(&mut state, &mut ctx, &mut rx).await.map(|_| 0);
                 reply.send(result);
+            }
+            Msg::Ask { target, ask, reply } => {
+                match connected(&mut state, &mut ctx, &mut rx).await {
+                    // Answers take up to the call's timeout: the task goes on meanwhile.
+                    Ok(root) => {
+                        let io = aim(&root, &target);
+                        napi::bindgen_prelude::spawn(async move {
+                            reply.send_json(ask.answer(io).await);
+                        });
+                    }
+                    Err(e) => reply.send(Err(e)),
+                }
             }
             Msg::Close { deadline, reply } => {
                 let done = match deadline {
@@ -683,7 +740,7 @@ async fn connected(
                         ctx.taken += 1;
                         reply.send(Err(e.clone()));
                     }
-                    Msg::Ready(reply) => reply.send(Err(e.clone())),
+                    Msg::Ready(reply) | Msg::Ask { reply, .. } => reply.send(Err(e.clone())),
                     // Closing needs no connection; what follows it gets `CLOSED`.
                     Msg::Close { reply, .. } => {
                         *state = State::Closed;

@@ -18,7 +18,7 @@ use socketio_emitter::{
 };
 
 use crate::convert::{Encoding, Walker};
-use crate::dispatch::{Job, Link, Op, Reply};
+use crate::dispatch::{Ask, Job, Link, Op, Reply};
 use crate::errors;
 use crate::settle::{self, Settler};
 
@@ -393,6 +393,66 @@ impl NativeEmitter {
         })
     }
 
+    /// Asks the cluster (`kind`: `serverCount`, `fetchSockets`, `allRooms`,
+    /// `serverSideEmitWithAck`, `emitWithAck`) for the target; resolves to the answer's JSON
+    /// text, which `emitter.js` turns into objects. `event` and `args` are for the two
+    /// acknowledged kinds (converted as for `emit`), `timeoutMs` for all but `serverCount`.
+    #[napi(ts_return_type = "Promise<string>")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn ask<'env>(
+        &self,
+        env: &'env Env,
+        kind: String,
+        nsp: String,
+        rooms: Unknown,
+        except: Unknown,
+        flags: String,
+        event: String,
+        args: Unknown,
+        timeout_ms: f64,
+    ) -> napi::Result<Object<'env>> {
+        guard(env, || {
+            let refuse = |e: Error| errors::to_napi(env, &e);
+            let wait = || {
+                duration_from_millis_f64("timeout", timeout_ms).and_then(|t| match t.is_zero() {
+                    true => Err(Error::InvalidArgument(
+                        "timeout must be more than 0 ms".into(),
+                    )),
+                    false => Ok(t),
+                })
+            };
+            let (target, ask) = match kind.as_str() {
+                "serverCount" => (Target::new(&nsp), Ask::ServerCount),
+                "fetchSockets" => (
+                    target(env, &nsp, rooms, except, &flags)?,
+                    Ask::FetchSockets(wait().map_err(refuse)?),
+                ),
+                "allRooms" => (Target::new(&nsp), Ask::AllRooms(wait().map_err(refuse)?)),
+                "serverSideEmitWithAck" | "emitWithAck" => {
+                    let t = wait().map_err(refuse)?;
+                    check_sent_event(env, &event)?;
+                    let (target, values) =
+                        self.emit_request(env, &nsp, rooms, except, &flags, &event, args)?;
+                    let ask = if kind == "emitWithAck" {
+                        Ask::EmitWithAck(event, values, t)
+                    } else {
+                        Ask::ServerSideEmitWithAck(event, values, t)
+                    };
+                    (target, ask)
+                }
+                other => {
+                    return Err(refuse(Error::Internal(format!("no question {other:?}"))));
+                }
+            };
+            self.submit(
+                env,
+                |reply| Job::Ask { target, ask, reply },
+                // Like every operation of an offline encoder (and in every language).
+                Err(Error::Closed),
+            )
+        })
+    }
+
     /// `args` are JSON values (what `JSON.parse(JSON.stringify(...))` gives).
     #[napi(ts_return_type = "Promise<number>")]
     pub fn server_side_emit<'env>(
@@ -607,7 +667,7 @@ impl NativeEmitter {
         }
         match &self.link {
             Some((link, settler)) => link.send(job(settler.reply(env.raw(), deferred))),
-            None => settle::settle(env.raw(), deferred, offline),
+            None => settle::settle(env.raw(), deferred, offline.map(settle::Settled::Count)),
         }
         Ok(Object::from_raw(env.raw(), promise))
     }

@@ -32,9 +32,16 @@ struct Tsfn(sys::napi_threadsafe_function);
 // SAFETY: threadsafe functions are made to be called from any thread.
 unsafe impl Send for Tsfn {}
 
+/// What a promise resolves to: a count (every operation), or JSON text that `emitter.js`
+/// parses (the answers of the cluster).
+pub(crate) enum Settled {
+    Count(u64),
+    Json(String),
+}
+
 struct Done {
     deferred: Deferred,
-    result: Result<u64, Error>,
+    result: Result<Settled, Error>,
 }
 
 struct Queue {
@@ -149,7 +156,7 @@ impl Settler {
         }
     }
 
-    fn push(&self, deferred: Deferred, result: Result<u64, Error>) {
+    fn push(&self, deferred: Deferred, result: Result<Settled, Error>) {
         let mut queue = self.hub.lock();
         queue.done.push(Done { deferred, result });
         if queue.scheduled {
@@ -192,7 +199,16 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    pub(crate) fn send(mut self, result: Result<u64, Error>) {
+    pub(crate) fn send(self, result: Result<u64, Error>) {
+        self.settle(result.map(Settled::Count));
+    }
+
+    /// Resolves with JSON text (the answers of the cluster).
+    pub(crate) fn send_json(self, result: Result<String, Error>) {
+        self.settle(result.map(Settled::Json));
+    }
+
+    fn settle(mut self, result: Result<Settled, Error>) {
         if let Some(deferred) = self.deferred.take() {
             self.settler.push(deferred, result);
         }
@@ -208,12 +224,25 @@ impl Drop for Reply {
 }
 
 /// Settles one promise now. JavaScript thread only.
-pub(crate) fn settle(env: sys::napi_env, deferred: sys::napi_deferred, result: Result<u64, Error>) {
+pub(crate) fn settle(
+    env: sys::napi_env,
+    deferred: sys::napi_deferred,
+    result: Result<Settled, Error>,
+) {
     unsafe {
         match result {
-            Ok(n) => {
+            Ok(settled) => {
                 let mut value = ptr::null_mut();
-                if sys::napi_create_double(env, n as f64, &mut value) == sys::Status::napi_ok {
+                let status = match &settled {
+                    Settled::Count(n) => sys::napi_create_double(env, *n as f64, &mut value),
+                    Settled::Json(text) => sys::napi_create_string_utf8(
+                        env,
+                        text.as_ptr().cast::<c_char>(),
+                        text.len() as isize,
+                        &mut value,
+                    ),
+                };
+                if status == sys::Status::napi_ok {
                     sys::napi_resolve_deferred(env, deferred, value);
                 }
             }

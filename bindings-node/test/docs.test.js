@@ -188,3 +188,15 @@ test("examples/legacy.mjs, on socket.io 2.5 servers with socket.io-redis 5.4", a
   const news = [["news", [{ title: "hello" }, { $bytes: "0001" }, "1970-01-01T00:00:00.000Z"]]];
   assert.deepEqual(events, { "lg-muted": news, "lg-other": news }, "the refused chat was not published");
 });
+
+test("examples/ask.mjs, with a client that acknowledges", async (t) => {
+  const h = await harnessDriver().start({ ...START });
+  t.after(() => h.close());
+  await h.cmd({ cmd: "client", name: "ask-user42", server: 1, nsp: "/", rooms: ["user:42"], data: { name: "Ada" }, ack: "ok" });
+  await h.cmd({ cmd: "wait_subscribed", nsp: "/" });
+  const out = await run("examples/ask.mjs", { REDIS_URL: h.redisUrl });
+  const lines = out.trim().split("\n");
+  assert.equal(lines[0], "2 servers", out);
+  assert.match(lines[1], /^online: \S+ \[ '\S+', 'user:42' \] {"name":"Ada"}$/, out);
+  assert.equal(lines[2], "1 of 1 clients answered: [ 'ok' ]", out);
+});

@@ -10,9 +10,9 @@ const assert = require("node:assert/strict");
 const { Emitter } = require("..");
 const { loadVectors, fromTagged, applyOps } = require("./support.js");
 
-const ACK = "broadcast with acks (requestId, flags.timeout) needs the reply subscriber of issue 14";
-const SERVER_ACK = "serverSideEmit with acks needs the reply subscriber of issue 14";
-const FETCH = "fetchSockets needs the reply subscriber of issue 14";
+const ACK = "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_sharded.rs";
+const SERVER_ACK = "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_sharded.rs";
+const FETCH = "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_sharded.rs";
 const MODES = ["static", "dynamic", "dynamic_private"];
 
 /** The cases the core cannot express yet: the same names and reasons as core/tests/golden_vectors_sharded.rs. */

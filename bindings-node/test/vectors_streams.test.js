@@ -13,9 +13,9 @@ const { loadVectors, fromTagged, applyOps } = require("./support.js");
 
 /** Calls the core does not make: the same list and reasons as core/tests/golden_vectors_streams.rs. */
 const NOT_YET = new Map([
-  ["emitWithAck", "broadcast with acks needs the reply subscriber of issue 14"],
-  ["serverSideEmitWithAck", "serverSideEmit with acks needs the reply subscriber of issue 14"],
-  ["fetchSockets", "fetchSockets needs the reply subscriber of issue 14"],
+  ["emitWithAck", "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_streams.rs"],
+  ["serverSideEmitWithAck", "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_streams.rs"],
+  ["fetchSockets", "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_streams.rs"],
   ["of", "what a server writes when it creates a namespace: not an emitter operation"],
   ["close", "what a 0.2 server writes when its adapter closes: not an emitter operation"],
 ]);

@@ -5,6 +5,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
+use crate::ask::{self, Answer};
 use crate::client::{Client, Handle};
 use crate::common::{PyFlushReport, emitter_pymethods};
 use crate::config::Options;
@@ -64,6 +65,76 @@ emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
             py,
             |e| async move { e.server_side_emit(&event, &values).await },
         )
+    }
+
+    /// How many Socket.IO servers serve this namespace, as Redis counts them.
+    fn server_count<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.h.spawn(py, |e| async move { e.server_count().await })
+    }
+
+    /// The target's sockets on every server (`FetchedSockets`), waiting at most `timeout`
+    /// seconds (5 by default).
+    #[pyo3(signature = (timeout = None), text_signature = "($self, timeout=5.0)")]
+    fn fetch_sockets<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let limit = ask::timeout(timeout)?;
+        self.h.spawn(py, move |e| async move {
+            e.fetch_sockets(limit).await.map(Answer::sockets)
+        })
+    }
+
+    /// Every room of the namespace on every server (`AllRooms`; classic adapter only).
+    #[pyo3(signature = (timeout = None), text_signature = "($self, timeout=5.0)")]
+    fn all_rooms<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let limit = ask::timeout(timeout)?;
+        self.h.spawn(py, move |e| async move {
+            e.all_rooms(limit).await.map(Answer::rooms)
+        })
+    }
+
+    /// `server_side_emit`, collecting each server handler's acknowledgement (`ServerAcks`).
+    #[pyo3(signature = (event, *args, timeout = None), text_signature = "($self, event, *args, timeout=5.0)")]
+    fn server_side_emit_with_ack<'py>(
+        &self,
+        py: Python<'py>,
+        event: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let event = text_arg("event", event)?;
+        let values = self.h.values(args)?;
+        let limit = ask::timeout(timeout)?;
+        self.h.spawn(py, move |e| async move {
+            e.server_side_emit_with_ack(&event, &values, limit)
+                .await
+                .map(Answer::server_acks)
+        })
+    }
+
+    /// Emits to the target's clients, each asked to acknowledge (`ClientAcks`).
+    #[pyo3(signature = (event, *args, timeout = None), text_signature = "($self, event, *args, timeout=5.0)")]
+    fn emit_with_ack<'py>(
+        &self,
+        py: Python<'py>,
+        event: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let event = text_arg("event", event)?;
+        let values = self.h.values(args)?;
+        let limit = ask::timeout(timeout)?;
+        self.h.spawn(py, move |e| async move {
+            e.emit_with_ack(&event, &values, limit)
+                .await
+                .map(Answer::client_acks)
+        })
     }
 
     #[pyo3(signature = (*rooms))]

@@ -6,6 +6,7 @@ use pyo3::types::{PyDict, PyTuple};
 use socketio_emitter::adapter::check_sent_event;
 use socketio_emitter::{Error, QueueFullPolicy, Rejected};
 
+use crate::ask::{self, Answer};
 use crate::client::{Client, Handle};
 use crate::common::{PyFlushReport, emitter_pymethods};
 use crate::config::Options;
@@ -117,6 +118,79 @@ emitter_pymethods!(PyEmitter, "Emitter", {
             }) if block => runtime::block_on(py, async move { e.enqueue(output).await }),
             Err(rejected) => Err(to_py_err(rejected.error)),
         }
+    }
+
+    /// How many Socket.IO servers serve this namespace with the emitter's adapter, as Redis
+    /// counts their subscriptions. Publishes nothing.
+    fn server_count(&self, py: Python<'_>) -> PyResult<u64> {
+        self.h.run(py, |e| async move { e.server_count().await })
+    }
+
+    /// The target's sockets on every server (`FetchedSockets`), waiting at most `timeout`
+    /// seconds (5 by default) for the servers' answers.
+    #[pyo3(signature = (timeout = None), text_signature = "($self, timeout=5.0)")]
+    fn fetch_sockets<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let limit = ask::timeout(timeout)?;
+        let found = self
+            .h
+            .run(py, |e| async move { e.fetch_sockets(limit).await })?;
+        Answer::sockets(found).into_pyobject(py)
+    }
+
+    /// Every room of the namespace on every server (`AllRooms`; classic adapter only).
+    #[pyo3(signature = (timeout = None), text_signature = "($self, timeout=5.0)")]
+    fn all_rooms<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let limit = ask::timeout(timeout)?;
+        let rooms = self
+            .h
+            .run(py, |e| async move { e.all_rooms(limit).await })?;
+        Answer::rooms(rooms).into_pyobject(py)
+    }
+
+    /// `server_side_emit`, collecting what each server's handler acknowledges
+    /// (`ServerAcks`).
+    #[pyo3(signature = (event, *args, timeout = None), text_signature = "($self, event, *args, timeout=5.0)")]
+    fn server_side_emit_with_ack<'py>(
+        &self,
+        py: Python<'py>,
+        event: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let event = text_arg("event", event)?;
+        let values = self.h.values(args)?;
+        let limit = ask::timeout(timeout)?;
+        let acks = self.h.run(py, |e| async move {
+            e.server_side_emit_with_ack(&event, &values, limit).await
+        })?;
+        Answer::server_acks(acks).into_pyobject(py)
+    }
+
+    /// Emits to the target's clients, each asked to acknowledge, and collects their answers
+    /// (`ClientAcks`).
+    #[pyo3(signature = (event, *args, timeout = None), text_signature = "($self, event, *args, timeout=5.0)")]
+    fn emit_with_ack<'py>(
+        &self,
+        py: Python<'py>,
+        event: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let event = text_arg("event", event)?;
+        let values = self.h.values(args)?;
+        let limit = ask::timeout(timeout)?;
+        let acks = self.h.run(py, |e| async move {
+            e.emit_with_ack(&event, &values, limit).await
+        })?;
+        Answer::client_acks(acks).into_pyobject(py)
     }
 
     /// Waits until everything queued so far is done; raises `FlushError` listing failures

@@ -1,6 +1,7 @@
 //! The native module `socketio_emitter._native`. This file only registers things; the
 //! Python package `python/socketio_emitter/` re-exports them.
 
+mod ask;
 mod async_emitter;
 mod cli;
 mod client;

@@ -113,8 +113,15 @@ class Harness:
         return reply
 
     def client(self, name: str, server: int = 0, nsp: str = "/", rooms: list[Any] | None = None,
-               share: str | None = None, recovery: bool = False) -> Json:
+               share: str | None = None, recovery: bool = False, data: Any = None,
+               ack: Any = None) -> Json:
+        """``data`` becomes the socket's ``socket.data`` on its server; a client with ``ack``
+        acknowledges every event with that value."""
         cmd: dict[str, Any] = {"cmd": "client", "name": name, "nsp": nsp, "rooms": rooms or []}
+        if data is not None:
+            cmd["data"] = data
+        if ack is not None:
+            cmd["ack"] = ack
         if share is None:
             cmd["server"] = server
         else:

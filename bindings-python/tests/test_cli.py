@@ -49,3 +49,19 @@ def test_errors_keep_the_commands_exit_codes_and_hide_passwords(harness: Harness
     assert b"s3cret" not in refused.stdout + refused.stderr
     reserved = run("--url", harness.redis_url, "emit", "connect")
     assert reserved.returncode == 3 and b"reserved" in reserved.stderr
+
+
+def test_the_console_script_asks_the_cluster(harness: Harness, ns: str) -> None:
+    inside = harness.client(f"{ns}in", 0, ns, ["room1"], data={"user": 7})["sid"]
+    harness.clients(ns, [(f"{ns}out", 1, [])])
+    found = run("--url", harness.redis_url, "--json", "fetch-sockets", "--of", ns,
+                "--to", "room1")
+    assert found.returncode == 0, found.stderr
+    answer = json.loads(found.stdout)
+    assert [(s["id"], s["data"]) for s in answer["sockets"]] == [(inside, {"user": 7})]
+    assert (answer["servers_answered"], answer["complete"]) == (2, True)
+    # The fixture's server_event handlers never call back: partial, exit code 11.
+    silent = run("--url", harness.redis_url, "--json", "server-side-emit-with-ack",
+                 "server_event", "--of", ns, "--timeout", "0.5", via_module=True)
+    assert silent.returncode == 11, silent.stderr
+    assert json.loads(silent.stdout)["servers_missing"] == 2

@@ -270,3 +270,15 @@ def test_cluster_server_snippet(topology: Callable[[str, str], Harness]) -> None
         proc.terminate()
         _, err = proc.communicate(timeout=20)
     assert "Error" not in err, err
+
+
+def test_ask_example(stack: Callable[..., Harness]) -> None:
+    servers = stack("--server-acks", "ask_me")
+    servers.client("ask-user42", 1, "/", ["user:42"], data={"name": "Ada"}, ack="ok")
+    servers.request({"cmd": "wait_subscribed", "nsp": "/"})
+    out = run_script("ask.py", {**os.environ, "REDIS_URL": servers.redis_url})
+    lines = out.splitlines()
+    assert lines[0] == "2 servers", out
+    assert any(line.startswith("online:") and "{'name': 'Ada'}" in line for line in lines), out
+    assert "1 of 1 clients answered: ['ok']" in lines, out
+    assert lines[-1] == "True", out

@@ -17,9 +17,9 @@ from socketio_emitter.exceptions import EmitterError, InvalidArgumentError
 DOC = load("vectors_sharded.json")
 CASES: list[dict[str, Any]] = DOC["cases"]
 
-ACK = "broadcast with acks (requestId, flags.timeout) needs the reply subscriber of issue 14"
-SERVER_ACK = "serverSideEmit with acks needs the reply subscriber of issue 14"
-FETCH = "fetchSockets needs the reply subscriber of issue 14"
+ACK = "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_sharded.rs"
+SERVER_ACK = "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_sharded.rs"
+FETCH = "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_sharded.rs"
 # The cases the core cannot express yet: the same list, by name and reason, as
 # core/tests/golden_vectors_sharded.rs. They all expect replies.
 NOT_YET = {

@@ -27,9 +27,9 @@ CASES: list[dict[str, Any]] = DOC["cases"]
 # The calls the core does not make, with the reason: the same list as
 # core/tests/golden_vectors_streams.rs.
 NOT_YET = {
-    "emitWithAck": "broadcast with acks needs the reply subscriber of issue 14",
-    "serverSideEmitWithAck": "serverSideEmit with acks needs the reply subscriber of issue 14",
-    "fetchSockets": "fetchSockets needs the reply subscriber of issue 14",
+    "emitWithAck": "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_streams.rs",
+    "serverSideEmitWithAck": "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_streams.rs",
+    "fetchSockets": "a request: encoded by the core with a random id (no encode call here), byte for byte in core/tests/golden_vectors_streams.rs",
     "of": "what a server writes when it creates a namespace: not an emitter operation",
     "close": "what a 0.2 server writes when its adapter closes: not an emitter operation",
 }

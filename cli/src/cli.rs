@@ -32,7 +32,9 @@ Exit codes:
   8  --require-receivers and no Socket.IO server received it (NO_SUBSCRIBERS);
      doctor: an emit to the target would reach no server
   9  any other error of the emitter (CLOSED, QUEUE_FULL, FLUSH)
- 10  --adapter auto could not tell which adapter the servers use (DETECTION_FAILED)";
+ 10  --adapter auto could not tell which adapter the servers use (DETECTION_FAILED)
+ 11  fetch-sockets, all-rooms, emit-with-ack, server-side-emit-with-ack: some servers (or
+     clients) did not answer within --timeout; what did answer is printed";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -88,6 +90,56 @@ pub enum Command {
         #[command(flatten)]
         payload: Payload,
     },
+    /// Print how many Socket.IO servers serve the namespace, as Redis counts them (nothing
+    /// is published).
+    ServerCount {
+        /// The namespace (default `/`).
+        #[arg(long, value_name = "NSP")]
+        of: Option<String>,
+    },
+    /// Print the sockets of the target on every server, as JSON: id, rooms, data and
+    /// handshake of each, and how many servers did not answer in time (exit 11 then).
+    FetchSockets {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        wait: Wait,
+    },
+    /// Print every room of the namespace on every server, as JSON (classic adapter only).
+    AllRooms {
+        /// The namespace (default `/`).
+        #[arg(long, value_name = "NSP")]
+        of: Option<String>,
+        #[command(flatten)]
+        wait: Wait,
+    },
+    /// Emit EVENT to the clients of the target, asking each to acknowledge; print their
+    /// answers and how many clients were targeted, as JSON (exit 11 when some did not answer).
+    EmitWithAck {
+        event: String,
+        /// As for `emit`: JSON values, `@PATH` for binary from a file.
+        args: Vec<String>,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        payload: Payload,
+        #[command(flatten)]
+        wait: Wait,
+    },
+    /// Emit EVENT to the servers' handlers and print what each acknowledges, as JSON (exit 11
+    /// when some did not).
+    ServerSideEmitWithAck {
+        event: String,
+        /// As for `emit`: JSON values, `@PATH` for binary from a file.
+        args: Vec<String>,
+        /// The namespace (default `/`).
+        #[arg(long, value_name = "NSP")]
+        of: Option<String>,
+        #[command(flatten)]
+        payload: Payload,
+        #[command(flatten)]
+        wait: Wait,
+    },
     /// Print every Socket.IO message that goes through Redis on the key, decoded, until
     /// interrupted. Listens the way servers do, for every adapter unless --adapter is given.
     /// The first line says it is ready; with --json every line is one JSON object.
@@ -125,6 +177,14 @@ pub struct Target {
     /// Not sockets in ROOM (repeatable).
     #[arg(long, value_name = "ROOM")]
     pub except: Vec<String>,
+}
+
+/// How long to wait for answers.
+#[derive(Debug, Args)]
+pub struct Wait {
+    /// Seconds to wait for the servers' (and clients') answers.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub timeout: f64,
 }
 
 /// How event arguments are read.

@@ -4,6 +4,7 @@
 //! `socketio-emit` launchers call [`run`] inside their own native module, and need no second
 //! binary per platform.
 
+mod ask;
 mod cli;
 mod config;
 mod doctor;
@@ -50,6 +51,9 @@ where
             Ok(code) => code,
             Err(e) => outcome::error(&e, json, &secrets),
         };
+    }
+    if let Some(asked) = ask::run(&cli.command, &cli.options) {
+        return asked.unwrap_or_else(|e| outcome::error(&e, json, &secrets));
     }
     match execute(&cli) {
         Ok(servers) => outcome::success(servers, json),
@@ -162,8 +166,8 @@ impl<'a> Operation<'a> {
                 args: payload::arguments(args, payload)?,
                 of: of.as_deref(),
             },
-            Command::Monitor { .. } | Command::Doctor { .. } => {
-                return Err(Error::Internal("monitor and doctor do not publish".into()));
+            _ => {
+                return Err(Error::Internal("this command does not publish".into()));
             }
         })
     }

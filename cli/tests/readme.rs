@@ -91,6 +91,17 @@ fn readme_snippets_run_and_deliver() {
     for block in &blocks {
         let r = run_block(block, &dir, &h.redis_url);
         assert_eq!(r.code, 0, "README block failed:\n{block}\n{r:?}");
+        if block.contains("emit-with-ack confirm") {
+            // The README's clients never acknowledge, and its servers' handlers neither.
+            let lines: Vec<&str> = r.stdout.lines().collect();
+            assert_eq!(lines.first(), Some(&"2"), "server-count: {r:?}");
+            assert!(r.stdout.contains("\"clients_missing\":1"), "{r:?}");
+            assert_eq!(
+                lines.iter().filter(|l| **l == "exit 11").count(),
+                2,
+                "{r:?}"
+            );
+        }
         if block.contains("--compat socket.io-redis-5") {
             assert_eq!(r.stdout.trim(), "exit 4", "{r:?}");
         }

@@ -227,6 +227,46 @@ impl Emitter {
         self.send(self.inner.encode_disconnect_sockets(close))
     }
 
+    /// See [`crate::Emitter::server_count`].
+    pub fn server_count(&self) -> Result<u64> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.server_count())
+    }
+
+    /// See [`crate::Emitter::fetch_sockets`].
+    pub fn fetch_sockets(&self, timeout: std::time::Duration) -> Result<crate::ask::Fetched> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.fetch_sockets(timeout))
+    }
+
+    /// See [`crate::Emitter::all_rooms`].
+    pub fn all_rooms(&self, timeout: std::time::Duration) -> Result<crate::ask::Rooms> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.all_rooms(timeout))
+    }
+
+    /// See [`crate::Emitter::server_side_emit_with_ack`].
+    pub fn server_side_emit_with_ack(
+        &self,
+        event: &str,
+        args: &[Value],
+        timeout: std::time::Duration,
+    ) -> Result<crate::ask::Acks> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.server_side_emit_with_ack(event, args, timeout))
+    }
+
+    /// See [`crate::Emitter::emit_with_ack`].
+    pub fn emit_with_ack(
+        &self,
+        event: &str,
+        args: &[Value],
+        timeout: std::time::Duration,
+    ) -> Result<crate::ask::BroadcastAcks> {
+        refuse_inside_runtime()?;
+        self.block_on(self.inner.emit_with_ack(event, args, timeout))
+    }
+
     pub fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         crate::adapter::check_sent_event(event)?;
         self.send(self.inner.encode_server_side_emit(event, args))

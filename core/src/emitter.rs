@@ -23,6 +23,8 @@ struct Shared {
     queue_full: QueueFullPolicy,
     max_payload_bytes: usize,
     closed: AtomicBool,
+    /// The subscription that collects the servers' replies, opened by the first request.
+    replies: crate::ask::Replies,
 }
 
 #[derive(Debug)]
@@ -73,6 +75,7 @@ impl Emitter {
             queue_full: config.queue_full,
             max_payload_bytes: config.max_payload_bytes,
             closed: AtomicBool::new(false),
+            replies: Default::default(),
         };
         Ok(Emitter {
             shared: Arc::new(shared),
@@ -97,6 +100,7 @@ impl Emitter {
             queue_full: QueueFullPolicy::Error,
             max_payload_bytes: config.max_payload_bytes,
             closed: AtomicBool::new(false),
+            replies: Default::default(),
         };
         Emitter {
             shared: Arc::new(shared),
@@ -342,6 +346,72 @@ impl Emitter {
         self.send(self.encode_disconnect_sockets(close)).await
     }
 
+    /// How many Socket.IO servers serve the target's namespace with the emitter's adapter,
+    /// as Redis counts their subscriptions (streams 0.2: their heartbeats). It asks Redis
+    /// and publishes nothing; 0 means an emit there would reach no server.
+    pub async fn server_count(&self) -> Result<u64> {
+        let conn = &self.link()?.conn;
+        crate::ask::server_count(
+            conn,
+            &self.shared.flavour,
+            &self.shared.key,
+            self.target.namespace(),
+        )
+        .await
+    }
+
+    /// The target's sockets on every server (`fetchSockets`), waiting at most `timeout` for
+    /// the servers' answers. A server that did not answer in time is counted in
+    /// [`Fetched::servers_missing`](crate::ask::Fetched), never silently left out.
+    /// Classic (7.x, 8.x), sharded and streams 0.3 adapters; others are `UNSUPPORTED`.
+    pub async fn fetch_sockets(&self, timeout: Duration) -> Result<crate::ask::Fetched> {
+        let conn = &self.link()?.conn;
+        crate::ask::fetch_sockets(&self.asker(conn), &self.target, timeout).await
+    }
+
+    /// Every room of the namespace on every server (`allRooms`), waiting at most `timeout`
+    /// for the answers; servers that did not answer are counted, never silently left out.
+    /// Only the classic adapter answers it; the others are `UNSUPPORTED`.
+    pub async fn all_rooms(&self, timeout: Duration) -> Result<crate::ask::Rooms> {
+        let conn = &self.link()?.conn;
+        crate::ask::all_rooms(&self.asker(conn), self.target.namespace(), timeout).await
+    }
+
+    /// [`server_side_emit`](Self::server_side_emit), collecting what each server's handler
+    /// acknowledges, for at most `timeout`; servers that did not acknowledge in time are
+    /// counted in [`Acks::servers_missing`](crate::ask::Acks).
+    pub async fn server_side_emit_with_ack(
+        &self,
+        event: &str,
+        args: &[Value],
+        timeout: Duration,
+    ) -> Result<crate::ask::Acks> {
+        let conn = &self.link()?.conn;
+        crate::ask::server_side_emit_with_ack(&self.asker(conn), &self.target, event, args, timeout)
+            .await
+    }
+
+    /// Emits to the target's clients asking each to acknowledge, and collects their answers
+    /// for at most `timeout` (the server API's `io.timeout(t).emit(event, ..., callback)`).
+    pub async fn emit_with_ack(
+        &self,
+        event: &str,
+        args: &[Value],
+        timeout: Duration,
+    ) -> Result<crate::ask::BroadcastAcks> {
+        let conn = &self.link()?.conn;
+        crate::ask::emit_with_ack(&self.asker(conn), &self.target, event, args, timeout).await
+    }
+
+    fn asker<'a>(&'a self, conn: &'a crate::publish::Connection) -> crate::ask::Asker<'a> {
+        crate::ask::Asker {
+            conn,
+            replies: &self.shared.replies,
+            flavour: &self.shared.flavour,
+            key: &self.shared.key,
+        }
+    }
+
     /// Emits `event` to the Socket.IO servers themselves (their `serverSideEmit` handlers).
     pub async fn server_side_emit(&self, event: &str, args: &[Value]) -> Result<u64> {
         check_sent_event(event)?;
@@ -407,6 +477,8 @@ impl Emitter {
         if self.shared.closed.swap(true, Ordering::AcqRel) {
             return Ok(FlushReport::default());
         }
+        // Requests in flight end with what arrived; the reply subscription goes.
+        self.shared.replies.close().await;
         match &self.shared.link {
             Some(link) => link.queue.close(timeout).await,
             None => Ok(FlushReport::default()),

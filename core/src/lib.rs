@@ -7,6 +7,7 @@
 //! - [`Error::code`] is a stable, machine-readable error code shared by every binding.
 
 pub mod adapter;
+pub mod ask;
 pub mod blocking;
 mod config;
 mod emitter;

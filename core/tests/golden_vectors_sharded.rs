@@ -4,44 +4,16 @@
 
 mod support;
 
-use std::collections::BTreeSet;
-
 use serde_json::Value as J;
 use socketio_emitter::adapter::{Flavour, sharded};
+use socketio_emitter::ask::{Question, encode_request};
 use socketio_emitter::{AdapterKind, Emitter, EmitterConfig, Error, SubscriptionMode, Value};
-use support::{first_difference, rooms, target, unhex, value};
+use support::{first_difference, rooms, target, timeout, unhex, value};
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../tests/vectors/vectors_sharded.json"
 );
-
-/// The only cases the core cannot express yet, each with the reason. They all expect
-/// replies, which needs a subscriber for the answers (issue 14).
-const NOT_YET: &[(&str, &str)] = &[
-    ("emit_with_ack_static", ACK),
-    ("emit_with_ack_dynamic", ACK),
-    ("emit_with_ack_dynamic_private", ACK),
-    ("emit_with_ack_one_room_static", ACK),
-    ("emit_with_ack_one_room_dynamic", ACK),
-    ("emit_with_ack_one_room_dynamic_private", ACK),
-    ("emit_with_ack_binary_static", ACK),
-    ("emit_with_ack_binary_dynamic", ACK),
-    ("emit_with_ack_binary_dynamic_private", ACK),
-    ("server_side_emit_with_ack_static", SERVER_ACK),
-    ("server_side_emit_with_ack_dynamic", SERVER_ACK),
-    ("server_side_emit_with_ack_dynamic_private", SERVER_ACK),
-    ("fetch_sockets_static", FETCH),
-    ("fetch_sockets_dynamic", FETCH),
-    ("fetch_sockets_dynamic_private", FETCH),
-    ("fetch_sockets_targeted_static", FETCH),
-    ("fetch_sockets_targeted_dynamic", FETCH),
-    ("fetch_sockets_targeted_dynamic_private", FETCH),
-];
-const ACK: &str =
-    "broadcast with acks (requestId, flags.timeout) needs the reply subscriber of issue 14";
-const SERVER_ACK: &str = "serverSideEmit with acks needs the reply subscriber of issue 14";
-const FETCH: &str = "fetchSockets needs the reply subscriber of issue 14";
 
 fn run(case: &J) -> Result<socketio_emitter::adapter::Output, Error> {
     let key = case.get("key").and_then(J::as_str).unwrap_or("socket.io");
@@ -66,6 +38,25 @@ fn run(case: &J) -> Result<socketio_emitter::adapter::Output, Error> {
         "serverSideEmit" => flavour.server_side_emit(key, &t, &event(&args), &args[1..])?,
         "socketsJoin" => flavour.sockets_join(key, &t, &rooms(&case["args"][0]))?,
         "socketsLeave" => flavour.sockets_leave(key, &t, &rooms(&case["args"][0]))?,
+        // Requests: the servers' random request id is the case's.
+        call @ ("emitWithAck" | "serverSideEmitWithAck" | "fetchSockets") => {
+            let id = case["request_id"].as_str().expect("request_id");
+            let question = match call {
+                "emitWithAck" => Question::EmitWithAck {
+                    event: &event(&args),
+                    args: &args[1..],
+                    timeout: timeout(case),
+                },
+                "serverSideEmitWithAck" => Question::ServerSideEmitWithAck {
+                    event: &event(&args),
+                    args: &args[1..],
+                },
+                _ => Question::FetchSockets {
+                    timeout: timeout(case),
+                },
+            };
+            encode_request(&flavour, key, &t, question, id)?
+        }
         "disconnectSockets" => flavour.disconnect_sockets(
             key,
             &t,
@@ -103,35 +94,24 @@ fn compare(name: &str, case: &J, failures: &mut Vec<String>) {
 }
 
 #[test]
-fn every_sharded_vector_is_byte_identical_or_listed_as_not_yet() {
+fn every_sharded_vector_is_byte_identical() {
     let text = std::fs::read_to_string(VECTORS).expect("tests/vectors/vectors_sharded.json");
     let doc: J = serde_json::from_str(&text).expect("vectors_sharded.json parses");
     let cases = doc["cases"].as_array().expect("cases");
     let mut failures = Vec::new();
-    let mut skipped = BTreeSet::new();
     let mut checked = 0;
     for case in cases {
         let name = case["name"].as_str().expect("name");
-        if let Some((_, reason)) = NOT_YET.iter().find(|(n, _)| *n == name) {
-            assert!(
-                case.get("request_id").is_some(),
-                "{name} is skipped ({reason}) but expects no reply"
-            );
-            skipped.insert(name);
-            continue;
-        }
         compare(name, case, &mut failures);
         checked += 1;
     }
-    let listed: BTreeSet<&str> = NOT_YET.iter().map(|(n, _)| *n).collect();
-    assert_eq!(skipped, listed, "every skipped case exists in the file");
     assert!(
         failures.is_empty(),
         "{} of {checked} sharded vectors differ:\n{}",
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(checked + skipped.len(), cases.len());
+    assert_eq!(checked, cases.len());
     assert!(checked >= 180, "only {checked} vectors checked");
 }
 

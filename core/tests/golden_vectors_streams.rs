@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value as J;
 use socketio_emitter::adapter::Flavour;
+use socketio_emitter::ask::{Question, encode_request};
 use socketio_emitter::{AdapterKind, EmitterConfig, Error, StreamsVersion, Value};
-use support::{rooms, target, unhex, value};
+use support::{rooms, target, timeout, unhex, value};
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -18,18 +19,6 @@ const VECTORS: &str = concat!(
 
 /// Calls the core does not make, each with the reason.
 const NOT_YET: &[(&str, &str)] = &[
-    (
-        "emitWithAck",
-        "broadcast with acks needs the reply subscriber of issue 14",
-    ),
-    (
-        "serverSideEmitWithAck",
-        "serverSideEmit with acks needs the reply subscriber of issue 14",
-    ),
-    (
-        "fetchSockets",
-        "fetchSockets needs the reply subscriber of issue 14",
-    ),
     (
         "of",
         "what a server writes when it creates a namespace: not an emitter operation",
@@ -86,6 +75,25 @@ fn run(case: &J) -> Result<Vec<J>, Error> {
         "serverSideEmit" => flavour.server_side_emit(key, &t, &event(&args), &args[1..])?,
         "socketsJoin" => flavour.sockets_join(key, &t, &rooms(&case["args"][0]))?,
         "socketsLeave" => flavour.sockets_leave(key, &t, &rooms(&case["args"][0]))?,
+        // Requests: the servers' random request id is the case's.
+        call @ ("emitWithAck" | "serverSideEmitWithAck" | "fetchSockets") => {
+            let id = case["request_id"].as_str().expect("request_id");
+            let question = match call {
+                "emitWithAck" => Question::EmitWithAck {
+                    event: &event(&args),
+                    args: &args[1..],
+                    timeout: timeout(case),
+                },
+                "serverSideEmitWithAck" => Question::ServerSideEmitWithAck {
+                    event: &event(&args),
+                    args: &args[1..],
+                },
+                _ => Question::FetchSockets {
+                    timeout: timeout(case),
+                },
+            };
+            encode_request(&flavour, key, &t, question, id)?
+        }
         "disconnectSockets" => flavour.disconnect_sockets(
             key,
             &t,

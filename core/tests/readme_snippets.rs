@@ -29,6 +29,12 @@ mod auto {
         emit_with_auto(url).await
     }
 }
+mod ask {
+    include!("readme/ask.rs");
+    pub(super) async fn run(url: &str) -> socketio_emitter::Result<(bool, u64)> {
+        ask(url).await
+    }
+}
 mod stacks {
     include!("readme/stacks.rs");
     pub(super) async fn run_streams(url: &str) -> socketio_emitter::Result<u64> {
@@ -77,6 +83,11 @@ fn the_readme_blocks_are_these_files() {
             "core/README.md",
             "tests/readme/auto.rs",
             "core/tests/readme/auto.rs",
+        ),
+        (
+            "core/README.md",
+            "tests/readme/ask.rs",
+            "core/tests/readme/ask.rs",
         ),
     ] {
         let code = std::fs::read_to_string(root.join(path)).unwrap();
@@ -288,4 +299,28 @@ fn the_auto_example_finds_sharded_servers_and_delivers() {
     h.flush();
     assert_eq!(h.event_names("auto-a"), vec!["hello".to_owned()]);
     assert_eq!(h.event_names("auto-b"), vec!["hello".to_owned()]);
+}
+
+#[test]
+fn the_ask_example_finds_the_user_and_their_acknowledgement() {
+    let h = Harness::start(&["--servers", "2"]);
+    h.client_with(
+        "ask-user42",
+        1,
+        "/",
+        json!(["user:42"]),
+        Some(json!({"name": "Ada"})),
+        Some(json!("ok")),
+    );
+    h.client("ask-other", 0, "/", json!([]));
+    h.request(json!({"cmd": "wait_subscribed", "nsp": "/"}));
+    let (online, acks) = runtime().block_on(ask::run(&h.redis_url)).unwrap();
+    assert_eq!((online, acks), (true, 1), "{}", h.logs());
+    assert!(
+        h.wait_until(std::time::Duration::from_secs(10), |lines| lines
+            .iter()
+            .any(|l| l["client"] == "ask-user42" && l["event"] == "confirm")),
+        "the user's client got the event: {}",
+        h.logs()
+    );
 }

@@ -25,6 +25,7 @@ class Harness {
    * @param {number} [opts.servers]        number of Socket.IO servers (default 2)
    * @param {string} [opts.key]            adapter key (default "socket.io")
    * @param {string} [opts.serverEvents]   comma-separated serverSideEmit events to record
+   * @param {string} [opts.serverAcks]     comma-separated serverSideEmit events the servers ack
    * @param {string[]} [opts.args]         extra command-line arguments
    * @param {number} [opts.timeoutMs]      how long to wait for "ready" (default 60000; startup
    *                                       takes about 0.6 s, but 10 s was seen under load)
@@ -37,6 +38,7 @@ class Harness {
     if (opts.servers !== undefined) args.push("--servers", String(opts.servers));
     if (opts.key !== undefined) args.push("--key", opts.key);
     if (opts.serverEvents !== undefined) args.push("--server-events", opts.serverEvents);
+    if (opts.serverAcks !== undefined) args.push("--server-acks", opts.serverAcks);
     args.push(...(opts.args || []));
     const child = spawn(process.execPath, args, {
       stdio: ["pipe", "pipe", opts.captureStderr ? "pipe" : "inherit"],

@@ -7,6 +7,7 @@
 // protocol is specified in README.md next to this file; keep the two in step.
 //
 //   node tests/harness/harness.js [--servers 2] [--key socket.io] [--server-events a,b]
+//                                 [--server-acks a,b]
 //                                 [--specific-response-channel] [--verbose]
 //                                 [--adapter classic|sharded|streams] [--subscription-mode MODE]
 //                                 [--streams-version 0.3|0.2] [--stream-name S] [--stream-count N]
@@ -63,6 +64,7 @@ function parseArgs(argv) {
     servers: 2,
     key: "socket.io",
     serverEvents: "server_event,ping_servers",
+    serverAcks: "",
     specificResponseChannel: false,
     adapter: "classic",
     subscriptionMode: "dynamic",
@@ -93,6 +95,9 @@ function parseArgs(argv) {
         break;
       case "--server-events":
         opts.serverEvents = value();
+        break;
+      case "--server-acks":
+        opts.serverAcks = value();
         break;
       case "--specific-response-channel":
         opts.specificResponseChannel = true;
@@ -138,6 +143,9 @@ function parseArgs(argv) {
     }
   }
   checkStreamsOptions(opts);
+  if (opts.serverAcks && STACKS[opts.stack].script !== "server.js") {
+    throw new Error(`--server-acks needs a socket.io 4 stack (not ${opts.stack})`);
+  }
   checkStack(opts);
   return opts;
 }
@@ -196,6 +204,16 @@ function withIdleTimeout(promise, ms, progress, what) {
     }, Math.max(5, Math.min(100, ms / 10)));
   });
   return Promise.race([promise, timeout]).finally(() => clearInterval(timer));
+}
+
+/** A command's `to` or `except`: a room or an array of rooms (strings or numbers). */
+function roomList(msg, field) {
+  const v = msg[field] ?? [];
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every((r) => typeof r === "string" || (typeof r === "number" && Number.isFinite(r)))) {
+    throw new Error(`${field} must be a room or an array of rooms (strings or numbers)`);
+  }
+  return list;
 }
 
 function normalizeNsp(nsp) {
@@ -440,6 +458,7 @@ class Harness {
         redisCaFile: this.tls ? this.tls.ca : null,
         key: this.opts.key,
         serverEvents: this.opts.serverEvents,
+        serverAcks: this.opts.serverAcks,
         specificResponseChannel: this.opts.specificResponseChannel,
         adapter: this.opts.adapter,
         subscriptionMode: this.opts.subscriptionMode,
@@ -705,7 +724,12 @@ class Harness {
           throw new Error("rooms must be an array of strings and numbers");
         }
         const nsp = normalizeNsp(msg.nsp);
+        if (msg.data !== undefined && STACKS[this.opts.stack].script !== "server.js") {
+          throw new Error(`data needs a socket.io 4 stack (socket.data; not ${this.opts.stack})`);
+        }
         const { sid } = await this.clients.connect({
+          data: msg.data,
+          ack: msg.ack,
           name: msg.name,
           server: server.index,
           share: msg.share,
@@ -830,6 +854,38 @@ class Harness {
         return { port: server.port };
       }
 
+      case "server_query": {
+        const server = this.server(msg.server ?? 0);
+        if (!server.alive) throw new Error(`server ${server.index} is not running`);
+        if (STACKS[this.opts.stack].script !== "server.js") {
+          throw new Error(`server_query needs a socket.io 4 stack (not ${this.opts.stack})`);
+        }
+        const ops = ["fetchSockets", "serverCount", "allRooms", "serverSideEmitWithAck", "emitWithAck"];
+        if (!ops.includes(msg.op)) throw new Error(`op must be one of ${ops.join(", ")}`);
+        if (msg.op.endsWith("WithAck") && typeof msg.event !== "string") {
+          throw new Error("event must be a string");
+        }
+        if (!Array.isArray(msg.args ?? [])) throw new Error("args must be an array");
+        const timeoutMs = optTimeout(msg, 5000);
+        const { type, server: _, id: __, ok: ___, ...result } = await server.request(
+          "query",
+          {
+            op: msg.op,
+            nsp: normalizeNsp(msg.nsp),
+            to: roomList(msg, "to"),
+            except: roomList(msg, "except"),
+            event: msg.event,
+            args: msg.args ?? [],
+            timeout_ms: timeoutMs,
+          },
+          Math.max(timeoutMs, 5000) + 5000,
+        );
+        return { server: server.index, ...result };
+      }
+
+      case "kill_server":
+        return this.killServer(msg);
+
       case "server_stall": {
         const ms = Number(msg.ms);
         if (!(ms >= 0 && ms <= 120000)) throw new Error("server_stall needs ms between 0 and 120000");
@@ -850,6 +906,47 @@ class Harness {
       default:
         throw new Error(`unknown cmd ${JSON.stringify(msg.cmd)}`);
     }
+  }
+
+  /**
+   * `kill_server`: stops one Socket.IO server (SIGTERM: the process exits at once, its adapters
+   * say goodbye to nobody) and replies once Redis no longer lists any connection of it (CLIENT
+   * LIST, by name) and the remaining servers' subscriptions are as expected, so that a request
+   * made next counts only the servers left.
+   */
+  async killServer(msg) {
+    this.requireRedis();
+    const server = this.server(msg.server);
+    if (!server.alive) throw new Error(`server ${server.index} is not running`);
+    const timeoutMs = optTimeout(msg, 15000);
+    const t0 = Date.now();
+    await server.stop();
+    const ownName = new RegExp(`^sio-harness-[a-z]+-${server.index}$`);
+    await withTimeout(
+      (async () => {
+        for (;;) {
+          const names = await this.connectionNames().catch(() => null);
+          if (names && !names.some((n) => ownName.test(n))) break;
+          await sleep(10);
+        }
+        await this.waitSubscriptions(undefined, timeoutMs);
+      })(),
+      timeoutMs,
+      `kill_server ${server.index} (waiting for Redis to drop its connections)`,
+    );
+    return { server: server.index, gone_ms: Date.now() - t0 };
+  }
+
+  /** The names of every client connection Redis knows (CLIENT LIST, every live node). */
+  async connectionNames() {
+    let lists;
+    if (this.topology !== "cluster") lists = [await this.control.sendCommand(["CLIENT", "LIST"])];
+    else {
+      const nc = this.topo.nc;
+      const ports = this.topo.liveNodes().map((n) => n.proc.port);
+      lists = await Promise.all(ports.map((p) => nc.command(p, ["CLIENT", "LIST"])));
+    }
+    return lists.flatMap((text) => parseClientList(String(text)).map((e) => e.name || ""));
   }
 
   /** The `recovery` field of `client`: only streams servers recover connection state. */

@@ -8,6 +8,7 @@
 //! sio-bench rss     --url U [--count N] [--every K]
 //! sio-bench latency --url U [--count N] [--interval-us I]
 //! sio-bench burst   --url U [--count N] [--payload small|str4k] [--pacing on|off]
+//! sio-bench fetch   --url U [--timeout-ms T]      (batches of fetch_sockets, see fetch.rs)
 //! ```
 //!
 //! Payloads (`small`, `json1k`, `bin64k`) come from `bench/payloads.json` (found next to the
@@ -31,6 +32,8 @@ const EVENT: &str = "bench";
 /// Operations between two looks at the clock.
 const CHECK_EVERY: u64 = 128;
 
+mod fetch;
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 fn main() {
@@ -44,7 +47,7 @@ fn real_main() -> Result<(), BoxError> {
     let mut argv = std::env::args().skip(1);
     let command = argv
         .next()
-        .ok_or("usage: sio-bench encode|run|rss|latency [--flag value]...")?;
+        .ok_or("usage: sio-bench encode|run|rss|latency|burst|fetch [--flag value]...")?;
     let opts = Opts::parse(argv)?;
     match command.as_str() {
         "encode" => encode(&opts),
@@ -52,6 +55,7 @@ fn real_main() -> Result<(), BoxError> {
         "rss" => rss(&opts),
         "latency" => latency(&opts),
         "burst" => burst(&opts),
+        "fetch" => fetch::fetch(&opts),
         other => Err(format!("unknown command {other:?}").into()),
     }
 }

@@ -44,8 +44,15 @@ final class Emitter
     private const NO_TIMEOUT = INF;
 
     /** @param list<array{string, string|int|bool}> $ops */
-    private function __construct(private readonly Connection $conn, private readonly string $nsp = '/', private readonly array $ops = [])
-    {
+    /** How long questions to the cluster wait for answers by default, in milliseconds. */
+    public const ASK_TIMEOUT_MS = 5000;
+
+    private function __construct(
+        private readonly Connection $conn,
+        private readonly string $nsp = '/',
+        private readonly array $ops = [],
+        private readonly int $askTimeoutMs = self::ASK_TIMEOUT_MS,
+    ) {
     }
 
     /**
@@ -243,7 +250,7 @@ final class Emitter
 
     private function with(array $ops, ?string $nsp = null): self
     {
-        return new self($this->conn, $nsp ?? $this->nsp, [...$this->ops, ...$ops]);
+        return new self($this->conn, $nsp ?? $this->nsp, [...$this->ops, ...$ops], $this->askTimeoutMs);
     }
 
     private static function rooms(string $op, array $rooms): array
@@ -377,6 +384,97 @@ final class Emitter
     public function socketsLeave(string|int|array $rooms): int
     {
         return $this->roomsCall('sioe_emitter_sockets_leave', $rooms);
+    }
+
+    /**
+     * An Emitter whose questions to the cluster (emitWithAck, serverSideEmitWithAck, and
+     * fetchSockets and allRooms without their own timeout) wait at most $ms milliseconds.
+     */
+    public function timeout(int $ms): self
+    {
+        return new self($this->conn, $this->nsp, $this->ops, self::askMillis($ms));
+    }
+
+    /** How many Socket.IO servers serve the namespace, as Redis counts their subscriptions. */
+    public function serverCount(): int
+    {
+        return $this->run(function (FFI $ffi, FFI\CData $h) {
+            $n = $ffi->new('uint64_t');
+            Native::call(fn ($e) => $ffi->sioe_emitter_server_count($h, FFI::addr($n), $e));
+            return $n->cdata;
+        });
+    }
+
+    /**
+     * The target's sockets on every server, waiting at most $timeoutMs (default: the
+     * emitter's timeout(), 5000) for the answers. Servers that did not answer in time are
+     * counted in serversMissing, and complete is false.
+     */
+    public function fetchSockets(?int $timeoutMs = null): FetchedSockets
+    {
+        $ms = self::askMillis($timeoutMs ?? $this->askTimeoutMs);
+        return FetchedSockets::fromAnswer($this->answer(
+            fn (FFI $ffi, FFI\CData $h, FFI\CData $out, $e) => $ffi->sioe_emitter_fetch_sockets($h, $ms, $out, $e)
+        ));
+    }
+
+    /** Every room of the namespace on every server (classic adapter only, else UNSUPPORTED). */
+    public function allRooms(?int $timeoutMs = null): AllRooms
+    {
+        $ms = self::askMillis($timeoutMs ?? $this->askTimeoutMs);
+        return AllRooms::fromAnswer($this->answer(
+            fn (FFI $ffi, FFI\CData $h, FFI\CData $out, $e) => $ffi->sioe_emitter_all_rooms($h, $ms, $out, $e)
+        ));
+    }
+
+    /** serverSideEmit, collecting what each server's handler acknowledges (see timeout()). */
+    public function serverSideEmitWithAck(string $event, mixed ...$args): ServerAcks
+    {
+        return ServerAcks::fromAnswer($this->acked('sioe_emitter_server_side_emit_with_ack', $event, $args));
+    }
+
+    /** Emits to the target's clients, each asked to acknowledge (see timeout()). */
+    public function emitWithAck(string $event, mixed ...$args): ClientAcks
+    {
+        return ClientAcks::fromAnswer($this->acked('sioe_emitter_emit_with_ack', $event, $args));
+    }
+
+    private function acked(string $function, string $event, array $args): array
+    {
+        [$json, $buffers] = Args::encode($args);
+        $ms = $this->askTimeoutMs;
+        return $this->answer(function (FFI $ffi, FFI\CData $h, FFI\CData $out, $e) use ($function, $event, $json, $buffers, $ms) {
+            $bufs = Args::buffers($ffi, $buffers);
+            try {
+                return $ffi->$function($h, $event, strlen($event), $json, strlen($json), $bufs, $ms, $out, $e);
+            } finally {
+                if ($bufs !== null) {
+                    $ffi->sioe_buffers_free($bufs);
+                }
+            }
+        });
+    }
+
+    /** Runs a question whose answer is JSON text the library allocated, and decodes it. */
+    private function answer(callable $call): array
+    {
+        return $this->run(function (FFI $ffi, FFI\CData $h) use ($call) {
+            $out = $ffi->new('char*');
+            Native::call(fn ($e) => $call($ffi, $h, FFI::addr($out), $e));
+            try {
+                return json_decode(FFI::string($out), true, 100000, JSON_THROW_ON_ERROR);
+            } finally {
+                $ffi->sioe_string_free($out);
+            }
+        });
+    }
+
+    private static function askMillis(int $ms): int
+    {
+        if ($ms <= 0) {
+            throw new EmitterException('INVALID_ARGUMENT', 4, "a timeout is a positive number of milliseconds, got $ms");
+        }
+        return $ms;
     }
 
     public function disconnectSockets(bool $close = false): int

@@ -13,6 +13,7 @@ require __DIR__ . '/stacks.php';
 require __DIR__ . '/topology.php';
 require __DIR__ . '/loading.php';
 require __DIR__ . '/readme.php';
+require __DIR__ . '/ask.php';
 
 use SocketIO\Binary;
 use SocketIO\Emitter;

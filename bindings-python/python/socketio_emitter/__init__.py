@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 
 from . import exceptions
+from ._ask import AllRooms, ClientAcks, FetchedSockets, RemoteSocket, ServerAcks
 from ._encoded import Encoded
 from ._native import (
     CORE_VERSION,
@@ -49,7 +50,9 @@ __all__ = [
     "CORE_VERSION",
     "ERROR_CODES",
     "OPTION_NAMES",
+    "AllRooms",
     "AsyncEmitter",
+    "ClientAcks",
     "ClosedError",
     "DetectionFailedError",
     "Emitter",
@@ -57,6 +60,7 @@ __all__ = [
     "EmitterTimeoutError",
     "EncodeError",
     "Encoded",
+    "FetchedSockets",
     "FlushError",
     "FlushReport",
     "InternalError",
@@ -66,7 +70,9 @@ __all__ = [
     "QueuedFailure",
     "RedisConnectionError",
     "RedisError",
+    "RemoteSocket",
     "ReservedEventError",
+    "ServerAcks",
     "UnsupportedError",
     "__version__",
     "exceptions",

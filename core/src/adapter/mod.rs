@@ -3,7 +3,7 @@
 //! [`Flavour`] is the one place that picks a flavour; one file per flavour does the rest.
 
 pub mod classic;
-mod cluster_message;
+pub(crate) mod cluster_message;
 pub mod legacy;
 pub mod sharded;
 pub mod streams;

@@ -122,14 +122,14 @@ fn rooms_request(key: &str, target: &Target, kind: u8, rooms: &[Room]) -> Output
 
 fn broadcast_json(target: &Target, event: &str, args: &[Value]) -> Result<Vec<u8>, Fail> {
     let mut out = head_json(BROADCAST);
-    broadcast_data_json(&mut out, target, event, args)?;
+    broadcast_data_json(&mut out, target, event, args, None)?;
     tail_json(&mut out, target.namespace());
     Ok(out.into_bytes())
 }
 
 fn server_side_emit_json(target: &Target, event: &str, args: &[Value]) -> Result<Vec<u8>, Fail> {
     let mut out = head_json(SERVER_SIDE_EMIT);
-    server_side_emit_data_json(&mut out, event, args)?;
+    server_side_emit_data_json(&mut out, event, args, None)?;
     tail_json(&mut out, target.namespace());
     Ok(out.into_bytes())
 }
@@ -137,7 +137,7 @@ fn server_side_emit_json(target: &Target, event: &str, args: &[Value]) -> Result
 fn broadcast_msgpack(target: &Target, event: &str, args: &[Value]) -> Result<Vec<u8>, Fail> {
     let mut out = Vec::with_capacity(128 + event.len());
     head_msgpack(&mut out, BROADCAST)?;
-    broadcast_data_msgpack(&mut out, target, event, args)?;
+    broadcast_data_msgpack(&mut out, target, event, args, None)?;
     tail_msgpack(&mut out, target.namespace())?;
     Ok(out)
 }
@@ -151,7 +151,7 @@ pub(crate) fn server_side_emit_msgpack(
 ) -> Result<Vec<u8>, Fail> {
     let mut out = Vec::with_capacity(64 + event.len());
     head_msgpack(&mut out, SERVER_SIDE_EMIT)?;
-    server_side_emit_data_msgpack(&mut out, event, args)?;
+    server_side_emit_data_msgpack(&mut out, event, args, None)?;
     tail_msgpack(&mut out, target.namespace())?;
     Ok(out)
 }

@@ -86,11 +86,11 @@ impl Streams {
         check_event(event)?;
         let data = if holds_binary(args) {
             let mut packed = Vec::with_capacity(128);
-            broadcast_data_msgpack(&mut packed, target, event, args)
+            broadcast_data_msgpack(&mut packed, target, event, args, None)
                 .map(|()| BASE64.encode(packed).into_bytes())
         } else {
             let mut text = String::with_capacity(128);
-            broadcast_data_json(&mut text, target, event, args).map(|()| text.into_bytes())
+            broadcast_data_json(&mut text, target, event, args, None).map(|()| text.into_bytes())
         }
         .map_err(|e| e.into_error("args"))?;
         Ok(self.xadd(target, BROADCAST, data, key))
@@ -117,11 +117,11 @@ impl Streams {
             }
             StreamsVersion::V02 => if holds_binary(args) {
                 let mut packed = Vec::with_capacity(64);
-                server_side_emit_data_msgpack(&mut packed, event, args)
+                server_side_emit_data_msgpack(&mut packed, event, args, None)
                     .map(|()| BASE64.encode(packed).into_bytes())
             } else {
                 let mut text = String::with_capacity(64);
-                server_side_emit_data_json(&mut text, event, args).map(|()| text.into_bytes())
+                server_side_emit_data_json(&mut text, event, args, None).map(|()| text.into_bytes())
             }
             .map(|data| self.xadd(target, SERVER_SIDE_EMIT, data, key)),
         };

@@ -40,6 +40,19 @@ pub(crate) struct Connection {
     /// The synchronous connection blocking callers use when it is free (`None` on a
     /// cluster).
     fast_lane: Option<Arc<FastLane>>,
+    /// What a reply subscription connects to (see [`ReplySource`]).
+    reply_source: ReplySource,
+}
+
+/// Where the subscription that collects the servers' replies connects: the one server, or
+/// the cluster (its own RESP3 connection, which redis-rs resubscribes after a failover).
+#[derive(Clone)]
+pub(crate) enum ReplySource {
+    Single(Arc<std::sync::Mutex<redis::Client>>),
+    Cluster {
+        cfg: Box<EmitterConfig>,
+        nodes: Vec<String>,
+    },
 }
 
 /// What the connection knows about its own state, shared with the fast lane and the queue.
@@ -129,7 +142,16 @@ impl Connection {
             ))
         });
         let pacer = cfg.pacing.then(|| Pacer::start(link.clone()));
+        let reply_source = match (&cfg.topology, link.single_server()) {
+            (_, Some(server)) => ReplySource::Single(server),
+            (Topology::Cluster { nodes }, None) => ReplySource::Cluster {
+                cfg: Box::new(cfg.clone()),
+                nodes: nodes.clone(),
+            },
+            (_, None) => unreachable!("only a cluster link has no single server"),
+        };
         Ok(Connection {
+            reply_source,
             pacer,
             link,
             secrets,
@@ -167,7 +189,15 @@ impl Connection {
         }
     }
 
-    /// The budget of one call.
+    pub(crate) fn reply_source(&self) -> &ReplySource {
+        &self.reply_source
+    }
+
+    /// A Redis error as the emitter reports it (passwords scrubbed).
+    pub(crate) fn error(&self, e: &redis::RedisError) -> crate::error::Error {
+        super::fate::map_error(e, &self.secrets)
+    }
+
     pub(crate) fn call_timeout(&self) -> Duration {
         self.call_timeout
     }

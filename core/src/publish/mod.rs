@@ -17,5 +17,6 @@ pub(crate) mod queue;
 mod sentinel;
 pub(crate) mod sigpipe;
 
-pub(crate) use connection::Connection;
+pub(crate) use cluster::client as cluster_client;
 pub use connection::Stamp as PipelineStamp;
+pub(crate) use connection::{Connection, ReplySource};

@@ -90,6 +90,8 @@ pub fn target(case: &J) -> Target {
             "to" | "in" => t.to(rooms(arg.expect("rooms"))),
             "except" => t.except(rooms(arg.expect("rooms"))),
             "volatile" => t.flag(socketio_emitter::Flag::Volatile, true),
+            // Where the answers' wait is given: see `timeout`.
+            "timeout" => t,
             "compress" => t.flag(
                 socketio_emitter::Flag::Compress,
                 arg.and_then(J::as_bool).expect("bool"),
@@ -98,6 +100,16 @@ pub fn target(case: &J) -> Target {
         };
     }
     t
+}
+
+/// The `timeout(ms)` a case's ops set (what servers write as `flags.timeout`).
+pub fn timeout(case: &J) -> Option<std::time::Duration> {
+    case["ops"]
+        .as_array()
+        .expect("ops")
+        .iter()
+        .find(|op| op[0] == "timeout")
+        .map(|op| std::time::Duration::from_millis(op[1].as_u64().expect("ms")))
 }
 
 /// Where two payloads first differ, shown around that point (hex).

@@ -33,8 +33,12 @@ class Clients {
    * Connects a client; resolves with its sid once the server has joined its rooms.
    * With `share`, the new socket uses the connection (Manager) of that client instead of a new one.
    * With `recovery`, the client stays known after a disconnect, for `reconnect` (see `drop`).
+   * `data` travels in the handshake (auth.data; the server copies it into socket.data); with
+   * `ack`, the client acknowledges every event that asks for it with that value.
    */
-  connect({ name, server, port, nsp, rooms, timeoutMs, share, recovery = false }) {
+  connect(opts) {
+    const { name, port, nsp, rooms, data, ack, timeoutMs, share, recovery = false } = opts;
+    let { server } = opts;
     const existing = this.byName.get(name);
     if (existing && existing.connected) {
       return Promise.reject(new Error(`client ${JSON.stringify(name)} is already connected`));
@@ -66,18 +70,19 @@ class Clients {
         return Promise.reject(new Error(`share: ${share}'s connection already has a socket on ${nsp}`));
       }
       server = other.server;
-      socket = manager.socket(nsp, this.#roomsOption(rooms));
+      socket = manager.socket(nsp, this.#handshakeOption(rooms, data));
     } else {
       socket = this.io(`http://127.0.0.1:${port}${nsp}`, {
         transports: ["websocket"],
         forceNew: true,
         reconnection: false,
         timeout: timeoutMs,
-        ...this.#roomsOption(rooms),
+        ...this.#handshakeOption(rooms, data),
       });
       if (this.major < 4) catchParseErrors(socket.io);
     }
     const client = { name, server, socket, nsp, connected: false, sid: null, recovery, joined: null };
+    client.ack = ack; // the value this client acknowledges events with (undefined: none)
     this.byName.set(name, client);
 
     return new Promise((resolve, reject) => {
@@ -119,9 +124,14 @@ class Clients {
         const line = { type: "event", client: name, event, args: [] };
         const last = args[args.length - 1];
         if (typeof last === "function") {
-          // The packet carried an ack id; an emitter should never do that.
-          args.pop();
+          // The packet carried an ack id: a broadcast with acknowledgements. A client made with
+          // `ack` answers with that value; the others leave it unanswered.
+          const callback = args.pop();
           line.ack = true;
+          if (client.ack !== undefined) {
+            callback(client.ack);
+            line.acked = true;
+          }
         } else if (this.offsets && socket._pid && typeof last === "string" && OFFSET.test(last)) {
           // Appended by the server (connection state recovery), not sent by the emitter.
           line.offset = args.pop();
@@ -238,9 +248,10 @@ class Clients {
     this.byName.delete(name);
   }
 
-  /** The connection option that carries the rooms to join. */
-  #roomsOption(rooms) {
-    return this.major >= 3 ? { auth: { rooms } } : { query: { rooms: JSON.stringify(rooms) } };
+  /** The connection option that carries the rooms to join and the socket's data. */
+  #handshakeOption(rooms, data) {
+    if (this.major < 3) return { query: { rooms: JSON.stringify(rooms) } };
+    return { auth: data === undefined ? { rooms } : { rooms, data } };
   }
 
   /**
@@ -256,7 +267,7 @@ class Clients {
     const onevent = socket.onevent;
     socket.onevent = function (packet) {
       const args = (packet.data || []).slice();
-      if (packet.id !== undefined && packet.id !== null) args.push(() => {});
+      if (packet.id !== undefined && packet.id !== null) args.push(this.ack(packet.id));
       onevent.call(this, packet);
       listener(...args);
     };

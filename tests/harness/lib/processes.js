@@ -242,6 +242,7 @@ class ServerProcess {
     redisCaFile,
     key,
     serverEvents,
+    serverAcks = "",
     specificResponseChannel,
     adapter = "classic",
     subscriptionMode = "dynamic",
@@ -258,6 +259,7 @@ class ServerProcess {
     this.redisClusterUrls = redisClusterUrls;
     this.key = key;
     this.serverEvents = serverEvents;
+    this.serverAcks = serverAcks;
     this.specificResponseChannel = specificResponseChannel;
     this.adapter = adapter;
     this.subscriptionMode = subscriptionMode;
@@ -293,6 +295,7 @@ class ServerProcess {
       KEY: this.key,
       SERVER_INDEX: String(this.index),
       SERVER_EVENTS: this.serverEvents,
+      SERVER_ACKS: this.serverAcks,
       SPECIFIC_RESPONSE_CHANNEL: this.specificResponseChannel ? "1" : "0",
       ADAPTER: this.adapter,
       SUBSCRIPTION_MODE: this.subscriptionMode,

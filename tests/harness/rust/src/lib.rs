@@ -295,6 +295,56 @@ impl Harness {
         reply["sid"].as_str().unwrap_or_default().to_owned()
     }
 
+    /// Like [`Harness::client`], with the socket's `data` (the server sets it as `socket.data`,
+    /// so `fetchSockets` reports it) and an `ack` value (the client acknowledges every event
+    /// that asks for it with that value; `None`: it leaves them unanswered).
+    pub fn client_with(
+        &self,
+        name: &str,
+        server: usize,
+        nsp: &str,
+        rooms: Json,
+        data: Option<Json>,
+        ack: Option<Json>,
+    ) -> String {
+        let mut cmd =
+            json!({"cmd": "client", "name": name, "server": server, "nsp": nsp, "rooms": rooms});
+        if let Some(data) = data {
+            cmd["data"] = data;
+        }
+        if let Some(ack) = ack {
+            cmd["ack"] = ack;
+        }
+        let reply = self.request(cmd);
+        reply["sid"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// `server_query`: a cluster request made by Socket.IO server `server` itself, for
+    /// comparing with an emitter's answer. `query` holds `op` and its fields, e.g.
+    /// `json!({"op": "fetchSockets", "nsp": "/", "to": ["room1"]})`; returns the reply
+    /// (`sockets`, `count`, `rooms`, or `error` and `responses`).
+    pub fn server_query(&self, server: usize, query: Json) -> Json {
+        let mut cmd = query;
+        cmd["cmd"] = json!("server_query");
+        cmd["server"] = json!(server);
+        self.request(cmd)
+    }
+
+    /// `kill_server`: stops Socket.IO server `server` and returns once Redis no longer holds
+    /// any of its connections or subscriptions, so the next request counts the servers left.
+    pub fn kill_server(&self, server: usize) -> Json {
+        self.request(json!({"cmd": "kill_server", "server": server}))
+    }
+
+    /// Every `server_event` line so far for `event` (see `--server-events` and
+    /// `--server-acks`): `server`, `nsp`, `args`, and `ack`/`acked` when one was asked for.
+    pub fn server_events(&self, event: &str) -> Vec<Json> {
+        self.observed()
+            .into_iter()
+            .filter(|m| m["type"] == "server_event" && m["event"] == event)
+            .collect()
+    }
+
     /// Waits until every client and server has seen everything published before this call.
     pub fn flush(&self) {
         self.request(json!({"cmd": "flush"}));

@@ -245,7 +245,12 @@ public final class Emitter implements AutoCloseable {
                 LongByReference out, PointerByReference err);
     }
 
-    private long event(EventCall fn, String event, Object[] args) {
+    /** A C call on the target's handle with the event name, the JSON arguments and their binary parts. */
+    private interface ArgsCall<T> {
+        T call(Pointer h, byte[] ev, NativeLib.SizeT evLen, byte[] json, NativeLib.SizeT jsonLen, Pointer bufs, PointerByReference err);
+    }
+
+    private <T> T withArgs(String event, Object[] args, ArgsCall<T> f) {
         byte[] ev = utf8(event, "event");
         Json j = Json.encodeArgs(args);
         byte[] json = utf8(j.out.toString(), "arguments");
@@ -255,14 +260,20 @@ public final class Emitter implements AutoCloseable {
                 for (byte[] part : j.parts) {
                     check(C.sioe_buffers_add(bufs, arg(part), new NativeLib.SizeT(part.length), null, err), err);
                 }
-                LongByReference out = new LongByReference();
-                check(fn.call(h, arg(ev), new NativeLib.SizeT(ev.length), json, new NativeLib.SizeT(json.length), bufs, out, err), err);
-                return out.getValue();
+                return f.call(h, arg(ev), new NativeLib.SizeT(ev.length), json, new NativeLib.SizeT(json.length), bufs, err);
             } finally {
                 if (bufs != null) {
                     C.sioe_buffers_free(bufs);
                 }
             }
+        });
+    }
+
+    private long event(EventCall fn, String event, Object[] args) {
+        return withArgs(event, args, (h, ev, evLen, json, jsonLen, bufs, err) -> {
+            LongByReference out = new LongByReference();
+            check(fn.call(h, ev, evLen, json, jsonLen, bufs, out, err), err);
+            return out.getValue();
         });
     }
 
@@ -312,6 +323,104 @@ public final class Emitter implements AutoCloseable {
             check(C.sioe_emitter_disconnect_sockets(h, close, n, err), err);
             return n.getValue();
         });
+    }
+
+    /**
+     * How many Socket.IO servers serve the target's namespace, as Redis counts their
+     * subscriptions (servers, not clients). Asks Redis only: no timeout.
+     */
+    public long serverCount() {
+        return run((h, err) -> {
+            LongByReference n = new LongByReference();
+            check(C.sioe_emitter_server_count(h, n, err), err);
+            return n.getValue();
+        });
+    }
+
+    /** {@link #fetchSockets(Duration)} waiting at most 5 seconds. */
+    public FetchedSockets fetchSockets() {
+        return fetchSockets(Ask.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * The target's sockets ({@code of/to/except}) on every server, each with its id, rooms,
+     * data and handshake. Waits at most {@code timeout} (more than zero); servers that did not
+     * answer by then are counted in {@link FetchedSockets#serversMissing()}.
+     */
+    public FetchedSockets fetchSockets(Duration timeout) {
+        long ms = Ask.timeoutMs(timeout);
+        return Ask.fetched(answer((h, out, err) -> C.sioe_emitter_fetch_sockets(h, ms, out, err)));
+    }
+
+    /** {@link #allRooms(Duration)} waiting at most 5 seconds. */
+    public AllRooms allRooms() {
+        return allRooms(Ask.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Every room of the target's namespace on every server (the classic adapter only; others
+     * throw UNSUPPORTED). Waits like {@link #fetchSockets(Duration)}.
+     */
+    public AllRooms allRooms(Duration timeout) {
+        long ms = Ask.timeoutMs(timeout);
+        return Ask.rooms(answer((h, out, err) -> C.sioe_emitter_all_rooms(h, ms, out, err)));
+    }
+
+    /** {@link #serverSideEmitWithAck(String, Duration, Object...)} waiting at most 5 seconds. */
+    public ServerAcks serverSideEmitWithAck(String event, Object... args) {
+        return serverSideEmitWithAck(event, Ask.DEFAULT_TIMEOUT, args);
+    }
+
+    /**
+     * Sends the event to the servers' serverSideEmit listeners and collects what their
+     * handlers acknowledge with, one response per server. Waits like
+     * {@link #fetchSockets(Duration)}.
+     */
+    public ServerAcks serverSideEmitWithAck(String event, Duration timeout, Object... args) {
+        long ms = Ask.timeoutMs(timeout);
+        return Ask.serverAcks(withArgs(event, args, (h, ev, evLen, json, jsonLen, bufs, err) -> answer(err,
+                out -> C.sioe_emitter_server_side_emit_with_ack(h, ev, evLen, json, jsonLen, bufs, ms, out, err))));
+    }
+
+    /** {@link #emitWithAck(String, Duration, Object...)} waiting at most 5 seconds. */
+    public ClientAcks emitWithAck(String event, Object... args) {
+        return emitWithAck(event, Ask.DEFAULT_TIMEOUT, args);
+    }
+
+    /**
+     * Emits to the target's clients and collects their acknowledgements (each client's first
+     * argument). Clients that did not answer within {@code timeout} are counted in
+     * {@link ClientAcks#clientsMissing()}.
+     */
+    public ClientAcks emitWithAck(String event, Duration timeout, Object... args) {
+        long ms = Ask.timeoutMs(timeout);
+        return Ask.clientAcks(withArgs(event, args, (h, ev, evLen, json, jsonLen, bufs, err) -> answer(err,
+                out -> C.sioe_emitter_emit_with_ack(h, ev, evLen, json, jsonLen, bufs, ms, out, err))));
+    }
+
+    /** A C call that answers with an owned JSON string. */
+    private interface AnswerCall {
+        int call(Pointer h, PointerByReference out, PointerByReference err);
+    }
+
+    private String answer(AnswerCall f) {
+        return run((h, err) -> answer(err, out -> f.call(h, out, err)));
+    }
+
+    private interface OutCall {
+        int call(PointerByReference out);
+    }
+
+    /** Runs the call, then copies and frees the JSON text it answered with. */
+    private static String answer(PointerByReference err, OutCall f) {
+        PointerByReference out = new PointerByReference();
+        check(f.call(out), err);
+        Pointer text = out.getValue();
+        try {
+            return text.getString(0, "UTF-8");
+        } finally {
+            C.sioe_string_free(text);
+        }
     }
 
     /**

@@ -129,6 +129,21 @@ interface NativeLib extends Library {
 
     int sioe_emitter_disconnect_sockets(Pointer em, boolean close, LongByReference receivers, PointerByReference err);
 
+    int sioe_emitter_server_count(Pointer em, LongByReference count, PointerByReference err);
+
+    /** The answers below are JSON text the caller frees with {@link #sioe_string_free}. */
+    int sioe_emitter_fetch_sockets(Pointer em, long timeoutMs, PointerByReference json, PointerByReference err);
+
+    int sioe_emitter_all_rooms(Pointer em, long timeoutMs, PointerByReference json, PointerByReference err);
+
+    int sioe_emitter_server_side_emit_with_ack(Pointer em, byte[] ev, SizeT evLen, byte[] json, SizeT jsonLen, Pointer bufs,
+            long timeoutMs, PointerByReference out, PointerByReference err);
+
+    int sioe_emitter_emit_with_ack(Pointer em, byte[] ev, SizeT evLen, byte[] json, SizeT jsonLen, Pointer bufs,
+            long timeoutMs, PointerByReference out, PointerByReference err);
+
+    void sioe_string_free(Pointer s);
+
     int sioe_emitter_flush(Pointer em, LongByReference sent, LongByReference receivers, PointerByReference err);
 
     int sioe_emitter_close(Pointer em, LongByReference sent, LongByReference receivers, PointerByReference err);

@@ -9,7 +9,9 @@ use rmpv::Value as M;
 use super::decode;
 use super::request::{self, ClusterData, Route, Wire};
 use crate::adapter::cluster_message::{self as cm, Request};
-use crate::adapter::{Flavour, Output, check_sent_event, check_server_side_event, classic};
+use crate::adapter::{
+    EMITTER_UID, Flavour, Output, check_sent_event, check_server_side_event, classic,
+};
 use crate::encode::{Fail, holds_binary};
 use crate::error::{Error, Result};
 use crate::target::Target;
@@ -183,7 +185,7 @@ fn classic_request(
 ) -> Result<Output> {
     let head = |kind: u8| {
         vec![
-            (M::from("uid"), M::from(super::REQUESTER_UID)),
+            (M::from("uid"), M::from(EMITTER_UID)),
             (M::from("requestId"), M::from(request_id)),
             (M::from("type"), M::from(kind)),
         ]

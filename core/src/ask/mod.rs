@@ -34,10 +34,9 @@ pub(crate) use server_count::server_count;
 pub use server_side_ack::Acks;
 pub(crate) use server_side_ack::server_side_emit_with_ack;
 
-/// The `uid` requests carry. Servers answer a request on `P-response#N#<uid>#` when they run
-/// with `publishOnSpecificResponseChannel`; every emitter shares this one, and replies are told
-/// apart by their `requestId`.
-pub(crate) const REQUESTER_UID: &str = "emitter";
+// Requests carry the emitter's usual uid (`adapter::EMITTER_UID`). Servers answer on
+// `P-response#N#<uid>#` (classic, with `publishOnSpecificResponseChannel`) or `P#N#<uid>#`;
+// every emitter shares that channel, and replies are told apart by their `requestId`.
 
 /// What every request needs from the emitter that makes it.
 pub(crate) struct Asker<'a> {

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 use super::reply_link::{Event, ReplyLink};
+use crate::adapter::EMITTER_UID;
 use crate::error::Result;
 use crate::publish::Connection;
 
@@ -175,7 +176,7 @@ fn route(waiters: &Waiters, reply: serde_json::Value) {
         None => match reply {
             // A request (ours or another emitter's), read back from a stream.
             serde_json::Value::Object(message)
-                if message.get("uid").and_then(|u| u.as_str()) == Some(super::REQUESTER_UID) =>
+                if message.get("uid").and_then(|u| u.as_str()) == Some(EMITTER_UID) =>
             {
                 return;
             }

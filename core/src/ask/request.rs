@@ -21,7 +21,7 @@ use super::decode;
 use super::replies::{Pending, ReplyChannel};
 
 use crate::adapter::cluster_message as cm;
-use crate::adapter::{Command, Flavour, Output, Readers, XAdd};
+use crate::adapter::{Command, EMITTER_UID, Flavour, Output, Readers, XAdd};
 use crate::config::StreamsVersion;
 use crate::error::{Error, Result};
 use crate::stacks::Compat;
@@ -76,7 +76,7 @@ pub(crate) fn route(flavour: &Flavour, key: &str, nsp: &str, operation: &str) ->
                 wire: Wire::Classic,
                 transport: pubsub(Command::Publish, format!("{key}-request#{nsp}#"), false),
                 replies: vec![
-                    plain(format!("{response}{}#", super::REQUESTER_UID)),
+                    plain(format!("{response}{}#", EMITTER_UID)),
                     plain(response),
                 ],
             })
@@ -86,13 +86,13 @@ pub(crate) fn route(flavour: &Flavour, key: &str, nsp: &str, operation: &str) ->
             transport: pubsub(Command::SPublish, format!("{key}#{nsp}#"), false),
             replies: vec![ReplyChannel::ShardChannel(format!(
                 "{key}#{nsp}#{}#",
-                super::REQUESTER_UID
+                EMITTER_UID
             ))],
         }),
         Flavour::Streams(s) if s.version == StreamsVersion::V03 => Ok(Route {
             wire: Wire::Cluster,
             transport: pubsub(Command::Publish, format!("{key}#{nsp}#"), true),
-            replies: vec![plain(format!("{key}#{nsp}#{}#", super::REQUESTER_UID))],
+            replies: vec![plain(format!("{key}#{nsp}#{}#", EMITTER_UID))],
         }),
         Flavour::Streams(s) => Ok(Route {
             wire: Wire::Cluster,

@@ -47,6 +47,7 @@ def binding_cases(Case, url: str, secs: str, warm: str) -> list:
         ("sync", "Python Emitter.emit, one at a time"),
         ("queue", "Python emit_nowait + flush"),
         ("gather", "Python AsyncEmitter, asyncio.gather of 256"),
+        ("await", "Python AsyncEmitter, await each emit"),
     ):
         cases.append(Case(
             "ours", label, f"python-{mode}",

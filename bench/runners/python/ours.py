@@ -1,12 +1,13 @@
 """Our Python binding (`socketio_emitter`), installed into bench/.venv from ./bindings-python.
 
-    bench/.venv/bin/python ours.py --url U --payload P --mode sync|queue|gather
+    bench/.venv/bin/python ours.py --url U --payload P --mode sync|queue|gather|await
                                    [--seconds 1] [--warmup 0.2] [--window 256]
                                    [--adapter classic|sharded] [--cluster URL,URL,...]
 
 sync:   Emitter.emit, one at a time (each waits for Redis' reply)
 queue:  Emitter.emit_nowait until the time is up, then one flush()
 gather: AsyncEmitter.emit, `window` at a time with asyncio.gather
+await:  AsyncEmitter.emit, each awaited before the next
 latency mode (--mode latency --count N --interval-us I): paced awaited emits of {t, i}.
 rss mode (--mode rss --count N --every K): N emit_nowait calls, RSS sampled every K.
 --adapter sharded publishes for createShardedAdapter servers (SPUBLISH); --cluster reaches a
@@ -76,6 +77,18 @@ async def gather_loop(room, args, seconds, window):
     return {"ops": ops, "secs": time.perf_counter() - start, "receivers": receivers}
 
 
+async def await_loop(room, args, seconds):
+    start = time.perf_counter()
+    end = start + seconds
+    ops = receivers = 0
+    emit = room.emit
+    while time.perf_counter() < end:
+        for _ in range(CHECK_EVERY):
+            receivers += await emit("bench", *args)
+        ops += CHECK_EVERY
+    return {"ops": ops, "secs": time.perf_counter() - start, "receivers": receivers}
+
+
 async def latency(url, count, interval):
     io = AsyncEmitter(url)
     await io.connect()
@@ -139,15 +152,20 @@ def main():
             queue_loop(io, room, args, warmup)
             result = queue_loop(io, room, args, seconds)
         io.close()
-    elif mode == "gather":
+    elif mode in ("gather", "await"):
         window = int(opts.get("window", 256))
+
+        def loop(room, secs):
+            if mode == "await":
+                return await_loop(room, args, secs)
+            return gather_loop(room, args, secs, window)
 
         async def go():
             io = connect(AsyncEmitter, opts)
             await io.connect()
             room = io.to("room1")
-            await gather_loop(room, args, warmup, window)
-            r = await gather_loop(room, args, seconds, window)
+            await loop(room, warmup)
+            r = await loop(room, seconds)
             await io.close()
             return r
 

@@ -11,7 +11,9 @@ use crate::common::{PyFlushReport, emitter_pymethods};
 use crate::config::Options;
 use crate::convert::text_arg;
 use crate::errors::{catch, to_py_err};
+use crate::outbox;
 use crate::runtime::spawn_for_asyncio;
+use socketio_emitter::adapter::check_sent_event;
 
 /// Publishes Socket.IO events into Redis from asyncio code. Connects on first use (or in
 /// `async with` / `await connect()`). The same options as `Emitter`, the topology ones
@@ -48,8 +50,11 @@ emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
     ) -> PyResult<Bound<'py, PyAny>> {
         let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
-        self.h
-            .spawn(py, |e| async move { e.emit(&event, &values).await })
+        let output = catch(|| {
+            check_sent_event(&event)?;
+            self.h.target.encode_emit(&event, &values)
+        });
+        outbox::submit(py, &self.h.client, output)
     }
 
     #[pyo3(signature = (event, *args))]
@@ -61,10 +66,11 @@ emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
     ) -> PyResult<Bound<'py, PyAny>> {
         let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
-        self.h.spawn(
-            py,
-            |e| async move { e.server_side_emit(&event, &values).await },
-        )
+        let output = catch(|| {
+            check_sent_event(&event)?;
+            self.h.target.encode_server_side_emit(&event, &values)
+        });
+        outbox::submit(py, &self.h.client, output)
     }
 
     /// How many Socket.IO servers serve this namespace, as Redis counts them.

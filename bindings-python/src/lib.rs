@@ -10,7 +10,9 @@ mod config;
 mod convert;
 mod emitter;
 mod errors;
+mod outbox;
 mod runtime;
+mod settle;
 
 use pyo3::prelude::*;
 
@@ -19,8 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<emitter::PyEmitter>()?;
     m.add_class::<async_emitter::PyAsyncEmitter>()?;
     m.add_class::<common::PyFlushReport>()?;
-    m.add_function(wrap_pyfunction!(runtime::_set_result, m)?)?;
-    m.add_function(wrap_pyfunction!(runtime::_set_exception, m)?)?;
+    m.add_function(wrap_pyfunction!(settle::_late_results, m)?)?;
     m.add_function(wrap_pyfunction!(client::_close_all, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::_python_exiting, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_panic, m)?)?;

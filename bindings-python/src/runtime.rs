@@ -7,13 +7,12 @@
 //! - Sync calls run the future with [`block_on`] on the calling thread, the GIL released:
 //!   encoding happens there, I/O on the runtime's worker.
 //! - Async calls [`spawn_for_asyncio`]: the future runs on the runtime and completes an
-//!   `asyncio.Future` through `loop.call_soon_threadsafe`. No thread per call.
+//!   `asyncio.Future` on its loop, in batches (`settle.rs`). No thread per call.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
-use pyo3::BoundObject;
 use pyo3::prelude::*;
 use socketio_emitter::{Error, Result};
 use tokio::runtime::{Builder, Runtime};
@@ -85,7 +84,8 @@ pub(crate) fn block_on<T: Send>(
 }
 
 /// Starts `fut` on the runtime and returns an `asyncio.Future` of the running loop that
-/// receives its result. Must be called from a coroutine (or callback) of a running loop.
+/// receives its result (through the loop's [`Settler`](crate::settle::Settler), in batches).
+/// Must be called from a coroutine (or callback) of a running loop.
 pub(crate) fn spawn_for_asyncio<'py, T>(
     py: Python<'py>,
     fut: impl Future<Output = Result<T>> + Send + 'static,
@@ -93,53 +93,14 @@ pub(crate) fn spawn_for_asyncio<'py, T>(
 where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
-    let future = event_loop.call_method0("create_future")?;
-    let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
+    let (settler, future) = crate::settle::for_running_loop(py)?;
+    let future_ref = future.clone().unbind();
     let fut = caught(fut);
     get().map_err(to_py_err)?.spawn(async move {
         // A panic resolves the future with `INTERNAL` instead of leaving it pending forever.
-        let result = fut.await;
-        with_python(|py| {
-            let (setter, value) = match result {
-                Ok(v) => match v.into_pyobject(py) {
-                    Ok(obj) => ("_set_result", obj.into_any().unbind()),
-                    Err(e) => {
-                        let err: PyErr = e.into();
-                        ("_set_exception", err.into_value(py).into_any())
-                    }
-                },
-                Err(e) => ("_set_exception", to_py_err(e).into_value(py).into_any()),
-            };
-            let resolve = || -> PyResult<()> {
-                let module = py.import("socketio_emitter._native")?;
-                let setter = module.getattr(setter)?;
-                loop_ref.call_method1(py, "call_soon_threadsafe", (setter, future_ref, value))?;
-                Ok(())
-            };
-            // The loop may be closed already; nobody is waiting then.
-            let _ = resolve();
-        });
+        settler.push(future_ref, fut.await);
     });
     Ok(future)
-}
-
-/// Completes an `asyncio.Future` unless it was cancelled meanwhile (runs on its loop).
-#[pyfunction]
-pub(crate) fn _set_result(future: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-    if !future.call_method0("done")?.is_truthy()? {
-        future.call_method1("set_result", (value,))?;
-    }
-    Ok(())
-}
-
-/// Fails an `asyncio.Future` unless it was cancelled meanwhile (runs on its loop).
-#[pyfunction]
-pub(crate) fn _set_exception(future: &Bound<'_, PyAny>, exc: &Bound<'_, PyAny>) -> PyResult<()> {
-    if !future.call_method0("done")?.is_truthy()? {
-        future.call_method1("set_exception", (exc,))?;
-    }
-    Ok(())
 }
 
 /// Set at interpreter exit: from then on, I/O threads no longer enter Python.
@@ -149,7 +110,7 @@ static IN_PYTHON: AtomicUsize = AtomicUsize::new(0);
 
 /// Runs `f` with the GIL from an I/O thread, unless the interpreter is shutting down: a
 /// thread that takes the GIL during finalization aborts the process.
-fn with_python<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
+pub(crate) fn with_python<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
     IN_PYTHON.fetch_add(1, SeqCst);
     let result = if PYTHON_GONE.load(SeqCst) {
         None

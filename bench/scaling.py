@@ -16,7 +16,8 @@ stops them from a 250 ms timer, so a run's time is rounded up to the next tick (
 measured here as 0.25 s, 7.9k/s; the same on one node took 0.04 s). Its threads are what
 publish_blast's processes are: one sender, one connection, per master.
 
-Also noted for each run: the CPU the k receiving masters used and how busy the machine was.
+Also noted for each run: the CPU the k receiving masters and the sender used, and how busy
+the machine was.
 """
 
 from __future__ import annotations
@@ -181,8 +182,8 @@ def run_scaling(opts, run, shared) -> tuple[list, object, dict]:
 
 def measured_runner(run, layout, opts):
     """run.py's Runner, running the k-process baselines, and noting for each run the CPU the
-    receiving masters used (% of one core) and how busy the machine was (% of all cores,
-    every process: other sessions' too)."""
+    receiving masters and the sender used (% of one core) and how busy the machine was (% of
+    all cores, every process: other sessions' too)."""
 
     class Measured(run.Runner):
         def measure_fixed(self, case, payload, n):
@@ -195,7 +196,7 @@ def measured_runner(run, layout, opts):
             k = k_of(case.key)
             if case.kind == "blast-k":
                 n = self.calibrate(case, payload)  # before the snapshot: calibrating is not the run
-            cpu0, t0, (busy0, total0) = layout.cpu_s(k), os.times().elapsed, machine_ticks()
+            cpu0, t0, (busy0, total0) = layout.cpu_s(k), os.times(), machine_ticks()
             if case.kind == "blast-k":
                 result = layout.blast(k, int(case.note.split(":")[1]), payload, n)
                 sample = run.Sample(result["ops"] / result["secs"], 0, {"receivers": result["receivers"]})
@@ -204,7 +205,12 @@ def measured_runner(run, layout, opts):
             else:
                 sample = super().run_once(case, payload)
             busy, total = machine_ticks()
-            sample.extra["masters_cpu_pct"] = 100 * (layout.cpu_s(k) - cpu0) / (os.times().elapsed - t0)
+            t1 = os.times()
+            wall = t1.elapsed - t0.elapsed
+            # A waited child's CPU is added to ours: the sender's (under GNU time for a runner).
+            sender = t1.children_user + t1.children_system - t0.children_user - t0.children_system
+            sample.extra["masters_cpu_pct"] = 100 * (layout.cpu_s(k) - cpu0) / wall
+            sample.extra["sender_cpu_pct"] = 100 * sender / wall
             sample.extra["machine_busy_pct"] = 100 * (busy - busy0) / max(1, total - total0)
             return sample
 
@@ -233,9 +239,9 @@ def write_scaling(w, cases: list, samples: dict, errors: dict, info: dict, summa
         if key not in samples:
             return "—"
         m, lo, hi = summary(samples[key])
-        cpu, busy = (statistics.median(s.extra.get(f, 0) for s in samples[key])
-                     for f in ("masters_cpu_pct", "machine_busy_pct"))
-        return f"{fmt_rate(m)} [{fmt_rate(lo)}..{fmt_rate(hi)}] ({cpu:.0f} / {busy:.0f} %)"
+        cpu = [statistics.median(s.extra.get(f, 0) for s in samples[key])
+               for f in ("masters_cpu_pct", "sender_cpu_pct", "machine_busy_pct")]
+        return f"{fmt_rate(m)} [{fmt_rate(lo)}..{fmt_rate(hi)}] ({' / '.join(f'{c:.0f}' for c in cpu)} %)"
 
     def ratio(a: str, b: str, p: str) -> str:
         if (a, p) in med and (b, p) in med and med[(b, p)] > 0:
@@ -255,13 +261,15 @@ def write_scaling(w, cases: list, samples: dict, errors: dict, info: dict, summa
       "rounds each run's time up to a 250 ms tick, see bench/README.md.) "
       f"Load average at the section's start: {info.get('load_at_start', '?')}. In parentheses, "
       "medians over the runs: the CPU the k receiving masters used during a run (summed, % of one "
-      f"core), then how busy the whole machine was (% of its {os.cpu_count()} cores, every process, "
-      "other sessions' included): the masters, the senders and the subscribers share those cores.")
+      "core), the CPU of the sender (our runner process, or the k publish_blast processes; "
+      "process start included), then how busy the whole machine was (% of its "
+      f"{os.cpu_count()} cores, every process, other sessions' included): the masters, the "
+      "senders and the subscribers share those cores.")
     w("")
     for p in PAYLOADS:
         head = ("| group | runner | k = 1 | k = 2 | k = 3 | k=2 / k=1 | k=3 / k=1 "
                 "| vs -P 1, k = 1 / 2 / 3 | vs -P 64, k = 1 / 2 / 3 |")
-        w(f"**{payload_label[p]}**, emits/s median [min..max] (masters' CPU / machine busy):")
+        w(f"**{payload_label[p]}**, emits/s median [min..max] (masters' CPU / sender's CPU / machine busy):")
         w("")
         w(head)
         w("|" + "---|" * (head.count("|") - 1))

@@ -167,3 +167,26 @@ class Cluster:
 
     def stop(self) -> None:
         procs.stop_all([*self.drains, *self.procs], self.dir)
+
+
+class SharedCluster:
+    """The one cluster of a bench run, shared by the sections that use it (the cluster rows,
+    bench/scaling.py): started on the first `get()`, stopped when the `with` block ends."""
+
+    def __init__(self, channel: str, pattern: str, rb_template: str, start_drain) -> None:
+        self.args = (channel, pattern, start_drain)
+        self.rb_template = rb_template
+        self.cluster: Cluster | None = None
+
+    def get(self) -> Cluster:
+        if self.cluster is None:
+            self.cluster = Cluster(*self.args)
+            self.cluster.start(self.rb_template)
+        return self.cluster
+
+    def __enter__(self) -> SharedCluster:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.cluster is not None:
+            self.cluster.stop()

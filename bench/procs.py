@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def stop_all(processes: Iterable[subprocess.Popen | None], folder: str | Path) -> None:
+def stop_all(processes: Iterable[subprocess.Popen | None], folder: str | Path | None = None) -> None:
     """Terminates each process still running (killing it after 5 s), then removes ``folder``."""
     for p in processes:
         if p is not None and p.poll() is None:
@@ -17,4 +17,5 @@ def stop_all(processes: Iterable[subprocess.Popen | None], folder: str | Path) -
                 p.wait(5)
             except subprocess.TimeoutExpired:
                 p.kill()
-    shutil.rmtree(folder, ignore_errors=True)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -5,6 +5,7 @@
     python3 bench/run.py --only burst     # only the end-to-end burst (bench/burst.py)
     python3 bench/run.py --only sharded,cluster   # only the sharded and Redis Cluster rows
     python3 bench/run.py --only fetch     # only fetch_sockets vs a server's (bench/fetch.py)
+    python3 bench/run.py --only scaling   # only emits/s by cluster masters receiving (bench/scaling.py)
 
 One redis-server on a free 127.0.0.1 port, with one pattern subscriber attached (as a
 Socket.IO server would be), serves every measurement. Each runner is a small program that
@@ -491,7 +492,7 @@ def summary(samples: list[Sample]) -> tuple[float, float, float]:
 
 def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, memory: dict,
                  burst: dict, opts, started: float, env_info: dict, cluster_info: dict,
-                 fetch: dict) -> None:
+                 fetch: dict, scaling_info: dict) -> None:
     med: dict[tuple[str, str], float] = {}
     for key, samples in runner.samples.items():
         med[key] = summary(samples)[0]
@@ -595,6 +596,9 @@ def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, m
 
     write_sections(w, cases, runner.samples, runner.errors, cluster_info, summary, fmt_rate,
                    PAYLOADS, PAYLOAD_LABEL)
+    from scaling import write_scaling  # sharded emits/s by masters receiving (bench/scaling.py)
+
+    write_scaling(w, cases, runner.samples, runner.errors, scaling_info, summary, fmt_rate, PAYLOAD_LABEL)
 
     # Latency.
     w("## End to end: emit to client")
@@ -727,6 +731,8 @@ def main() -> None:
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-burst", action="store_true")
     ap.add_argument("--skip-cluster", action="store_true", help="leave out the Redis Cluster rows")
+    ap.add_argument("--skip-scaling", action="store_true",
+                    help="leave out the scaling rows (sharded emits/s by masters receiving)")
     ap.add_argument("--burst-count", type=int, default=100_000, help="emits per burst")
     ap.add_argument("--burst-payloads", default="small,str4k", help="small and/or str4k (comma-separated)")
     ap.add_argument("--burst-runs", type=int, default=1, help="runs of every burst row")
@@ -754,13 +760,19 @@ def main() -> None:
         runner = Runner(redis, opts)
         for i in range(opts.runs):
             runner.round(cases, i)
-        # The Redis Cluster rows bring their own three masters (bench/cluster.py).
-        cluster_cases, cluster_runner, cluster_info = [], None, {}
-        if not opts.skip_cluster:
-            from sharded import run_cluster
+        # The Redis Cluster rows and the scaling rows share three masters (bench/cluster.py).
+        from cluster import SharedCluster
+        from scaling import run_scaling
+        from sharded import RB_TEMPLATE, run_cluster
 
-            cluster_cases, cluster_runner, cluster_info = run_cluster(
-                opts, selected, Case, Runner, start_drain, log)
+        cluster_cases, cluster_runner, cluster_info = [], None, {}
+        scaling_cases, scaling_runner, scaling_info = [], None, {}
+        with SharedCluster(CHANNEL, PATTERN, RB_TEMPLATE, start_drain) as shared:
+            if not opts.skip_cluster:
+                cluster_cases, cluster_runner, cluster_info = run_cluster(
+                    opts, selected, Case, Runner, shared, log)
+            if not opts.skip_scaling:
+                scaling_cases, scaling_runner, scaling_info = run_scaling(opts, sys.modules[__name__], shared)
         latency = {} if opts.skip_latency else run_latency(redis, opts)
         memory = {} if opts.skip_memory else run_memory(redis, opts)
     finally:
@@ -774,13 +786,15 @@ def main() -> None:
 
     fetch = {} if opts.skip_fetch or not selected(opts, "fetch") else run_fetch(opts, log)
 
-    if cluster_runner:  # keys are unique across the two runners ("cluster-" prefix)
-        runner.samples.update(cluster_runner.samples)
-        runner.errors.update(cluster_runner.errors)
-    cases += cluster_cases
+    for other in (cluster_runner, scaling_runner):  # keys are unique ("cluster-", "scaling-")
+        if other:
+            runner.samples.update(other.samples)
+            runner.errors.update(other.errors)
+    cases += cluster_cases + scaling_cases
     raw = {
         "machine": env_info,
         "cluster": cluster_info,
+        "scaling": scaling_info,
         "samples": {f"{k}/{p}": [s.__dict__ for s in v] for (k, p), v in runner.samples.items()},
         "errors": {f"{k}/{p}": e for (k, p), e in runner.errors.items()},
         "latency": latency,
@@ -790,7 +804,7 @@ def main() -> None:
     }
     (OUT / "results.json").write_text(json.dumps(raw, indent=1))
     write_report(opts.out, cases, runner, latency, memory, burst, opts, started, env_info, cluster_info,
-                 fetch)
+                 fetch, scaling_info)
     log(f"wrote {opts.out} in {(time.time() - started) / 60:.1f} min")
 
 

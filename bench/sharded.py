@@ -124,30 +124,23 @@ def cluster_cases(Case, cluster, opts, selected) -> list:
     return with_baselines(cases, opts, selected)
 
 
-def run_cluster(opts, selected, Case, Runner, start_drain, log) -> tuple[list, object, dict]:
-    """Starts the cluster, runs its cases --runs times (interleaved), stops it. Nothing is
-    started when --only selects none of its rows."""
-    from cluster import Cluster
-
+def run_cluster(opts, selected, Case, Runner, shared, log) -> tuple[list, object, dict]:
+    """Runs the cluster's cases --runs times (interleaved) on shared.get() (a SharedCluster,
+    bench/cluster.py). Nothing is started when --only selects none of its rows."""
     not_started = SimpleNamespace(ports=[0], seeds="", owner=0)
     if not cluster_cases(Case, not_started, opts, selected):
         return [], None, {}
-    cluster = Cluster(CHANNEL, PATTERN, start_drain)
-    info: dict = {}
-    try:
-        cluster.start(RB_TEMPLATE)
-        info = {"ports": cluster.ports, "owner": cluster.owner, "rb_port": cluster.rb_port,
-                "rb_channel": cluster.rb_channel}
-        log(f"cluster on ports {cluster.ports}: {CHANNEL} on :{cluster.owner}, "
-            f"redis-benchmark --cluster publishes to {cluster.rb_channel} on :{cluster.rb_port}")
-        cases = cluster_cases(Case, cluster, opts, selected)
-        runner = Runner(cluster, opts)
-        for i in range(opts.runs):
-            runner.round(cases, i)
-        if cluster._probe_redis_benchmark() != (cluster.rb_port, cluster.rb_channel):
-            info["warning"] = "redis-benchmark --cluster changed channel during the run"
-    finally:
-        cluster.stop()
+    cluster = shared.get()
+    info = {"ports": cluster.ports, "owner": cluster.owner, "rb_port": cluster.rb_port,
+            "rb_channel": cluster.rb_channel}
+    log(f"cluster on ports {cluster.ports}: {CHANNEL} on :{cluster.owner}, "
+        f"redis-benchmark --cluster publishes to {cluster.rb_channel} on :{cluster.rb_port}")
+    cases = cluster_cases(Case, cluster, opts, selected)
+    runner = Runner(cluster, opts)
+    for i in range(opts.runs):
+        runner.round(cases, i)
+    if cluster._probe_redis_benchmark() != (cluster.rb_port, cluster.rb_channel):
+        info["warning"] = "redis-benchmark --cluster changed channel during the run"
     return cases, runner, info
 
 

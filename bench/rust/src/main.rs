@@ -9,6 +9,7 @@
 //! sio-bench latency --url U [--count N] [--interval-us I]
 //! sio-bench burst   --url U [--count N] [--payload small|str4k] [--pacing on|off]
 //! sio-bench fetch   --url U [--timeout-ms T]      (batches of fetch_sockets, see fetch.rs)
+//! sio-bench spread  --cluster SEEDS --rooms R1,R2,... --payload P --mode M   (see spread.rs)
 //! ```
 //!
 //! Payloads (`small`, `json1k`, `bin64k`) come from `bench/payloads.json` (found next to the
@@ -33,6 +34,7 @@ const EVENT: &str = "bench";
 const CHECK_EVERY: u64 = 128;
 
 mod fetch;
+mod spread;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -47,7 +49,7 @@ fn real_main() -> Result<(), BoxError> {
     let mut argv = std::env::args().skip(1);
     let command = argv
         .next()
-        .ok_or("usage: sio-bench encode|run|rss|latency|burst|fetch [--flag value]...")?;
+        .ok_or("usage: sio-bench encode|run|rss|latency|burst|fetch|spread [--flag value]...")?;
     let opts = Opts::parse(argv)?;
     match command.as_str() {
         "encode" => encode(&opts),
@@ -56,6 +58,7 @@ fn real_main() -> Result<(), BoxError> {
         "latency" => latency(&opts),
         "burst" => burst(&opts),
         "fetch" => fetch::fetch(&opts),
+        "spread" => spread::spread(&opts),
         other => Err(format!("unknown command {other:?}").into()),
     }
 }

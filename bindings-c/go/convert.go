@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Arguments cross to the C library as JSON text plus a list of binary buffers: every
@@ -28,21 +29,43 @@ type converter struct {
 	seen    map[reflect.Type]bool
 }
 
+// plainTypes remembers, per argument type, whether its values can never hold a []byte
+// (then encoding/json alone encodes them): types do not change, and asking reflect again
+// for every call costs more than the rest of the encoding.
+var plainTypes sync.Map
+
+func plainType(t reflect.Type) bool {
+	if known, ok := plainTypes.Load(t); ok {
+		return known.(bool)
+	}
+	plain := !(&converter{}).hasBytes(t)
+	plainTypes.Store(t, plain)
+	return plain
+}
+
 // encodeArgs returns the JSON array of args and the binary buffers it refers to.
 func encodeArgs(args []any) ([]byte, [][]byte, error) {
-	c := &converter{seen: map[reflect.Type]bool{}}
-	items := make([]json.RawMessage, len(args))
+	c := &converter{}
+	text := make([]byte, 0, 64)
+	text = append(text, '[')
 	for i, a := range args {
-		raw, err := c.value(reflect.ValueOf(a), fmt.Sprintf("args[%d]", i))
-		if err != nil {
+		if i > 0 {
+			text = append(text, ',')
+		}
+		var raw []byte
+		var err error
+		if a == nil || plainType(reflect.TypeOf(a)) {
+			if raw, err = json.Marshal(a); err != nil {
+				return nil, nil, newError("ENCODE", fmt.Sprintf("args[%d]: %v", i, err))
+			}
+		} else if raw, err = c.value(reflect.ValueOf(a), fmt.Sprintf("args[%d]", i)); err != nil {
 			return nil, nil, err
 		}
-		items[i] = raw
+		// Every item is compact JSON as encoding/json writes it, so joining them gives
+		// the bytes json.Marshal of the list would.
+		text = append(text, raw...)
 	}
-	text, err := json.Marshal(items)
-	if err != nil {
-		return nil, nil, newError("ENCODE", err.Error())
-	}
+	text = append(text, ']')
 	if replacedInvalidUTF8(text) {
 		return nil, nil, newError("INVALID_UTF8", "a string in the arguments is not valid UTF-8 (encoding/json would have replaced it with U+FFFD)")
 	}
@@ -85,6 +108,9 @@ func (c *converter) hasBytes(t reflect.Type) bool {
 	}
 	if done, ok := c.seen[t]; ok {
 		return done
+	}
+	if c.seen == nil {
+		c.seen = map[reflect.Type]bool{}
 	}
 	c.seen[t] = false // breaks recursive types
 	found := false

@@ -17,6 +17,7 @@ import "C"
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -31,6 +32,31 @@ type conn struct {
 type Emitter struct {
 	conn   *conn
 	target target
+	kept   *keptHandle
+}
+
+// keptHandle is the C handle of one Emitter's target, kept from its second call on so
+// that a reused target (room := io.To("room1")) is not rebuilt for every call; a one-off
+// io.To(x).Emit(...) still frees its handle at once. The garbage collector frees it.
+type keptHandle struct {
+	used atomic.Bool
+	kept atomic.Pointer[cHandle]
+}
+
+// cHandle boxes a C pointer for atomic.Pointer (which cannot point at an incomplete C type).
+type cHandle struct{ h *C.sioe_emitter }
+
+func (k *keptHandle) load() *C.sioe_emitter {
+	if c := k.kept.Load(); c != nil {
+		return c.h
+	}
+	return nil
+}
+
+func (k *keptHandle) free() {
+	if c := k.kept.Swap(nil); c != nil {
+		C.sioe_emitter_free(c.h)
+	}
 }
 
 // target is the namespace plus the target calls in the order they were made (flag order
@@ -92,7 +118,7 @@ func Connect(url string, opts *Options) (*Emitter, error) {
 	}
 	c := &conn{handle: handle}
 	runtime.SetFinalizer(c, func(c *conn) { c.free() })
-	return &Emitter{conn: c, target: target{nsp: "/"}}, nil
+	return &Emitter{conn: c, target: target{nsp: "/"}, kept: &keptHandle{}}, nil
 }
 
 func (c *conn) free() {
@@ -104,7 +130,9 @@ func (c *conn) free() {
 	}
 }
 
-func (e *Emitter) with(t target) *Emitter { return &Emitter{conn: e.conn, target: t} }
+func (e *Emitter) with(t target) *Emitter {
+	return &Emitter{conn: e.conn, target: t, kept: &keptHandle{}}
+}
 
 func (e *Emitter) push(ops ...op) *Emitter {
 	t := target{nsp: e.target.nsp, ops: make([]op, 0, len(e.target.ops)+len(ops))}

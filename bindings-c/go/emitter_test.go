@@ -327,6 +327,11 @@ func TestErrorsCarryTheCode(t *testing.T) {
 	}
 	strict.Close()
 	target := io.To("r")
+	for i := 0; i < 3; i++ { // built and freed, then built and kept, then the kept handle
+		if _, err := target.Emit("ev", i); err != nil {
+			t.Fatalf("emit %d on a target: %v", i, err)
+		}
+	}
 	if _, err := io.Close(); err != nil {
 		t.Fatal(err)
 	}

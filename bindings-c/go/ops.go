@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"math"
+	"runtime"
 	"time"
 )
 
@@ -21,39 +22,76 @@ type FlushReport struct {
 }
 
 // withHandle runs f with a C handle for this emitter's target, under the connection's
-// read lock. The target handles are built here and freed afterwards.
+// read lock.
 func (e *Emitter) withHandle(f func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status) error {
 	e.conn.mu.RLock()
 	defer e.conn.mu.RUnlock()
-	if e.conn.handle == nil {
-		return newError("CLOSED", "the emitter is closed")
+	h, owned, err := e.handle()
+	if err != nil {
+		return err
 	}
 	var cerr *C.sioe_error
-	h := e.conn.handle
-	var owned []*C.sioe_emitter
-	defer func() {
-		for _, o := range owned {
-			C.sioe_emitter_free(o)
+	status := f(h, &cerr)
+	if owned {
+		C.sioe_emitter_free(h)
+	}
+	runtime.KeepAlive(e.kept) // its finalizer must not free h during the call
+	return check(status, cerr)
+}
+
+// handle returns the C handle of this emitter's target, and whether the caller owns it
+// (and frees it after the call). Call it with the connection's read lock held.
+func (e *Emitter) handle() (h *C.sioe_emitter, owned bool, err error) {
+	root := e.conn.handle
+	if root == nil {
+		return nil, false, newError("CLOSED", "the emitter is closed")
+	}
+	if e.target.nsp == "/" && len(e.target.ops) == 0 {
+		return root, false, nil
+	}
+	k := e.kept
+	if h := k.load(); h != nil {
+		return h, false, nil
+	}
+	if h, err = e.build(root); err != nil {
+		return nil, false, err
+	}
+	if !k.used.Swap(true) {
+		return h, true, nil // the first call: maybe a one-off target
+	}
+	if !k.kept.CompareAndSwap(nil, &cHandle{h}) {
+		return h, true, nil // another goroutine kept one meanwhile
+	}
+	runtime.SetFinalizer(k, (*keptHandle).free)
+	return h, false, nil
+}
+
+// build makes a new C handle for this emitter's target from the connection's root handle.
+func (e *Emitter) build(root *C.sioe_emitter) (*C.sioe_emitter, error) {
+	h := root
+	// Each step derives a new handle from the previous one, which is then freed.
+	step := func(status C.sioe_status, next *C.sioe_emitter, cerr *C.sioe_error) error {
+		if h != root {
+			C.sioe_emitter_free(h)
 		}
-	}()
-	step := func(status C.sioe_status, next *C.sioe_emitter) error {
 		if err := check(status, cerr); err != nil {
 			return err
 		}
-		owned = append(owned, next)
 		h = next
 		return nil
 	}
-	var next *C.sioe_emitter
 	if e.target.nsp != "/" {
+		var next *C.sioe_emitter
+		var cerr *C.sioe_error
 		p, n := cbytes([]byte(e.target.nsp))
-		if err := step(C.sioe_emitter_of(h, p, n, &next, &cerr), next); err != nil {
-			return err
+		if err := step(C.sioe_emitter_of(h, p, n, &next, &cerr), next, cerr); err != nil {
+			return nil, err
 		}
 	}
 	for _, o := range e.target.ops {
+		var next *C.sioe_emitter
+		var cerr *C.sioe_error
 		var status C.sioe_status
-		next = nil
 		switch o.kind {
 		case opTo, opExcept:
 			p, n := cbytes([]byte(o.name))
@@ -71,11 +109,11 @@ func (e *Emitter) withHandle(f func(h *C.sioe_emitter, cerr **C.sioe_error) C.si
 		case opCompress:
 			status = C.sioe_emitter_compress(h, C.bool(o.on), &next, &cerr)
 		}
-		if err := step(status, next); err != nil {
-			return err
+		if err := step(status, next, cerr); err != nil {
+			return nil, err
 		}
 	}
-	return check(f(h, &cerr), cerr)
+	return h, nil
 }
 
 // withArgs encodes args and runs f with the C event name, JSON and buffers.
@@ -85,8 +123,11 @@ func (e *Emitter) withArgs(event string, args []any,
 	if err != nil {
 		return err
 	}
-	bufs := C.sioe_buffers_new()
-	defer C.sioe_buffers_free(bufs)
+	var bufs *C.sioe_buffers // NULL: no binary
+	if len(buffers) > 0 {
+		bufs = C.sioe_buffers_new()
+		defer C.sioe_buffers_free(bufs)
+	}
 	for _, b := range buffers {
 		var cerr *C.sioe_error
 		p, n := cbytes(b)
@@ -109,7 +150,7 @@ func (e *Emitter) withArgs(event string, args []any,
 func (e *Emitter) Emit(event string, args ...any) (uint64, error) {
 	var n C.uint64_t
 	err := e.withArgs(event, args, func(h *C.sioe_emitter, ev *C.char, evLen C.size_t, js *C.char, jsLen C.size_t, bufs *C.sioe_buffers, cerr **C.sioe_error) C.sioe_status {
-		return C.sioe_emitter_emit(h, ev, evLen, js, jsLen, bufs, &n, cerr)
+		return emitHeld(h, ev, evLen, js, jsLen, bufs, &n, cerr)
 	})
 	return uint64(n), err
 }
@@ -128,7 +169,7 @@ func (e *Emitter) Enqueue(event string, args ...any) (uint64, error) {
 func (e *Emitter) ServerSideEmit(event string, args ...any) (uint64, error) {
 	var n C.uint64_t
 	err := e.withArgs(event, args, func(h *C.sioe_emitter, ev *C.char, evLen C.size_t, js *C.char, jsLen C.size_t, bufs *C.sioe_buffers, cerr **C.sioe_error) C.sioe_status {
-		return C.sioe_emitter_server_side_emit(h, ev, evLen, js, jsLen, bufs, &n, cerr)
+		return serverSideEmitHeld(h, ev, evLen, js, jsLen, bufs, &n, cerr)
 	})
 	return uint64(n), err
 }
@@ -141,10 +182,7 @@ func (e *Emitter) rooms(rooms []any, join bool) (uint64, error) {
 	var n C.uint64_t
 	err = e.withHandle(func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status {
 		p, l := cbytes(text)
-		if join {
-			return C.sioe_emitter_sockets_join(h, p, l, &n, cerr)
-		}
-		return C.sioe_emitter_sockets_leave(h, p, l, &n, cerr)
+		return roomsHeld(join, h, p, l, &n, cerr)
 	})
 	return uint64(n), err
 }
@@ -160,7 +198,7 @@ func (e *Emitter) SocketsLeave(rooms ...any) (uint64, error) { return e.rooms(ro
 func (e *Emitter) DisconnectSockets(close bool) (uint64, error) {
 	var n C.uint64_t
 	err := e.withHandle(func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status {
-		return C.sioe_emitter_disconnect_sockets(h, C.bool(close), &n, cerr)
+		return disconnectHeld(h, close, &n, cerr)
 	})
 	return uint64(n), err
 }

@@ -26,19 +26,49 @@ final class Args
     /** @return array{string, list<string>} */
     public static function encode(array $args): array
     {
+        $args = array_is_list($args) ? $args : array_values($args);
+        if (self::plain($args, -1)) {
+            // Only scalars and arrays: json_encode gives what walk() would, without the copy.
+            return [self::json($args), []];
+        }
         $self = new self();
         $walked = [];
-        foreach (array_values($args) as $i => $arg) {
+        foreach ($args as $i => $arg) {
             $walked[] = $self->walk($arg, "args[$i]", 0);
         }
+        return [self::json($walked), $self->buffers];
+    }
+
+    private static function json(array $values): string
+    {
         try {
-            $json = json_encode($walked, JSON_THROW_ON_ERROR | JSON_PRESERVE_ZERO_FRACTION
+            return json_encode($values, JSON_THROW_ON_ERROR | JSON_PRESERVE_ZERO_FRACTION
                 | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES, self::MAX_DEPTH + 2);
         } catch (\JsonException $e) {
             $code = $e->getCode() === JSON_ERROR_UTF8 ? 'INVALID_UTF8' : 'ENCODE';
             throw new EmitterException($code, -1, 'cannot encode the arguments: ' . $e->getMessage());
         }
-        return [$json, $self->buffers];
+    }
+
+    /**
+     * Whether the items of $list (itself at nesting $depth) are only scalars, nulls and
+     * arrays of them, with no object to convert and nothing walk() would refuse.
+     */
+    private static function plain(array $list, int $depth): bool
+    {
+        if ($depth + 1 >= self::MAX_DEPTH) {
+            return false; // near the limit: walk() decides
+        }
+        foreach ($list as $item) {
+            if (is_array($item)) {
+                if (!self::plain($item, $depth + 1)) {
+                    return false;
+                }
+            } elseif (is_object($item) || is_resource($item)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private function walk(mixed $v, string $path, int $depth): mixed

@@ -47,12 +47,30 @@ final class Emitter
     /** How long questions to the cluster wait for answers by default, in milliseconds. */
     public const ASK_TIMEOUT_MS = 5000;
 
+    /**
+     * This target's C handle, built on first use and kept until this Emitter goes away, so
+     * that a kept target (`$room = $io->to('room1')`) does not rebuild it for every call.
+     */
+    private ?FFI\CData $target = null;
+
     private function __construct(
         private readonly Connection $conn,
         private readonly string $nsp = '/',
         private readonly array $ops = [],
         private readonly int $askTimeoutMs = self::ASK_TIMEOUT_MS,
     ) {
+    }
+
+    public function __clone()
+    {
+        $this->target = null; // the original frees its own
+    }
+
+    public function __destruct()
+    {
+        if ($this->target !== null) {
+            Native::ffi()->sioe_emitter_free($this->target);
+        }
     }
 
     /**
@@ -303,13 +321,22 @@ final class Emitter
     private function run(callable $fn): mixed
     {
         $ffi = Native::ffi();
-        $h = $this->conn->handle();
-        $owned = [];
-        try {
-            $steps = $this->nsp === '/' ? $this->ops : [['of', $this->nsp], ...$this->ops];
-            foreach ($steps as [$op, $arg]) {
-                $next = $ffi->new('sioe_emitter*');
-                $addr = FFI::addr($next);
+        return $fn($ffi, $this->target($ffi));
+    }
+
+    /** The C handle of this target (the connection's own for "/" without rooms or flags). */
+    private function target(FFI $ffi): FFI\CData
+    {
+        $root = $this->conn->handle(); // throws CLOSED once the connection is closed
+        if ($this->target !== null) {
+            return $this->target;
+        }
+        $steps = $this->nsp === '/' ? $this->ops : [['of', $this->nsp], ...$this->ops];
+        $h = $root;
+        foreach ($steps as [$op, $arg]) {
+            $next = $ffi->new('sioe_emitter*');
+            $addr = FFI::addr($next);
+            try {
                 Native::call(match (true) {
                     $op === 'of' => fn ($e) => $ffi->sioe_emitter_of($h, $arg, strlen($arg), $addr, $e),
                     $op === 'to' && is_int($arg) => fn ($e) => $ffi->sioe_emitter_to_id($h, $arg, $addr, $e),
@@ -319,33 +346,42 @@ final class Emitter
                     $op === 'volatile' => fn ($e) => $ffi->sioe_emitter_volatile($h, $addr, $e),
                     default => fn ($e) => $ffi->sioe_emitter_compress($h, $arg, $addr, $e),
                 });
-                $owned[] = $next;
-                $h = $next;
+            } finally {
+                if ($h !== $root) {
+                    $ffi->sioe_emitter_free($h); // only the last handle is kept
+                }
             }
-            return $fn($ffi, $h);
-        } finally {
-            foreach ($owned as $o) {
-                $ffi->sioe_emitter_free($o);
-            }
+            $h = $next;
         }
+        if ($h !== $root) {
+            $this->target = $h;
+        }
+        return $h;
     }
 
-    /** Runs an event call (emit, enqueue, serverSideEmit, encode) with its arguments. */
+    /**
+     * Runs an event call (emit, enqueue, serverSideEmit, encode) with its arguments. The hot
+     * path of every emit: one C call, no closures.
+     */
     private function event(string $function, string $event, array $args, string $outType): FFI\CData
     {
         [$json, $buffers] = Args::encode($args);
-        return $this->run(function (FFI $ffi, FFI\CData $h) use ($function, $event, $json, $buffers, $outType) {
-            $bufs = Args::buffers($ffi, $buffers);
-            $out = $ffi->new($outType);
-            try {
-                Native::call(fn ($e) => $ffi->$function($h, $event, strlen($event), $json, strlen($json), $bufs, FFI::addr($out), $e));
-            } finally {
-                if ($bufs !== null) {
-                    $ffi->sioe_buffers_free($bufs);
-                }
+        $ffi = Native::ffi();
+        $h = $this->target($ffi);
+        $bufs = $buffers === [] ? null : Args::buffers($ffi, $buffers);
+        $out = $ffi->new($outType);
+        $err = $ffi->new('sioe_error*');
+        try {
+            $status = $ffi->$function($h, $event, strlen($event), $json, strlen($json), $bufs, FFI::addr($out), FFI::addr($err));
+        } finally {
+            if ($bufs !== null) {
+                $ffi->sioe_buffers_free($bufs);
             }
-            return $out;
-        });
+        }
+        if ($status !== 0) {
+            throw Native::failure($status, $err);
+        }
+        return $out;
     }
 
     /** Emits to the target's clients; returns how many Socket.IO servers received it. */

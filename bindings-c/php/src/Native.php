@@ -182,27 +182,36 @@ final class Native
      */
     public static function call(#[\SensitiveParameter] callable $fn): void
     {
-        $ffi = self::ffi();
-        $err = $ffi->new('sioe_error*');
+        $err = self::ffi()->new('sioe_error*');
         $status = $fn(FFI::addr($err));
         if ($status !== 0) {
-            $message = '';
-            $failures = [];
-            if (!FFI::isNull($err)) {
-                $message = $ffi->sioe_error_message($err);
-                $count = $ffi->sioe_error_failure_count($err);
-                if ($count > 0) {
-                    $ticket = $ffi->new('uint64_t');
-                    $code = $ffi->new('sioe_status');
-                    for ($i = 0; $i < $count; $i++) {
-                        $ffi->sioe_error_failure($err, $i, FFI::addr($ticket), FFI::addr($code));
-                        $failures[] = ['ticket' => $ticket->cdata, 'code' => $ffi->sioe_status_name($code->cdata)];
-                    }
+            throw self::failure($status, $err);
+        }
+    }
+
+    /**
+     * The exception for a C call's non-zero $status, with the message and failed tickets
+     * of its $err (a `sioe_error*`), which it frees.
+     */
+    public static function failure(int $status, FFI\CData $err): EmitterException
+    {
+        $ffi = self::ffi();
+        $message = '';
+        $failures = [];
+        if (!FFI::isNull($err)) {
+            $message = $ffi->sioe_error_message($err);
+            $count = $ffi->sioe_error_failure_count($err);
+            if ($count > 0) {
+                $ticket = $ffi->new('uint64_t');
+                $code = $ffi->new('sioe_status');
+                for ($i = 0; $i < $count; $i++) {
+                    $ffi->sioe_error_failure($err, $i, FFI::addr($ticket), FFI::addr($code));
+                    $failures[] = ['ticket' => $ticket->cdata, 'code' => $ffi->sioe_status_name($code->cdata)];
                 }
             }
-            $ffi->sioe_error_free($err);
-            throw new EmitterException($ffi->sioe_status_name($status), $status, $message, $failures);
         }
+        $ffi->sioe_error_free($err);
+        return new EmitterException($ffi->sioe_status_name($status), $status, $message, $failures);
     }
 
     public static function version(): string

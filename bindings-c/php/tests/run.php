@@ -183,6 +183,40 @@ function test_offline_encoding_matches_the_golden_vector(Harness $h, string $url
     same(Emitter::offline()->encodeServerSideEmit('ping')['payload'], '{"uid":"emitter","type":6,"data":["ping"]}', 'server-side');
 }
 
+// A target keeps its C handle once used; clones, and the connection's close, still behave.
+function test_kept_target_after_close(Harness $h, string $url): void
+{
+    $io = Emitter::connect($url);
+    $room = $io->of('/kept')->to('r')->volatile();
+    $room->emit('ev', 1);
+    $room->emit('ev', 2);
+    $copy = clone $room;
+    $copy->emit('ev', 3);
+    unset($room);
+    $copy->emit('ev', 4);
+    $io->close();
+    throwsCode('CLOSED', fn () => $copy->emit('ev'));
+}
+
+// Arguments of only scalars and arrays skip the walk; the bytes are the walk's.
+function test_plain_arguments_encode_like_walked_ones(Harness $h, string $url): void
+{
+    $value = ['list' => [1, 2.0, 'é/x', null, true], 'empty' => [], 'map' => [7 => 'seven', 'k' => ['n' => -1]]];
+    $walked = new class ($value) implements JsonSerializable {
+        public function __construct(private array $v)
+        {
+        }
+
+        public function jsonSerialize(): mixed
+        {
+            return $this->v;
+        }
+    };
+    $io = Emitter::offline();
+    same($io->encodeEmit('ev', $value, 3)['payload'], $io->encodeEmit('ev', $walked, 3)['payload'], 'payload');
+    throwsCode('INVALID_UTF8', fn () => $io->encodeEmit('ev', ['a' => ["bad\xff"]]));
+}
+
 function test_preloaded_like_php_fpm(Harness $h, string $url): void
 {
     $base = tempnam(sys_get_temp_dir(), 'sioe');

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /** Owns the root C handle of one connection; calls share a read lock, close takes the write lock. */
 final class Connection {
-    private static final Cleaner CLEANER = Cleaner.create();
+    static final Cleaner CLEANER = Cleaner.create();
     static final NativeLib C = NativeLib.C;
 
     /** Frees the handle if the Emitter is garbage-collected without close(). */
@@ -110,10 +110,13 @@ final class Connection {
 
     /** Throws EmitterException for a non-zero status, freeing the C error. */
     static void check(int status, PointerByReference err) {
-        if (status == 0) {
-            return;
+        if (status != 0) {
+            throw failure(status, err.getValue());
         }
-        Pointer e = err.getValue();
+    }
+
+    /** The exception for a non-zero status, with the message and failed tickets of {@code e} (may be null), which it frees. */
+    static EmitterException failure(int status, Pointer e) {
         String message = "";
         List<QueuedFailure> failures = new ArrayList<>();
         if (e != null) {
@@ -128,11 +131,14 @@ final class Connection {
             }
             C.sioe_error_free(e);
         }
-        throw new EmitterException(C.sioe_status_name(status), status, message, failures);
+        return new EmitterException(C.sioe_status_name(status), status, message, failures);
     }
 
     /** Strict UTF-8: a string with lone surrogates is INVALID_UTF8 rather than '?'. */
     static byte[] utf8(String s, String what) {
+        if (!hasSurrogate(s)) {
+            return s.getBytes(StandardCharsets.UTF_8); // nothing getBytes could replace with '?'
+        }
         try {
             ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -142,6 +148,15 @@ final class Connection {
         } catch (CharacterCodingException e) {
             throw new EmitterException("INVALID_UTF8", 2, what + " is not valid Unicode (a lone surrogate?)");
         }
+    }
+
+    private static boolean hasSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A C string argument: never NULL, even when empty. */

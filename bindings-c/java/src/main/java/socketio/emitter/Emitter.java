@@ -9,6 +9,7 @@ import static socketio.emitter.Connection.utf8;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,11 +35,42 @@ public final class Emitter implements AutoCloseable {
     private final Connection conn;
     private final String nsp;
     private final List<Op> ops;
+    private final Kept kept = new Kept();
 
     private Emitter(Connection conn, String nsp, List<Op> ops) {
         this.conn = conn;
         this.nsp = nsp;
         this.ops = ops;
+    }
+
+    /**
+     * The target's C handle, kept from this Emitter's second call on so that a reused target
+     * ({@code Emitter room = io.to("room1")}) is not rebuilt for every call, while a one-off
+     * {@code io.to(x).emit(...)} still frees its handle at once. Freed when the Emitter is
+     * garbage-collected.
+     */
+    private static final class Kept implements Runnable {
+        private boolean used;
+        volatile Pointer handle;
+
+        /** Whether {@code h} is now kept (then freed when {@code owner} is unreachable). */
+        synchronized boolean keep(Pointer h, Emitter owner) {
+            if (!used || handle != null) {
+                used = true;
+                return false;
+            }
+            handle = h;
+            Connection.CLEANER.register(owner, this);
+            return true;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (handle != null) {
+                C.sioe_emitter_free(handle);
+                handle = null;
+            }
+        }
     }
 
     public static Emitter connect(String url) {
@@ -202,23 +234,58 @@ public final class Emitter implements AutoCloseable {
         return push(new Op('c', null, 0, compress));
     }
 
-    /** Builds this target's C handle, runs {@code f}, frees the handles it built. */
-    private <T> T run(BiFunction<Pointer, PointerByReference, T> f) {
+    /** Runs {@code f} on this target's C handle, under the connection's read lock. */
+    private <T> T withTarget(java.util.function.Function<Pointer, T> f) {
         conn.lock.readLock().lock();
-        List<Pointer> owned = new ArrayList<>();
+        Pointer root = null;
+        Pointer h = null;
         try {
-            Pointer h = conn.root();
-            PointerByReference err = new PointerByReference();
-            List<Op> steps = new ArrayList<>();
-            if (!nsp.equals("/")) {
-                steps.add(new Op('o', nsp, 0, false));
+            root = conn.root();
+            h = target(root);
+            return f.apply(h);
+        } finally {
+            if (h != null && h != root && h != kept.handle) {
+                C.sioe_emitter_free(h); // built for this call only
             }
-            steps.addAll(ops);
-            for (Op op : steps) {
-                PointerByReference out = new PointerByReference();
+            conn.lock.readLock().unlock();
+            Reference.reachabilityFence(this); // the cleaner must not free the kept handle during the call
+        }
+    }
+
+    private <T> T run(BiFunction<Pointer, PointerByReference, T> f) {
+        return withTarget(h -> f.apply(h, new PointerByReference()));
+    }
+
+    /** The root handle, the kept one, or a new one for this call (see {@link Kept}). */
+    private Pointer target(Pointer root) {
+        if (nsp.equals("/") && ops.isEmpty()) {
+            return root;
+        }
+        Pointer h = kept.handle;
+        if (h != null) {
+            return h;
+        }
+        h = build(root);
+        kept.keep(h, this);
+        return h;
+    }
+
+    /** A new C handle for this target, derived from the root one step at a time. */
+    private Pointer build(Pointer root) {
+        PointerByReference err = new PointerByReference();
+        List<Op> steps = new ArrayList<>();
+        if (!nsp.equals("/")) {
+            steps.add(new Op('o', nsp, 0, false));
+        }
+        steps.addAll(ops);
+        Pointer h = root;
+        for (Op op : steps) {
+            PointerByReference out = new PointerByReference();
+            int status;
+            try {
                 byte[] s = op.name() == null ? null : utf8(op.name(), op.kind() == 'o' ? "namespace" : "room");
                 NativeLib.SizeT n = new NativeLib.SizeT(s == null ? 0 : s.length);
-                int status = switch (op.kind()) {
+                status = switch (op.kind()) {
                     case 'o' -> C.sioe_emitter_of(h, arg(s), n, out, err);
                     case 't' -> C.sioe_emitter_to(h, arg(s), n, out, err);
                     case 'T' -> C.sioe_emitter_to_id(h, op.id(), out, err);
@@ -227,17 +294,15 @@ public final class Emitter implements AutoCloseable {
                     case 'v' -> C.sioe_emitter_volatile(h, out, err);
                     default -> C.sioe_emitter_compress(h, op.on(), out, err);
                 };
-                check(status, err);
-                h = out.getValue();
-                owned.add(h);
+            } finally {
+                if (h != root) {
+                    C.sioe_emitter_free(h); // only the last handle is kept
+                }
             }
-            return f.apply(h, err);
-        } finally {
-            for (Pointer p : owned) {
-                C.sioe_emitter_free(p);
-            }
-            conn.lock.readLock().unlock();
+            check(status, err);
+            h = out.getValue();
         }
+        return h;
     }
 
     private interface EventCall {
@@ -269,27 +334,68 @@ public final class Emitter implements AutoCloseable {
         });
     }
 
-    private long event(EventCall fn, String event, Object[] args) {
-        return withArgs(event, args, (h, ev, evLen, json, jsonLen, bufs, err) -> {
-            LongByReference out = new LongByReference();
-            check(fn.call(h, ev, evLen, json, jsonLen, bufs, out, err), err);
-            return out.getValue();
+    /** An event call through {@link DirectLib}. */
+    private interface DirectCall {
+        int call(Pointer h, byte[] ev, long evLen, byte[] json, long jsonLen, Pointer bufs, long[] out, long[] err);
+    }
+
+    private long event(DirectCall direct, EventCall fn, String event, Object[] args) {
+        if (!DirectLib.AVAILABLE) {
+            return withArgs(event, args, (h, ev, evLen, json, jsonLen, bufs, err) -> {
+                LongByReference out = new LongByReference();
+                check(fn.call(h, ev, evLen, json, jsonLen, bufs, out, err), err);
+                return out.getValue();
+            });
+        }
+        byte[] ev = utf8(event, "event");
+        Json j = Json.encodeArgs(args);
+        byte[] json = utf8(j.out.toString(), "arguments");
+        return withTarget(h -> {
+            Pointer bufs = j.parts.isEmpty() ? null : buffers(j.parts);
+            try {
+                long[] out = new long[1];
+                long[] err = new long[1];
+                int status = direct.call(h, arg(ev), ev.length, json, json.length, bufs, out, err);
+                if (status != 0) {
+                    throw Connection.failure(status, err[0] == 0 ? null : new Pointer(err[0]));
+                }
+                return out[0];
+            } finally {
+                if (bufs != null) {
+                    C.sioe_buffers_free(bufs);
+                }
+            }
         });
+    }
+
+    /** A C list of the binary parts; the caller frees it. */
+    private static Pointer buffers(List<byte[]> parts) {
+        Pointer bufs = C.sioe_buffers_new();
+        PointerByReference err = new PointerByReference();
+        try {
+            for (byte[] part : parts) {
+                check(C.sioe_buffers_add(bufs, arg(part), new NativeLib.SizeT(part.length), null, err), err);
+            }
+        } catch (RuntimeException e) {
+            C.sioe_buffers_free(bufs);
+            throw e;
+        }
+        return bufs;
     }
 
     /** Emits to the target's clients; returns how many Socket.IO servers received it. */
     public long emit(String event, Object... args) {
-        return event(C::sioe_emitter_emit, event, args);
+        return event(DirectLib::sioe_emitter_emit, C::sioe_emitter_emit, event, args);
     }
 
     /** Queues the emit and returns a ticket at once; {@link #flush()} reports failures. */
     public long enqueue(String event, Object... args) {
-        return event(C::sioe_emitter_enqueue, event, args);
+        return event(DirectLib::sioe_emitter_enqueue, C::sioe_emitter_enqueue, event, args);
     }
 
     /** Emits to the Socket.IO servers' serverSideEmit listeners. */
     public long serverSideEmit(String event, Object... args) {
-        return event(C::sioe_emitter_server_side_emit, event, args);
+        return event(DirectLib::sioe_emitter_server_side_emit, C::sioe_emitter_server_side_emit, event, args);
     }
 
     private long rooms(boolean join, Object... rooms) {

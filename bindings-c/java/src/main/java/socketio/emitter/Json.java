@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Date;
 import java.util.IdentityHashMap;
@@ -36,15 +37,35 @@ final class Json {
 
     static Json encodeArgs(Object[] args) {
         Json j = new Json();
-        j.write(args == null ? new Object[0] : args, "args");
+        j.write(args == null ? new Object[0] : args, new Where(null, "args", -1));
         return j;
     }
 
-    private static EmitterException encodeError(String where, String why) {
+    /**
+     * Where a value sits in the arguments ({@code args[0]['items'][2]}), spelled out only for
+     * an error message: building the text for every value would cost more than the encoding.
+     */
+    private record Where(Where parent, String key, int index) {
+        Where child(String k) {
+            return new Where(this, k, -1);
+        }
+
+        Where item(int i) {
+            return new Where(this, null, i);
+        }
+
+        @Override
+        public String toString() {
+            String here = parent == null ? key : key != null ? "['" + key + "']" : "[" + index + "]";
+            return parent == null ? here : parent + here;
+        }
+    }
+
+    private static EmitterException encodeError(Object where, String why) {
         return new EmitterException("ENCODE", -1, where + ": " + why);
     }
 
-    private void write(Object v, String where) {
+    private void write(Object v, Where where) {
         if (v == null) {
             out.append("null");
         } else if (v instanceof byte[] bytes) {
@@ -89,18 +110,19 @@ final class Json {
                     first = false;
                     string(key);
                     out.append(':');
-                    write(e.getValue(), where + "['" + key + "']");
+                    write(e.getValue(), where.child(key));
                 }
                 out.append('}');
             } else {
-                Iterable<?> items = v instanceof Collection<?> c ? c : arrayItems(v);
+                Iterable<?> items = v instanceof Collection<?> c ? c
+                        : v instanceof Object[] objects ? Arrays.asList(objects) : arrayItems(v);
                 out.append('[');
                 int i = 0;
                 for (Object item : items) {
                     if (i > 0) {
                         out.append(',');
                     }
-                    write(item, where + "[" + i++ + "]");
+                    write(item, where.item(i++));
                 }
                 out.append(']');
             }
@@ -111,7 +133,7 @@ final class Json {
     }
 
     /** {@code new Date(ms).toJSON()}: the instant floored to the millisecond, in UTC. */
-    static String isoDate(Object v, String where) {
+    static String isoDate(Object v, Object where) {
         long ms;
         try {
             ms = v instanceof Instant i ? i.toEpochMilli() : ((Date) v).getTime();

@@ -206,6 +206,26 @@ final class EmitterTest {
         }
     }
 
+    /** Emits go through JNA's direct mapping; a target keeps its handle from its second call on. */
+    @Test
+    void testKeptTargetAndDirectCalls() throws Exception {
+        check(DirectLib.AVAILABLE, "the direct mapping is registered on linux-x86-64");
+        Emitter io = Emitter.connect(h.redisUrl);
+        Emitter room = io.of("/kept").to("r").asVolatile();
+        for (int i = 0; i < 3; i++) {
+            room.emit("ev", i); // built and freed, then built and kept, then the kept one
+        }
+        try {
+            room.emit("connect");
+            throw new AssertionError("expected RESERVED_EVENT, nothing was thrown");
+        } catch (EmitterException e) {
+            same(e.getErrorCode(), "RESERVED_EVENT", "error code");
+            check(e.getMessage().contains("connect"), "the C error's message: " + e.getMessage());
+        }
+        io.close();
+        throwsCode("CLOSED", () -> room.emit("ev"));
+    }
+
     @Test
     void testErrorsCarryTheCode() throws Exception {
         Emitter io = Emitter.connect(h.redisUrl);

@@ -50,11 +50,14 @@ emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
     ) -> PyResult<Bound<'py, PyAny>> {
         let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
-        let output = catch(|| {
-            check_sent_event(&event)?;
-            self.h.target.encode_emit(&event, &values)
-        });
-        outbox::submit(py, &self.h.client, output)
+        outbox::submit(
+            py,
+            &self.h,
+            Box::new(move |e| {
+                check_sent_event(&event)?;
+                e.encode_emit(&event, &values)
+            }),
+        )
     }
 
     #[pyo3(signature = (event, *args))]
@@ -66,11 +69,14 @@ emitter_pymethods!(PyAsyncEmitter, "AsyncEmitter", {
     ) -> PyResult<Bound<'py, PyAny>> {
         let event = text_arg("event", event)?;
         let values = self.h.values(args)?;
-        let output = catch(|| {
-            check_sent_event(&event)?;
-            self.h.target.encode_server_side_emit(&event, &values)
-        });
-        outbox::submit(py, &self.h.client, output)
+        outbox::submit(
+            py,
+            &self.h,
+            Box::new(move |e| {
+                check_sent_event(&event)?;
+                e.encode_server_side_emit(&event, &values)
+            }),
+        )
     }
 
     /// How many Socket.IO servers serve this namespace, as Redis counts them.

@@ -241,6 +241,14 @@ impl Handle {
         Ok(retarget(&self.client.root().await?, self.target.target()))
     }
 
+    /// The connected emitter for this target if this process is connected already.
+    pub(crate) fn connected_emitter(&self) -> Option<Core> {
+        match self.client.connected() {
+            Some(root) if !self.client.is_closed() => Some(retarget(&root, self.target.target())),
+            _ => None,
+        }
+    }
+
     /// The connected emitter, connecting on the calling thread if needed (GIL released).
     pub(crate) fn emitter_blocking(&self, py: Python<'_>) -> PyResult<Core> {
         match self.client.connected() {

@@ -3,8 +3,9 @@
 //!
 //! Sending each call as its own task cost the I/O threads a Redis request each (a command,
 //! a reply channel, timers, a socket write): with `asyncio.gather` of many emits, the I/O
-//! threads spent more CPU than the loop. Here a call encodes on the loop thread and joins
-//! its loop's outbox; the first call of an iteration schedules [`SendOutbox`] with
+//! threads spent more CPU than the loop. Here a call encodes on the loop thread (with the
+//! connected emitter, whose adapter `adapter="auto"` may have detected; the first calls,
+//! made before the connection exists, are encoded once it does) and joins its loop's outbox; the first call of an iteration schedules [`SendOutbox`] with
 //! `call_soon`, which runs once the calling coroutines yield, takes every call made
 //! meanwhile and starts one task per emitter connection that sends them with one
 //! `send_outputs_since` (one pipeline, one result per call). Results come back through
@@ -19,11 +20,11 @@ use std::time::Instant;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use socketio_emitter::Result;
 use socketio_emitter::adapter::Output;
+use socketio_emitter::{Emitter as Core, Error, Result};
 
-use crate::client::Client;
-use crate::errors::{caught, to_py_err};
+use crate::client::{Client, Handle};
+use crate::errors::{catch, caught, to_py_err};
 use crate::runtime;
 use crate::settle::{self, Settler};
 
@@ -32,11 +33,29 @@ use crate::settle::{self, Settler};
 const MAX_BATCH: usize = 512;
 const MAX_BATCH_BYTES: usize = 1 << 20;
 
+/// What a call publishes, encoded by the connected emitter of its target.
+pub(crate) type Encode = Box<dyn FnOnce(&Core) -> Result<Output> + Send>;
+
+enum Work {
+    Encoded(Output),
+    /// Called before the process connected: encoded once it has.
+    Later(Handle, Encode),
+}
+
 struct Job {
     client: Arc<Client>,
-    output: Output,
+    work: Work,
     future: Py<PyAny>,
     started: Instant,
+}
+
+impl Job {
+    fn bytes(&self) -> usize {
+        match &self.work {
+            Work::Encoded(output) => output.payload.len(),
+            Work::Later(..) => 0,
+        }
+    }
 }
 
 /// The calls one loop made since its last [`SendOutbox`].
@@ -55,22 +74,26 @@ impl Default for Outbox {
     }
 }
 
-/// Queues `output` (or its encoding error) for the running loop and returns the future of
-/// its result: the receiver count.
+/// Encodes a call of `h` and queues it for the running loop; returns the future of its
+/// result, the receiver count. An encoding error is raised by `await`, like every other
+/// failure of the call.
 pub(crate) fn submit<'py>(
     py: Python<'py>,
-    client: &Arc<Client>,
-    output: Result<Output>,
+    h: &Handle,
+    encode: Encode,
 ) -> PyResult<Bound<'py, PyAny>> {
     let started = Instant::now();
     let (settler, future) = settle::for_running_loop(py)?;
-    let output = match output {
-        Ok(output) => output,
-        Err(e) => {
-            // Raised by `await`, like every other failure of the call.
-            future.call_method1(intern!(py, "set_exception"), (to_py_err(e).into_value(py),))?;
-            return Ok(future);
-        }
+    let work = match h.connected_emitter() {
+        Some(e) => match catch(|| encode(&e)) {
+            Ok(output) => Work::Encoded(output),
+            Err(e) => {
+                future
+                    .call_method1(intern!(py, "set_exception"), (to_py_err(e).into_value(py),))?;
+                return Ok(future);
+            }
+        },
+        None => Work::Later(h.clone(), encode),
     };
     let first = {
         let mut jobs = settler
@@ -79,8 +102,8 @@ pub(crate) fn submit<'py>(
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         jobs.push(Job {
-            client: client.clone(),
-            output,
+            client: h.client.clone(),
+            work,
             future: future.clone().unbind(),
             started,
         });
@@ -132,7 +155,7 @@ fn batches(jobs: Vec<Job>) -> Vec<Vec<Job>> {
                 && b.len() < MAX_BATCH
                 && *bytes < MAX_BATCH_BYTES
         });
-        let size = job.output.payload.len();
+        let size = job.bytes();
         match open {
             Some((bytes, batch)) => {
                 *bytes += size;
@@ -152,13 +175,41 @@ async fn send(batch: Vec<Job>, settler: Arc<Settler>) {
         .map(|j| j.started)
         .min()
         .unwrap_or_else(Instant::now);
-    let (outputs, futures): (Vec<Output>, Vec<Py<PyAny>>) =
-        batch.into_iter().map(|j| (j.output, j.future)).unzip();
-    let count = outputs.len();
+    let count = batch.len();
+    let (works, futures): (Vec<Work>, Vec<Py<PyAny>>) =
+        batch.into_iter().map(|j| (j.work, j.future)).unzip();
     // A panic fails every call of the batch with `INTERNAL` instead of leaving them pending.
     let results = caught(async move {
         let root = client.root().await?;
-        Ok(root.send_outputs_since(&outputs, started).await)
+        // Calls whose encoding failed keep their error; the others share one pipeline.
+        let mut results: Vec<Option<Result<u64>>> = Vec::with_capacity(works.len());
+        let mut outputs = Vec::with_capacity(works.len());
+        for work in works {
+            let encoded = match work {
+                Work::Encoded(output) => Ok(output),
+                Work::Later(h, encode) => match h.emitter().await {
+                    Ok(e) => catch(|| encode(&e)),
+                    Err(e) => Err(e),
+                },
+            };
+            match encoded {
+                Ok(output) => {
+                    outputs.push(output);
+                    results.push(None);
+                }
+                Err(e) => results.push(Some(Err(e))),
+            }
+        }
+        let sent = if outputs.is_empty() {
+            Vec::new()
+        } else {
+            root.send_outputs_since(&outputs, started).await
+        };
+        let mut sent = sent.into_iter();
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| sent.next().unwrap_or(Err(Error::Closed))))
+            .collect::<Vec<_>>())
     })
     .await
     .unwrap_or_else(|e| vec![Err(e); count]);

@@ -32,6 +32,41 @@ def test_gather_of_many_emits_is_delivered(harness: Harness, redis_url: str, ns:
         assert sorted(args[0] for _, args in harness.events(client)) == list(range(500))
 
 
+def test_one_bad_call_in_a_gather_fails_alone(harness: Harness, redis_url: str, ns: str) -> None:
+    # The calls of one loop iteration share a pipeline; each still gets its own result,
+    # whether the emitter was connected before (encoded at once) or not (encoded later).
+    harness.clients(ns, [(f"{ns}a", 0, [])])
+
+    async def main(connect_first: bool) -> list[Any]:
+        async with AsyncEmitter(redis_url) as io:
+            if connect_first:
+                await io.connect()
+            e = io.of(ns)
+            calls = [e.emit("g", i) for i in range(3)] + [e.emit("connect")]
+            calls += [e.to("nobody-" + ns).emit("g", 9), e.emit("g", 3)]
+            return await asyncio.gather(*calls, return_exceptions=True)
+
+    for connect_first in (False, True):
+        results = asyncio.run(main(connect_first))
+        assert results[:3] == [2, 2, 2] and results[4:] == [2, 2]
+        assert isinstance(results[3], ReservedEventError)
+    harness.flush()
+    assert harness.received(f"{ns}a") == [["g"] * 8]
+
+
+def test_awaited_emits_arrive_in_order(harness: Harness, redis_url: str, ns: str) -> None:
+    harness.clients(ns, [(f"{ns}a", 0, [])])
+
+    async def main() -> None:
+        async with AsyncEmitter(redis_url) as io:
+            for i in range(200):
+                assert await io.of(ns).emit("n", i) == 2
+
+    asyncio.run(main())
+    harness.flush()
+    assert [args[0] for _, args in harness.events(f"{ns}a")] == list(range(200))
+
+
 def test_every_operation_is_awaitable(harness: Harness, redis_url: str, ns: str) -> None:
     harness.clients(ns, [(f"{ns}a", 0, ["r"]), (f"{ns}b", 1, [])])
 

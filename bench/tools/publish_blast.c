@@ -9,8 +9,8 @@
  * NUL byte (any msgpack binary of 256 bytes or more) is cut short. This tool does what
  * redis-benchmark -c 1 does: the command is formatted once, then PIPELINE copies are written
  * and PIPELINE replies read, until REQUESTS were answered. It prints one JSON line
- * {"ops":N,"secs":S,"receivers":R,"cpu_s":C} (C: its CPU time, user + system, in that loop). bench/run.py checks it against redis-benchmark on the
- * payloads both can send.
+ * {"ops":N,"secs":S,"receivers":R,"cpu_s":C} (C: its CPU time, user + system, in that
+ * loop). bench/run.py checks it against redis-benchmark on the payloads both can send.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>

@@ -63,9 +63,6 @@ if [ -f "$ROOT/bindings-node/Cargo.toml" ] && [ -f "$ROOT/bindings-node/package.
   if cargo build --quiet --release --lib -p socketio-emitter-node; then
     mkdir -p "$OUT/node-pkg"
     cp "$ROOT"/bindings-node/*.js "$ROOT/bindings-node/package.json" "$OUT/node-pkg/"
-    # native.js requires scripts/platform.js (the prebuilt addon's package name).
-    mkdir -p "$OUT/node-pkg/scripts"
-    cp "$ROOT/bindings-node/scripts/platform.js" "$OUT/node-pkg/scripts/"
     cp "$CARGO_TARGET_DIR/release/libsocketio_emitter_node.so" "$OUT/node-pkg/socketio-emitter.node"
   else
     warn "bindings-node did not build; its rows will say not available"

@@ -95,9 +95,7 @@ if [ -f "$ROOT/bindings-c/Cargo.toml" ] && [ -f "$ROOT/bindings-c/include/socket
     rm -f "$OUT/go_runner"
     if [ -f "$ROOT/bindings-c/go/go.mod" ] && command -v go >/dev/null; then
       mkdir -p "$OUT/pkgconfig"
-      # The same substitutions as bindings-c's `make pc`: an rpath into the release build.
-      sed -e "s|@PREFIX@|$LIB|; s|@LIBDIR@|$LIB|; s|@INCLUDEDIR@|$ROOT/bindings-c/include|; s|@VERSION@|0.1.0|" \
-        -e "s|@RPATH@|-Wl,-rpath,\${libdir} |; s|@NATIVE_LIBS@||" \
+      sed -e "s|@LIBDIR@|$LIB|; s|@INCLUDEDIR@|$ROOT/bindings-c/include|; s|@VERSION@|0.1.0|" \
         "$ROOT/bindings-c/socketio_emitter.pc.in" > "$OUT/pkgconfig/socketio_emitter.pc"
       (cd "$BENCH/runners/go" && PKG_CONFIG_PATH="$OUT/pkgconfig" GOFLAGS=-mod=mod go build -o "$OUT/go_runner" .) \
         || warn "the Go runner did not build"

@@ -4,8 +4,9 @@ of the burst. Driven by bench/run.py (`run_burst`, `write_burst`); stdlib only.
 
 Each run starts a fresh interop harness (`tests/harness/harness.js --servers 2`: its own
 redis-server with Redis's default `client-output-buffer-limit pubsub 32mb 8mb 60`, and two
-fixture servers, socket.io 4.8.1 + @socket.io/redis-adapter 8.3.0), connects one counting
-client (`runners/burst/counter.js`) to each server in room1, starts the emitter and waits
+fixture servers, socket.io 4.8.1 + @socket.io/redis-adapter 8.3.0), connects
+`--burst-clients` counting clients (`runners/burst/counter.js`, one process each) in room1,
+spread evenly over the two servers (client i on server i mod 2), starts the emitter and waits
 for it to be connected, optionally sends `server_stall` for server 0, then tells the emitter
 to go. The emitter prints what it was told (flush report or PUBLISH replies); the counters
 print how many distinct events they got, when the first and last arrived, and how many came
@@ -153,19 +154,20 @@ class Proc:
 
 
 def one_burst(argv_of, payload: str, mode: str, opts) -> dict:
-    """One run: a fresh harness, two counters, one emitter. Returns the figures."""
+    """One run: a fresh harness, the counters, one emitter. Returns the figures."""
     h = Harness(servers=2)
     procs: list[Proc] = []
     try:
         url = h.ready["redis_url"]
+        servers = h.ready["servers"]
         counters = []
-        for server in h.ready["servers"]:
-            c = Proc(["node", str(RUNNERS / "counter.js"), "--port", str(server["port"]),
+        for i in range(opts.burst_clients):
+            c = Proc(["node", str(RUNNERS / "counter.js"), "--port", str(servers[i % len(servers)]["port"]),
                       "--expect", str(opts.burst_count), "--idle-ms", str(opts.burst_idle_ms)])
             procs.append(c)
             counters.append(c)
         for c in counters:
-            if not c.line(20).get("ready"):
+            if not c.line(60).get("ready"):
                 raise RuntimeError("a counter did not join room1")
         emitter = Proc(argv_of(url, payload))
         procs.append(emitter)
@@ -203,15 +205,25 @@ def one_burst(argv_of, payload: str, mode: str, opts) -> dict:
     delivered = sum(c["distinct"] for c in clients)
     lasts = [c["last_ms"] for c in clients if c["last_ms"] is not None]
     span = (max(lasts) - t0) / 1000 if lasts else None
+    for i, c in enumerate(clients):
+        c["server"] = i % len(servers)
+    # What reached each server: an event one of its clients got reached it (a server sends every
+    # event to all its clients), so Redis's drops are told from the clients' own.
+    at_servers = sum(max((c["distinct"] for c in clients if c["server"] == s), default=0)
+                     for s in range(len(servers)))
     return {
         "emitted": opts.burst_count,
         "expected": opts.burst_count * len(clients),
         "delivered": delivered,
         "lost": opts.burst_count * len(clients) - delivered,
+        "servers": len(servers),
+        "server_expected": opts.burst_count * len(servers),
+        "server_delivered": at_servers,
         "delivered_per_s": delivered / span if span else 0.0,
         "span_s": span,
         "emitter_secs": result["secs"],
         "emitter_per_s": result["ops"] / result["secs"],
+        "emitter_cpu_s": result.get("cpu_s"),
         "failed": result.get("failed"),
         "reached_none": result.get("reached_none"),
         "receivers": result.get("receivers"),
@@ -254,19 +266,41 @@ def run_burst(opts, log, only) -> dict:
                         log(f"WARNING burst {key} {payload} {mode}: the flush report counts "
                             f"{figures['sent']} sent of {figures['emitted']}")
                     entry["runs"].append(figures)
-                    c = figures["clients"]
+                    by = per_server(figures)
                     log(f"burst round {r + 1}: {key:<20} {payload:<5} {mode:<6} "
                         f"{figures['delivered']:>7}/{figures['expected']} delivered "
-                        f"({'/'.join(str(x['distinct']) for x in c)}), "
+                        f"(per client, s0 / s1: {' / '.join(span_of(s['min'], s['max']) for s in by)}), "
                         f"{figures['delivered_per_s']:>9,.0f}/s at the clients, emitter "
                         f"{figures['emitter_per_s']:,.0f}/s, failed {figures['failed']}, "
                         f"reached_none {figures['reached_none']}, inversions "
-                        f"{'/'.join(str(x['inversions']) for x in c)}")
+                        f"{' / '.join(str(s['inversions']) for s in by)}")
     return results
 
 
 def _med(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def span_of(lo: int, hi: int) -> str:
+    return f"{lo:,}" if lo == hi else f"{lo:,}..{hi:,}"
+
+
+def per_server(run: dict) -> list[dict]:
+    """The clients of one run summed up per server: distinct events as min..max over its
+    clients, the latest last arrival, the longest gap, the inversions summed."""
+    out = []
+    for s in range(run.get("servers", 2)):
+        mine = [c for c in run["clients"] if c.get("server", 0) == s] or [{}]
+        got = [c.get("distinct", 0) for c in mine]
+        out.append({
+            "clients": len(mine),
+            "min": min(got),
+            "max": max(got),
+            "last_after_s": max(c.get("last_after_s") or 0 for c in mine),
+            "max_gap_ms": max(c.get("max_gap_ms") or 0 for c in mine),
+            "inversions": sum(c.get("inversions", 0) for c in mine),
+        })
+    return out
 
 
 def write_burst(w, results: dict, opts, fmt_rate) -> None:
@@ -280,42 +314,49 @@ def write_burst(w, results: dict, opts, fmt_rate) -> None:
     w(f"A burst of {opts.burst_count:,} emits of `burst` to room1 (`[seq, payload]`), published as "
       "fast as each emitter goes, through two Socket.IO servers (the interop harness: socket.io "
       "4.8.1 + @socket.io/redis-adapter 8.3.0, Redis with its default `client-output-buffer-limit "
-      "pubsub 32mb 8mb 60`) to two socket.io-client 4.8.1 clients, c0 on server 0 and c1 on "
-      "server 1 (`bench/runners/burst/counter.js`). \"server 0 stalled\": `server_stall` blocks "
+      f"pubsub 32mb 8mb 60`) to {opts.burst_clients} socket.io-client 4.8.1 clients in room1, one "
+      "process each (`bench/runners/burst/counter.js`), spread evenly: client *i* on server *i* mod 2 "
+      "(s0, s1). All of them share this machine's cores with the servers, Redis and the emitter. "
+      "\"server 0 stalled\": `server_stall` blocks "
       f"server 0's event loop for {opts.burst_stall_ms} ms from 0.2 s before the first emit, so "
       "Redis buffers for it. "
       f"{opts.burst_runs} run(s) per row, a fresh harness each; figures are medians (delivered/s "
       "with [min..max]) or sums over the runs.")
     w("")
-    w("- **delivered/s**: distinct events received by the two clients ÷ (last arrival at either "
-      "client − first emit). **vs official**: ratio of medians against the official emitter's row "
+    w("- **delivered/s**: distinct events received by all the clients (summed) ÷ (last arrival at "
+      "any client − first emit). **vs official**: ratio of medians against the official emitter's row "
       "with the same payload and servers, in this run. Read it with the losses: a row that lost "
       "most of the burst finishes early.")
-    w("- **lost**: emitted × 2 − distinct events received, then how many of those PUBLISH had "
-      "counted as received (a server was subscribed, Redis then dropped its buffer: the silent "
-      "part; the rest reached no server at all). **cut-offs**: subscribers Redis disconnected for "
+    w("- **lost**: emitted × clients − distinct events received by the clients; **at servers**: "
+      "emitted × 2 − events that reached each server (the most any of its clients got: a server "
+      "sends each event to all its clients), then how many of those PUBLISH had counted as "
+      "received (a server was subscribed, Redis then dropped its buffer: the silent part; the rest "
+      "reached no server at all). **per client**: distinct events each client got, min..max over "
+      "the clients of s0 / s1. **cut-offs**: subscribers Redis disconnected for "
       "their output buffer (its log), server 0 / server 1; **exits**: Socket.IO server processes "
       "that died during the run (the harness's `server_exit`), server 0 / server 1.")
     w("- **reported**: what the emitter told its caller: failed operations / operations that "
       "reached no server (our flush report). The official emitter's `emit()` returns nothing; "
       "its runner counts node-redis's PUBLISH replies, shown in parentheses, which an application "
       "using it never sees.")
-    w("- **emitter/s**: emits ÷ the emitter's time from its first emit to Redis's last reply. "
-      "**last at c0 / c1**: seconds from the first emit to the last event at each client. "
-      "**longest gap**: the longest time between two consecutive events at c0 / c1 (pacing holds "
-      "every server's events while one is behind; the stalled server's wait before its first event "
-      "is not a gap). "
-      "**inversions**: events with a lower seq than the one before at the same client.")
+    w("- **emitter/s**: emits ÷ the emitter's time from its first emit to Redis's last reply; "
+      "**CPU µs/emit**: the emitter process's CPU time (user + sys) over that same part, per emit. "
+      "**last at s0 / s1**: seconds from the first emit to the last event at the server's latest "
+      "client. **longest gap**: the longest time between two consecutive events at one client, the "
+      "longest over the clients of s0 / s1 (pacing holds every server's events while one is behind; "
+      "the stalled server's wait before its first event is not a gap). "
+      "**inversions**: events with a lower seq than the one before at the same client, summed over "
+      "the clients of s0 / s1.")
     w("")
-    w("| emitter | payload | servers | delivered/s | vs official | lost (of them PUBLISH counted) | "
-      "cut-offs | exits | reported failed / reached none | emitter/s | last at c0 / c1 (s) | "
-      "longest gap c0 / c1 (s) | inversions |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    w("| emitter | payload | servers | delivered/s | vs official | lost | at servers (of them PUBLISH "
+      "counted) | per client s0 / s1 | cut-offs | exits | reported failed / reached none | emitter/s | "
+      "CPU µs/emit | last at s0 / s1 (s) | longest gap s0 / s1 (s) | inversions s0 / s1 |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     med = {}
     for name, e in results.items():
         if e["runs"]:
             med[name] = _med([r["delivered_per_s"] for r in e["runs"]])
-    blank = " | | | | | | | | | |"
+    blank = " | | | | | | | | | | | | |"
     for name, e in results.items():
         head = f"| {e['label']} | {PAYLOAD_LABEL.get(e['payload'], e['payload'])} | {MODE_LABEL[e['mode']]} |"
         if e.get("unavailable"):
@@ -330,20 +371,26 @@ def write_burst(w, results: dict, opts, fmt_rate) -> None:
         ratio = f"{med[name] / med[base]:.2f}" if base in med and med[base] > 0 else "n/a"
         lost = sum(r["lost"] for r in runs)
         expected = sum(r["expected"] for r in runs)
-        silent = sum(max(0, (r["receivers"] or 0) - r["delivered"]) for r in runs)
+        at_servers = sum(r["server_expected"] - r["server_delivered"] for r in runs)
+        server_expected = sum(r["server_expected"] for r in runs)
+        silent = sum(max(0, (r["receivers"] or 0) - r["server_delivered"]) for r in runs)
+        by = [per_server(r) for r in runs]
+        per_client = " / ".join(span_of(min(b[i]["min"] for b in by), max(b[i]["max"] for b in by))
+                                for i in range(2))
         cut = " / ".join(str(sum(r["redis_cutoffs"][i] for r in runs)) for i in range(2))
         died = " / ".join(str(sum(r["server_exits"][i] for r in runs)) for i in range(2))
         failed = sum(r["failed"] or 0 for r in runs)
         none = sum(r["reached_none"] or 0 for r in runs)
         told = f"— ({failed:,} / {none:,})" if e["key"] == BASELINE else f"{failed:,} / {none:,}"
         em = _med([r["emitter_per_s"] for r in runs])
-        lasts = " / ".join(
-            f"{_med([r['clients'][i]['last_after_s'] or 0 for r in runs]):.2f}" for i in range(2))
-        gaps = " / ".join(
-            f"{_med([r['clients'][i]['max_gap_ms'] or 0 for r in runs]) / 1000:.2f}" for i in range(2))
-        inv = " / ".join(str(sum(r["clients"][i]["inversions"] for r in runs)) for i in range(2))
+        cpu = [r["emitter_cpu_s"] / r["emitted"] * 1e6 for r in runs if r.get("emitter_cpu_s") is not None]
+        cpu_cell = f"{_med(cpu):.2f}" if cpu else "—"
+        lasts = " / ".join(f"{_med([b[i]['last_after_s'] for b in by]):.2f}" for i in range(2))
+        gaps = " / ".join(f"{_med([b[i]['max_gap_ms'] for b in by]) / 1000:.2f}" for i in range(2))
+        inv = " / ".join(str(sum(b[i]["inversions"] for b in by)) for i in range(2))
         w(f"{head} {fmt_rate(med[name])} [{fmt_rate(min(rates))}..{fmt_rate(max(rates))}] | {ratio} | "
-          f"{lost:,} of {expected:,} ({silent:,}) | {cut} | {died} | {told} | {fmt_rate(em)} | {lasts} | {gaps} | {inv} |")
+          f"{lost:,} of {expected:,} | {at_servers:,} of {server_expected:,} ({silent:,}) | {per_client} | "
+          f"{cut} | {died} | {told} | {fmt_rate(em)} | {cpu_cell} | {lasts} | {gaps} | {inv} |")
         if e.get("error"):
             w(f"{head} a later run failed: {e['error'][-200:]}" + blank)
     short = [(e["label"], r["sent"]) for e in results.values() for r in e["runs"]

@@ -141,6 +141,8 @@ class Sample:
     ops_per_s: float
     rss_kib: int
     extra: dict = field(default_factory=dict)
+    ops: int = 0
+    cpu_s: float | None = None  # the runner's own CPU time (user + sys) in its timed loop
 
 
 def run_json(argv: list[str], timeout: float = 120, cwd: Path | None = None,
@@ -328,10 +330,10 @@ class Runner:
         else:
             argv = case.argv(payload)
         result, rss = run_json(argv, env=case.env)
-        extra = {k: v for k, v in result.items() if k not in ("ops", "secs")}
+        extra = {k: v for k, v in result.items() if k not in ("ops", "secs", "cpu_s")}
         if result.get("receivers") not in (None, result["ops"]):
             extra["warning"] = f"receivers {result['receivers']} != ops {result['ops']}"
-        return Sample(result["ops"] / result["secs"], rss, extra)
+        return Sample(result["ops"] / result["secs"], rss, extra, result["ops"], result.get("cpu_s"))
 
     def skip(self, case: Case, payload: str) -> bool:
         if case.kind == "redis-benchmark":
@@ -355,8 +357,9 @@ class Runner:
                     log(f"FAILED {case.key} {payload}: {str(e)[-300:]}")
                     continue
                 self.samples.setdefault(key, []).append(sample)
+                cpu = f"  cpu {sample.cpu_s / sample.ops * 1e6:7.2f} µs/emit" if sample.cpu_s is not None else ""
                 log(f"round {index + 1}: {case.key:<28} {payload:<7} {sample.ops_per_s:>12,.0f}/s"
-                    f"  rss {sample.rss_kib / 1024:6.1f} MiB")
+                    f"  rss {sample.rss_kib / 1024:6.1f} MiB{cpu}")
 
 
 # --------------------------------------------------------------------------- latency, memory
@@ -547,6 +550,10 @@ def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, m
         r = ratio(a, b, "small")
         met = "n/a" if r == "n/a" else ("yes" if float(r) >= goal else "**no**")
         w(f"| {label} | {r} | ≥ {goal:g} | {met} |")
+    from cpu import cpu_targets, write_cpu  # bench/cpu.py
+
+    for label, measured, met in cpu_targets(cases, runner.samples):
+        w(f"| {label} (small) | {measured} | < 1 | {met} |")
     w("")
 
     # Throughput table.
@@ -590,6 +597,8 @@ def write_report(path: Path, cases: list[Case], runner: Runner, latency: dict, m
         for (k, p), e in ((kp, e) for kp, e in runner.errors.items() if kp[0] in main_keys):
             w(f"- `{k}` / {p}: `{e.strip().splitlines()[-1][:300] if e.strip() else e}`")
         w("")
+
+    write_cpu(w, cases, runner.samples, PAYLOADS, PAYLOAD_LABEL)
 
     # The sharded adapter on one Redis, and the Redis Cluster (bench/sharded.py).
     from sharded import write_sections
@@ -736,6 +745,8 @@ def main() -> None:
     ap.add_argument("--burst-count", type=int, default=100_000, help="emits per burst")
     ap.add_argument("--burst-payloads", default="small,str4k", help="small and/or str4k (comma-separated)")
     ap.add_argument("--burst-runs", type=int, default=1, help="runs of every burst row")
+    ap.add_argument("--burst-clients", type=int, default=10,
+                    help="counting clients in room1, spread evenly over the two servers")
     ap.add_argument("--burst-stall-ms", type=int, default=3000, help="how long server 0 is stalled")
     ap.add_argument("--burst-idle-ms", type=int, default=2000,
                     help="a client that got nothing for this long after the burst has all it will get")

@@ -149,6 +149,8 @@ def run_cluster(opts, selected, Case, Runner, shared, log) -> tuple[list, object
 
 def write_sections(w, cases: list, samples: dict, errors: dict, cluster_info: dict, summary, fmt_rate,
                    payloads: list[str], payload_label: dict) -> None:
+    from cpu import cpu_cell  # bench/cpu.py
+
     med = {k: summary(v)[0] for k, v in samples.items()}
 
     def ratio(a: str, b: str | None, payload: str = "small") -> str:
@@ -183,9 +185,12 @@ def write_sections(w, cases: list, samples: dict, errors: dict, cluster_info: di
                 w("")
                 w(f"**Warning:** {cluster_info['warning']}.")
         w("")
+        w("*CPU µs/emit*: the runner's own CPU time (user + sys) per emit in its timed loop, median of "
+          "runs, small / 1 KiB / 64 KiB (see \"CPU per emit\" above; redis-benchmark reports none).")
+        w("")
         other = "classic" if section == "sharded" else "one Redis"
         head = ("| group | runner | " + " | ".join(payload_label[p] for p in payloads)
-                + f" | vs -P 1 (small) | vs -P 64 (small) | vs {other} (small) |")
+                + f" | vs -P 1 (small) | vs -P 64 (small) | vs {other} (small) | CPU µs/emit |")
         w(head)
         w("|" + "---|" * (head.count("|") - 1))
         for case in mine:
@@ -210,7 +215,8 @@ def write_sections(w, cases: list, samples: dict, errors: dict, cluster_info: di
             else:
                 tail = f"{ratio(case.key, case.base[0])} | {ratio(case.key, case.base[1])} | " \
                        f"{ratio(case.key, case.twin)}"
-            w(f"| {case.group} | {case.name} | " + " | ".join(cells) + f" | {tail} |")
+            cpu = "—" if case.unavailable else cpu_cell(samples, case.key, payloads)
+            w(f"| {case.group} | {case.name} | " + " | ".join(cells) + f" | {tail} | {cpu} |")
         w("")
         failed = [(k, p, e) for (k, p), e in errors.items() if any(c.key == k for c in mine)]
         if failed:

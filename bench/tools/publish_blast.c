@@ -9,8 +9,8 @@
  * NUL byte (any msgpack binary of 256 bytes or more) is cut short. This tool does what
  * redis-benchmark -c 1 does: the command is formatted once, then PIPELINE copies are written
  * and PIPELINE replies read, until REQUESTS were answered. It prints one JSON line
- * {"ops":N,"secs":S,"receivers":R}. bench/run.py checks it against redis-benchmark on the
- * payloads both can send.
+ * {"ops":N,"secs":S,"receivers":R,"cpu_s":C} (C: its CPU time, user + system, in that
+ * loop). bench/run.py checks it against redis-benchmark on the payloads both can send.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +50,13 @@ static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_seconds(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+        + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 int main(int argc, char **argv) {
@@ -96,6 +104,7 @@ int main(int argc, char **argv) {
     long cur = 0; /* the integer of the reply being read */
     int in_reply = 0;
     double start = now();
+    double cpu_start = cpu_seconds();
     while (done < requests) {
         long n = requests - done < pipeline ? requests - done : pipeline;
         write_all(fd, batch, cmdlen * (size_t)n);
@@ -114,7 +123,8 @@ int main(int argc, char **argv) {
         done += n;
     }
     double secs = now() - start;
-    printf("{\"ops\":%ld,\"secs\":%.6f,\"receivers\":%ld}\n", done, secs, receivers);
+    double cpu_s = cpu_seconds() - cpu_start;
+    printf("{\"ops\":%ld,\"secs\":%.6f,\"receivers\":%ld,\"cpu_s\":%.6f}\n", done, secs, receivers, cpu_s);
     close(fd);
     return 0;
 }

@@ -5,7 +5,7 @@
 // Emits `burst` to room1 with [seq, payload], `count` times, fired without waiting, 1024 at a
 // time (after firing a chunk it waits for the previous chunk's last reply, as the throughput
 // runner does). Prints {"ready":true} once connected, waits for a line on stdin, bursts, and
-// prints {"ops","secs","t0_ms","receivers","reached_none","failed","first_error"} once Redis
+// prints {"ops","secs","cpu_s","t0_ms","receivers","reached_none","failed","first_error"} once Redis
 // acknowledged every PUBLISH. emit() returns nothing, so the runner wraps the client's
 // publish() to see PUBLISH's replies; the official API reports none of this to its caller.
 
@@ -53,6 +53,7 @@ async function main() {
   const room = emitter.to("room1");
   const t0 = nowMs();
   const start = performance.now();
+  const cpuBefore = process.cpuUsage();
   let previous = null;
   for (let seq = 0; seq < count; ) {
     const end = Math.min(count, seq + CHUNK);
@@ -63,8 +64,18 @@ async function main() {
   }
   await previous;
   const secs = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await client.quit();
-  report({ ops: count, secs, t0_ms: t0, receivers, reached_none: reachedNone, failed, first_error: firstError });
+  report({
+    ops: count,
+    secs,
+    cpu_s: (cpu.user + cpu.system) / 1e6,
+    t0_ms: t0,
+    receivers,
+    reached_none: reachedNone,
+    failed,
+    first_error: firstError,
+  });
   process.exit(0);
 }
 

@@ -7,12 +7,14 @@
  * bench/out/args_<payload>.json); when it contains {"$bin":0}, buffer 0 is the 64 KiB binary
  * payload (byte i = (i * 31 + 7) % 256). sync: sioe_emitter_emit one at a time. queue:
  * sioe_emitter_enqueue until the time is up, then one sioe_emitter_flush.
- * Prints {"ops":N,"secs":S,"receivers":R}.
+ * Prints {"ops":N,"secs":S,"receivers":R,"cpu_s":C}: C is this process's CPU time (user +
+ * system, every thread: the library's I/O runs on its own) in the timed loop.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "socketio_emitter.h"
@@ -23,6 +25,13 @@ static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_seconds(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+        + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static void die(const char *what, sioe_status st, sioe_error *err) {
@@ -107,11 +116,14 @@ int main(int argc, char **argv) {
     unsigned long ops, receivers;
     double secs;
     loop(&b, warmup, &ops, &secs, &receivers);
+    double cpu_start = cpu_seconds();
     loop(&b, seconds, &ops, &secs, &receivers);
+    double cpu_s = cpu_seconds() - cpu_start;
     if ((st = sioe_emitter_close(io, NULL, NULL, &err)) != SIOE_STATUS_OK) die("close", st, err);
     sioe_emitter_free(b.room);
     sioe_emitter_free(io);
     sioe_buffers_free(b.bufs);
-    printf("{\"ops\":%lu,\"secs\":%.6f,\"receivers\":%lu}\n", ops, secs, receivers);
+    printf("{\"ops\":%lu,\"secs\":%.6f,\"receivers\":%lu,\"cpu_s\":%.6f}\n", ops, secs, receivers,
+           cpu_s);
     return 0;
 }

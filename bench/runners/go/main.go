@@ -5,7 +5,8 @@
 // The JSON payloads are decoded from bench/payloads.json into structs (field order is the
 // JSON key order, as a Go service would declare them); bin64k is a []byte. sync: Emit one
 // at a time; queue: Enqueue until the time is up, then one Flush.
-// Prints {"ops":N,"secs":S,"receivers":R}.
+// Prints {"ops":N,"secs":S,"receivers":R,"cpu_s":C}: C is the process's CPU time (user +
+// system, every thread) in the timed run.
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	emitter "github.com/socketio-emitter/socketio-emitter/go/emitter"
@@ -97,6 +99,16 @@ func run(room *emitter.Emitter, arg any, mode string, seconds float64) (map[stri
 	return map[string]any{"ops": ops, "secs": time.Since(start).Seconds(), "receivers": receivers}, nil
 }
 
+// cpuSeconds is this process's CPU time so far, user + system, all threads.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		fail(err)
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
+}
+
 func main() {
 	if len(os.Args) != 6 {
 		fmt.Fprintln(os.Stderr, "usage: go_runner URL PAYLOAD sync|queue SECONDS WARMUP")
@@ -122,10 +134,12 @@ func main() {
 	if _, err := run(room, arg, mode, warmup); err != nil {
 		fail(err)
 	}
+	cpuStart := cpuSeconds()
 	result, err := run(room, arg, mode, seconds)
 	if err != nil {
 		fail(err)
 	}
+	result["cpu_s"] = cpuSeconds() - cpuStart
 	if _, err := io.Close(); err != nil {
 		fail(err)
 	}

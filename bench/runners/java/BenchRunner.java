@@ -5,8 +5,10 @@
 // The JSON payloads are read from bench/payloads.json (-Dbench.payloads=FILE) into
 // LinkedHashMap / ArrayList / Long / String, as a Java service would build them; bin64k is a
 // byte[]. sync: emit() one at a time; queue: enqueue() until the time is up, then one flush().
-// Prints {"ops":N,"secs":S,"receivers":R}.
+// Prints {"ops":N,"secs":S,"receivers":R,"cpu_s":C}: C is the JVM's CPU time (user + system,
+// every thread: JIT and GC count, as they do for a user) in the timed run.
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +33,14 @@ public final class BenchRunner {
         Emitter io = Emitter.connect(url);
         Emitter room = io.to("room1");
         run(room, arg, mode, warmup);
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = os.getProcessCpuTime();
         long[] r = run(room, arg, mode, seconds);
+        double cpuSecs = (os.getProcessCpuTime() - cpuStart) / 1e9;
         io.close();
-        System.out.printf("{\"ops\":%d,\"secs\":%.6f,\"receivers\":%d}%n", r[0], r[1] / 1e9, r[2]);
+        System.out.printf("{\"ops\":%d,\"secs\":%.6f,\"receivers\":%d,\"cpu_s\":%.6f}%n",
+                r[0], r[1] / 1e9, r[2], cpuSecs);
     }
 
     /** Returns {ops, nanoseconds, receivers}. */

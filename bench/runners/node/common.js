@@ -72,8 +72,28 @@ function chunkFor(payload) {
   return payload === "bin64k" ? 64 : 1024;
 }
 
+/**
+ * Runs `loop(seconds)` and adds `cpu_s`: this process's CPU time (user + system, all threads,
+ * libuv's and native addons' included) spent in it, startup and warm-up excluded.
+ */
+async function withCpu(loop, seconds) {
+  const before = process.cpuUsage();
+  const result = await loop(seconds);
+  const used = process.cpuUsage(before);
+  return { ...result, cpu_s: (used.user + used.system) / 1e6 };
+}
+
 function report(result) {
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-module.exports = { peerRequire, parseArgs, payloadArgs, awaitedLoop, firedLoop, chunkFor, report };
+module.exports = {
+  peerRequire,
+  parseArgs,
+  payloadArgs,
+  awaitedLoop,
+  firedLoop,
+  chunkFor,
+  withCpu,
+  report,
+};

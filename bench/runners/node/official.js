@@ -5,7 +5,16 @@
 // The official emit() returns nothing, so the runner wraps the client's publish() to get at
 // the promise of the PUBLISH it sends (the same wrapper in both modes).
 
-const { peerRequire, parseArgs, payloadArgs, awaitedLoop, firedLoop, chunkFor, report } = require("./common");
+const {
+  peerRequire,
+  parseArgs,
+  payloadArgs,
+  awaitedLoop,
+  firedLoop,
+  chunkFor,
+  withCpu,
+  report,
+} = require("./common");
 
 async function connect(kind, url) {
   if (kind === "node-redis") {
@@ -44,7 +53,7 @@ async function main() {
         : null;
   if (!loop) throw new Error(`unknown mode ${opts.mode}`);
   await loop(Number(opts.warmup ?? 0.2));
-  const result = await loop(Number(opts.seconds ?? 1));
+  const result = await withCpu(loop, Number(opts.seconds ?? 1));
   await close();
   report(result);
 }

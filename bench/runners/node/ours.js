@@ -9,7 +9,7 @@
 // so the two are measured the same way. Every emit resolves to its receiver count.
 
 const path = require("node:path");
-const { parseArgs, payloadArgs, awaitedLoop, chunkFor, report } = require("./common");
+const { parseArgs, payloadArgs, awaitedLoop, chunkFor, withCpu, report } = require("./common");
 // bench/setup.sh puts a release build of bindings-node there.
 const { Emitter } = require(process.env.BENCH_NODE_PKG || path.join(__dirname, "../../out/node-pkg"));
 
@@ -62,7 +62,7 @@ async function main() {
     else if (opts.mode === "all") loop = (s) => allLoop(emitOne, s, chunkFor(opts.payload));
     else throw new Error(`unknown mode ${opts.mode}`);
     await loop(Number(opts.warmup ?? 0.2));
-    result = await loop(Number(opts.seconds ?? 1));
+    result = await withCpu(loop, Number(opts.seconds ?? 1));
   }
   await io.close();
   report(result);

@@ -160,7 +160,7 @@ fn run(opts: &Opts) -> Result<(), BoxError> {
     let mode = opts.str("mode")?;
     let seconds = opts.secs("seconds", 1.0)?;
     let warmup = opts.secs("warmup", 0.2)?;
-    let (ops, secs, receivers) = match mode {
+    let ((ops, secs, receivers), cpu_s) = match mode {
         "blocking" | "queue" => {
             let io = blocking::Emitter::with_config(opts.config()?)?;
             let room = io.to(ROOM);
@@ -169,9 +169,11 @@ fn run(opts: &Opts) -> Result<(), BoxError> {
                 _ => queue_loop(&room, &args, d),
             };
             go(warmup)?;
+            let cpu = CpuClock::start();
             let result = go(seconds)?;
+            let cpu_s = cpu.seconds();
             io.close()?;
-            result
+            (result, cpu_s)
         }
         "awaited" | "concurrent" | "queue-async" => {
             let window = opts.num("window", 256usize)?;
@@ -183,19 +185,46 @@ fn run(opts: &Opts) -> Result<(), BoxError> {
                 let room = io.to(ROOM);
                 let go = |d| async_loop(&room, &args, &mode, window, d);
                 go(warmup).await?;
+                let cpu = CpuClock::start();
                 let result = go(seconds).await?;
+                let cpu_s = cpu.seconds();
                 io.close().await?;
-                Ok::<_, BoxError>(result)
+                Ok::<_, BoxError>((result, cpu_s))
             });
             rt.block_on(task)??
         }
         other => return Err(format!("unknown mode {other:?}").into()),
     };
-    print(json!({"ops": ops, "secs": secs, "receivers": receivers}));
+    print(json!({"ops": ops, "secs": secs, "receivers": receivers, "cpu_s": cpu_s}));
     Ok(())
 }
 
 type Outcome = (u64, f64, u64);
+
+/// This process's CPU time (user + system, every thread: the emitter's I/O runs on its own
+/// threads) since `start`, so the timed loop's cost can be told from startup and warm-up.
+struct CpuClock(f64);
+
+impl CpuClock {
+    fn start() -> CpuClock {
+        CpuClock(process_cpu_seconds())
+    }
+
+    fn seconds(&self) -> f64 {
+        process_cpu_seconds() - self.0
+    }
+}
+
+fn process_cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given, which is zeroed and ours.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
 
 /// `--runtime multi` (default: tokio's multi-threaded runtime, one worker per core) or
 /// `current` (everything on this thread).
@@ -375,6 +404,7 @@ fn burst(opts: &Opts) -> Result<(), BoxError> {
     let room = io.to(ROOM);
     let t0 = now_ms();
     let start = Instant::now();
+    let cpu = CpuClock::start();
     let (mut failed, mut first_error) = (0u64, None::<String>);
     for seq in 0..count {
         if let Err(e) = room.emit_nowait("burst", &[Value::from(seq), payload.clone()]) {
@@ -394,9 +424,10 @@ fn burst(opts: &Opts) -> Result<(), BoxError> {
         Err(e) => return Err(e.into()),
     };
     let secs = start.elapsed().as_secs_f64();
+    let cpu_s = cpu.seconds();
     io.close()?;
     print(json!({
-        "ops": count, "secs": secs, "t0_ms": t0, "sent": report.sent,
+        "ops": count, "secs": secs, "cpu_s": cpu_s, "t0_ms": t0, "sent": report.sent,
         "receivers": report.receivers, "reached_none": report.reached_none,
         "failed": failed, "first_error": first_error, "pacing": pacing,
     }));

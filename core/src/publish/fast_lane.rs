@@ -132,7 +132,7 @@ impl FastLane {
             let _ = conn.set_write_timeout(Some(bound));
         }
         if last_answer.elapsed() >= CHECK_AFTER_IDLE {
-            let ping = sigpipe::suppressed(|| redis::cmd("PING").query::<redis::Value>(conn));
+            let ping = sigpipe::uninterrupted(|| redis::cmd("PING").query::<redis::Value>(conn));
             if ping.is_err() {
                 // Gone while idle: nothing of the caller's was sent; the multiplexed path
                 // reconnects (or reports Redis unreachable) within the same deadline.
@@ -141,8 +141,9 @@ impl FastLane {
             }
             *last_answer = Instant::now();
         }
-        // A socket write to a dead peer would raise SIGPIPE in hosts that keep its default.
-        let result = sigpipe::suppressed(|| run(conn));
+        // A socket write to a dead peer would raise SIGPIPE in hosts that keep its default,
+        // and a host's signal handler must not interrupt the read of the reply.
+        let result = sigpipe::uninterrupted(|| run(conn));
         if remaining < self.response_timeout {
             let _ = conn.set_read_timeout(Some(self.response_timeout));
             let _ = conn.set_write_timeout(Some(self.response_timeout));

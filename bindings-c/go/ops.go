@@ -150,7 +150,7 @@ func (e *Emitter) withArgs(event string, args []any,
 func (e *Emitter) Emit(event string, args ...any) (uint64, error) {
 	var n C.uint64_t
 	err := e.withArgs(event, args, func(h *C.sioe_emitter, ev *C.char, evLen C.size_t, js *C.char, jsLen C.size_t, bufs *C.sioe_buffers, cerr **C.sioe_error) C.sioe_status {
-		return emitHeld(h, ev, evLen, js, jsLen, bufs, &n, cerr)
+		return C.sioe_emitter_emit(h, ev, evLen, js, jsLen, bufs, &n, cerr)
 	})
 	return uint64(n), err
 }
@@ -169,7 +169,7 @@ func (e *Emitter) Enqueue(event string, args ...any) (uint64, error) {
 func (e *Emitter) ServerSideEmit(event string, args ...any) (uint64, error) {
 	var n C.uint64_t
 	err := e.withArgs(event, args, func(h *C.sioe_emitter, ev *C.char, evLen C.size_t, js *C.char, jsLen C.size_t, bufs *C.sioe_buffers, cerr **C.sioe_error) C.sioe_status {
-		return serverSideEmitHeld(h, ev, evLen, js, jsLen, bufs, &n, cerr)
+		return C.sioe_emitter_server_side_emit(h, ev, evLen, js, jsLen, bufs, &n, cerr)
 	})
 	return uint64(n), err
 }
@@ -182,7 +182,10 @@ func (e *Emitter) rooms(rooms []any, join bool) (uint64, error) {
 	var n C.uint64_t
 	err = e.withHandle(func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status {
 		p, l := cbytes(text)
-		return roomsHeld(join, h, p, l, &n, cerr)
+		if join {
+			return C.sioe_emitter_sockets_join(h, p, l, &n, cerr)
+		}
+		return C.sioe_emitter_sockets_leave(h, p, l, &n, cerr)
 	})
 	return uint64(n), err
 }
@@ -198,7 +201,7 @@ func (e *Emitter) SocketsLeave(rooms ...any) (uint64, error) { return e.rooms(ro
 func (e *Emitter) DisconnectSockets(close bool) (uint64, error) {
 	var n C.uint64_t
 	err := e.withHandle(func(h *C.sioe_emitter, cerr **C.sioe_error) C.sioe_status {
-		return disconnectHeld(h, close, &n, cerr)
+		return C.sioe_emitter_disconnect_sockets(h, C.bool(close), &n, cerr)
 	})
 	return uint64(n), err
 }
